@@ -1,0 +1,284 @@
+//! The executor: one thread that owns evcxr's `CommandContext` and runs every job that needs it
+//! (cells, completions, hovers) one at a time. A panic inside evcxr is caught and becomes an
+//! error for that job; the thread and the kernel live on.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::Child;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use evcxr::{CommandContext, EvalCallbacks, EvalOutputs};
+use jupyter_protocol::Stdio;
+use tokio::sync::oneshot;
+
+use crate::output_pipe::OutputPipeReader;
+use crate::output_router::{CellReport, OutputRouter};
+use crate::stdin::StdinBridge;
+
+/// How a cell ended, as far as evcxr is concerned.
+pub enum ExecuteOutcome {
+    /// evcxr ran the cell; its final value's display, if any, is in the outputs.
+    Finished(EvalOutputs, CellReport),
+    /// evcxr reported an error (compile errors, a lost child process...).
+    Failed(evcxr::Error),
+    /// Something broke inside the kernel or evcxr itself.
+    KernelFault(String),
+}
+
+/// A completion or hover question about a cell.
+pub struct CodeQuery {
+    pub code: String,
+    /// Byte offset of the cursor in `code`.
+    pub cursor: usize,
+}
+
+enum Job {
+    Execute {
+        code: String,
+        allow_stdin: Option<StdinBridge>,
+        reply: oneshot::Sender<ExecuteOutcome>,
+    },
+    Complete {
+        query: CodeQuery,
+        reply: oneshot::Sender<Result<evcxr::Completions, String>>,
+    },
+    Hover {
+        query: CodeQuery,
+        reply: oneshot::Sender<Result<(String, String), String>>,
+    },
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// Stops a running cell by ending the user-code process (evcxr starts a new one).
+#[derive(Default)]
+pub struct Interrupter {
+    process: OnceLock<Arc<Mutex<Child>>>,
+    requested: AtomicBool,
+}
+
+impl Interrupter {
+    pub fn interrupt(&self) {
+        self.requested.store(true, Ordering::SeqCst);
+        if let Some(process) = self.process.get()
+            && let Ok(mut child) = process.lock()
+        {
+            let _ = child.kill();
+        }
+    }
+
+    /// True once after an interrupt was requested.
+    pub fn take_request(&self) -> bool {
+        self.requested.swap(false, Ordering::SeqCst)
+    }
+
+    pub fn is_requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+}
+
+/// A handle for sending jobs to the executor thread.
+#[derive(Clone)]
+pub struct Executor {
+    jobs: crossbeam_channel::Sender<Job>,
+}
+
+impl Executor {
+    /// Starts the thread; evcxr warms up there while the kernel already answers requests.
+    pub fn start(
+        router: Arc<OutputRouter>,
+        pipe: Option<Arc<OutputPipeReader>>,
+        interrupter: Arc<Interrupter>,
+    ) -> Executor {
+        let (jobs, queue) = crossbeam_channel::unbounded();
+        std::thread::Builder::new()
+            .name("executor".into())
+            .spawn(move || run(queue, router, pipe, interrupter))
+            .expect("the executor thread starts");
+        Executor { jobs }
+    }
+
+    pub async fn execute(&self, code: String, allow_stdin: Option<StdinBridge>) -> ExecuteOutcome {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Execute {
+            code,
+            allow_stdin,
+            reply,
+        });
+        answer
+            .await
+            .unwrap_or_else(|_| ExecuteOutcome::KernelFault("the executor stopped".into()))
+    }
+
+    pub async fn complete(&self, query: CodeQuery) -> Result<evcxr::Completions, String> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Complete { query, reply });
+        answer
+            .await
+            .unwrap_or_else(|_| Err("the executor stopped".into()))
+    }
+
+    /// Hover documentation at the cursor: (plain text, HTML).
+    pub async fn hover(&self, query: CodeQuery) -> Result<(String, String), String> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Hover { query, reply });
+        answer
+            .await
+            .unwrap_or_else(|_| Err("the executor stopped".into()))
+    }
+
+    /// Drops evcxr's context (which removes its temporary build directory), waiting at most
+    /// `limit` for a running job to end.
+    pub async fn shut_down(&self, limit: Duration) {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Shutdown { reply });
+        let _ = tokio::time::timeout(limit, answer).await;
+    }
+
+    fn send(&self, job: Job) {
+        if self.jobs.send(job).is_err() {
+            log::error!("the executor thread is gone");
+        }
+    }
+}
+
+fn run(
+    queue: crossbeam_channel::Receiver<Job>,
+    router: Arc<OutputRouter>,
+    pipe: Option<Arc<OutputPipeReader>>,
+    interrupter: Arc<Interrupter>,
+) {
+    let started = std::time::Instant::now();
+    let context = catch_unwind(CommandContext::new);
+    let mut context = match context {
+        Ok(Ok((context, outputs))) => {
+            log::info!("evcxr ready after {:?}", started.elapsed());
+            forward_lines(outputs.stdout, Stdio::Stdout, Arc::clone(&router));
+            forward_lines(outputs.stderr, Stdio::Stderr, Arc::clone(&router));
+            let _ = interrupter.process.set(context.process_handle());
+            context
+        }
+        Ok(Err(error)) => return refuse_all(queue, format!("evcxr could not start: {error}")),
+        Err(_) => return refuse_all(queue, "evcxr panicked while starting".into()),
+    };
+    for job in queue {
+        match job {
+            Job::Execute {
+                code,
+                allow_stdin,
+                reply,
+            } => {
+                let outcome = execute(
+                    &mut context,
+                    &code,
+                    allow_stdin,
+                    &router,
+                    &pipe,
+                    &interrupter,
+                );
+                let _ = reply.send(outcome);
+            }
+            Job::Complete { query, reply } => {
+                let answer = guarded(|| context.completions(&query.code, query.cursor));
+                let _ = reply.send(answer);
+            }
+            Job::Hover { query, reply } => {
+                let answer = guarded(|| context.hover_at(&query.code, query.cursor));
+                let _ = reply.send(answer);
+            }
+            Job::Shutdown { reply } => {
+                drop(context);
+                let _ = reply.send(());
+                return;
+            }
+        }
+    }
+}
+
+fn execute(
+    context: &mut CommandContext,
+    code: &str,
+    stdin: Option<StdinBridge>,
+    router: &OutputRouter,
+    pipe: &Option<Arc<OutputPipeReader>>,
+    interrupter: &Interrupter,
+) -> ExecuteOutcome {
+    // evcxr does not export the request type, so the closure is written where its type is known.
+    let mut callbacks = EvalCallbacks {
+        input_reader: &|request| match &stdin {
+            Some(bridge) => bridge
+                .ask(&request.prompt, request.is_password, interrupter)
+                .unwrap_or_default(),
+            None => {
+                router.stream_text(
+                    Stdio::Stderr,
+                    "input was requested, but this frontend does not allow stdin; using \"\"\n",
+                );
+                String::new()
+            }
+        },
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        context.execute_with_callbacks(code, &mut callbacks)
+    }));
+    if let Some(pipe) = pipe {
+        pipe.drain(Duration::from_secs(2));
+    }
+    let report = router.finish_cell();
+    match result {
+        Ok(Ok(outputs)) => ExecuteOutcome::Finished(outputs, report),
+        Ok(Err(error)) => ExecuteOutcome::Failed(error),
+        Err(panic) => ExecuteOutcome::KernelFault(panic_text(&panic)),
+    }
+}
+
+fn guarded<T>(job: impl FnOnce() -> anyhow::Result<T>) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(job)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(panic) => Err(format!("evcxr panicked: {}", panic_text(&panic))),
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with no message".into())
+}
+
+fn forward_lines(
+    lines: crossbeam_channel::Receiver<String>,
+    name: Stdio,
+    router: Arc<OutputRouter>,
+) {
+    std::thread::spawn(move || {
+        for line in lines {
+            router.stream_text(name.clone(), &format!("{line}\n"));
+        }
+    });
+}
+
+fn refuse_all(queue: crossbeam_channel::Receiver<Job>, reason: String) {
+    log::error!("{reason}");
+    for job in queue {
+        match job {
+            Job::Execute { reply, .. } => {
+                let _ = reply.send(ExecuteOutcome::KernelFault(reason.clone()));
+            }
+            Job::Complete { reply, .. } => {
+                let _ = reply.send(Err(reason.clone()));
+            }
+            Job::Hover { reply, .. } => {
+                let _ = reply.send(Err(reason.clone()));
+            }
+            Job::Shutdown { reply } => {
+                let _ = reply.send(());
+                return;
+            }
+        }
+    }
+}

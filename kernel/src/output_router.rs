@@ -1,0 +1,251 @@
+//! Where a running cell's output goes: stream, display and clear messages on iopub, parented
+//! to the request that is running, published the moment they arrive.
+
+use std::sync::{Arc, Mutex};
+
+use jupyter_protocol::{JupyterMessage, JupyterMessageContent, Stdio, StreamContent};
+use serde::Deserialize;
+
+use crate::iopub::Iopub;
+use crate::output_frames::Frame;
+use crate::session::Session;
+
+/// What the kernel learnt about a cell from its output, once the cell is over.
+#[derive(Debug, Default)]
+pub struct CellReport {
+    /// The panic message and location, when the cell panicked.
+    pub panic: Option<PanicReport>,
+}
+
+/// A panic in a cell, as the panic hook printed it on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanicReport {
+    pub message: String,
+    pub location: String,
+}
+
+/// Routes the output of the user-code process to iopub.
+pub struct OutputRouter {
+    session: Arc<Session>,
+    iopub: Iopub,
+    cell: Mutex<CellState>,
+}
+
+#[derive(Default)]
+struct CellState {
+    /// The request whose output this is; output after a cell ends goes to the last one.
+    parent: Option<JupyterMessage>,
+    silent: bool,
+    panicked: bool,
+    stderr_text: String,
+    stdout_bytes: Utf8Joiner,
+    stderr_bytes: Utf8Joiner,
+}
+
+/// The stderr text we keep per cell to read a panic message from.
+const STDERR_KEPT: usize = 64 * 1024;
+
+#[derive(Deserialize)]
+struct KernelMessage {
+    msg_type: String,
+    content: serde_json::Value,
+}
+
+impl OutputRouter {
+    pub fn new(session: Arc<Session>, iopub: Iopub) -> OutputRouter {
+        OutputRouter {
+            session,
+            iopub,
+            cell: Mutex::new(CellState::default()),
+        }
+    }
+
+    /// Output from now on belongs to `parent`.
+    pub fn begin_cell(&self, parent: &JupyterMessage, silent: bool) {
+        let mut cell = self.cell.lock().unwrap();
+        *cell = CellState {
+            parent: Some(parent.clone()),
+            silent,
+            ..CellState::default()
+        };
+    }
+
+    /// Ends the cell: what it revealed about itself.
+    pub fn finish_cell(&self) -> CellReport {
+        let cell = self.cell.lock().unwrap();
+        CellReport {
+            panic: cell.panicked.then(|| {
+                read_panic(&cell.stderr_text).unwrap_or_else(|| PanicReport {
+                    message: "the cell panicked (no message reached stderr)".into(),
+                    location: String::new(),
+                })
+            }),
+        }
+    }
+
+    pub fn handle_frame(&self, frame: Frame) {
+        match frame {
+            Frame::Stdout(bytes) => self.stream_bytes(Stdio::Stdout, &bytes),
+            Frame::Stderr(bytes) => self.stream_bytes(Stdio::Stderr, &bytes),
+            Frame::KernelMessage(json) => self.kernel_message(&json),
+            Frame::Panic => self.cell.lock().unwrap().panicked = true,
+            Frame::CellEnd => {}
+        }
+    }
+
+    /// Publishes text that reached us as whole lines (evcxr's own channels).
+    pub fn stream_text(&self, name: Stdio, text: &str) {
+        let mut cell = self.cell.lock().unwrap();
+        self.publish_stream(&mut cell, name, text.to_string());
+    }
+
+    fn stream_bytes(&self, name: Stdio, bytes: &[u8]) {
+        let mut cell = self.cell.lock().unwrap();
+        let text = match name {
+            Stdio::Stdout => cell.stdout_bytes.join(bytes),
+            Stdio::Stderr => cell.stderr_bytes.join(bytes),
+        };
+        if !text.is_empty() {
+            self.publish_stream(&mut cell, name, text);
+        }
+    }
+
+    fn publish_stream(&self, cell: &mut CellState, name: Stdio, text: String) {
+        if matches!(name, Stdio::Stderr) {
+            cell.stderr_text.push_str(&text);
+            if cell.stderr_text.len() > STDERR_KEPT {
+                let mut cut = cell.stderr_text.len() - STDERR_KEPT;
+                while !cell.stderr_text.is_char_boundary(cut) {
+                    cut += 1;
+                }
+                cell.stderr_text.drain(..cut);
+            }
+        }
+        self.publish(cell, StreamContent { name, text }.into());
+    }
+
+    fn kernel_message(&self, json: &[u8]) {
+        let mut cell = self.cell.lock().unwrap();
+        match parse_kernel_message(json) {
+            Ok(content) => self.publish(&cell, content),
+            Err(problem) => {
+                let text = format!("lessons-kernel: ignored a display message: {problem}\n");
+                self.publish_stream(&mut cell, Stdio::Stderr, text);
+            }
+        }
+    }
+
+    fn publish(&self, cell: &CellState, content: JupyterMessageContent) {
+        match &cell.parent {
+            Some(parent) if !cell.silent => self.iopub.publish(self.session.child(parent, content)),
+            Some(_) => {}
+            None => log::debug!("output outside any request: {content:?}"),
+        }
+    }
+}
+
+fn parse_kernel_message(json: &[u8]) -> Result<JupyterMessageContent, String> {
+    let message: KernelMessage = serde_json::from_slice(json).map_err(|error| error.to_string())?;
+    if !matches!(
+        message.msg_type.as_str(),
+        "display_data" | "update_display_data" | "clear_output"
+    ) {
+        return Err(format!(
+            "msg_type {:?} is not one of display_data, update_display_data, clear_output",
+            message.msg_type
+        ));
+    }
+    JupyterMessageContent::from_type_and_content(&message.msg_type, message.content)
+        .map_err(|error| format!("{} content: {error}", message.msg_type))
+}
+
+/// Reads the message and location out of what Rust's default panic hook printed:
+/// `thread 'main' panicked at src/lib.rs:3:5:` followed by the message lines.
+fn read_panic(stderr: &str) -> Option<PanicReport> {
+    let start = stderr.rfind("panicked at ")?;
+    let after = &stderr[start + "panicked at ".len()..];
+    let (location_line, rest) = after.split_once('\n').unwrap_or((after, ""));
+    let message: Vec<&str> = rest
+        .lines()
+        .take_while(|line| !line.starts_with("note: ") && !line.starts_with("stack backtrace:"))
+        .collect();
+    Some(PanicReport {
+        message: message.join("\n"),
+        location: location_line.trim_end_matches(':').to_string(),
+    })
+}
+
+/// Turns byte chunks into text without splitting a UTF-8 character between two messages.
+#[derive(Default)]
+struct Utf8Joiner {
+    partial: Vec<u8>,
+}
+
+impl Utf8Joiner {
+    fn join(&mut self, bytes: &[u8]) -> String {
+        self.partial.extend_from_slice(bytes);
+        let complete = match std::str::from_utf8(&self.partial) {
+            Ok(_) => self.partial.len(),
+            // An incomplete character at the end waits for the next chunk.
+            Err(error) if error.error_len().is_none() => error.valid_up_to(),
+            Err(_) => self.partial.len(),
+        };
+        let rest = self.partial.split_off(complete);
+        let text = String::from_utf8_lossy(&self.partial).into_owned();
+        self.partial = rest;
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_character_split_between_chunks_arrives_whole() {
+        let mut joiner = Utf8Joiner::default();
+        let bytes = "é!".as_bytes();
+        assert_eq!(joiner.join(&bytes[..1]), "");
+        assert_eq!(joiner.join(&bytes[1..]), "é!");
+    }
+
+    #[test]
+    fn invalid_bytes_are_replaced_not_held() {
+        let mut joiner = Utf8Joiner::default();
+        assert_eq!(joiner.join(b"a\xffb"), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn a_panic_message_is_read_from_stderr() {
+        let stderr = "noise\nthread '<unnamed>' panicked at src/lib.rs:12:5:\nboom\nagain\nnote: run with `RUST_BACKTRACE=1`\n";
+        assert_eq!(
+            read_panic(stderr),
+            Some(PanicReport {
+                message: "boom\nagain".into(),
+                location: "src/lib.rs:12:5".into()
+            })
+        );
+        assert_eq!(read_panic("no panic here"), None);
+    }
+
+    #[test]
+    fn only_display_messages_are_accepted() {
+        let display = br#"{"msg_type":"display_data","content":{"data":{"text/plain":"x"},"metadata":{},"transient":{"display_id":"a"}}}"#;
+        assert!(matches!(
+            parse_kernel_message(display),
+            Ok(JupyterMessageContent::DisplayData(_))
+        ));
+        let clear = br#"{"msg_type":"clear_output","content":{"wait":true}}"#;
+        assert!(matches!(
+            parse_kernel_message(clear),
+            Ok(JupyterMessageContent::ClearOutput(_))
+        ));
+        let sneaky = br#"{"msg_type":"execute_request","content":{"code":"x"}}"#;
+        assert!(
+            parse_kernel_message(sneaky)
+                .unwrap_err()
+                .contains("not one of")
+        );
+        assert!(parse_kernel_message(b"{oops").is_err());
+    }
+}

@@ -1,0 +1,42 @@
+//! Executable lessons on distributed systems, made to be used from Jupyter notebooks.
+//!
+//! Each concept is a small state machine you drive by hand: you decide when an event happens and
+//! which message arrives where, so every run is repeatable and every number in a notebook can be
+//! checked by a test. The crate has four parts so far:
+//!
+//! * [`clocks`]: logical clocks, starting with [`clocks::LamportClock`].
+//! * [`table`]: [`table::Table`], rows of state per node or replica.
+//! * [`viz`]: [`viz::Figure`], line and scatter charts rendered to SVG.
+//! * [`display`]: how all of the above show themselves in a notebook (several outputs per cell,
+//!   outputs that update in place).
+//!
+//! # Using it from a notebook
+//!
+//! The first cell of a notebook loads the crate (evcxr syntax), later cells import what they need:
+//!
+//! ```text
+//! :dep lessons = { path = "../lessons" }
+//! ```
+//!
+//! ```
+//! use lessons::clocks::LamportClock;
+//! use lessons::display::RichDisplay;
+//! use lessons::table::Table;
+//!
+//! let mut clock = LamportClock::new();
+//! clock.tick();
+//! let mut table = Table::new(["process", "Lamport time"]);
+//! table.push_row(["A".to_string(), clock.time().to_string()])?;
+//! table.show();
+//! # Ok::<(), lessons::table::TableError>(())
+//! ```
+//!
+//! A table, figure or bundle that is the last expression of a cell is displayed by evcxr, which
+//! calls its inherent `evcxr_display` method; [`display::RichDisplay::show`] displays one anywhere
+//! in a cell.
+#![deny(missing_docs)]
+
+pub mod clocks;
+pub mod display;
+pub mod table;
+pub mod viz;

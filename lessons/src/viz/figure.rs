@@ -1,0 +1,724 @@
+use std::io;
+use std::ops::Range;
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::data::float::pretty_print_float;
+use plotters::prelude::*;
+
+use super::FigureError;
+use crate::display::{MimeBundle, RichDisplay};
+
+/// Colours for successive series, from the Okabe-Ito palette, which stays distinguishable for
+/// the common forms of colour blindness.
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 0, 0),
+];
+
+/// The plotters chart a [`Figure`] draws on: two numeric axes on an SVG.
+type Chart<'area, 'svg> =
+    ChartContext<'area, SVGBackend<'svg>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SeriesKind {
+    Line,
+    Points,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Series {
+    name: String,
+    kind: SeriesKind,
+    points: Vec<(f64, f64)>,
+}
+
+/// A line and scatter chart: a title, two labelled numeric axes and named series with a legend.
+///
+/// Build it with chained calls, then render it with [`to_svg`](Figure::to_svg), save it with
+/// [`save_svg`](Figure::save_svg) or show it in a notebook. The axes span all points with a
+/// small margin. Series are coloured in the order they were added.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::viz::Figure;
+///
+/// let figure = Figure::new("Lamport time per event")
+///     .x_label("event number")
+///     .y_label("Lamport time")
+///     .line("A", [(1.0, 1.0), (2.0, 2.0), (3.0, 7.0)])
+///     .points("B", [(1.0, 1.0), (2.0, 3.0)])
+///     .size(480, 320);
+/// let svg = figure.to_svg()?;
+/// assert!(svg.starts_with("<svg"));
+/// # Ok::<(), lessons::viz::FigureError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    title: String,
+    x_label: String,
+    y_label: String,
+    width: u32,
+    height: u32,
+    series: Vec<Series>,
+}
+
+impl Figure {
+    /// The smallest width or height a figure may have, in pixels.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(lessons::viz::Figure::MIN_SIZE, 100);
+    /// ```
+    pub const MIN_SIZE: u32 = 100;
+
+    /// The largest width or height a figure may have, in pixels.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(lessons::viz::Figure::MAX_SIZE, 10_000);
+    /// ```
+    pub const MAX_SIZE: u32 = 10_000;
+
+    /// The largest size a coordinate may have; beyond it the width of an axis would overflow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// assert!(Figure::new("t").line("a", [(0.0, Figure::MAX_COORDINATE)]).to_svg().is_ok());
+    /// assert!(Figure::new("t").line("a", [(0.0, 1e301)]).to_svg().is_err());
+    /// ```
+    pub const MAX_COORDINATE: f64 = 1e300;
+
+    /// An empty 640x400 figure with a title; an empty title draws no caption.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// assert_eq!(Figure::new("messages per second").title(), "messages per second");
+    /// ```
+    pub fn new(title: impl Into<String>) -> Self {
+        Figure {
+            title: title.into(),
+            x_label: String::new(),
+            y_label: String::new(),
+            width: 640,
+            height: 400,
+            series: Vec::new(),
+        }
+    }
+
+    /// The figure with a label under the x axis.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let svg = Figure::new("").x_label("round").line("n1", [(0.0, 1.0)]).to_svg()?;
+    /// assert!(svg.contains("round"));
+    /// # Ok::<(), lessons::viz::FigureError>(())
+    /// ```
+    pub fn x_label(mut self, label: impl Into<String>) -> Self {
+        self.x_label = label.into();
+        self
+    }
+
+    /// The figure with a label beside the y axis.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let svg = Figure::new("").y_label("replicas").line("n1", [(0.0, 1.0)]).to_svg()?;
+    /// assert!(svg.contains("replicas"));
+    /// # Ok::<(), lessons::viz::FigureError>(())
+    /// ```
+    pub fn y_label(mut self, label: impl Into<String>) -> Self {
+        self.y_label = label.into();
+        self
+    }
+
+    /// The figure with a size in pixels; each side must be between [`Figure::MIN_SIZE`] and
+    /// [`Figure::MAX_SIZE`], which rendering checks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::{Figure, FigureError};
+    ///
+    /// let figure = Figure::new("t").line("a", [(0.0, 0.0)]);
+    /// assert!(figure.clone().size(800, 300).to_svg().is_ok());
+    /// assert_eq!(
+    ///     figure.size(0, 300).to_svg(),
+    ///     Err(FigureError::InvalidSize { width: 0, height: 300 })
+    /// );
+    /// ```
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    /// The figure with a series drawn as a line through its points, in the given order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let times = [1u64, 2, 7];
+    /// let points = times.iter().enumerate().map(|(n, &t)| ((n + 1) as f64, t as f64));
+    /// let figure = Figure::new("A").line("A", points);
+    /// assert!(figure.to_svg().is_ok());
+    /// ```
+    pub fn line(
+        self,
+        name: impl Into<String>,
+        points: impl IntoIterator<Item = (f64, f64)>,
+    ) -> Self {
+        self.with_series(name, SeriesKind::Line, points)
+    }
+
+    /// The figure with a series drawn as unconnected dots.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let figure = Figure::new("events").points("B", [(1.0, 1.0), (3.0, 1.0), (4.0, 1.0)]);
+    /// assert!(figure.to_svg().is_ok());
+    /// ```
+    pub fn points(
+        self,
+        name: impl Into<String>,
+        points: impl IntoIterator<Item = (f64, f64)>,
+    ) -> Self {
+        self.with_series(name, SeriesKind::Points, points)
+    }
+
+    /// The figure's title.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(lessons::viz::Figure::new("load").title(), "load");
+    /// ```
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The figure as a standalone SVG document, or why it cannot be drawn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::{Figure, FigureError};
+    ///
+    /// let svg = Figure::new("ok").line("a", [(0.0, 0.0), (1.0, 2.0)]).to_svg()?;
+    /// assert!(svg.ends_with("</svg>\n"));
+    ///
+    /// let nan = Figure::new("bad").line("a", [(0.0, f64::NAN)]).to_svg();
+    /// assert!(matches!(nan, Err(FigureError::InvalidPoint { index: 0, .. })));
+    /// # Ok::<(), FigureError>(())
+    /// ```
+    pub fn to_svg(&self) -> Result<String, FigureError> {
+        self.validate()?;
+        let mut svg = String::new();
+        {
+            let root =
+                SVGBackend::with_string(&mut svg, (self.width, self.height)).into_drawing_area();
+            self.draw(&root)
+                .and_then(|()| root.present())
+                .map_err(|error| FigureError::Drawing(error.to_string()))?;
+        }
+        Ok(svg)
+    }
+
+    /// Writes the figure to an SVG file; a figure that cannot be drawn is an
+    /// [`io::ErrorKind::InvalidInput`] error carrying the [`FigureError`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let path = std::env::temp_dir().join("lessons-doc-save-svg.svg");
+    /// Figure::new("saved").line("a", [(0.0, 1.0), (1.0, 0.0)]).save_svg(&path)?;
+    /// assert!(std::fs::read_to_string(&path)?.contains("saved"));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn save_svg(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        let svg = self
+            .to_svg()
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+        std::fs::write(path, svg)
+    }
+
+    /// Displays the figure as a cell's result; evcxr calls this on a cell's last expression.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// lessons::viz::Figure::new("shown").line("a", [(0.0, 0.0)]).evcxr_display();
+    /// ```
+    pub fn evcxr_display(&self) {
+        crate::display::evcxr_display(self);
+    }
+
+    fn with_series(
+        mut self,
+        name: impl Into<String>,
+        kind: SeriesKind,
+        points: impl IntoIterator<Item = (f64, f64)>,
+    ) -> Self {
+        self.series.push(Series {
+            name: name.into(),
+            kind,
+            points: points.into_iter().collect(),
+        });
+        self
+    }
+
+    fn validate(&self) -> Result<(), FigureError> {
+        let allowed = Figure::MIN_SIZE..=Figure::MAX_SIZE;
+        if !allowed.contains(&self.width) || !allowed.contains(&self.height) {
+            return Err(FigureError::InvalidSize {
+                width: self.width,
+                height: self.height,
+            });
+        }
+        if self.series.is_empty() {
+            return Err(FigureError::NoSeries);
+        }
+        for series in &self.series {
+            if let Some((index, &(x, y))) = series
+                .points
+                .iter()
+                .enumerate()
+                .find(|(_, (x, y))| !is_allowed_coordinate(*x) || !is_allowed_coordinate(*y))
+            {
+                return Err(FigureError::InvalidPoint {
+                    series: series.name.clone(),
+                    index,
+                    x,
+                    y,
+                });
+            }
+        }
+        if self.series.iter().all(|series| series.points.is_empty()) {
+            return Err(FigureError::NoPoints);
+        }
+        Ok(())
+    }
+
+    /// The x and y ranges covering every point; call only after `validate`.
+    fn axis_ranges(&self) -> (Range<f64>, Range<f64>) {
+        let points = || self.series.iter().flat_map(|series| &series.points);
+        let xs = padded_range(points().map(|&(x, _)| x));
+        let ys = padded_range(points().map(|&(_, y)| y));
+        (xs, ys)
+    }
+
+    fn draw(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<io::Error>> {
+        root.fill(&WHITE)?;
+        let (x_range, y_range) = self.axis_ranges();
+        let mut builder = ChartBuilder::on(root);
+        builder
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(60);
+        if !self.title.is_empty() {
+            builder.caption(&self.title, ("sans-serif", 24));
+        }
+        let mut chart = builder.build_cartesian_2d(x_range, y_range)?;
+
+        let tick_label = |value: &f64| pretty_print_float(*value, true);
+        let mut mesh = chart.configure_mesh();
+        mesh.max_light_lines(0)
+            .bold_line_style(BLACK.mix(0.12))
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 16))
+            .x_label_formatter(&tick_label)
+            .y_label_formatter(&tick_label);
+        if !self.x_label.is_empty() {
+            mesh.x_desc(&self.x_label);
+        }
+        if !self.y_label.is_empty() {
+            mesh.y_desc(&self.y_label);
+        }
+        mesh.draw()?;
+
+        self.draw_series(&mut chart)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()?;
+        Ok(())
+    }
+
+    /// Draws every series in its palette colour and registers its legend entry.
+    fn draw_series(
+        &self,
+        chart: &mut Chart<'_, '_>,
+    ) -> Result<(), DrawingAreaErrorKind<io::Error>> {
+        for (series, color) in self.series.iter().zip(PALETTE.iter().cycle()) {
+            match series.kind {
+                SeriesKind::Line => {
+                    let style = color.stroke_width(2);
+                    let line = PathElement::new(series.points.clone(), style);
+                    chart
+                        .draw_series(std::iter::once(line))?
+                        .label(&series.name)
+                        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+                }
+                SeriesKind::Points => {
+                    let style = color.filled();
+                    let dots = series
+                        .points
+                        .iter()
+                        .map(|&point| Circle::new(point, 4, style));
+                    chart
+                        .draw_series(dots)?
+                        .label(&series.name)
+                        .legend(move |(x, y)| Circle::new((x + 10, y), 4, style));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Finite and small enough that the span of any two such values, padded, is finite too.
+fn is_allowed_coordinate(value: f64) -> bool {
+    value.abs() <= Figure::MAX_COORDINATE
+}
+
+/// The range from the smallest to the largest value, widened by 5% on each side so points do not
+/// sit on the frame; a single value `v` gets `v ± max(1, |v| / 10)`.
+fn padded_range(values: impl Iterator<Item = f64>) -> Range<f64> {
+    let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+        (low.min(value), high.max(value))
+    });
+    if low == high {
+        let margin = (low.abs() / 10.0).max(1.0);
+        return (low - margin)..(high + margin);
+    }
+    let margin = (high - low) * 0.05;
+    (low - margin)..(high + margin)
+}
+
+impl RichDisplay for Figure {
+    /// The SVG as `image/svg+xml` and a one-line summary as `text/plain`; a figure that cannot be
+    /// drawn shows only the reason, as text.
+    fn mime_bundle(&self) -> MimeBundle {
+        match self.to_svg() {
+            Ok(svg) => MimeBundle::new().with("image/svg+xml", svg).with(
+                "text/plain",
+                format!("Figure: {} ({} series)", self.title, self.series.len()),
+            ),
+            Err(error) => MimeBundle::new().with(
+                "text/plain",
+                format!("Figure {:?} cannot be drawn: {error}", self.title),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(haystack: &str, needle: &str) -> usize {
+        haystack.matches(needle).count()
+    }
+
+    fn lamport_figure() -> Figure {
+        Figure::new("Lamport time per event")
+            .x_label("event number")
+            .y_label("Lamport time")
+            .line("A", [(1.0, 1.0), (2.0, 2.0), (3.0, 7.0)])
+            .line("B", [(1.0, 1.0), (2.0, 3.0), (3.0, 4.0)])
+            .points("C", [(1.0, 1.0), (2.0, 5.0), (3.0, 6.0)])
+    }
+
+    #[test]
+    fn svg_is_a_complete_document_with_a_namespace() {
+        let svg = lamport_figure().to_svg().unwrap();
+        assert!(svg.starts_with("<svg "));
+        assert!(svg.contains(r#"xmlns="http://www.w3.org/2000/svg""#));
+        assert!(svg.contains(r#"width="640" height="400""#));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert_eq!(count(&svg, "<svg"), 1);
+        assert_eq!(count(&svg, "</svg>"), 1);
+    }
+
+    /// The text of every `<text>` element, in document order.
+    fn texts(svg: &str) -> Vec<&str> {
+        svg.split("<text ")
+            .skip(1)
+            .map(|element| {
+                let content = &element[element.find('>').unwrap() + 1..];
+                content[..content.find("</text>").unwrap()].trim()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn title_labels_ticks_and_legend_are_text_elements() {
+        let svg = lamport_figure().to_svg().unwrap();
+        assert_eq!(
+            texts(&svg),
+            [
+                "Lamport time per event",
+                "Lamport time",
+                "event number",
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "6",
+                "7",
+                "1",
+                "1.2",
+                "1.4",
+                "1.6",
+                "1.8",
+                "2",
+                "2.2",
+                "2.4",
+                "2.6",
+                "2.8",
+                "3",
+                "A",
+                "B",
+                "C",
+            ]
+        );
+        assert_eq!(count(&svg, r#"font-family="sans-serif""#), 24);
+    }
+
+    #[test]
+    fn each_line_series_is_one_thick_polyline_plus_its_legend_sample() {
+        let svg = lamport_figure().to_svg().unwrap();
+        assert_eq!(
+            count(
+                &svg,
+                r##"<polyline fill="none" opacity="1" stroke="#0072B2" stroke-width="2""##
+            ),
+            2
+        );
+        assert_eq!(
+            count(
+                &svg,
+                r##"<polyline fill="none" opacity="1" stroke="#D55E00" stroke-width="2""##
+            ),
+            2
+        );
+        assert_eq!(count(&svg, r#"stroke-width="2""#), 4);
+        // The rest are the two axes and their tick marks: 7 on y, 11 on x.
+        assert_eq!(count(&svg, "<polyline"), 4 + 2 + 7 + 11);
+        let only_points = Figure::new("dots")
+            .points("C", [(1.0, 1.0), (2.0, 5.0)])
+            .to_svg()
+            .unwrap();
+        assert_eq!(count(&only_points, r#"stroke-width="2""#), 0);
+    }
+
+    #[test]
+    fn each_point_is_one_circle_plus_one_per_legend_sample() {
+        let svg = lamport_figure().to_svg().unwrap();
+        assert_eq!(count(&svg, "<circle"), 3 + 1);
+        let lines_only = Figure::new("lines").line("A", [(0.0, 0.0), (1.0, 1.0)]);
+        assert_eq!(count(&lines_only.to_svg().unwrap(), "<circle"), 0);
+    }
+
+    #[test]
+    fn series_colours_follow_the_palette() {
+        let svg = lamport_figure().to_svg().unwrap();
+        assert!(svg.contains(r##"stroke="#0072B2""##));
+        assert!(svg.contains(r##"stroke="#D55E00""##));
+        assert!(svg.contains(r##"fill="#009E73""##));
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        assert_eq!(lamport_figure().to_svg(), lamport_figure().to_svg());
+    }
+
+    #[test]
+    fn empty_title_draws_no_caption() {
+        let untitled = Figure::new("")
+            .x_label("x")
+            .line("A", [(0.0, 0.0), (1.0, 1.0)]);
+        assert_eq!(texts(&untitled.to_svg().unwrap())[0], "x");
+        let titled = untitled.clone();
+        let titled = Figure {
+            title: "T".into(),
+            ..titled
+        };
+        assert_eq!(texts(&titled.to_svg().unwrap())[0], "T");
+    }
+
+    #[test]
+    fn a_single_point_gets_a_non_empty_range() {
+        assert_eq!(padded_range([3.0].into_iter()), 2.0..4.0);
+        assert!(
+            Figure::new("one")
+                .points("p", [(3.0, 3.0)])
+                .to_svg()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_single_huge_point_gets_a_range_wider_than_rounding() {
+        assert_eq!(padded_range([1e300].into_iter()), 0.9e300..1.1e300);
+    }
+
+    /// Before coordinates were bounded, a span of 2e308 overflowed to infinity and plotters
+    /// looped forever looking for tick marks.
+    #[test]
+    fn the_widest_allowed_span_draws() {
+        let max = Figure::MAX_COORDINATE;
+        let figure = Figure::new("wide").line("a", [(-max, max), (max, -max)]);
+        assert!(figure.to_svg().is_ok());
+    }
+
+    #[test]
+    fn ranges_are_padded_by_five_percent() {
+        assert_eq!(padded_range([0.0, 10.0, 4.0].into_iter()), -0.5..10.5);
+    }
+
+    #[test]
+    fn no_series_is_an_error() {
+        assert_eq!(Figure::new("t").to_svg(), Err(FigureError::NoSeries));
+    }
+
+    #[test]
+    fn series_without_points_is_an_error() {
+        let empty: [(f64, f64); 0] = [];
+        assert_eq!(
+            Figure::new("t").line("a", empty).to_svg(),
+            Err(FigureError::NoPoints)
+        );
+        assert!(
+            Figure::new("t")
+                .line("a", empty)
+                .line("b", [(0.0, 0.0)])
+                .to_svg()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn non_finite_and_huge_points_are_errors_naming_the_series_and_index() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e301, -f64::MAX] {
+            let error = Figure::new("t")
+                .line("ok", [(0.0, 0.0)])
+                .points("bad", [(0.0, 1.0), (bad, 2.0)])
+                .to_svg()
+                .unwrap_err();
+            assert!(matches!(
+                &error,
+                FigureError::InvalidPoint { series, index: 1, y: 2.0, .. } if series == "bad"
+            ));
+        }
+        let error = Figure::new("t")
+            .line("a", [(1.0, f64::NAN)])
+            .to_svg()
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "point 0 of series \"a\" is (1, NaN); coordinates must be finite numbers between \
+             -1e300 and 1e300"
+        );
+    }
+
+    #[test]
+    fn sizes_outside_the_allowed_range_are_errors() {
+        let figure = Figure::new("t").line("a", [(0.0, 0.0)]);
+        for (width, height) in [(0, 400), (640, 0), (99, 400), (10_001, 400)] {
+            assert_eq!(
+                figure.clone().size(width, height).to_svg(),
+                Err(FigureError::InvalidSize { width, height })
+            );
+        }
+        assert_eq!(
+            FigureError::InvalidSize {
+                width: 0,
+                height: 0
+            }
+            .to_string(),
+            "figure size 0x0 is not allowed; width and height must each be between 100 and \
+             10000 pixels"
+        );
+    }
+
+    #[test]
+    fn the_smallest_and_largest_sizes_draw() {
+        let figure = Figure::new("a long title that does not fit")
+            .x_label("x")
+            .y_label("y")
+            .line("a", [(0.0, 0.0), (1e9, -1e9)]);
+        for (width, height) in [(100, 100), (100, 10_000), (10_000, 100)] {
+            assert!(figure.clone().size(width, height).to_svg().is_ok());
+        }
+    }
+
+    #[test]
+    fn mime_bundle_has_svg_then_summary() {
+        let bundle = lamport_figure().mime_bundle();
+        let types: Vec<&str> = bundle.iter().map(|(mime, _)| mime).collect();
+        assert_eq!(types, ["image/svg+xml", "text/plain"]);
+        assert_eq!(
+            bundle.get("text/plain"),
+            Some("Figure: Lamport time per event (3 series)")
+        );
+    }
+
+    #[test]
+    fn mime_bundle_of_a_broken_figure_explains_in_text() {
+        let bundle = Figure::new("empty").mime_bundle();
+        assert_eq!(bundle.len(), 1);
+        assert_eq!(
+            bundle.get("text/plain"),
+            Some(
+                "Figure \"empty\" cannot be drawn: the figure has no series to draw; add one \
+                 with .line(name, points) or .points(name, points)"
+            )
+        );
+    }
+
+    #[test]
+    fn save_svg_reports_invalid_figures_as_invalid_input() {
+        let path = std::env::temp_dir().join("lessons-test-invalid-figure.svg");
+        let error = Figure::new("t").save_svg(&path).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        assert!(!path.exists());
+    }
+}
