@@ -51,6 +51,7 @@ class RustLessonsKernelTests(jkt.KernelTests):
     code_history_pattern = "6 ?*"
 
     code_inspect_sample = "std::vec::Vec"
+    code_page_something = "?std::vec::Vec"
 
     @classmethod
     def setUpClass(cls):

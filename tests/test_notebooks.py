@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom through nbconvert with our kernel."""
+"""Every notebook in notebooks/ runs top to bottom through `jupyter nbconvert --execute` with
+our kernel, and the kernel tour shows what it promises."""
 
 import json
 import pathlib
@@ -12,6 +13,31 @@ from conftest import KERNEL_NAME, REPO
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """Runs each notebook once, on first use; returns (nbconvert's result, executed notebook)."""
+    out_dir = tmp_path_factory.mktemp("executed")
+    results = {}
+
+    def run(path: pathlib.Path):
+        if path not in results:
+            result = subprocess.run(
+                [
+                    sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+                    f"--ExecutePreprocessor.kernel_name={KERNEL_NAME}",
+                    "--ExecutePreprocessor.timeout=900",
+                    "--output-dir", str(out_dir), str(path),
+                ],
+                capture_output=True, text=True, cwd=path.parent,
+            )
+            output = out_dir / path.name
+            notebook = json.loads(output.read_text()) if output.exists() else None
+            results[path] = (result, notebook)
+        return results[path]
+
+    return run
+
+
 def outputs(notebook: dict):
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
@@ -19,40 +45,40 @@ def outputs(notebook: dict):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom(path, tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-            f"--ExecutePreprocessor.kernel_name={KERNEL_NAME}",
-            "--ExecutePreprocessor.timeout=900",
-            "--output-dir", str(tmp_path), str(path),
-        ],
-        capture_output=True, text=True, cwd=path.parent,
-    )
+def test_notebook_runs_top_to_bottom(path, executed):
+    result, notebook = executed(path)
     assert result.returncode == 0, result.stderr[-4000:]
-    executed = json.loads((tmp_path / path.name).read_text())
-    errors = [o for o in outputs(executed) if o["output_type"] == "error"]
-    assert errors == []
-    code_cells = [c for c in executed["cells"] if c["cell_type"] == "code"]
-    assert all(c["execution_count"] is not None for c in code_cells)
+    assert [o for o in outputs(notebook) if o["output_type"] == "error"] == []
+    code_cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code_cells] == list(range(1, len(code_cells) + 1))
 
 
-def test_the_kernel_tour_shows_plots_and_a_table(tmp_path):
-    path = REPO / "notebooks" / "01-kernel-tour.ipynb"
-    subprocess.run(
-        [
-            sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-            f"--ExecutePreprocessor.kernel_name={KERNEL_NAME}", "--ExecutePreprocessor.timeout=900",
-            "--output-dir", str(tmp_path), str(path),
-        ],
-        check=True, capture_output=True, cwd=path.parent,
-    )
-    executed = json.loads((tmp_path / path.name).read_text())
-    shown = [o for o in outputs(executed) if o["output_type"] in ("display_data", "execute_result")]
+def test_the_kernel_tour_shows_plots_and_a_table(executed):
+    result, notebook = executed(REPO / "notebooks" / "01-kernel-tour.ipynb")
+    assert result.returncode == 0, result.stderr[-4000:]
+    shown = [o for o in outputs(notebook) if o["output_type"] in ("display_data", "execute_result")]
     svgs = [o for o in shown if "image/svg+xml" in o["data"]]
     tables = [o for o in shown if "<table" in "".join(o["data"].get("text/html", ""))]
-    assert len(svgs) >= 2, "the tour draws at least two plots"
-    assert tables, "the tour shows a table"
+    assert len(svgs) == 2, "the tour draws two plots, in one cell"
+    assert len(tables) >= 2, "the tour shows the final clocks and the replay log as tables"
     for svg in svgs:
         text = "".join(svg["data"]["image/svg+xml"])
         assert text.lstrip().startswith("<svg") and text.rstrip().endswith("</svg>")
+        assert "Lamport" in text
+    plots_cell = next(c for c in notebook["cells"] if c["cell_type"] == "code" and "by_message.show()" in "".join(c["source"]))
+    assert [o["output_type"] for o in plots_cell["outputs"]] == ["display_data", "display_data"]
+
+
+def test_exports_know_the_language(executed, tmp_path):
+    """The kernel's language_info lands in the notebook, and nbconvert uses it: Rust highlighting
+    in HTML and a `.rs` script."""
+    result, notebook = executed(REPO / "notebooks" / "01-kernel-tour.ipynb")
+    info = notebook["metadata"]["language_info"]
+    assert (info["name"], info["pygments_lexer"], info["file_extension"]) == ("rust", "rust", ".rs")
+    path = tmp_path / "tour.ipynb"
+    path.write_text(json.dumps(notebook))
+    for target in ("html", "script"):
+        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", target, str(path)], check=True, capture_output=True)
+    html = (tmp_path / "tour.html").read_text()
+    assert '<span class="kd">let</span>' in html or '<span class="k">let</span>' in html
+    assert (tmp_path / "tour.rs").read_text().count("LamportClock::new()") >= 3

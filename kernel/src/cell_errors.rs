@@ -5,6 +5,7 @@ use evcxr::{CompilationError, Theme};
 use jupyter_protocol::ReplyError;
 
 use crate::output_router::PanicReport;
+use crate::panic_location::CellSpan;
 
 /// Why a cell failed, in the words of the error output and the error reply.
 pub fn compile_errors(
@@ -100,15 +101,27 @@ fn render_with_carets(error: &CompilationError) -> Vec<String> {
     lines
 }
 
-/// A panic in the cell: the message, where it happened, and what survived.
-pub fn panic(report: &PanicReport) -> ReplyError {
+/// A panic in the cell: the message, where it happened (drawn on the cell when the panicking
+/// line is the cell's own), and what survived.
+pub fn panic(report: &PanicReport, span: Option<&CellSpan>) -> ReplyError {
     let message = report.message.clone();
     let mut traceback = vec![format!("panic: {message}")];
-    if !report.location.is_empty() {
-        traceback.push(format!(
-            "  at {} (in the code evcxr generated for this cell)",
-            report.location
-        ));
+    match span {
+        Some(span) => {
+            let number = span.line.to_string();
+            let gutter = " ".repeat(number.len());
+            traceback.push(format!(
+                "{gutter}--> cell[{}]:{}:{}",
+                span.cell, span.line, span.column
+            ));
+            traceback.push(format!("{gutter} |"));
+            traceback.push(format!("{number} | {}", span.text));
+            traceback.push(format!("{gutter} | {}^", " ".repeat(span.column - 1)));
+        }
+        None if !report.location.is_empty() => {
+            traceback.push(format!("  at {}", report.location));
+        }
+        None => {}
     }
     traceback.push(SURVIVORS_AFTER_PANIC.into());
     ReplyError {
@@ -166,6 +179,32 @@ pub fn other(ename: &str, message: &str) -> ReplyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_drawn_on_the_cell_line() {
+        let report = PanicReport {
+            message: "boom".into(),
+            location: "src/lib.rs:9:5".into(),
+            generated_line: None,
+        };
+        let span = CellSpan {
+            cell: 7,
+            line: 2,
+            column: 5,
+            text: "    panic!(\"boom\");".into(),
+        };
+        assert_eq!(
+            panic(&report, Some(&span)).traceback,
+            [
+                "panic: boom",
+                " --> cell[7]:2:5",
+                "  |",
+                "2 |     panic!(\"boom\");",
+                "  |     ^",
+                SURVIVORS_AFTER_PANIC,
+            ]
+        );
+    }
 
     #[test]
     fn colour_codes_are_removed_and_text_kept() {

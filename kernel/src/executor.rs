@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 
 use crate::output_pipe::OutputPipeReader;
 use crate::output_router::{CellReport, OutputRouter};
+use crate::panic_location::{self, GeneratedLine};
 use crate::stdin::StdinBridge;
 
 /// How a cell ended, as far as evcxr is concerned.
@@ -56,17 +57,32 @@ enum Job {
 #[derive(Default)]
 pub struct Interrupter {
     process: OnceLock<Arc<Mutex<Child>>>,
+    /// A cell is being compiled or run; an interrupt at any other time does nothing.
+    cell_running: Mutex<bool>,
     requested: AtomicBool,
 }
 
 impl Interrupter {
     pub fn interrupt(&self) {
+        let running = self.cell_running.lock().unwrap();
+        if !*running {
+            return;
+        }
         self.requested.store(true, Ordering::SeqCst);
         if let Some(process) = self.process.get()
             && let Ok(mut child) = process.lock()
         {
             let _ = child.kill();
         }
+    }
+
+    fn cell_started(&self) {
+        *self.cell_running.lock().unwrap() = true;
+        self.requested.store(false, Ordering::SeqCst);
+    }
+
+    fn cell_ended(&self) {
+        *self.cell_running.lock().unwrap() = false;
     }
 
     /// True once after an interrupt was requested.
@@ -220,18 +236,31 @@ fn execute(
             }
         },
     };
+    interrupter.cell_started();
     let result = catch_unwind(AssertUnwindSafe(|| {
         context.execute_with_callbacks(code, &mut callbacks)
     }));
+    interrupter.cell_ended();
     if let Some(pipe) = pipe {
         pipe.drain(Duration::from_secs(2));
     }
-    let report = router.finish_cell();
+    let mut report = router.finish_cell();
+    if let Some(panic) = &mut report.panic {
+        panic.generated_line = generated_line(context, &panic.location);
+    }
     match result {
         Ok(Ok(outputs)) => ExecuteOutcome::Finished(outputs, report),
         Ok(Err(error)) => ExecuteOutcome::Failed(error),
         Err(panic) => ExecuteOutcome::KernelFault(panic_text(&panic)),
     }
+}
+
+/// The line of evcxr's generated crate that a panic location points to.
+fn generated_line(context: &mut CommandContext, location: &str) -> Option<GeneratedLine> {
+    let outputs = context.execute(":last_compile_dir").ok()?;
+    let dir = outputs.get("text/plain")?.trim().to_string();
+    let generated = std::fs::read_to_string(std::path::Path::new(&dir).join("src/lib.rs")).ok()?;
+    panic_location::generated_line(location, &generated)
 }
 
 fn guarded<T>(job: impl FnOnce() -> anyhow::Result<T>) -> Result<T, String> {
@@ -280,5 +309,24 @@ fn refuse_all(queue: crossbeam_channel::Receiver<Job>, reason: String) {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_evcxr_becomes_an_error_for_that_job() {
+        let answer: Result<(), String> = guarded(|| panic!("rust-analyzer fell over"));
+        assert_eq!(
+            answer,
+            Err("evcxr panicked: rust-analyzer fell over".to_string())
+        );
+        assert_eq!(guarded(|| Ok(7)), Ok(7));
+        assert_eq!(
+            guarded::<()>(|| anyhow::bail!("no such crate")),
+            Err("no such crate".into())
+        );
     }
 }

@@ -39,6 +39,14 @@ impl History {
         }
     }
 
+    /// The most recent answer `find` gives for a recorded cell (its count and its code).
+    pub fn latest<T>(&self, find: impl Fn(usize, &str) -> Option<T>) -> Option<T> {
+        self.entries
+            .iter()
+            .rev()
+            .find_map(|entry| find(entry.line, &entry.input))
+    }
+
     /// The entries a request asks for.
     pub fn answer(&self, request: &HistoryRequest) -> Vec<HistoryEntry> {
         match request {

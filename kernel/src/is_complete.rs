@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use jupyter_protocol::IsCompleteReply;
 
+use crate::help::help_target;
+
 /// Classifies a cell as jupyter console and JupyterLab's console expect.
 pub fn is_complete(code: &str) -> IsCompleteReply {
     let rust: String = code
@@ -19,7 +21,7 @@ pub fn is_complete(code: &str) -> IsCompleteReply {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    if rust.trim().is_empty() {
+    if rust.trim().is_empty() || help_target(code).is_some() {
         return IsCompleteReply::complete();
     }
     match open_delimiters(&rust) {
@@ -194,6 +196,7 @@ mod tests {
             "let s = r#\"a \"quoted\" }\"#;",
             "fn f<'a>(x: &'a str) -> &'a str { x }",
             "// just a comment",
+            "?Vec",
             "",
         ] {
             assert_eq!(status(code), Complete, "{code:?}");

@@ -3,6 +3,7 @@
 
 mod cell_errors;
 mod executor;
+mod help;
 mod history;
 mod install;
 mod iopub;
@@ -10,6 +11,7 @@ mod is_complete;
 mod output_frames;
 mod output_pipe;
 mod output_router;
+mod panic_location;
 mod runtime_child;
 mod server;
 mod session;

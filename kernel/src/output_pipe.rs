@@ -12,6 +12,9 @@ use rustix::event::{PollFd, PollFlags, poll};
 use crate::output_frames::FrameDecoder;
 use crate::output_router::OutputRouter;
 
+/// How long output may wait to be joined with the output written right after it.
+const GATHER: Duration = Duration::from_millis(5);
+
 /// The reading side of the output pipe.
 pub struct OutputPipeReader {
     file: File,
@@ -38,10 +41,22 @@ impl OutputPipeReader {
 
     fn run(&self) {
         let mut buffer = vec![0u8; 64 * 1024];
+        // While text is held back, wait a little for more before publishing it.
+        let gather = rustix::event::Timespec {
+            tv_sec: 0,
+            tv_nsec: GATHER.as_nanos() as _,
+        };
         loop {
             let mut fds = [PollFd::new(&self.file, PollFlags::IN)];
-            if poll(&mut fds, None).is_err() {
-                continue;
+            let timeout = self.router.has_pending_text().then_some(&gather);
+            match poll(&mut fds, timeout) {
+                Ok(0) => {
+                    let _decoding = self.decoder.lock().unwrap();
+                    self.router.flush();
+                    continue;
+                }
+                Ok(_) => {}
+                Err(_) => continue,
             }
             let mut decoder = self.decoder.lock().unwrap();
             loop {
@@ -72,6 +87,7 @@ impl OutputPipeReader {
                 let decoder = self.decoder.lock().unwrap();
                 let waiting = rustix::io::ioctl_fionread(&self.file).unwrap_or(0);
                 if waiting == 0 && decoder.is_empty() {
+                    self.router.flush();
                     return;
                 }
             }

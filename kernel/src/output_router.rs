@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::iopub::Iopub;
 use crate::output_frames::Frame;
+use crate::panic_location::GeneratedLine;
 use crate::session::Session;
 
 /// What the kernel learnt about a cell from its output, once the cell is over.
@@ -22,6 +23,8 @@ pub struct CellReport {
 pub struct PanicReport {
     pub message: String,
     pub location: String,
+    /// The panicking line of evcxr's generated crate, when the panic happened there.
+    pub generated_line: Option<GeneratedLine>,
 }
 
 /// Routes the output of the user-code process to iopub.
@@ -40,6 +43,8 @@ struct CellState {
     stderr_text: String,
     stdout_bytes: Utf8Joiner,
     stderr_bytes: Utf8Joiner,
+    /// Stream text not yet published: bursts of small writes leave as one message.
+    pending: Option<(Stdio, String)>,
 }
 
 /// The stderr text we keep per cell to read a panic message from.
@@ -63,6 +68,7 @@ impl OutputRouter {
     /// Output from now on belongs to `parent`.
     pub fn begin_cell(&self, parent: &JupyterMessage, silent: bool) {
         let mut cell = self.cell.lock().unwrap();
+        self.publish_pending(&mut cell);
         *cell = CellState {
             parent: Some(parent.clone()),
             silent,
@@ -72,30 +78,50 @@ impl OutputRouter {
 
     /// Ends the cell: what it revealed about itself.
     pub fn finish_cell(&self) -> CellReport {
-        let cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock().unwrap();
+        self.publish_pending(&mut cell);
         CellReport {
             panic: cell.panicked.then(|| {
                 read_panic(&cell.stderr_text).unwrap_or_else(|| PanicReport {
                     message: "the cell panicked (no message reached stderr)".into(),
                     location: String::new(),
+                    generated_line: None,
                 })
             }),
         }
     }
 
+    /// Routes one frame. Stream text is held back until [`OutputRouter::flush`] or any other
+    /// output, so that many tiny writes (a backtrace, a progress bar) leave as one message.
     pub fn handle_frame(&self, frame: Frame) {
         match frame {
             Frame::Stdout(bytes) => self.stream_bytes(Stdio::Stdout, &bytes),
             Frame::Stderr(bytes) => self.stream_bytes(Stdio::Stderr, &bytes),
             Frame::KernelMessage(json) => self.kernel_message(&json),
-            Frame::Panic => self.cell.lock().unwrap().panicked = true,
-            Frame::CellEnd => {}
+            Frame::Panic => {
+                let mut cell = self.cell.lock().unwrap();
+                self.publish_pending(&mut cell);
+                cell.panicked = true;
+            }
+            Frame::CellEnd => self.flush(),
         }
+    }
+
+    /// True while stream text waits to be published.
+    pub fn has_pending_text(&self) -> bool {
+        self.cell.lock().unwrap().pending.is_some()
+    }
+
+    /// Publishes the stream text held back so far.
+    pub fn flush(&self) {
+        let mut cell = self.cell.lock().unwrap();
+        self.publish_pending(&mut cell);
     }
 
     /// Publishes text that reached us as whole lines (evcxr's own channels).
     pub fn stream_text(&self, name: Stdio, text: &str) {
         let mut cell = self.cell.lock().unwrap();
+        self.publish_pending(&mut cell);
         self.publish_stream(&mut cell, name, text.to_string());
     }
 
@@ -105,8 +131,23 @@ impl OutputRouter {
             Stdio::Stdout => cell.stdout_bytes.join(bytes),
             Stdio::Stderr => cell.stderr_bytes.join(bytes),
         };
-        if !text.is_empty() {
-            self.publish_stream(&mut cell, name, text);
+        if text.is_empty() {
+            return;
+        }
+        match &mut cell.pending {
+            Some((pending_name, pending_text)) if same_stream(pending_name, &name) => {
+                pending_text.push_str(&text)
+            }
+            _ => {
+                self.publish_pending(&mut cell);
+                cell.pending = Some((name, text));
+            }
+        }
+    }
+
+    fn publish_pending(&self, cell: &mut CellState) {
+        if let Some((name, text)) = cell.pending.take() {
+            self.publish_stream(cell, name, text);
         }
     }
 
@@ -126,6 +167,7 @@ impl OutputRouter {
 
     fn kernel_message(&self, json: &[u8]) {
         let mut cell = self.cell.lock().unwrap();
+        self.publish_pending(&mut cell);
         match parse_kernel_message(json) {
             Ok(content) => self.publish(&cell, content),
             Err(problem) => {
@@ -142,6 +184,13 @@ impl OutputRouter {
             None => log::debug!("output outside any request: {content:?}"),
         }
     }
+}
+
+fn same_stream(a: &Stdio, b: &Stdio) -> bool {
+    matches!(
+        (a, b),
+        (Stdio::Stdout, Stdio::Stdout) | (Stdio::Stderr, Stdio::Stderr)
+    )
 }
 
 fn parse_kernel_message(json: &[u8]) -> Result<JupyterMessageContent, String> {
@@ -172,6 +221,7 @@ fn read_panic(stderr: &str) -> Option<PanicReport> {
     Some(PanicReport {
         message: message.join("\n"),
         location: location_line.trim_end_matches(':').to_string(),
+        generated_line: None,
     })
 }
 
@@ -222,7 +272,8 @@ mod tests {
             read_panic(stderr),
             Some(PanicReport {
                 message: "boom\nagain".into(),
-                location: "src/lib.rs:12:5".into()
+                location: "src/lib.rs:12:5".into(),
+                generated_line: None,
             })
         );
         assert_eq!(read_panic("no panic here"), None);

@@ -14,8 +14,8 @@ use jupyter_protocol::{
     CommInfoReply, CompleteReply, CompleteRequest, ConnectionInfo, DisplayData, ErrorOutput,
     ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult, ExecutionCount, HelpLink,
     HistoryReply, InputReply, InputRequest, InspectReply, InspectRequest, InterruptReply,
-    JupyterMessage, JupyterMessageContent, KernelInfoReply, LanguageInfo, Media, ReplyStatus,
-    ShutdownReply, Status, Transient, Transport, UnknownMessage,
+    JupyterMessage, JupyterMessageContent, KernelInfoReply, LanguageInfo, Media, Payload,
+    ReplyStatus, ShutdownReply, Status, StreamContent, Transient, Transport, UnknownMessage,
 };
 use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -23,11 +23,13 @@ use zeromq::{PubSocket, RepSocket, RouterSocket, Socket, SocketRecv, SocketSend,
 
 use crate::cell_errors;
 use crate::executor::{CodeQuery, ExecuteOutcome, Executor, Interrupter};
+use crate::help::help_target;
 use crate::history::History;
 use crate::iopub::Iopub;
 use crate::is_complete::is_complete;
 use crate::output_pipe::OutputPipeReader;
-use crate::output_router::OutputRouter;
+use crate::output_router::{OutputRouter, PanicReport};
+use crate::panic_location::{self, CellSpan};
 use crate::session::{PROTOCOL_VERSION, Session};
 use crate::stdin::{InputQuestion, StdinBridge};
 use crate::wire::{Codec, WireError};
@@ -456,6 +458,9 @@ impl Shared {
                 },
             );
         }
+        if let Some(target) = help_target(&execute.code) {
+            return self.page_help(request, target, count).await;
+        }
         self.router.begin_cell(request, execute.silent);
         let stdin = execute.allow_stdin.then(|| StdinBridge {
             questions: self.stdin_questions.clone(),
@@ -465,7 +470,10 @@ impl Shared {
         let interrupted = self.interrupter.take_request();
         let error = match outcome {
             ExecuteOutcome::Finished(outputs, report) => match report.panic {
-                Some(panic) => Some(cell_errors::panic(&panic)),
+                Some(panic) => {
+                    let span = self.panic_span(&panic, count, &execute.code);
+                    Some(cell_errors::panic(&panic, span.as_ref()))
+                }
                 None => {
                     self.show_result(request, execute, &outputs, count, store);
                     None
@@ -511,6 +519,49 @@ impl Shared {
                 }
             }
         }
+    }
+
+    /// Answers `?name` with the documentation of `name` in the pager.
+    async fn page_help(
+        &self,
+        request: &JupyterMessage,
+        target: &str,
+        count: usize,
+    ) -> ExecuteReply {
+        let query = CodeQuery {
+            code: target.to_string(),
+            cursor: target.len(),
+        };
+        let payload = match self.executor.hover(query).await {
+            Ok((plain, html)) => documentation(plain, html)
+                .map(|data| Payload::Page { data, start: 0 })
+                .into_iter()
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if payload.is_empty() {
+            let text = format!("No documentation found for `{target}`.\n");
+            self.publish(request, StreamContent::stdout(&text));
+        }
+        ExecuteReply {
+            status: ReplyStatus::Ok,
+            execution_count: ExecutionCount::new(count),
+            payload,
+            user_expressions: Some(HashMap::new()),
+            error: None,
+        }
+    }
+
+    /// The cell line that panicked: in this cell, or in the earlier cell that defined the
+    /// function it called.
+    fn panic_span(&self, panic: &PanicReport, count: usize, code: &str) -> Option<CellSpan> {
+        let line = panic.generated_line.as_ref()?;
+        panic_location::find_in_cell(line, count, code).or_else(|| {
+            self.history
+                .lock()
+                .unwrap()
+                .latest(|cell, earlier| panic_location::find_in_cell(line, cell, earlier))
+        })
     }
 
     /// Answers an execute request that was queued behind a failed cell without running it.
@@ -610,14 +661,14 @@ impl Shared {
             cursor: byte_offset(&request.code, request.cursor_pos),
         };
         match self.executor.hover(query).await {
-            Ok((plain, html)) if !plain.trim().is_empty() && plain != "No documentation found" => {
-                InspectReply {
+            Ok((plain, html)) => match documentation(plain, html) {
+                Some(data) => InspectReply {
                     found: true,
-                    data: media(&[("text/plain".into(), plain), ("text/html".into(), html)]),
+                    data,
                     ..Default::default()
-                }
-            }
-            Ok(_) => InspectReply::default(),
+                },
+                None => InspectReply::default(),
+            },
             Err(message) => InspectReply {
                 status: ReplyStatus::Error,
                 error: Some(Box::new(cell_errors::other("InspectError", &message))),
@@ -635,6 +686,12 @@ impl Shared {
         tokio::time::sleep(Duration::from_millis(100)).await;
         std::process::exit(0);
     }
+}
+
+/// rust-analyzer's hover as a bundle, or None when it found nothing.
+fn documentation(plain: String, html: String) -> Option<Media> {
+    let found = !plain.trim().is_empty() && plain != "No documentation found";
+    found.then(|| media(&[("text/plain".into(), plain), ("text/html".into(), html)]))
 }
 
 /// A mime bundle from (mime type, text) pairs; JSON types carry parsed JSON, as the spec says.

@@ -111,6 +111,16 @@ async fn a_panic_is_an_error_and_earlier_variables_survive() {
     let errors = of_type(&outputs, "error");
     assert_eq!(errors.len(), 1);
     assert!(stream_text(&outputs, "stderr").contains("the simulation diverged"));
+    // The traceback points into the cell's own source, not evcxr's generated code.
+    assert_eq!(
+        reply.content["traceback"].as_array().unwrap()[1..5],
+        [
+            " --> cell[2]:2:1",
+            "  |",
+            "2 | panic!(\"the simulation diverged\");",
+            "  | ^"
+        ]
+    );
 
     let (reply, outputs) = kernel.execute("answer + 1").await;
     assert_eq!(reply.content["status"], "ok");
@@ -131,6 +141,15 @@ async fn interrupting_an_endless_loop_returns_control() {
     kernel
         .execute("fn kept() -> u32 { 7 }\nlet lost = 1;")
         .await;
+    // An interrupt while no cell runs changes nothing.
+    let idle_interrupt = kernel.send_control("interrupt_request", json!({})).await;
+    let reply = kernel.control_reply(&idle_interrupt, 10 * SECOND).await;
+    assert_eq!(reply.content["status"], "ok");
+    let (reply, _) = kernel.execute("lost + 1").await;
+    assert_eq!(
+        reply.content["status"], "ok",
+        "an idle interrupt kept the variables"
+    );
     let id = kernel
         .send_shell(
             "execute_request",
