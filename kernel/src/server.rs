@@ -223,16 +223,11 @@ async fn next_request(
                     channel: None,
                 };
                 shared.status(&request, Status::busy());
-                let reply = UnknownMessage {
-                    msg_type: msg_type.clone(),
-                    content: Value::Null,
-                }
-                .reply(json!({
-                    "status": "error",
-                    "ename": "BadRequest",
-                    "evalue": format!("the content of this {msg_type} does not match the protocol: {error}"),
-                    "traceback": [],
-                }));
+                let reply = error_reply(
+                    &msg_type,
+                    "BadRequest",
+                    format!("the content of this {msg_type} does not match the protocol: {error}"),
+                );
                 if msg_type.ends_with("_request") {
                     replier
                         .send(&shared.codec, shared.session.child(&request, reply))
@@ -365,31 +360,21 @@ impl Shared {
                 self.shut_down(request).await;
                 return;
             }
-            JupyterMessageContent::UnknownMessage(unknown)
-                if unknown.msg_type.ends_with("_request") =>
-            {
-                log::info!("no handler for {}", unknown.msg_type);
-                unknown.reply(json!({
-                    "status": "error",
-                    "ename": "NotImplemented",
-                    "evalue": format!("{} is not supported by this kernel", unknown.msg_type),
-                    "traceback": [],
-                }))
-            }
             JupyterMessageContent::ExecuteRequest(_)
             | JupyterMessageContent::CompleteRequest(_)
-            | JupyterMessageContent::InspectRequest(_) => {
-                let msg_type = request.header.msg_type.clone();
-                UnknownMessage {
-                    msg_type: msg_type.clone(),
-                    content: Value::Null,
-                }
-                .reply(json!({
-                    "status": "error",
-                    "ename": "WrongChannel",
-                    "evalue": format!("send {msg_type} on the shell channel"),
-                    "traceback": [],
-                }))
+            | JupyterMessageContent::InspectRequest(_) => error_reply(
+                &request.header.msg_type,
+                "WrongChannel",
+                format!("send {} on the shell channel", request.header.msg_type),
+            ),
+            // Anything else that asks for a reply (debug_request, a newer request type...).
+            other if other.message_type().ends_with("_request") => {
+                log::info!("no handler for {}", other.message_type());
+                error_reply(
+                    other.message_type(),
+                    "NotImplemented",
+                    format!("{} is not supported by this kernel", other.message_type()),
+                )
             }
             other => {
                 log::debug!("{} needs no reply", other.message_type());
@@ -686,6 +671,15 @@ impl Shared {
         tokio::time::sleep(Duration::from_millis(100)).await;
         std::process::exit(0);
     }
+}
+
+/// The `_reply` to a `_request` of type `request_type`, saying it failed and why.
+fn error_reply(request_type: &str, ename: &str, evalue: String) -> JupyterMessageContent {
+    let request = UnknownMessage {
+        msg_type: request_type.to_string(),
+        content: Value::Null,
+    };
+    request.reply(json!({"status": "error", "ename": ename, "evalue": evalue, "traceback": []}))
 }
 
 /// rust-analyzer's hover as a bundle, or None when it found nothing.

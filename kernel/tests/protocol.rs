@@ -448,3 +448,80 @@ async fn shutdown_replies_and_exits() {
     }
     assert!(!kernel.is_alive(), "the kernel process exited");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn small_requests_get_their_replies() {
+    use zeromq::{ReqSocket, Socket, SocketRecv, SocketSend, ZmqMessage};
+    let mut kernel = Kernel::start().await;
+
+    let mut heartbeat = ReqSocket::new();
+    let endpoint = format!("tcp://127.0.0.1:{}", kernel.heartbeat_port);
+    heartbeat.connect(&endpoint).await.unwrap();
+    heartbeat
+        .send(ZmqMessage::from(b"ping 7f3a".to_vec()))
+        .await
+        .unwrap();
+    let echo = tokio::time::timeout(10 * SECOND, heartbeat.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        echo.into_vec(),
+        vec![bytes::Bytes::from_static(b"ping 7f3a")]
+    );
+
+    let id = kernel.send_shell("comm_info_request", json!({})).await;
+    let reply = kernel.shell_reply(&id, 10 * SECOND).await;
+    assert_eq!(reply.msg_type, "comm_info_reply");
+    assert_eq!(reply.content, json!({"status": "ok", "comms": {}}));
+
+    let id = kernel
+        .send_shell("is_complete_request", json!({"code": "fn f() {"}))
+        .await;
+    let reply = kernel.shell_reply(&id, 10 * SECOND).await;
+    assert_eq!(
+        reply.content,
+        json!({"status": "incomplete", "indent": "    "})
+    );
+
+    let id = kernel.send_control("kernel_info_request", json!({})).await;
+    let reply = kernel.control_reply(&id, 10 * SECOND).await;
+    assert_eq!(reply.content["protocol_version"], "5.3");
+    assert_eq!(reply.content["language_info"]["pygments_lexer"], "rust");
+    assert_ne!(
+        reply.header["username"], "test",
+        "kernel messages carry the kernel's header"
+    );
+
+    let id = kernel
+        .send_shell("debug_request", json!({"command": "initialize"}))
+        .await;
+    let reply = kernel.shell_reply(&id, 10 * SECOND).await;
+    assert_eq!(reply.msg_type, "debug_reply");
+    assert_eq!(reply.content["status"], "error");
+    assert_eq!(reply.content["ename"], "NotImplemented");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cell_that_ends_the_process_is_reported_and_the_kernel_goes_on() {
+    let mut kernel = Kernel::start().await;
+    kernel
+        .execute("fn still_here() -> &'static str { \"yes\" }")
+        .await;
+    let (reply, outputs) = kernel.execute("std::process::exit(3);").await;
+    assert_eq!(reply.content["status"], "error");
+    assert_eq!(reply.content["ename"], "ProcessEnded");
+    assert!(
+        reply.content["evalue"]
+            .as_str()
+            .unwrap()
+            .contains("exit status: 3")
+    );
+    assert_eq!(of_type(&outputs, "error").len(), 1);
+    let (reply, outputs) = kernel.execute("still_here()").await;
+    assert_eq!(reply.content["status"], "ok");
+    assert_eq!(
+        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
+        "\"yes\""
+    );
+}

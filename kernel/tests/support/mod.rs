@@ -36,6 +36,8 @@ pub struct Kernel {
     pub iopub: SubSocket,
     session: String,
     pub work_dir: tempfile::TempDir,
+    /// The heartbeat port, for tests that ping it.
+    pub heartbeat_port: u16,
 }
 
 fn free_port() -> u16 {
@@ -104,6 +106,7 @@ impl Kernel {
             iopub,
             session,
             work_dir,
+            heartbeat_port: ports[4],
         };
         kernel.wait_for_ready().await;
         kernel
