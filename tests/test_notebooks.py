@@ -54,7 +54,7 @@ def test_notebook_runs_top_to_bottom(path, executed):
 
 
 def test_the_kernel_tour_shows_plots_and_a_table(executed):
-    result, notebook = executed(REPO / "notebooks" / "01-kernel-tour.ipynb")
+    result, notebook = executed(REPO / "notebooks" / "00-kernel-tour.ipynb")
     assert result.returncode == 0, result.stderr[-4000:]
     shown = [o for o in outputs(notebook) if o["output_type"] in ("display_data", "execute_result")]
     svgs = [o for o in shown if "image/svg+xml" in o["data"]]
@@ -72,7 +72,7 @@ def test_the_kernel_tour_shows_plots_and_a_table(executed):
 def test_exports_know_the_language(executed, tmp_path):
     """The kernel's language_info lands in the notebook, and nbconvert uses it: Rust highlighting
     in HTML and a `.rs` script."""
-    result, notebook = executed(REPO / "notebooks" / "01-kernel-tour.ipynb")
+    result, notebook = executed(REPO / "notebooks" / "00-kernel-tour.ipynb")
     info = notebook["metadata"]["language_info"]
     assert (info["name"], info["pygments_lexer"], info["file_extension"]) == ("rust", "rust", ".rs")
     path = tmp_path / "tour.ipynb"

@@ -1,4 +1,4 @@
-//! The Rust code of `notebooks/01-kernel-tour.ipynb`, cell by cell, as one program.
+//! The Rust code of `notebooks/00-kernel-tour.ipynb`, cell by cell, as one program.
 //!
 //! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
 //! cell whose last line is a bare variable shows that value, which here is spelled

@@ -1,4 +1,4 @@
-//! `notebooks/01-kernel-tour.ipynb` and its twin `examples/kernel_tour.rs` hold the same code, and
+//! `notebooks/00-kernel-tour.ipynb` and its twin `examples/kernel_tour.rs` hold the same code, and
 //! that code runs and produces the numbers the notebook's prose quotes.
 
 use std::path::Path;
@@ -9,7 +9,7 @@ use serde_json::Value;
 mod kernel_tour;
 
 fn notebook() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notebooks/01-kernel-tour.ipynb");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notebooks/00-kernel-tour.ipynb");
     let text = std::fs::read_to_string(&path).expect("the notebook exists");
     serde_json::from_str(&text).expect("the notebook is JSON")
 }
