@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 use crate::output_pipe::OutputPipeReader;
 use crate::output_router::{CellReport, OutputRouter};
 use crate::panic_location::{self, GeneratedLine};
+use crate::prelude;
 use crate::stdin::StdinBridge;
 
 /// How a cell ended, as far as evcxr is concerned.
@@ -169,11 +170,16 @@ fn run(
     let started = std::time::Instant::now();
     let context = catch_unwind(CommandContext::new);
     let mut context = match context {
-        Ok(Ok((context, outputs))) => {
+        Ok(Ok((mut context, outputs))) => {
             log::info!("evcxr ready after {:?}", started.elapsed());
             forward_lines(outputs.stdout, Stdio::Stdout, Arc::clone(&router));
             forward_lines(outputs.stderr, Stdio::Stderr, Arc::clone(&router));
             let _ = interrupter.process.set(context.process_handle());
+            // Cells build fastest unoptimised; the build slot keeps dependencies optimised.
+            if let Err(error) = context.set_opt_level("0") {
+                log::warn!("cells stay at evcxr's default opt-level: {error}");
+            }
+            prepare_lessons(&mut context);
             context
         }
         Ok(Err(error)) => return refuse_all(queue, format!("evcxr could not start: {error}")),
@@ -252,6 +258,24 @@ fn execute(
         Ok(Ok(outputs)) => ExecuteOutcome::Finished(outputs, report),
         Ok(Err(error)) => ExecuteOutcome::Failed(error),
         Err(panic) => ExecuteOutcome::KernelFault(panic_text(&panic)),
+    }
+}
+
+/// Adds `lessons` before any cell runs (see [`prelude`]); without it cells still work.
+fn prepare_lessons(context: &mut CommandContext) {
+    let Some(dir) = prelude::lessons_dir() else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    for cell in prelude::cells(&dir) {
+        match catch_unwind(AssertUnwindSafe(|| context.execute(&cell))) {
+            Ok(Ok(_)) => {
+                log::info!("lessons ready after {:?}", started.elapsed());
+                return;
+            }
+            Ok(Err(error)) => log::warn!("lessons prelude cell failed: {error}"),
+            Err(_) => log::warn!("lessons prelude cell failed: evcxr panicked"),
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! `lessons-kernel`: a Jupyter kernel for Rust built on evcxr, serving the distributed-systems
 //! lessons. `install` writes its kernelspec, `run` is what Jupyter starts.
 
+mod build_progress;
+mod build_slot;
 mod cell_errors;
 mod executor;
 mod help;
@@ -12,10 +14,12 @@ mod output_frames;
 mod output_pipe;
 mod output_router;
 mod panic_location;
+mod prelude;
 mod runtime_child;
 mod server;
 mod session;
 mod stdin;
+mod toolchain;
 mod wire;
 
 use std::path::PathBuf;
@@ -24,7 +28,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::build_progress::StderrCapture;
+use crate::build_slot::BuildSlot;
 use crate::install::Location;
+use crate::toolchain::Toolchain;
 
 /// A Jupyter kernel for Rust (evcxr) that serves the distributed-systems lessons.
 #[derive(Parser)]
@@ -78,27 +85,30 @@ fn main() -> ExitCode {
     evcxr::runtime_hook();
 
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::new().filter_or("LESSONS_KERNEL_LOG", "info"))
-        .format_target(false)
-        .init();
     let result = match cli.command {
-        Command::Install(place) => std::env::current_exe()
-            .context("finding this executable")
-            .and_then(|exe| install::install(&place.location(), &exe))
-            .map(|dir| {
+        Command::Install(place) => {
+            init_logging(None);
+            std::env::current_exe()
+                .context("finding this executable")
+                .and_then(|exe| install::install(&place.location(), &exe))
+                .map(|dir| {
+                    println!(
+                        "Installed kernelspec {} in {}",
+                        install::KERNEL_NAME,
+                        dir.display()
+                    )
+                })
+        }
+        Command::Uninstall(place) => {
+            init_logging(None);
+            install::uninstall(&place.location()).map(|dir| {
                 println!(
-                    "Installed kernelspec {} in {}",
+                    "Removed kernelspec {} from {}",
                     install::KERNEL_NAME,
                     dir.display()
                 )
-            }),
-        Command::Uninstall(place) => install::uninstall(&place.location()).map(|dir| {
-            println!(
-                "Removed kernelspec {} from {}",
-                install::KERNEL_NAME,
-                dir.display()
-            )
-        }),
+            })
+        }
         Command::Run { connection_file } => run(&connection_file),
     };
     match result {
@@ -110,11 +120,44 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs to `target`, or to stderr; `LESSONS_KERNEL_LOG` sets the level (default `info`).
+fn init_logging(target: Option<std::fs::File>) {
+    let mut logger = env_logger::Builder::from_env(
+        env_logger::Env::new().filter_or("LESSONS_KERNEL_LOG", "info"),
+    );
+    if let Some(file) = target {
+        logger.target(env_logger::Target::Pipe(Box::new(file)));
+    }
+    logger.format_target(false).init();
+}
+
 fn run(connection_file: &std::path::Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(connection_file)
         .with_context(|| format!("reading {}", connection_file.display()))?;
     let connection: jupyter_protocol::ConnectionInfo =
         serde_json::from_str(&text).context("the connection file is not valid")?;
+    // From here on the kernel watches its own stderr for build progress (the thread that reads
+    // it lives as long as the process); its log goes to the real stderr.
+    let stderr = StderrCapture::start().ok();
+    let original_stderr = stderr
+        .as_ref()
+        .and_then(|capture| capture.log.try_clone().ok());
+    init_logging(
+        original_stderr
+            .as_ref()
+            .and_then(|file| file.try_clone().ok()),
+    );
+    let toolchain = Toolchain::detect();
+    // A build directory that survives restarts; without one evcxr uses a temporary directory.
+    let slot = BuildSlot::default_root().map(|root| BuildSlot::claim(&root));
+    let slot = match slot {
+        Some(Ok(slot)) => Some(slot),
+        Some(Err(error)) => {
+            log::warn!("building in a temporary directory: {error:#}");
+            None
+        }
+        None => None,
+    };
     let output_pipe = match runtime_child::OutputPipe::create() {
         Ok(pipe) => Some(pipe),
         Err(error) => {
@@ -125,11 +168,16 @@ fn run(connection_file: &std::path::Path) -> anyhow::Result<()> {
     // SAFETY: no other thread exists yet; the user-code process inherits these variables.
     unsafe {
         std::env::set_var("LESSONS_KERNEL_PROTOCOL", "1");
+        if let Some(slot) = &slot {
+            std::env::set_var("EVCXR_TMPDIR", &slot.crate_dir);
+            if let Some(path) = toolchain.library_path() {
+                std::env::set_var("LD_LIBRARY_PATH", path);
+            }
+        }
         for (name, value) in output_pipe.iter().flat_map(|pipe| pipe.child_environment()) {
             std::env::set_var(name, value);
         }
     }
-    let rust_version = rust_version();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -139,16 +187,11 @@ fn run(connection_file: &std::path::Path) -> anyhow::Result<()> {
         Some(pipe) => (Some(pipe.reader), Some(pipe.writer)),
         None => (None, None),
     };
-    runtime.block_on(server::serve(connection, reader, rust_version))
-}
-
-/// The `rustc` version cells compile with, for `language_info.version`.
-fn rust_version() -> String {
-    std::process::Command::new("rustc")
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|output| String::from_utf8(output.stdout).ok())
-        .and_then(|text| text.split_whitespace().nth(1).map(str::to_string))
-        .unwrap_or_default()
+    let served = runtime.block_on(server::serve(connection, reader, toolchain.version, stderr));
+    drop(slot);
+    // A failure is printed on the real stderr, whatever became of the capture.
+    if let Some(original) = original_stderr {
+        let _ = rustix::stdio::dup2_stderr(&original);
+    }
+    served
 }

@@ -3,7 +3,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use jupyter_protocol::{JupyterMessage, JupyterMessageContent, Stdio, StreamContent};
+use std::time::Instant;
+
+use jupyter_protocol::{
+    DisplayData, JupyterMessage, JupyterMessageContent, Stdio, StreamContent, Transient,
+    UpdateDisplayData,
+};
 use serde::Deserialize;
 
 use crate::iopub::Iopub;
@@ -45,6 +50,9 @@ struct CellState {
     stderr_bytes: Utf8Joiner,
     /// Stream text not yet published: bursts of small writes leave as one message.
     pending: Option<(Stdio, String)>,
+    /// Dependencies compiled while this cell waited, and since when.
+    compiled: Vec<String>,
+    build_started: Option<Instant>,
 }
 
 /// The stderr text we keep per cell to read a panic message from.
@@ -80,6 +88,15 @@ impl OutputRouter {
     pub fn finish_cell(&self) -> CellReport {
         let mut cell = self.cell.lock().unwrap();
         self.publish_pending(&mut cell);
+        if let Some(started) = cell.build_started {
+            let text = format!(
+                "Compiled {} crates in {:.1} s: {}",
+                cell.compiled.len(),
+                started.elapsed().as_secs_f64(),
+                cell.compiled.join(", ")
+            );
+            self.show_build(&cell, text, true);
+        }
         CellReport {
             panic: cell.panicked.then(|| {
                 read_panic(&cell.stderr_text).unwrap_or_else(|| PanicReport {
@@ -105,6 +122,39 @@ impl OutputRouter {
             }
             Frame::CellEnd => self.flush(),
         }
+    }
+
+    /// Shows that `krate` is being compiled for the running cell, in one display that updates.
+    pub fn build_progress(&self, krate: &str) {
+        let mut cell = self.cell.lock().unwrap();
+        self.publish_pending(&mut cell);
+        cell.compiled.push(krate.to_string());
+        let update = cell.build_started.is_some();
+        cell.build_started.get_or_insert_with(Instant::now);
+        let text = format!(
+            "Compiling {krate} (crate {} of this build)",
+            cell.compiled.len()
+        );
+        self.show_build(&cell, text, update);
+    }
+
+    fn show_build(&self, cell: &CellState, text: String, update: bool) {
+        let Some(parent) = &cell.parent else { return };
+        let display_id = format!("lessons-kernel-build-{}", parent.header.msg_id);
+        let data =
+            serde_json::from_value(serde_json::json!({ "text/plain": text })).unwrap_or_default();
+        let content: JupyterMessageContent = if update {
+            UpdateDisplayData::new(data, &display_id).into()
+        } else {
+            DisplayData {
+                transient: Some(Transient {
+                    display_id: Some(display_id),
+                }),
+                ..DisplayData::new(data)
+            }
+            .into()
+        };
+        self.publish(cell, content);
     }
 
     /// True while stream text waits to be published.

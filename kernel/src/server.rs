@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zeromq::{PubSocket, RepSocket, RouterSocket, Socket, SocketRecv, SocketSend, ZmqMessage};
 
+use crate::build_progress::StderrCapture;
 use crate::cell_errors;
 use crate::executor::{CodeQuery, ExecuteOutcome, Executor, Interrupter};
 use crate::help::help_target;
@@ -61,6 +62,7 @@ pub async fn serve(
     connection: ConnectionInfo,
     output_pipe: Option<OwnedFd>,
     rust_version: String,
+    stderr: Option<StderrCapture>,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
         connection.transport == Transport::TCP,
@@ -117,6 +119,9 @@ pub async fn serve(
 
     let router = Arc::new(OutputRouter::new(Arc::clone(&session), iopub.clone()));
     let pipe = output_pipe.map(|reader| OutputPipeReader::spawn(reader, Arc::clone(&router)));
+    if let Some(stderr) = stderr {
+        stderr.forward(Arc::clone(&router));
+    }
     let interrupter = Arc::new(Interrupter::default());
     let executor = Executor::start(Arc::clone(&router), pipe, Arc::clone(&interrupter));
     let (stdin_questions, questions) = unbounded_channel();

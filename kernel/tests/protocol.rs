@@ -525,3 +525,82 @@ async fn a_cell_that_ends_the_process_is_reported_and_the_kernel_goes_on() {
         "\"yes\""
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compiling_a_dependency_shows_progress_in_the_cell() {
+    let mut kernel = Kernel::start().await;
+    let crate_dir = kernel.path("tinydep");
+    std::fs::create_dir_all(crate_dir.join("src")).unwrap();
+    std::fs::write(
+        crate_dir.join("Cargo.toml"),
+        "[package]\nname = \"tinydep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        crate_dir.join("src/lib.rs"),
+        "pub fn answer() -> u32 { 42 }\n",
+    )
+    .unwrap();
+    let code = format!(
+        ":dep tinydep = {{ path = {:?} }}\ntinydep::answer()",
+        crate_dir.display().to_string()
+    );
+    let (reply, outputs) = kernel.execute(&code).await;
+    assert_eq!(reply.content["status"], "ok");
+    let progress = of_type(&outputs, "display_data");
+    assert_eq!(progress.len(), 1);
+    let text = progress[0].content["data"]["text/plain"].as_str().unwrap();
+    assert_eq!(text, "Compiling tinydep v0.1.0 (crate 1 of this build)");
+    let display_id = &progress[0].content["transient"]["display_id"];
+    let done = of_type(&outputs, "update_display_data");
+    assert_eq!(
+        &done.last().unwrap().content["transient"]["display_id"],
+        display_id
+    );
+    let summary = done.last().unwrap().content["data"]["text/plain"]
+        .as_str()
+        .unwrap();
+    assert!(summary.starts_with("Compiled 1 crates in "), "{summary}");
+    assert!(summary.ends_with(": tinydep v0.1.0"), "{summary}");
+    assert_eq!(
+        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
+        "42"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lessons_is_ready_without_a_dep_line_and_the_dep_line_costs_nothing() {
+    let lessons = concat!(env!("CARGO_MANIFEST_DIR"), "/../lessons");
+    let mut kernel = Kernel::start_with(&[("LESSONS_KERNEL_LESSONS_DIR", lessons)]).await;
+    let (reply, outputs) = kernel
+        .execute("let mut clock = lessons::clocks::LamportClock::new();\nclock.tick()")
+        .await;
+    assert_eq!(reply.content["status"], "ok", "{:?}", reply.content);
+    assert_eq!(
+        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
+        "1"
+    );
+    // The notebooks' own line, relative to the notebooks directory, names the same crate.
+    let relative = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../notebooks/../lessons");
+    let started = Instant::now();
+    let (reply, outputs) = kernel
+        .execute(&format!(
+            ":dep lessons = {{ path = {:?} }}",
+            relative.display().to_string()
+        ))
+        .await;
+    assert_eq!(reply.content["status"], "ok");
+    assert!(
+        of_type(&outputs, "display_data").is_empty(),
+        "nothing was compiled"
+    );
+    eprintln!(
+        "the notebooks' :dep lessons line took {:?}",
+        started.elapsed()
+    );
+    let (reply, _) = kernel.execute("clock.tick()").await;
+    assert_eq!(
+        reply.content["status"], "ok",
+        "the dep line kept the variables"
+    );
+}

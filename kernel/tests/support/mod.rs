@@ -57,8 +57,14 @@ pub fn sign(key: &str, parts: &[&[u8]]) -> String {
 }
 
 impl Kernel {
-    /// Starts the kernel and waits until it answers kernel_info and iopub is connected.
+    /// Starts a kernel without the `lessons` prelude (these tests do not need it).
     pub async fn start() -> Kernel {
+        Kernel::start_with(&[("LESSONS_KERNEL_LESSONS_DIR", "")]).await
+    }
+
+    /// Starts the kernel with extra environment variables and waits until it answers
+    /// kernel_info and iopub is connected. Build directories live under cargo's test tmpdir.
+    pub async fn start_with(env: &[(&str, &str)]) -> Kernel {
         let work_dir = tempfile::tempdir().unwrap();
         let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
         let connection = json!({
@@ -73,6 +79,11 @@ impl Kernel {
             .args(["run", "--connection-file"])
             .arg(&connection_file)
             .current_dir(work_dir.path())
+            .env(
+                "LESSONS_KERNEL_CACHE_DIR",
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kernel-cache"),
+            )
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

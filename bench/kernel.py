@@ -1,0 +1,229 @@
+"""Kernel benchmark: our kernel against evcxr_jupyter 0.22 on the same notebooks, in one run.
+
+Runs every notebook in notebooks/ through nbclient, after a kernel (re)start, with three
+kernels: ours, evcxr_jupyter with its defaults, and evcxr_jupyter with `:opt 0` and `:cache`
+(its recommended speed settings, given in its init.evcxr). The first run of each kernel starts
+from empty caches (cold); the others reuse what the first left behind (warm). For each run it
+records kernel start to ready, the time of each cell, the first cell that uses `lessons`, the
+total, and the peak memory of the kernel and its child processes. It prints a table of medians
+and ratios and writes the same to bench/results/kernel.json.
+
+Run it with `bench/run` (which builds and installs both kernels); this file expects the
+kernelspecs to be installed under JUPYTER_PATH already.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+KERNELS = {
+    "ours": "rust-lessons",
+    "evcxr": "bench-evcxr-default",
+    "evcxr-tuned": "bench-evcxr-tuned",
+}
+USES_LESSONS = re.compile(r"\blessons::|\buse lessons\b")
+
+
+def process_tree_rss(root_pid: int) -> int:
+    """Resident memory, in bytes, of a process and all its descendants."""
+    children = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+class PeakMemory:
+    """Samples the RSS of a process tree every 100 ms while it runs."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, process_tree_rss(self.pid))
+            self._stop.wait(0.1)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_notebook(path: pathlib.Path, kernel_name: str) -> dict:
+    """One run of a notebook after a fresh kernel start."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, kernel_name=kernel_name, timeout=1800, startup_timeout=600,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = time.perf_counter()
+    cells, first_lessons = [], None
+    with client.setup_kernel():
+        ready = time.perf_counter() - started
+        memory = PeakMemory(client.km.provisioner.pid)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code":
+                continue
+            cell_started = time.perf_counter()
+            client.execute_cell(cell, index)
+            seconds = time.perf_counter() - cell_started
+            cells.append(round(seconds, 3))
+            if first_lessons is None and USES_LESSONS.search(cell.source):
+                first_lessons = round(seconds, 3)
+        peak = memory.stop()
+    return {
+        "ready": round(ready, 3),
+        "cells": cells,
+        "first_lessons_cell": first_lessons,
+        "small_cell_median": round(statistics.median(cells[2:]), 3) if len(cells) > 2 else None,
+        "total": round(time.perf_counter() - started, 3),
+        "peak_memory_mb": round(peak / 2**20, 1),
+    }
+
+
+def memory_growth(kernel_name: str, cells: int) -> dict:
+    """Resident memory of the kernel's process tree before and after `cells` small cells."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name=kernel_name, startup_timeout=600)
+    try:
+        client.execute_interactive("let mut total = 0u64;", timeout=600)
+        before = process_tree_rss(manager.provisioner.pid)
+        started = time.perf_counter()
+        for number in range(cells):
+            reply = client.execute_interactive(f"total += {number}; total", timeout=600, output_hook=lambda m: None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+        seconds = time.perf_counter() - started
+        after = process_tree_rss(manager.provisioner.pid)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return {
+        "cells": cells,
+        "before_mb": round(before / 2**20, 1),
+        "after_mb": round(after / 2**20, 1),
+        "growth_mb": round((after - before) / 2**20, 1),
+        "median_cell_seconds": round(seconds / cells, 3),
+    }
+
+
+def clear_caches(cache_root: pathlib.Path):
+    """Empties the caches both kernels keep (ours: build slots; evcxr: its :cache)."""
+    shutil.rmtree(cache_root, ignore_errors=True)
+    cache_root.mkdir(parents=True)
+
+
+def summary(runs: list, key: str):
+    values = [run[key] for run in runs if run.get(key) is not None]
+    if not values:
+        return None
+    return {"median": round(statistics.median(values), 3), "min": min(values), "max": max(values)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="warm runs per notebook and kernel")
+    parser.add_argument("--kernels", nargs="+", default=list(KERNELS), choices=list(KERNELS))
+    parser.add_argument("--notebooks", nargs="*", type=pathlib.Path,
+                        default=sorted((REPO / "notebooks").glob("*.ipynb")))
+    parser.add_argument("--memory-cells", type=int, default=500,
+                        help="small cells for the memory-growth check (0 to skip)")
+    parser.add_argument("--output", type=pathlib.Path, default=REPO / "bench" / "results" / "kernel.json")
+    args = parser.parse_args()
+
+    # Caches live in a throw-away directory: XDG_CACHE_HOME holds evcxr's :cache, and our
+    # kernel keeps its build slots under LESSONS_KERNEL_CACHE_DIR.
+    cache_root = pathlib.Path(tempfile.mkdtemp(prefix="kernel-bench-cache-"))
+    os.environ["XDG_CACHE_HOME"] = str(cache_root / "xdg")
+    os.environ["LESSONS_KERNEL_CACHE_DIR"] = str(cache_root / "lessons-kernel")
+
+    results = {"notebooks": {}, "memory": {}}
+    for path in args.notebooks:
+        per_kernel = {}
+        for label in args.kernels:
+            clear_caches(cache_root)
+            cold = run_notebook(path, KERNELS[label])
+            warm = [run_notebook(path, KERNELS[label]) for _ in range(args.runs)]
+            per_kernel[label] = {
+                "cold": cold,
+                "warm": warm,
+                "warm_summary": {key: summary(warm, key) for key in
+                                 ("ready", "first_lessons_cell", "small_cell_median", "total", "peak_memory_mb")},
+            }
+            print(f"{path.name} {label}: cold {cold['total']} s, warm {[run['total'] for run in warm]}", flush=True)
+        results["notebooks"][path.name] = per_kernel
+    if args.memory_cells:
+        for label in args.kernels[:1]:
+            results["memory"][label] = memory_growth(KERNELS[label], args.memory_cells)
+    shutil.rmtree(cache_root, ignore_errors=True)
+
+    results["machine"] = {
+        "date": datetime.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "rustc": subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip(),
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+
+
+def print_table(results: dict):
+    figures = [("ready", "start to ready"), ("first_lessons_cell", "first lessons cell"),
+               ("small_cell_median", "small cell (median)"), ("total", "whole notebook"),
+               ("peak_memory_mb", "peak memory MB")]
+    for name, per_kernel in results["notebooks"].items():
+        print(f"\n{name} (warm runs: median [min-max]; ratio = evcxr / ours)")
+        labels = list(per_kernel)
+        print("| figure | " + " | ".join(labels) + " | " + " | ".join(f"{l} / ours" for l in labels[1:]) + " |")
+        print("|---" * (1 + 2 * len(labels) - 1) + "|")
+        for key, title in figures:
+            row = [title]
+            ours = per_kernel[labels[0]]["warm_summary"][key]
+            for label in labels:
+                value = per_kernel[label]["warm_summary"][key]
+                row.append("-" if value is None else f"{value['median']} [{value['min']}-{value['max']}]")
+            for label in labels[1:]:
+                value = per_kernel[label]["warm_summary"][key]
+                ok = value and ours and ours["median"]
+                row.append(f"{value['median'] / ours['median']:.1f}x" if ok else "-")
+            print("| " + " | ".join(row) + " |")
+        cold = " | ".join(f"{label} {per_kernel[label]['cold']['total']} s" for label in labels)
+        print(f"cold first run, whole notebook: {cold}")
+    for label, growth in results["memory"].items():
+        print(f"\nmemory, {label}: {growth['before_mb']} MB -> {growth['after_mb']} MB after "
+              f"{growth['cells']} cells (+{growth['growth_mb']} MB), {growth['median_cell_seconds']} s per cell")
+
+
+if __name__ == "__main__":
+    main()
