@@ -554,6 +554,23 @@ impl DisplayHandle {
     }
 }
 
+/// Escapes the characters that HTML and SVG text and attribute values treat specially, so a
+/// label such as `a<b` shows as written.
+pub(crate) fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
 /// Writes `text` in one call, so other output cannot land inside a message, then flushes so the
 /// kernel sees it at once.
 fn emit(text: &str) {

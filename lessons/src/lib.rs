@@ -2,11 +2,15 @@
 //!
 //! Each concept is a small state machine you drive by hand: you decide when an event happens and
 //! which message arrives where, so every run is repeatable and every number in a notebook can be
-//! checked by a test. The crate has four parts so far:
+//! checked by a test. The crate has five parts so far:
 //!
+//! * [`sim`]: the simulation toolkit every lesson runs on: seeded randomness, virtual time, a
+//!   network with delays, loss, duplication and partitions, nodes that crash and pause, clocks
+//!   that drift and jump, a recorder, and small statistics helpers.
 //! * [`clocks`]: logical clocks, starting with [`clocks::LamportClock`].
 //! * [`table`]: [`table::Table`], rows of state per node or replica.
-//! * [`viz`]: [`viz::Figure`], line and scatter charts rendered to SVG.
+//! * [`viz`]: pictures rendered to SVG: [`viz::Figure`] (line, step, scatter, bar and histogram
+//!   charts), [`viz::Heatmap`] and [`viz::SpaceTimeDiagram`].
 //! * [`display`]: how all of the above show themselves in a notebook (several outputs per cell,
 //!   outputs that update in place).
 //!
@@ -38,5 +42,6 @@
 
 pub mod clocks;
 pub mod display;
+pub mod sim;
 pub mod table;
 pub mod viz;

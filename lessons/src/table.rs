@@ -2,7 +2,8 @@
 //!
 //! A [`Table`] holds a header and rows of text. It shows itself in a notebook as an HTML table,
 //! with aligned plain text for terminals, and every cell's text is escaped, so a value such as
-//! `a<b` appears as written.
+//! `a<b` appears as written. Build one row by row with [`Table::push_row`], or at once from
+//! serializable rows (an experiment's results, say) with [`Table::from_rows`].
 //!
 //! # Examples
 //!
@@ -18,7 +19,11 @@
 
 use std::fmt;
 
-use crate::display::{MimeBundle, RichDisplay};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::display::{MimeBundle, RichDisplay, escape};
 
 /// A header row and rows of cells, each row exactly as long as the header.
 ///
@@ -98,6 +103,67 @@ impl Table {
         Ok(())
     }
 
+    /// A table of serializable rows (structs or maps), one column per field.
+    ///
+    /// Columns follow the fields in the order they first appear; a row without some field gets
+    /// an empty cell. Strings and numbers show as they are, `None` (null) as an empty cell,
+    /// lists and nested structs as JSON. This is how experiment rows become a table in a
+    /// notebook.
+    ///
+    /// # Errors
+    ///
+    /// [`TableError::NotARecord`] for a row that does not serialize as a struct or map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::table::Table;
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Replica {
+    ///     name: &'static str,
+    ///     value: u64,
+    ///     leader: Option<bool>,
+    /// }
+    ///
+    /// let rows = [
+    ///     Replica { name: "r1", value: 3, leader: Some(true) },
+    ///     Replica { name: "r2", value: 2, leader: None },
+    /// ];
+    /// let table = Table::from_rows(&rows)?;
+    /// assert_eq!(table.headers(), ["name", "value", "leader"]);
+    /// assert_eq!(table.rows()[1], ["r2", "2", ""]);
+    /// # Ok::<(), lessons::table::TableError>(())
+    /// ```
+    pub fn from_rows<T: Serialize>(rows: &[T]) -> Result<Table, TableError> {
+        let records = rows
+            .iter()
+            .enumerate()
+            .map(|(row, value)| record(row, value))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut headers: Vec<String> = Vec::new();
+        for (name, _) in records.iter().flatten() {
+            if !headers.contains(name) {
+                headers.push(name.clone());
+            }
+        }
+        let rows = records
+            .iter()
+            .map(|fields| {
+                headers
+                    .iter()
+                    .map(|header| {
+                        fields
+                            .iter()
+                            .find(|(name, _)| name == header)
+                            .map_or(String::new(), |(_, value)| cell_text(value))
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Table { headers, rows })
+    }
+
     /// The column headers.
     ///
     /// # Examples
@@ -156,7 +222,7 @@ impl Table {
         let row_html = |cells: &[String], tag: &str| {
             let cells: String = cells
                 .iter()
-                .map(|cell| format!("<{tag}>{}</{tag}>", escape_html(cell)))
+                .map(|cell| format!("<{tag}>{}</{tag}>", escape(cell)))
                 .collect();
             format!("<tr>{cells}</tr>\n")
         };
@@ -244,6 +310,13 @@ impl RichDisplay for Table {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TableError {
+    /// A row given to [`Table::from_rows`] did not serialize as a struct or map.
+    NotARecord {
+        /// The row's position, counting from 0.
+        row: usize,
+        /// What serialization said.
+        reason: String,
+    },
     /// The row's length differs from the number of headers.
     RowLength {
         /// The index the row would have had, counting from 0.
@@ -258,6 +331,10 @@ pub enum TableError {
 impl fmt::Display for TableError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            TableError::NotARecord { row, reason } => write!(
+                f,
+                "row {row} cannot be a table row: {reason}; rows must be structs or maps"
+            ),
             TableError::RowLength {
                 row,
                 expected,
@@ -273,20 +350,50 @@ impl fmt::Display for TableError {
 
 impl std::error::Error for TableError {}
 
-/// Escapes the characters that HTML text and attribute values treat specially.
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
+/// The fields of one serialized row, in the order they were written.
+struct Record(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Record, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Record;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a struct or a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = map.next_entry::<String, Value>()? {
+                    fields.push(field);
+                }
+                Ok(Record(fields))
+            }
         }
+
+        deserializer.deserialize_map(Fields)
     }
-    escaped
+}
+
+/// `value`'s fields in order; JSON text goes through a visitor because `serde_json::Map`
+/// would sort the keys and scramble the columns.
+fn record<T: Serialize>(row: usize, value: &T) -> Result<Vec<(String, Value)>, TableError> {
+    let not_a_record = |reason: String| TableError::NotARecord { row, reason };
+    let json = serde_json::to_string(value).map_err(|error| not_a_record(error.to_string()))?;
+    let Record(fields) =
+        serde_json::from_str(&json).map_err(|error| not_a_record(error.to_string()))?;
+    Ok(fields)
+}
+
+/// A JSON value as a cell: strings without quotes, null as nothing, the rest as JSON.
+fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -389,6 +496,41 @@ mod tests {
         let table = Table::new(["step", "event"]);
         assert_eq!(table.to_plain_text(), "step  event\n----  -----\n");
         assert!(table.to_html().contains("<tbody>\n</tbody>"));
+    }
+
+    #[test]
+    fn rows_from_maps_union_their_keys_in_first_seen_order() {
+        use std::collections::BTreeMap;
+        let first = BTreeMap::from([("b", 1), ("a", 2)]);
+        let second = BTreeMap::from([("c", 3)]);
+        let table = Table::from_rows(&[first, second]).unwrap();
+        assert_eq!(table.headers(), ["a", "b", "c"]);
+        assert_eq!(table.rows(), [vec!["2", "1", ""], vec!["", "", "3"]]);
+    }
+
+    #[test]
+    fn rows_that_are_not_records_are_refused() {
+        let error = Table::from_rows(&[1, 2]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "row 0 cannot be a table row: invalid type: integer `1`, expected a struct or a map \
+             at line 1 column 1; rows must be structs or maps"
+        );
+    }
+
+    #[test]
+    fn nested_values_show_as_json() {
+        #[derive(Serialize)]
+        struct Row {
+            clock: Vec<u64>,
+            note: &'static str,
+        }
+        let table = Table::from_rows(&[Row {
+            clock: vec![1, 0, 2],
+            note: "a<b",
+        }])
+        .unwrap();
+        assert_eq!(table.rows()[0], ["[1,0,2]", "a<b"]);
     }
 
     #[test]

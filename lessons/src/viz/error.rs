@@ -1,6 +1,7 @@
 use std::fmt;
 
 use super::Figure;
+use crate::sim::{Histogram, Time};
 
 /// Why a chart cannot be drawn.
 ///
@@ -40,6 +41,30 @@ pub enum FigureError {
         /// The requested height in pixels.
         height: u32,
     },
+    /// A histogram's bin count is outside `1..=`[`Histogram::MAX_BINS`](crate::sim::Histogram::MAX_BINS).
+    InvalidBins {
+        /// The name of the histogram series.
+        series: String,
+        /// The bin count asked for.
+        bins: usize,
+    },
+    /// Bars (with category names on the x axis) were mixed with series on a numeric x axis.
+    MixedAxes {
+        /// The name of the first series that is not bars.
+        series: String,
+    },
+    /// A time window that does not end after it starts.
+    InvalidWindow {
+        /// The window's start.
+        start: Time,
+        /// The window's end.
+        end: Time,
+    },
+    /// A heatmap's values do not form a grid matching its row and column names.
+    InvalidGrid {
+        /// What does not match.
+        problem: String,
+    },
     /// The drawing library reported an error (a bug in this crate if it ever happens).
     Drawing(String),
 }
@@ -49,8 +74,8 @@ impl fmt::Display for FigureError {
         match self {
             FigureError::NoSeries => write!(
                 f,
-                "the figure has no series to draw; add one with .line(name, points) or \
-                 .points(name, points)"
+                "the figure has no series to draw; add one with .line, .step, .points, .bars or \
+                 .histogram"
             ),
             FigureError::NoPoints => write!(
                 f,
@@ -75,6 +100,23 @@ impl fmt::Display for FigureError {
                 Figure::MIN_SIZE,
                 Figure::MAX_SIZE
             ),
+            FigureError::InvalidBins { series, bins } => write!(
+                f,
+                "histogram {series:?} has {bins} bins; a histogram has 1 to {} bins",
+                Histogram::MAX_BINS
+            ),
+            FigureError::MixedAxes { series } => write!(
+                f,
+                "series {series:?} needs a numeric x axis, but the figure has bars, whose x axis \
+                 names categories; draw bars in a figure of their own"
+            ),
+            FigureError::InvalidWindow { start, end } => write!(
+                f,
+                "the window from {start} to {end} is empty; its end must be later than its start"
+            ),
+            FigureError::InvalidGrid { problem } => {
+                write!(f, "the heatmap cannot be drawn: {problem}")
+            }
             FigureError::Drawing(message) => write!(f, "drawing the figure failed: {message}"),
         }
     }

@@ -6,13 +6,16 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::data::float::pretty_print_float;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::FigureError;
+use super::svg::save_svg;
 use crate::display::{MimeBundle, RichDisplay};
+use crate::sim::Histogram;
 
 /// Colours for successive series, from the Okabe-Ito palette, which stays distinguishable for
 /// the common forms of colour blindness.
-const PALETTE: [RGBColor; 7] = [
+pub(super) const PALETTE: [RGBColor; 7] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -26,25 +29,49 @@ const PALETTE: [RGBColor; 7] = [
 type Chart<'area, 'svg> =
     ChartContext<'area, SVGBackend<'svg>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// How a series is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SeriesKind {
-    Line,
-    Points,
+type DrawResult = Result<(), DrawingAreaErrorKind<io::Error>>;
+
+/// What a series holds and how it is drawn.
+#[derive(Debug, Clone, PartialEq)]
+enum SeriesData {
+    /// Points joined by straight lines.
+    Line(Vec<(f64, f64)>),
+    /// Points joined by steps: each value holds until the next point's x.
+    Step(Vec<(f64, f64)>),
+    /// Unconnected dots.
+    Points(Vec<(f64, f64)>),
+    /// One bar per named category.
+    Bars(Vec<(String, f64)>),
+    /// Raw values, counted into equal-width bins when drawn.
+    Histogram { values: Vec<f64>, bins: usize },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct Series {
     name: String,
-    kind: SeriesKind,
-    points: Vec<(f64, f64)>,
+    data: SeriesData,
 }
 
-/// A line and scatter chart: a title, two labelled numeric axes and named series with a legend.
+impl Series {
+    fn is_empty(&self) -> bool {
+        match &self.data {
+            SeriesData::Line(points) | SeriesData::Step(points) | SeriesData::Points(points) => {
+                points.is_empty()
+            }
+            SeriesData::Bars(bars) => bars.is_empty(),
+            SeriesData::Histogram { values, .. } => values.is_empty(),
+        }
+    }
+}
+
+/// A chart with a title, two labelled axes, named series and a legend: lines, steps, scatter
+/// points, histograms, or bars over named categories.
 ///
 /// Build it with chained calls, then render it with [`to_svg`](Figure::to_svg), save it with
-/// [`save_svg`](Figure::save_svg) or show it in a notebook. The axes span all points with a
-/// small margin. Series are coloured in the order they were added.
+/// [`save_svg`](Figure::save_svg) or show it in a notebook. The axes span all data with a small
+/// margin (bars and histograms start at zero). Series are coloured in the order they were
+/// added. Bars put category names on the x axis, so they share a figure only with other bars;
+/// the other kinds mix freely.
 ///
 /// # Examples
 ///
@@ -59,6 +86,12 @@ struct Series {
 ///     .size(480, 320);
 /// let svg = figure.to_svg()?;
 /// assert!(svg.starts_with("<svg"));
+///
+/// let load = Figure::new("Requests per node")
+///     .y_label("requests")
+///     .bars("before", [("n1", 30.0), ("n2", 10.0), ("n3", 20.0)])
+///     .bars("after", [("n1", 20.0), ("n2", 20.0), ("n3", 20.0)]);
+/// assert!(load.to_svg()?.contains("n3"));
 /// # Ok::<(), lessons::viz::FigureError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +101,31 @@ pub struct Figure {
     y_label: String,
     width: u32,
     height: u32,
+    legend: Corner,
     series: Vec<Series>,
+}
+
+/// A corner of a figure's plotting area, where its legend goes.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::viz::{Corner, Figure};
+///
+/// let figure = Figure::new("t").line("rising", [(0.0, 0.0), (1.0, 1.0)]).legend_at(Corner::LowerRight);
+/// assert!(figure.to_svg().is_ok());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corner {
+    /// Top left, the default.
+    #[default]
+    UpperLeft,
+    /// Top right.
+    UpperRight,
+    /// Bottom left.
+    LowerLeft,
+    /// Bottom right.
+    LowerRight,
 }
 
 impl Figure {
@@ -118,6 +175,7 @@ impl Figure {
             y_label: String::new(),
             width: 640,
             height: 400,
+            legend: Corner::UpperLeft,
             series: Vec::new(),
         }
     }
@@ -175,6 +233,24 @@ impl Figure {
         self
     }
 
+    /// The figure with its legend in `corner` of the plotting area, for when the default (upper
+    /// left) would hide data.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::{Corner, Figure};
+    ///
+    /// let falling = Figure::new("queue draining")
+    ///     .line("queue", [(0.0, 9.0), (9.0, 0.0)])
+    ///     .legend_at(Corner::UpperRight);
+    /// assert!(falling.to_svg().is_ok());
+    /// ```
+    pub fn legend_at(mut self, corner: Corner) -> Self {
+        self.legend = corner;
+        self
+    }
+
     /// The figure with a series drawn as a line through its points, in the given order.
     ///
     /// # Examples
@@ -192,10 +268,31 @@ impl Figure {
         name: impl Into<String>,
         points: impl IntoIterator<Item = (f64, f64)>,
     ) -> Self {
-        self.with_series(name, SeriesKind::Line, points)
+        self.with_series(name, SeriesData::Line(points.into_iter().collect()))
     }
 
-    /// The figure with a series drawn as unconnected dots.
+    /// The figure with a series drawn as steps: each point's value holds until the next point,
+    /// as counters, queue lengths and empirical CDFs behave.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let tokens = [(0.0, 5.0), (1.0, 4.0), (2.5, 5.0)];
+    /// let svg = Figure::new("tokens in the bucket").step("tokens", tokens).to_svg()?;
+    /// assert!(svg.contains("tokens"));
+    /// # Ok::<(), lessons::viz::FigureError>(())
+    /// ```
+    pub fn step(
+        self,
+        name: impl Into<String>,
+        points: impl IntoIterator<Item = (f64, f64)>,
+    ) -> Self {
+        self.with_series(name, SeriesData::Step(points.into_iter().collect()))
+    }
+
+    /// The figure with a series drawn as unconnected dots (a scatter plot).
     ///
     /// # Examples
     ///
@@ -210,7 +307,60 @@ impl Figure {
         name: impl Into<String>,
         points: impl IntoIterator<Item = (f64, f64)>,
     ) -> Self {
-        self.with_series(name, SeriesKind::Points, points)
+        self.with_series(name, SeriesData::Points(points.into_iter().collect()))
+    }
+
+    /// The figure with a series of bars, one per named category; categories appear along the x
+    /// axis in the order first seen, and the bars of several series stand side by side.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let svg = Figure::new("keys per node")
+    ///     .bars("keys", [("n1", 340.0), ("n2", 310.0), ("n3", 350.0)])
+    ///     .to_svg()?;
+    /// assert!(svg.contains("\nn2\n")); // plotters puts text on a line of its own
+    /// # Ok::<(), lessons::viz::FigureError>(())
+    /// ```
+    pub fn bars(
+        self,
+        name: impl Into<String>,
+        bars: impl IntoIterator<Item = (impl Into<String>, f64)>,
+    ) -> Self {
+        let bars = bars
+            .into_iter()
+            .map(|(category, value)| (category.into(), value))
+            .collect();
+        self.with_series(name, SeriesData::Bars(bars))
+    }
+
+    /// The figure with a histogram of `values` in `bins` equal-width bins (see
+    /// [`Histogram`]); the y axis counts values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let latencies_ms = [1.2, 1.4, 1.5, 2.0, 2.1, 9.0];
+    /// let svg = Figure::new("latency")
+    ///     .x_label("ms")
+    ///     .y_label("messages")
+    ///     .histogram("all links", latencies_ms, 4)
+    ///     .to_svg()?;
+    /// assert!(svg.contains("all links"));
+    /// # Ok::<(), lessons::viz::FigureError>(())
+    /// ```
+    pub fn histogram(
+        self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = f64>,
+        bins: usize,
+    ) -> Self {
+        let values = values.into_iter().collect();
+        self.with_series(name, SeriesData::Histogram { values, bins })
     }
 
     /// The figure's title.
@@ -266,10 +416,7 @@ impl Figure {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn save_svg(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        let svg = self
-            .to_svg()
-            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
-        std::fs::write(path, svg)
+        save_svg(path, self.to_svg())
     }
 
     /// Displays the figure as a cell's result; evcxr calls this on a cell's last expression.
@@ -283,18 +430,18 @@ impl Figure {
         crate::display::evcxr_display(self);
     }
 
-    fn with_series(
-        mut self,
-        name: impl Into<String>,
-        kind: SeriesKind,
-        points: impl IntoIterator<Item = (f64, f64)>,
-    ) -> Self {
+    fn with_series(mut self, name: impl Into<String>, data: SeriesData) -> Self {
         self.series.push(Series {
             name: name.into(),
-            kind,
-            points: points.into_iter().collect(),
+            data,
         });
         self
+    }
+
+    fn has_bars(&self) -> bool {
+        self.series
+            .iter()
+            .any(|series| matches!(series.data, SeriesData::Bars(_)))
     }
 
     fn validate(&self) -> Result<(), FigureError> {
@@ -308,41 +455,34 @@ impl Figure {
         if self.series.is_empty() {
             return Err(FigureError::NoSeries);
         }
-        for series in &self.series {
-            if let Some((index, &(x, y))) = series
-                .points
+        if self.has_bars()
+            && let Some(other) = self
+                .series
                 .iter()
-                .enumerate()
-                .find(|(_, (x, y))| !is_allowed_coordinate(*x) || !is_allowed_coordinate(*y))
-            {
-                return Err(FigureError::InvalidPoint {
-                    series: series.name.clone(),
-                    index,
-                    x,
-                    y,
-                });
-            }
+                .find(|series| !matches!(series.data, SeriesData::Bars(_)))
+        {
+            return Err(FigureError::MixedAxes {
+                series: other.name.clone(),
+            });
         }
-        if self.series.iter().all(|series| series.points.is_empty()) {
+        self.series.iter().try_for_each(validate_series)?;
+        if self.series.iter().all(Series::is_empty) {
             return Err(FigureError::NoPoints);
         }
         Ok(())
     }
 
-    /// The x and y ranges covering every point; call only after `validate`.
-    fn axis_ranges(&self) -> (Range<f64>, Range<f64>) {
-        let points = || self.series.iter().flat_map(|series| &series.points);
-        let xs = padded_range(points().map(|&(x, _)| x));
-        let ys = padded_range(points().map(|&(_, y)| y));
-        (xs, ys)
-    }
-
-    fn draw(
-        &self,
-        root: &DrawingArea<SVGBackend<'_>, Shift>,
-    ) -> Result<(), DrawingAreaErrorKind<io::Error>> {
+    fn draw(&self, root: &DrawingArea<SVGBackend<'_>, Shift>) -> DrawResult {
         root.fill(&WHITE)?;
-        let (x_range, y_range) = self.axis_ranges();
+        let histograms = self.histograms();
+        let categories = self.categories();
+        let (x_range, y_range) = if self.has_bars() {
+            let values: Vec<f64> = self.bar_values().chain([0.0]).collect();
+            let ys = starting_at_zero(padded_range(values.iter().copied()), &values);
+            (-0.5..categories.len() as f64 - 0.5, ys)
+        } else {
+            self.axis_ranges(&histograms)
+        };
         let mut builder = ChartBuilder::on(root);
         builder
             .margin(16)
@@ -361,6 +501,10 @@ impl Figure {
             .axis_desc_style(("sans-serif", 16))
             .x_label_formatter(&tick_label)
             .y_label_formatter(&tick_label);
+        if !categories.is_empty() {
+            // Category names are drawn below, one under each group of bars.
+            mesh.disable_x_mesh().x_labels(0);
+        }
         if !self.x_label.is_empty() {
             mesh.x_desc(&self.x_label);
         }
@@ -368,11 +512,19 @@ impl Figure {
             mesh.y_desc(&self.y_label);
         }
         mesh.draw()?;
+        if !categories.is_empty() {
+            draw_category_names(root, &chart, &categories)?;
+        }
 
-        self.draw_series(&mut chart)?;
+        self.draw_series(&mut chart, &histograms, &categories)?;
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(match self.legend {
+                Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
+                Corner::UpperRight => SeriesLabelPosition::UpperRight,
+                Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
+                Corner::LowerRight => SeriesLabelPosition::LowerRight,
+            })
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .label_font(("sans-serif", 14))
@@ -380,35 +532,214 @@ impl Figure {
         Ok(())
     }
 
+    /// Each histogram series, binned; `None` for other series. Call only after `validate`.
+    fn histograms(&self) -> Vec<Option<Histogram>> {
+        self.series
+            .iter()
+            .map(|series| match &series.data {
+                SeriesData::Histogram { values, bins } => {
+                    Histogram::new(values.iter().copied(), *bins).ok()
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every category of every bar series, in the order first seen.
+    fn categories(&self) -> Vec<&str> {
+        let mut categories: Vec<&str> = Vec::new();
+        for series in &self.series {
+            if let SeriesData::Bars(bars) = &series.data {
+                for (category, _) in bars {
+                    if !categories.contains(&category.as_str()) {
+                        categories.push(category);
+                    }
+                }
+            }
+        }
+        categories
+    }
+
+    fn bar_values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.series.iter().flat_map(|series| match &series.data {
+            SeriesData::Bars(bars) => bars.iter().map(|&(_, value)| value).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// The x and y ranges covering every point and bin; call only after `validate`.
+    fn axis_ranges(&self, histograms: &[Option<Histogram>]) -> (Range<f64>, Range<f64>) {
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        for series in &self.series {
+            if let SeriesData::Line(own) | SeriesData::Step(own) | SeriesData::Points(own) =
+                &series.data
+            {
+                points.extend(own);
+            }
+        }
+        for bin in histograms.iter().flatten().flat_map(Histogram::bins) {
+            points.extend([(bin.low, 0.0), (bin.high, bin.count as f64)]);
+        }
+        let xs = padded_range(points.iter().map(|&(x, _)| x));
+        let ys = padded_range(points.iter().map(|&(_, y)| y));
+        if histograms.iter().any(Option::is_some) {
+            let heights: Vec<f64> = points.iter().map(|&(_, y)| y).collect();
+            return (xs, starting_at_zero(ys, &heights));
+        }
+        (xs, ys)
+    }
+
     /// Draws every series in its palette colour and registers its legend entry.
     fn draw_series(
         &self,
         chart: &mut Chart<'_, '_>,
-    ) -> Result<(), DrawingAreaErrorKind<io::Error>> {
-        for (series, color) in self.series.iter().zip(PALETTE.iter().cycle()) {
-            match series.kind {
-                SeriesKind::Line => {
+        histograms: &[Option<Histogram>],
+        categories: &[&str],
+    ) -> DrawResult {
+        let bar_series = self.series.len().max(1) as f64;
+        let series = self
+            .series
+            .iter()
+            .zip(PALETTE.iter().cycle())
+            .zip(histograms);
+        for (position, ((series, &color), histogram)) in series.enumerate() {
+            let annotation = match &series.data {
+                SeriesData::Line(points) => {
                     let style = color.stroke_width(2);
-                    let line = PathElement::new(series.points.clone(), style);
-                    chart
-                        .draw_series(std::iter::once(line))?
-                        .label(&series.name)
-                        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+                    let line = PathElement::new(points.clone(), style);
+                    let legend = move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style);
+                    chart.draw_series(std::iter::once(line))?.legend(legend)
                 }
-                SeriesKind::Points => {
+                SeriesData::Step(points) => {
+                    let style = color.stroke_width(2);
+                    let steps = PathElement::new(step_path(points), style);
+                    let legend = move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style);
+                    chart.draw_series(std::iter::once(steps))?.legend(legend)
+                }
+                SeriesData::Points(points) => {
                     let style = color.filled();
-                    let dots = series
-                        .points
-                        .iter()
-                        .map(|&point| Circle::new(point, 4, style));
-                    chart
-                        .draw_series(dots)?
-                        .label(&series.name)
-                        .legend(move |(x, y)| Circle::new((x + 10, y), 4, style));
+                    let dots = points.iter().map(|&point| Circle::new(point, 4, style));
+                    let legend = move |(x, y)| Circle::new((x + 10, y), 4, style);
+                    chart.draw_series(dots)?.legend(legend)
                 }
-            }
+                SeriesData::Bars(bars) => {
+                    let width = 0.8 / bar_series;
+                    let offset = -0.4 + width * position as f64;
+                    let rectangles = bars.iter().map(|(category, value)| {
+                        let slot = categories
+                            .iter()
+                            .position(|known| known == category)
+                            .unwrap_or(0) as f64;
+                        let left = slot + offset;
+                        Rectangle::new([(left, 0.0), (left + width, *value)], color.filled())
+                    });
+                    chart.draw_series(rectangles)?.legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.filled())
+                    })
+                }
+                SeriesData::Histogram { .. } => {
+                    let bins = histogram.iter().flat_map(Histogram::bins);
+                    let fill = color.mix(0.55).filled();
+                    let bars = bins.flat_map(|bin| {
+                        let corners = [(bin.low, 0.0), (bin.high, bin.count as f64)];
+                        [
+                            Rectangle::new(corners, fill),
+                            Rectangle::new(corners, color.stroke_width(1)),
+                        ]
+                    });
+                    chart
+                        .draw_series(bars)?
+                        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], fill))
+                }
+            };
+            annotation.label(&series.name);
         }
         Ok(())
+    }
+}
+
+/// Checks one series' values: finite, not huge, and a bin count a histogram allows.
+fn validate_series(series: &Series) -> Result<(), FigureError> {
+    let invalid_point = |index, x, y| FigureError::InvalidPoint {
+        series: series.name.clone(),
+        index,
+        x,
+        y,
+    };
+    match &series.data {
+        SeriesData::Line(points) | SeriesData::Step(points) | SeriesData::Points(points) => {
+            match points
+                .iter()
+                .enumerate()
+                .find(|(_, (x, y))| !is_allowed_coordinate(*x) || !is_allowed_coordinate(*y))
+            {
+                Some((index, &(x, y))) => Err(invalid_point(index, x, y)),
+                None => Ok(()),
+            }
+        }
+        SeriesData::Bars(bars) => match bars
+            .iter()
+            .enumerate()
+            .find(|(_, (_, value))| !is_allowed_coordinate(*value))
+        {
+            Some((index, &(_, value))) => Err(invalid_point(index, index as f64, value)),
+            None => Ok(()),
+        },
+        SeriesData::Histogram { values, bins } => {
+            if !(1..=Histogram::MAX_BINS).contains(bins) {
+                return Err(FigureError::InvalidBins {
+                    series: series.name.clone(),
+                    bins: *bins,
+                });
+            }
+            match values
+                .iter()
+                .enumerate()
+                .find(|(_, value)| !is_allowed_coordinate(**value))
+            {
+                Some((index, &value)) => Err(invalid_point(index, value, 0.0)),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// The corners of a step line: each value holds until the next point's x, then jumps.
+fn step_path(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut path = Vec::with_capacity(points.len() * 2);
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, _)) = (pair[0], pair[1]);
+        path.extend([(x0, y0), (x1, y0)]);
+    }
+    if let Some(&last) = points.last() {
+        path.push(last);
+    }
+    path
+}
+
+/// Writes each category's name centred under its group of bars, where tick labels would be.
+fn draw_category_names(
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    chart: &Chart<'_, '_>,
+    categories: &[&str],
+) -> DrawResult {
+    let baseline = chart.y_range().start;
+    let style = ("sans-serif", 14)
+        .into_text_style(root)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    for (index, category) in categories.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(index as f64, baseline));
+        root.draw(&Text::new(category.to_string(), (x, y + 8), style.clone()))?;
+    }
+    Ok(())
+}
+
+/// Bars and bins grow from zero, so the axis starts there when no value is negative.
+fn starting_at_zero(range: Range<f64>, values: &[f64]) -> Range<f64> {
+    if values.iter().all(|&value| value >= 0.0) {
+        0.0..range.end
+    } else {
+        range
     }
 }
 
@@ -709,7 +1040,7 @@ mod tests {
             bundle.get("text/plain"),
             Some(
                 "Figure \"empty\" cannot be drawn: the figure has no series to draw; add one \
-                 with .line(name, points) or .points(name, points)"
+                 with .line, .step, .points, .bars or .histogram"
             )
         );
     }

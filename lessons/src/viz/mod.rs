@@ -1,18 +1,21 @@
-//! Charts for the lessons, drawn as SVG.
+//! Pictures for the lessons, drawn as SVG: charts, heatmaps and space-time diagrams.
 //!
-//! A chart is a plain value: you describe what to draw (title, axis labels, named series of
-//! points) and get an SVG string, or show it in a notebook through
-//! [`RichDisplay`](crate::display::RichDisplay). Nothing is drawn until you ask, so an invalid
-//! chart (no data, a NaN point, a zero size) is reported as a [`FigureError`] that says what is
-//! allowed, never as a panic.
+//! A picture is a plain value: you describe what to draw and get an SVG string, save it as an
+//! `.svg` file, or show it in a notebook through [`RichDisplay`](crate::display::RichDisplay)
+//! (several per cell with `.show()`, or as a cell's last value). Nothing is drawn until you ask,
+//! so an invalid picture (no data, a NaN point, a zero size) is reported as a [`FigureError`]
+//! that says what is allowed, never as a panic.
 //!
-//! Text (title, axis labels, tick labels, legend) goes into the SVG as `<text>` elements in the
-//! `sans-serif` family; the browser draws the glyphs, so no fonts are needed to build or render.
-//! Because no font is loaded, text extents are estimated, and a very long label may overlap its
-//! neighbour.
+//! * [`Figure`]: line, step, scatter, bar and histogram charts with a title, axis labels and a
+//!   legend, built on `plotters`.
+//! * [`Heatmap`]: a grid of values as coloured cells with a colour scale.
+//! * [`SpaceTimeDiagram`]: the message sequence diagram of a simulated run
+//!   ([`Trace::diagram`](crate::sim::Trace::diagram)), drawn directly as SVG.
 //!
-//! Each kind of chart lives in its own file and re-exports here; so far there is [`Figure`], a
-//! line and scatter chart over two numeric axes.
+//! Text goes into the SVG as `<text>` elements in the `sans-serif` family; the browser draws the
+//! glyphs, so no fonts are needed to build or render. Because no font is loaded, text extents
+//! are estimated, and a very long label may overlap its neighbour. The same value always
+//! renders to the same bytes, so a picture can be compared with a saved one.
 //!
 //! # Examples
 //!
@@ -28,8 +31,13 @@
 //! # Ok::<(), lessons::viz::FigureError>(())
 //! ```
 
+mod diagram;
 mod error;
 mod figure;
+mod heatmap;
+mod svg;
 
+pub use diagram::SpaceTimeDiagram;
 pub use error::FigureError;
-pub use figure::Figure;
+pub use figure::{Corner, Figure};
+pub use heatmap::Heatmap;

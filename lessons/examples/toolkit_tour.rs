@@ -1,0 +1,206 @@
+//! The Rust code of `notebooks/00-toolkit.ipynb`, cell by cell, as one program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/toolkit_tour.rs` checks that the two stay identical, runs
+//! this program, and the assertions at the end pin the numbers the notebook's prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example toolkit_tour`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::display::RichDisplay;
+    use lessons::sim::*;
+    use lessons::table::Table;
+    use lessons::viz::{Corner, Figure};
+
+    // cell
+    /// Three nodes, A, B and C, that beat every 100 ms over links taking 10 to 40 ms.
+    fn three_heartbeats(seed: u64) -> Result<Simulation<Beat>, SimError> {
+        let mut sim = Simulation::new(seed);
+        for name in ["A", "B", "C"] {
+            sim.add_node(name, || Heartbeat::every(ms(100)));
+        }
+        sim.set_links(Link::new().latency(Latency::uniform(ms(10), ms(40))))?;
+        Ok(sim)
+    }
+
+    let mut calm = three_heartbeats(42)?;
+    calm.run_until(ms(500))?;
+    let calm_diagram = calm.trace().diagram().title("A calm network");
+    calm_diagram.evcxr_display();
+
+    // cell
+    /// The same three nodes, with A cut off from 150 to 350 ms and C's clock fast.
+    fn storm(seed: u64) -> Result<Simulation<Beat>, SimError> {
+        let mut sim = three_heartbeats(seed)?;
+        sim.add_fault(partition(0, [1, 2]).at(ms(150)).heal_at(ms(350)))?;
+        sim.set_clock(2, PhysicalClock::new().offset(ms(30)).drift_ppm(20_000))?;
+        sim.run_until(ms(500))?;
+        Ok(sim)
+    }
+
+    let stormy = storm(42)?;
+    let storm_diagram = stormy
+        .trace()
+        .diagram()
+        .title("A partitioned, C's clock fast (labels: each node's clock, in ms)")
+        .label_events(|event| format!("{:.0}", event.clock.as_millis_f64()));
+    storm_diagram.evcxr_display();
+
+    // cell
+    /// C's clock minus the other node's, from each beat that went into C (or came out of it):
+    /// the receiver's clock on arrival against the sender's clock in the beat.
+    fn c_minus_other(trace: &Trace<Beat>, into_c: bool) -> Vec<(f64, f64)> {
+        trace
+            .deliveries()
+            .filter(|(arrival, beat)| (arrival.node == 2) == into_c && (beat.from == 2) != into_c)
+            .map(|(arrival, beat)| {
+                let difference = arrival.clock - beat.payload.clock;
+                let c_minus_other = if into_c { difference } else { -difference };
+                (arrival.time.as_millis_f64(), c_minus_other.as_millis_f64())
+            })
+            .collect()
+    }
+
+    let c_minus_truth: Vec<(f64, f64)> = stormy
+        .trace()
+        .events()
+        .iter()
+        .filter(|event| event.node == 2)
+        .map(|event| {
+            (
+                event.time.as_millis_f64(),
+                (event.clock - event.time).as_millis_f64(),
+            )
+        })
+        .collect();
+    let skew = Figure::new("How far ahead is C's clock?")
+        .x_label("true time (ms)")
+        .y_label("C's clock minus another clock (ms)")
+        .line("C − true time", c_minus_truth)
+        .points("beats into C", c_minus_other(stormy.trace(), true))
+        .points("beats from C", c_minus_other(stormy.trace(), false))
+        .legend_at(Corner::LowerRight);
+    skew.evcxr_display();
+
+    // cell
+    let first = storm(42)?.trace().diagram().to_svg()?;
+    let again = storm(42)?.trace().diagram().to_svg()?;
+    let other = storm(43)?.trace().diagram().to_svg()?;
+    println!("seed 42 twice, same picture: {}", first == again);
+    println!("seed 43, same picture as seed 42: {}", first == other);
+
+    // cell
+    let mut rough = three_heartbeats(7)?;
+    rough.set_links(
+        Link::new()
+            .latency(Latency::log_normal(ms(20), 0.6))
+            .loss(0.2)
+            .duplicate(0.1),
+    )?;
+    rough.add_fault(crash(2).at(ms(120)).restart_at(ms(330)))?;
+    rough.add_fault(pause(1).at(ms(180)).resume_at(ms(260)))?;
+    rough.run_until(ms(500))?;
+    rough
+        .trace()
+        .diagram()
+        .title("Lossy, duplicating links; C crashes, B pauses")
+        .show();
+
+    let fates = {
+        let trace = rough.trace();
+        let dropped = |reason| trace.drops().filter(|drop| drop.2 == reason).count();
+        let duplicated = trace.messages().iter().filter(|m| m.copies == 2).count();
+        let mut table = Table::new(["what happened", "count"]);
+        table.push_row(["messages sent", &trace.messages().len().to_string()])?;
+        table.push_row(["duplicated by the network", &duplicated.to_string()])?;
+        table.push_row(["copies delivered", &trace.deliveries().count().to_string()])?;
+        table.push_row(["copies lost", &dropped(DropReason::Loss).to_string()])?;
+        table.push_row([
+            "copies for a crashed node",
+            &dropped(DropReason::NodeDown).to_string(),
+        ])?;
+        table
+    };
+    fates.evcxr_display();
+
+    // cell
+    let mut long = three_heartbeats(1)?;
+    long.set_links(
+        Link::new().latency(Latency::log_normal(ms(20), 0.5).with_spikes(0.02, ms(200))),
+    )?;
+    long.run_until(secs(20))?;
+    let delays: Vec<f64> = long
+        .trace()
+        .deliveries()
+        .map(|(arrival, beat)| (arrival.time - beat.sent_at).as_millis_f64())
+        .collect();
+    let marks = percentiles(&delays, &[50.0, 90.0, 99.0, 99.9])?;
+    println!(
+        "{} messages; p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms",
+        delays.len(),
+        marks[0],
+        marks[1],
+        marks[2],
+        marks[3]
+    );
+    Figure::new("Message delays: log-normal with 2% spikes of +200 ms")
+        .x_label("delay (ms)")
+        .y_label("messages")
+        .histogram("delays", delays.iter().copied(), 60)
+        .legend_at(Corner::UpperRight)
+        .show();
+    Figure::new("The same delays as a CDF")
+        .x_label("delay (ms)")
+        .y_label("fraction of messages at or below")
+        .step("empirical CDF", Cdf::new(delays.iter().copied())?.points())
+        .legend_at(Corner::LowerRight)
+        .show();
+
+    // cell
+    // A is cut off from 150 ms until `heal_at`. How many beats are dropped?
+    // Write your prediction, then run the cell.
+    let heal_at = ms(450);
+    let prediction = 12;
+
+    let mut check = three_heartbeats(42)?;
+    check.add_fault(partition(0, [1, 2]).at(ms(150)).heal_at(heal_at))?;
+    check.run_until(ms(600))?;
+    let dropped = check.trace().drops().count();
+    assert_eq!(
+        dropped, prediction,
+        "every 100 ms, A sends 2 beats into the partition and B and C send 1 each to A"
+    );
+    println!("Right: {dropped} beats were dropped.");
+
+    // end of cells
+    assert_eq!(calm.trace().drops().count(), 0);
+    assert_eq!(calm.trace().deliveries().count(), 24);
+    assert_eq!(stormy.trace().drops().count(), 8);
+    assert!(first == again && first != other);
+    assert_eq!(
+        fates
+            .rows()
+            .iter()
+            .map(|row| row[1].as_str())
+            .collect::<Vec<_>>(),
+        ["22", "1", "14", "5", "3"]
+    );
+    let copies: u32 = rough.trace().messages().iter().map(|m| m.copies).sum();
+    assert_eq!(copies, 23);
+    let arrived_or_dropped = rough.trace().deliveries().count() + rough.trace().drops().count();
+    assert_eq!(copies as usize - arrived_or_dropped, 1); // still in flight at 500 ms
+    assert_eq!(delays.len(), 1194);
+    assert_eq!(
+        marks
+            .iter()
+            .map(|mark| format!("{mark:.1}"))
+            .collect::<Vec<_>>(),
+        ["19.7", "42.0", "230.6", "238.8"]
+    );
+    assert_eq!(dropped, 12);
+    Ok(())
+}
