@@ -1,51 +1,15 @@
 //! `notebooks/00-kernel-tour.ipynb` and its twin `examples/kernel_tour.rs` hold the same code, and
 //! that code runs and produces the numbers the notebook's prose quotes.
 
-use std::path::Path;
-
-use serde_json::Value;
+mod notebook_twin;
 
 #[path = "../examples/kernel_tour.rs"]
 mod kernel_tour;
 
-fn notebook() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../notebooks/00-kernel-tour.ipynb");
-    let text = std::fs::read_to_string(&path).expect("the notebook exists");
-    serde_json::from_str(&text).expect("the notebook is JSON")
-}
-
-fn source(cell: &Value) -> String {
-    match &cell["source"] {
-        Value::String(text) => text.clone(),
-        Value::Array(lines) => lines.iter().map(|line| line.as_str().unwrap()).collect(),
-        other => panic!("unexpected cell source {other}"),
-    }
-}
-
-/// The example's cells: the text between `// cell` markers, unindented, with a trailing
-/// `value.evcxr_display();` written the notebook's way, as a bare `value`.
-fn example_cells() -> Vec<String> {
-    let example = include_str!("../examples/kernel_tour.rs");
-    let start = example.find("    // cell\n").expect("a first cell marker");
-    let end = example.find("    // end of cells").expect("an end marker");
-    example[start..end]
-        .split("    // cell\n")
-        .filter(|chunk| !chunk.trim().is_empty())
-        .map(|chunk| {
-            let mut lines: Vec<&str> = chunk
-                .trim_end()
-                .lines()
-                .map(|line| line.strip_prefix("    ").unwrap_or(line))
-                .collect();
-            let last = lines.pop().unwrap();
-            let shown = last
-                .strip_suffix(".evcxr_display();")
-                .filter(|value| value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-            lines.push(shown.unwrap_or(last));
-            lines.join("\n")
-        })
-        .collect()
-}
+const TWIN: notebook_twin::Twin = notebook_twin::Twin {
+    notebook: "00-kernel-tour.ipynb",
+    example: include_str!("../examples/kernel_tour.rs"),
+};
 
 #[test]
 fn the_example_runs_and_its_numbers_hold() {
@@ -54,29 +18,10 @@ fn the_example_runs_and_its_numbers_hold() {
 
 #[test]
 fn the_notebook_runs_the_example_code_cell_by_cell() {
-    let notebook = notebook();
-    let code: Vec<String> = notebook["cells"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|cell| cell["cell_type"] == "code")
-        .map(source)
-        .collect();
-    assert_eq!(code[0], r#":dep lessons = { path = "../lessons" }"#);
-    assert_eq!(code[1..], example_cells());
+    TWIN.assert_same_code();
 }
 
 #[test]
 fn the_notebook_is_committed_without_outputs_for_the_lessons_kernel() {
-    let notebook = notebook();
-    assert_eq!(notebook["nbformat"], 4);
-    assert_eq!(notebook["nbformat_minor"], 5);
-    assert_eq!(notebook["metadata"]["kernelspec"]["name"], "rust-lessons");
-    for cell in notebook["cells"].as_array().unwrap() {
-        assert!(cell["id"].is_string());
-        if cell["cell_type"] == "code" {
-            assert_eq!(cell["outputs"], Value::Array(Vec::new()));
-            assert_eq!(cell["execution_count"], Value::Null);
-        }
-    }
+    TWIN.assert_committed_clean();
 }

@@ -1,0 +1,96 @@
+//! A notebook and its twin example hold the same code.
+//!
+//! Each lesson notebook has a twin in `examples/`: the same cells, in order, between
+//! `// cell` markers, as one program that tests can run and whose numbers they can pin. These
+//! checks keep the two from drifting apart.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// A notebook (a file name in `notebooks/`) and its twin example's source text.
+pub struct Twin {
+    pub notebook: &'static str,
+    pub example: &'static str,
+}
+
+impl Twin {
+    fn notebook_json(&self) -> Value {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../notebooks")
+            .join(self.notebook);
+        let text = std::fs::read_to_string(&path).expect("the notebook exists");
+        serde_json::from_str(&text).expect("the notebook is JSON")
+    }
+
+    /// The source of every code cell, in order.
+    pub fn notebook_code_cells(&self) -> Vec<String> {
+        self.notebook_json()["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|cell| cell["cell_type"] == "code")
+            .map(source)
+            .collect()
+    }
+
+    /// The example's cells: the text between `// cell` markers, unindented, with a trailing
+    /// `value.evcxr_display();` written the notebook's way, as a bare `value`.
+    pub fn example_cells(&self) -> Vec<String> {
+        let start = self
+            .example
+            .find("    // cell\n")
+            .expect("a first cell marker");
+        let end = self
+            .example
+            .find("    // end of cells")
+            .expect("an end marker");
+        self.example[start..end]
+            .split("    // cell\n")
+            .filter(|chunk| !chunk.trim().is_empty())
+            .map(|chunk| {
+                let mut lines: Vec<&str> = chunk
+                    .trim_end()
+                    .lines()
+                    .map(|line| line.strip_prefix("    ").unwrap_or(line))
+                    .collect();
+                let last = lines.pop().unwrap();
+                let shown = last
+                    .strip_suffix(".evcxr_display();")
+                    .filter(|value| value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                lines.push(shown.unwrap_or(last));
+                lines.join("\n")
+            })
+            .collect()
+    }
+
+    /// The notebook is the `:dep` line followed by the example's cells.
+    pub fn assert_same_code(&self) {
+        let code = self.notebook_code_cells();
+        assert_eq!(code[0], r#":dep lessons = { path = "../lessons" }"#);
+        assert_eq!(code[1..], self.example_cells());
+    }
+
+    /// The notebook is committed clean: no outputs, for the lessons kernel.
+    pub fn assert_committed_clean(&self) {
+        let notebook = self.notebook_json();
+        assert_eq!(notebook["nbformat"], 4);
+        assert_eq!(notebook["nbformat_minor"], 5);
+        assert_eq!(notebook["metadata"]["kernelspec"]["name"], "rust-lessons");
+        for cell in notebook["cells"].as_array().unwrap() {
+            assert!(cell["id"].is_string());
+            if cell["cell_type"] == "code" {
+                assert_eq!(cell["outputs"], Value::Array(Vec::new()));
+                assert_eq!(cell["execution_count"], Value::Null);
+            }
+        }
+    }
+}
+
+fn source(cell: &Value) -> String {
+    match &cell["source"] {
+        Value::String(text) => text.clone(),
+        Value::Array(lines) => lines.iter().map(|line| line.as_str().unwrap()).collect(),
+        other => panic!("unexpected cell source {other}"),
+    }
+}
