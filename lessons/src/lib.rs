@@ -7,7 +7,8 @@
 //! * [`sim`]: the simulation toolkit every lesson runs on: seeded randomness, virtual time, a
 //!   network with delays, loss, duplication and partitions, nodes that crash and pause, clocks
 //!   that drift and jump, a recorder, and small statistics helpers.
-//! * [`clocks`]: logical clocks, starting with [`clocks::LamportClock`].
+//! * [`clocks`]: physical, Lamport, vector and hybrid logical clocks, TrueTime-style intervals,
+//!   last-writer-wins and causal delivery, and what each clock can and cannot tell.
 //! * [`table`]: [`table::Table`], rows of state per node or replica.
 //! * [`viz`]: pictures rendered to SVG: [`viz::Figure`] (line, step, scatter, bar and histogram
 //!   charts), [`viz::Heatmap`] and [`viz::SpaceTimeDiagram`].
@@ -42,6 +43,8 @@
 
 pub mod clocks;
 pub mod display;
+pub mod ids;
+pub mod rate_limit;
 pub mod sim;
 pub mod table;
 pub mod viz;

@@ -1,4 +1,4 @@
-//! Logical clocks: ordering events without trusting physical time.
+//! Clocks: ordering events without trusting physical time, and what each clock can tell.
 //!
 //! Machines' clocks drift and jump, so "which happened first?" cannot be answered by comparing
 //! wall-clock readings taken on different machines. Lamport's answer is to order events by what
@@ -9,31 +9,87 @@
 //! 3. there is an event `c` with `a → c` and `c → b`.
 //!
 //! Two events where neither happened before the other are *concurrent*: no message chain links
-//! them, so neither could have influenced the other.
+//! them, so neither could have influenced the other. [`HappenedBefore`] computes the relation
+//! of a recorded run from its message graph alone, the ground truth the clocks are tested on.
 //!
-//! A logical clock gives every event a number that respects this order. [`LamportClock`] is the
-//! simplest: one counter per process, which guarantees `a → b ⇒ L(a) < L(b)`. The converse does
-//! not hold: `L(a) < L(b)` does not tell you that `a` happened before `b`, because concurrent
-//! events get numbers too, and those numbers can come in either order.
+//! # The clocks, and what each guarantees
+//!
+//! | clock | guarantee | cannot |
+//! |---|---|---|
+//! | physical ([`PhysicalClock`](crate::sim::PhysicalClock)) | close to real time, if synchronised | order events on different nodes less than the skew apart; it can even run backwards |
+//! | [`LamportClock`] | `a → b ⇒ L(a) < L(b)`; with the node id, a total order ([`LamportTimestamp`]) | tell concurrent events from ordered ones |
+//! | [`VectorClock`] | `a → b ⇔ V(a) < V(b)`, so concurrency is visible ([`Causality`]) | stay small: one entry per node that ever wrote |
+//! | [`HybridClock`] | `a → b ⇒ hlc(a) < hlc(b)`, and the timestamp stays within the skew of physical time | tell concurrent events apart, any more than Lamport can |
+//!
+//! [`Readings`] runs all four over a recorded run, so one space-time diagram can be labelled
+//! by each in turn ([`ClockKind`]). [`random_run`] makes runs to read, [`Script`] makes small
+//! worked examples, and [`false_order`] measures how often a Lamport clock's order is an order
+//! the run does not have.
 //!
 //! # References
 //!
 //! * Leslie Lamport, "Time, Clocks, and the Ordering of Events in a Distributed System",
-//!   Communications of the ACM 21(7), 1978: section 2 (the partial order) and section 3
-//!   (the clock condition and implementation rules IR1 and IR2).
+//!   Communications of the ACM 21(7), 1978: section 2 (the partial order), section 3 (the clock
+//!   condition, rules IR1 and IR2, and the total order by process id).
+//! * Colin Fidge, "Timestamps in Message-Passing Systems That Preserve the Partial Ordering",
+//!   11th Australian Computer Science Conference, 1988; Friedemann Mattern, "Virtual Time and
+//!   Global States of Distributed Systems", Parallel and Distributed Algorithms, 1988: vector
+//!   clocks and the characterisation `a → b ⇔ V(a) < V(b)`.
+//! * Sandeep Kulkarni, Murat Demirbas, Deepak Madeppa, Bharadwaj Avva and Marcelo Leone,
+//!   "Logical Physical Clocks", OPODIS 2014: hybrid logical clocks (figure 5, the algorithm;
+//!   figure 6, the worked example; theorem 2, the bound on `l - pt`).
 //!
 //! # Examples
 //!
 //! ```
-//! use lessons::clocks::LamportClock;
+//! use lessons::clocks::{Causality, LamportClock, VectorClock};
 //!
 //! let mut a = LamportClock::new();
 //! let mut b = LamportClock::new();
 //! let sent = a.send();
 //! let received = b.receive(sent);
 //! assert!(sent < received);
+//!
+//! let (mut x, mut y) = (VectorClock::new(), VectorClock::new());
+//! x.tick(0);
+//! y.tick(1);
+//! assert_eq!(x.compare(&y), Causality::Concurrent);
 //! ```
 
+mod causal;
+mod happened_before;
+mod hlc;
 mod lamport;
+mod lww;
+mod physical;
+mod readings;
+mod runs;
+mod truetime;
+mod vector;
 
-pub use lamport::LamportClock;
+pub use causal::{
+    Broadcast, CausalBroadcast, CausalParameters, CausalRow, Delivery, Member, Post,
+    causal_experiment, discussion_run,
+};
+pub use happened_before::HappenedBefore;
+pub use hlc::{HybridClock, HybridTimestamp};
+pub use lamport::{LamportClock, LamportTimestamp};
+pub use lww::{
+    LwwParameters, LwwReplica, LwwRow, Stamping, Update, Write, WriteFate, WriteStamp,
+    lww_experiment, lww_fates, lww_run,
+};
+pub use physical::{
+    ClockErrorRow, MisorderParameters, MisorderRow, MonotonicClock, clock_errors, misordered_pairs,
+};
+pub use readings::{ClockKind, Readings, counts_as_event};
+pub use runs::{Chat, Chatter, OrderRow, RunParameters, Script, false_order, random_run};
+pub use truetime::{CommitWaitParameters, CommitWaitRow, Interval, TrueTime, commit_wait};
+pub use vector::{Causality, Dot, VectorClock};
+
+/// The name the lessons give node `node`: `A` to `Z`, then `N26`, `N27`, ...
+fn node_name(node: crate::sim::NodeId) -> String {
+    match u8::try_from(node) {
+        Ok(n) if n < 26 => char::from(b'A' + n).to_string(),
+        _ => format!("N{node}"),
+    }
+}

@@ -1,0 +1,526 @@
+//! The Rust code of `notebooks/03-physical-time-and-lamport.ipynb`, cell by cell, as one program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/clock_notebooks.rs` checks that the two stay
+//! identical, runs this program, and the assertions at the end pin the numbers the notebook's
+//! prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example physical_time_and_lamport`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::clocks::*;
+    use lessons::display::RichDisplay;
+    use lessons::sim::*;
+    use lessons::table::Table;
+    use lessons::viz::{Corner, Figure};
+
+    // cell
+    let clocks = [
+        PhysicalClock::new()
+            .drift_ppm(300)
+            .step_at(secs(2), us(-600))
+            .step_at(secs(4), us(-600)),
+        PhysicalClock::new().offset(ms(-2)).drift_ppm(-150),
+        PhysicalClock::new()
+            .offset(ms(1))
+            .step_at(ms(3_500), ms(-3)),
+    ];
+    let errors = clock_errors(&clocks, secs(6), ms(50))?;
+    let mut error_plot = Figure::new("Three clocks against the truth")
+        .x_label("true time (ms)")
+        .y_label("clock reading minus true time (ms)")
+        .legend_at(Corner::LowerLeft);
+    for (node, name) in [
+        "A: 300 ppm fast, NTP steps",
+        "B: 2 ms slow, 150 ppm slow",
+        "C: 1 ms fast, one step back",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let points = errors
+            .iter()
+            .filter(|row| row.node == node)
+            .map(|row| (row.true_ms, row.error_ms));
+        error_plot = error_plot.line(*name, points);
+    }
+    error_plot.evcxr_display();
+
+    // cell
+    let mut monotonic = MonotonicClock::new();
+    let mut table = Table::new(["true time", "C's clock", "monotonic reading"]);
+    for at in [ms(3_499), ms(3_500), ms(3_501), ms(3_503), ms(3_504)] {
+        let raw = clocks[2].reading(at);
+        table.push_row([
+            at.to_string(),
+            raw.to_string(),
+            monotonic.read(raw).to_string(),
+        ])?;
+    }
+    table.evcxr_display();
+
+    // cell
+    let skews = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0];
+    let mut misorder =
+        Figure::new("Two events on two nodes: how often do their timestamps come backwards?")
+            .x_label("skew: spread of the clock offsets (ms)")
+            .y_label("fraction of pairs in the wrong order")
+            .legend_at(Corner::UpperLeft);
+    let mut misorder_rows = Vec::new();
+    for gap_ms in [1, 5] {
+        let rows: Vec<MisorderRow> = skews
+            .iter()
+            .map(|&skew| {
+                let parameters = MisorderParameters {
+                    skew: Time::from_nanos_f64(skew * 1e6),
+                    gap: ms(gap_ms),
+                    pairs: 100_000,
+                };
+                misordered_pairs(&parameters, 3)
+            })
+            .collect::<Result<_, _>>()?;
+        misorder = misorder
+            .points(
+                format!("events {gap_ms} ms apart (measured)"),
+                rows.iter().map(|r| (r.skew_ms, r.fraction)),
+            )
+            .line(
+                format!("events {gap_ms} ms apart (formula)"),
+                rows.iter().map(|r| (r.skew_ms, r.expected)),
+            );
+        misorder_rows.extend(rows);
+    }
+    misorder.evcxr_display();
+
+    // cell
+    let a_fast = vec![PhysicalClock::new().offset(ms(40)), PhysicalClock::new()];
+    let schedules = vec![vec![ms(10)], vec![ms(30)]];
+    let link = Latency::constant(ms(8));
+    let wall_run = lww_run(Stamping::Wall, &a_fast, &schedules, &link, 1)?;
+    let wall_readings = Readings::of(wall_run.trace());
+    let lost_write = wall_run
+        .trace()
+        .diagram()
+        .title("Last writer wins, by wall clock: B's later write is lost (labels: clock reading)")
+        .between(ms(0), ms(45))
+        .label_events(|e| match (&e.label, wall_readings.is_counted(e.index)) {
+            (Some(what), true) => {
+                format!("{what} @{}", wall_readings.label(e.index, ClockKind::Wall))
+            }
+            _ => String::new(),
+        });
+    lost_write.evcxr_display();
+
+    // cell
+    let hybrid_run = lww_run(Stamping::Hybrid, &a_fast, &schedules, &link, 1)?;
+    let hybrid_readings = Readings::of(hybrid_run.trace());
+    let kept_write = hybrid_run
+        .trace()
+        .diagram()
+        .title("The same run, writes stamped by a hybrid logical clock (labels: HLC)")
+        .between(ms(0), ms(45))
+        .label_events(|e| match (&e.label, hybrid_readings.is_counted(e.index)) {
+            (Some(what), true) => format!(
+                "{what} @{}",
+                hybrid_readings.label(e.index, ClockKind::Hybrid)
+            ),
+            _ => String::new(),
+        });
+    kept_write.show();
+    let final_values: Vec<String> = [&wall_run, &hybrid_run]
+        .iter()
+        .map(|run| {
+            run.node::<LwwReplica>(0)
+                .and_then(|a| a.value())
+                .map(|w| w.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    println!(
+        "final value with wall clocks: {}, with HLC: {}",
+        final_values[0], final_values[1]
+    );
+
+    // cell
+    let c4_rows = lww_experiment(
+        &LwwParameters {
+            skew: ms(50),
+            ..LwwParameters::default()
+        },
+        7,
+    )?;
+    let by_writer: Vec<LwwRow> = c4_rows
+        .iter()
+        .filter(|row| row.writer != "all")
+        .cloned()
+        .collect();
+    let c4_table = Table::from_rows(&by_writer)?;
+    c4_table.evcxr_display();
+
+    // cell
+    let skew_points = [0, 2, 5, 10, 20, 50, 100, 200];
+    let mut sweep = Vec::new();
+    for &skew in &skew_points {
+        let rows = lww_experiment(
+            &LwwParameters {
+                skew: ms(skew),
+                ..LwwParameters::default()
+            },
+            7,
+        )?;
+        sweep.extend(rows.into_iter().filter(|row| row.writer == "all"));
+    }
+    let mut lww_plot = Figure::new("Writes lost by last-writer-wins, 3 writers")
+        .x_label("skew between the slowest and the fastest clock (ms)")
+        .y_label("fraction of writes lost")
+        .legend_at(Corner::LowerRight);
+    for stamping in Stamping::ALL {
+        let mine = sweep.iter().filter(|row| row.stamping == stamping.name());
+        let points: Vec<(f64, f64)> = mine.map(|row| (row.skew_ms, row.lost_fraction)).collect();
+        lww_plot = lww_plot.line(format!("{}: all lost writes", stamping.name()), points);
+    }
+    let older: Vec<(f64, f64)> = sweep
+        .iter()
+        .filter(|row| row.stamping == Stamping::Wall.name())
+        .map(|row| (row.skew_ms, row.lost_to_older as f64 / row.writes as f64))
+        .collect();
+    lww_plot = lww_plot.points("wall clock: lost to a write they had read", older);
+    lww_plot.evcxr_display();
+
+    // cell
+    let mut lamport_sim = Simulation::new(1);
+    lamport_sim.add_node("A", || {
+        Script::new().local(ms(10), "a").send(ms(20), 1, "m1")
+    });
+    lamport_sim.add_node("B", || {
+        Script::new().receive_as("m1", "b").send(ms(40), 2, "m2")
+    });
+    lamport_sim.add_node("C", || {
+        Script::new()
+            .local(ms(5), "e")
+            .local(ms(15), "f")
+            .receive_as("m2", "c")
+    });
+    lamport_sim.set_links(Link::new().latency(Latency::constant(ms(8))))?;
+    lamport_sim.run()?;
+    let readings = Readings::of(lamport_sim.trace());
+    let lamport_diagram = lamport_sim
+        .trace()
+        .diagram()
+        .title("Lamport times (labels: event, L)")
+        .message_labels(false)
+        .label_events(|e| match (&e.label, readings.lamport(e.index)) {
+            (Some(name), Some(time)) => format!("{name}: {time}"),
+            _ => String::new(),
+        });
+    lamport_diagram.evcxr_display();
+
+    // cell
+    /// The index of the event labelled `name`.
+    fn event(trace: &Trace<String>, name: &str) -> usize {
+        let events = trace.events();
+        events
+            .iter()
+            .position(|e| e.label.as_deref() == Some(name))
+            .unwrap_or(events.len())
+    }
+
+    let order = HappenedBefore::of(lamport_sim.trace());
+    let (e, b) = (
+        event(lamport_sim.trace(), "e"),
+        event(lamport_sim.trace(), "b"),
+    );
+    println!(
+        "L(e) = {:?}, L(b) = {:?}",
+        readings.lamport(e),
+        readings.lamport(b)
+    );
+    println!(
+        "e happened before b: {}; b before e: {}; concurrent: {}",
+        order.holds(e, b),
+        order.holds(b, e),
+        order.concurrent(e, b)
+    );
+
+    let mut stamped: Vec<(LamportTimestamp, String)> = readings
+        .events()
+        .map(|i| {
+            let event = &lamport_sim.trace().events()[i];
+            let time = readings.lamport(i).unwrap_or(0);
+            let stamp = LamportTimestamp {
+                time,
+                node: event.node,
+            };
+            (stamp, event.label.clone().unwrap_or_default())
+        })
+        .collect();
+    stamped.sort();
+    let total_order: Vec<String> = stamped
+        .iter()
+        .map(|(stamp, name)| format!("{name} ({stamp})"))
+        .collect();
+    println!("total order: {}", total_order.join(" < "));
+
+    // cell
+    let rates = [0.1, 0.3, 0.5, 0.7, 0.9];
+    let mut order_rows = Vec::new();
+    for &send_probability in &rates {
+        for seed in 0..5 {
+            let parameters = RunParameters {
+                send_probability,
+                events_per_process: 15,
+                ..RunParameters::default()
+            };
+            order_rows.push(false_order(&parameters, seed)?);
+        }
+    }
+    /// The mean of `measure` over the rows with send probability `p`.
+    fn mean(rows: &[OrderRow], p: f64, measure: fn(&OrderRow) -> f64) -> f64 {
+        let mine: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.send_probability == p)
+            .map(measure)
+            .collect();
+        mine.iter().sum::<f64>() / mine.len() as f64
+    }
+
+    let false_leads: Vec<(f64, f64)> = rates
+        .iter()
+        .map(|&p| (p, mean(&order_rows, p, |r| r.false_order_fraction)))
+        .collect();
+    let concurrent_share: Vec<(f64, f64)> = rates
+        .iter()
+        .map(|&p| {
+            (
+                p,
+                mean(&order_rows, p, |r| {
+                    r.concurrent_pairs as f64 / r.pairs as f64
+                }),
+            )
+        })
+        .collect();
+    Figure::new("Pairs with L(a) < L(b) that are concurrent")
+        .x_label("chance that an event is a send")
+        .y_label("fraction of pairs")
+        .line(
+            "Lamport-ordered pairs that are concurrent",
+            false_leads.clone(),
+        )
+        .line("all pairs that are concurrent", concurrent_share)
+        .legend_at(Corner::UpperRight)
+        .show();
+    let violations: usize = order_rows
+        .iter()
+        .map(|r| r.lamport_violations + r.vector_disagreements)
+        .sum();
+    println!(
+        "pairs checked: {}, clock condition violated: {violations}",
+        order_rows.iter().map(|r| r.pairs).sum::<usize>()
+    );
+
+    // cell
+    let offsets = [-20, 0, 10, 30];
+    let skewed = RunParameters {
+        events_per_process: 60,
+        send_probability: 0.6,
+        clocks: offsets
+            .iter()
+            .map(|&o| PhysicalClock::new().offset(ms(o)))
+            .collect(),
+        ..RunParameters::default()
+    };
+    let hlc_run = random_run(&skewed, 11)?;
+    let hlc_readings = Readings::of(hlc_run.trace());
+    let mut ahead_plot = Figure::new("How far the HLC runs ahead of each node's own clock")
+        .x_label("true time (ms)")
+        .y_label("HLC wall part minus the node's clock (ms)")
+        .legend_at(Corner::LowerRight);
+    let mut largest_ahead = 0.0f64;
+    for (node, offset) in offsets.iter().enumerate() {
+        let points: Vec<(f64, f64)> = hlc_readings
+            .events()
+            .filter(|&i| hlc_run.trace().events()[i].node == node)
+            .map(|i| {
+                let ahead = hlc_readings.hybrid(i).unwrap().wall - hlc_readings.wall(i).unwrap();
+                (
+                    hlc_run.trace().events()[i].time.as_millis_f64(),
+                    ahead.as_millis_f64(),
+                )
+            })
+            .collect();
+        largest_ahead = points.iter().map(|p| p.1).fold(largest_ahead, f64::max);
+        ahead_plot = ahead_plot.points(format!("P{node} (clock {offset:+} ms)"), points);
+    }
+    ahead_plot = ahead_plot.line(
+        "bound: largest minus smallest offset",
+        [(0.0, 50.0), (1_300.0, 50.0)],
+    );
+    ahead_plot.show();
+    let largest_logical = hlc_readings
+        .events()
+        .filter_map(|i| hlc_readings.hybrid(i))
+        .map(|h| h.logical)
+        .max()
+        .unwrap_or(0);
+    println!("largest lead: {largest_ahead:.1} ms; largest logical counter: {largest_logical}");
+
+    // cell
+    let c5 = false_order(&skewed, 11)?;
+    println!(
+        "{} concurrent pairs; the HLC puts {} of them in an order, vector clocks none ({} disagreements)",
+        c5.concurrent_pairs, c5.hybrid_false_order, c5.vector_disagreements
+    );
+
+    // cell
+    let epsilons = [1, 2, 5, 10, 20, 50];
+    let mut wait_rows = Vec::new();
+    for &epsilon in &epsilons {
+        for commit_wait_on in [true, false] {
+            let parameters = CommitWaitParameters {
+                epsilon: ms(epsilon),
+                commit_wait: commit_wait_on,
+                ..CommitWaitParameters::default()
+            };
+            wait_rows.push(commit_wait(&parameters, 5)?);
+        }
+    }
+    let waits: Vec<(f64, f64)> = wait_rows
+        .iter()
+        .filter(|r| r.commit_wait)
+        .map(|r| (r.epsilon_ms, r.mean_wait_ms))
+        .collect();
+    Figure::new("Commit wait: the latency of external consistency")
+        .x_label("clock uncertainty ε (ms)")
+        .y_label("mean commit wait (ms)")
+        .points("measured", waits)
+        .line("2ε", epsilons.iter().map(|&e| (e as f64, 2.0 * e as f64)))
+        .show();
+    let broken: Vec<(f64, f64)> = wait_rows
+        .iter()
+        .filter(|r| !r.commit_wait)
+        .map(|r| (r.epsilon_ms, r.violations as f64 / r.transactions as f64))
+        .collect();
+    Figure::new("Without commit wait: later transactions with smaller timestamps")
+        .x_label("clock uncertainty ε (ms)")
+        .y_label("fraction of transactions out of order")
+        .line("no commit wait", broken.clone())
+        .legend_at(Corner::LowerRight)
+        .show();
+    let with_wait_violations: usize = wait_rows
+        .iter()
+        .filter(|r| r.commit_wait)
+        .map(|r| r.violations)
+        .sum();
+    println!("violations with commit wait, all ε: {with_wait_violations}");
+
+    // cell
+    // A's clock is `a_offset` ahead; A writes at 10 ms, B reads A's write and writes at 30 ms.
+    // Does B's write survive? Pick the stamping and the offset, predict, then run.
+    let stamping = Stamping::Wall;
+    let a_offset = ms(25);
+    let prediction_b_survives = false;
+
+    let clocks = vec![PhysicalClock::new().offset(a_offset), PhysicalClock::new()];
+    let run = lww_run(stamping, &clocks, &schedules, &link, 1)?;
+    let final_value = run
+        .node::<LwwReplica>(0)
+        .and_then(|a| a.value())
+        .map(|w| w.to_string());
+    let survived = final_value.as_deref() == Some("B1");
+    assert_eq!(
+        survived, prediction_b_survives,
+        "B writes 20 ms after A, having read A's write. By wall clock, B survives only if A's clock is \
+         at most 20 ms ahead (a tie goes to the larger node id, B's); by Lamport or hybrid stamps, always."
+    );
+    println!(
+        "Right: {} stamps, A {a_offset} ahead: B's write survives: {survived}.",
+        stamping.name()
+    );
+
+    // end of cells
+    let fraction = |skew: f64, gap: f64| {
+        misorder_rows
+            .iter()
+            .find(|r| r.skew_ms == skew && r.gap_ms == gap)
+            .map(|r| r.fraction)
+    };
+    assert_eq!(fraction(10.0, 1.0), Some(0.40713));
+    assert_eq!(fraction(2.0, 1.0), Some(0.12368));
+    assert_eq!(fraction(5.0, 5.0), Some(0.0));
+    assert_eq!(final_values, ["A1", "B1"]);
+    let lost: Vec<(&str, usize)> = by_writer
+        .iter()
+        .filter(|r| r.stamping == "wall clock")
+        .map(|r| (r.writer.as_str(), r.lost))
+        .collect();
+    assert_eq!(lost, [("A", 199), ("B", 173), ("C", 0)]);
+    let wall_sweep: Vec<(usize, usize)> = sweep
+        .iter()
+        .filter(|r| r.stamping == "wall clock")
+        .map(|r| (r.lost, r.lost_to_older))
+        .collect();
+    assert_eq!(
+        wall_sweep,
+        [
+            (179, 0),
+            (179, 2),
+            (191, 13),
+            (218, 43),
+            (278, 137),
+            (372, 321),
+            (398, 398),
+            (398, 398)
+        ]
+    );
+    assert!(
+        sweep
+            .iter()
+            .filter(|r| r.stamping != "wall clock")
+            .all(|r| r.lost_to_older == 0)
+    );
+    let logical: Vec<usize> = sweep
+        .iter()
+        .filter(|r| r.skew_ms == 50.0 && r.stamping != "wall clock")
+        .map(|r| r.lost)
+        .collect();
+    assert_eq!(logical, [170, 187]);
+    assert_eq!(
+        (readings.lamport(e), readings.lamport(b)),
+        (Some(1), Some(3))
+    );
+    assert!(order.concurrent(e, b));
+    assert_eq!(
+        total_order.join(" < "),
+        "a (1.0) < e (1.2) < m1 (2.0) < f (2.2) < b (3.1) < m2 (4.1) < c (5.2)"
+    );
+    let percent: Vec<String> = false_leads
+        .iter()
+        .map(|(_, f)| format!("{:.0}", f * 100.0))
+        .collect();
+    assert_eq!(percent, ["58", "41", "33", "26", "22"]);
+    assert_eq!(violations, 0);
+    assert_eq!(format!("{largest_ahead:.1}"), "46.6");
+    assert_eq!(largest_logical, 8);
+    assert_eq!((c5.concurrent_pairs, c5.hybrid_false_order), (6421, 6419));
+    assert!(
+        wait_rows
+            .iter()
+            .filter(|r| r.commit_wait)
+            .all(|r| (r.mean_wait_ms - 2.0 * r.epsilon_ms).abs() < 1e-5)
+    );
+    let out_of_order: Vec<String> = broken
+        .iter()
+        .map(|(_, f)| format!("{:.1}", f * 100.0))
+        .collect();
+    assert_eq!(
+        out_of_order,
+        ["12.1", "23.7", "34.2", "36.7", "39.0", "39.8"]
+    );
+    assert_eq!(with_wait_violations, 0);
+    assert!(!survived);
+    Ok(())
+}

@@ -1,0 +1,291 @@
+//! The Rust code of `notebooks/01-rate-limiting.ipynb`, cell by cell, as one program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/rate_limiting_notebook.rs` checks that the two stay
+//! identical, runs this program, and the assertions at the end pin the numbers the notebook's
+//! prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example rate_limiting`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::display::RichDisplay;
+    use lessons::rate_limit::*;
+    use lessons::sim::*;
+    use lessons::table::Table;
+    use lessons::viz::{Corner, Figure, Heatmap};
+
+    // cell
+    let mut bucket = TokenBucket::new(5, Rate::per_second(5)?)?;
+    let burst: Vec<bool> = (0..7)
+        .map(|_| bucket.try_acquire(ms(0)).is_admitted())
+        .collect();
+    println!("seven requests at t = 0: {burst:?}");
+    bucket.refill(ms(100));
+    println!("tokens after 100 ms: {:?}", bucket.tokens().as_fraction());
+    println!("a request at 100 ms: {:?}", bucket.try_acquire(ms(100)));
+    println!("a request at 200 ms: {:?}", bucket.try_acquire(ms(200)));
+
+    // cell
+    let limit = 10;
+    let window = secs(2);
+    let duration = secs(60);
+    let trace_set = [
+        ("steady", traces::steady(Rate::per_second(8)?, duration)),
+        ("bursty", traces::bursty(60, ms(20), secs(10), duration)?),
+        ("Poisson", traces::poisson(8.0, duration, 42)?),
+    ];
+    let envelope = {
+        let rate = Rate::new(limit, window)?;
+        vec![
+            (0.0, limit as f64),
+            (
+                duration.as_secs_f64(),
+                limit as f64 + rate.tokens_in(duration),
+            ),
+        ]
+    };
+    let mut summary = Table::new([
+        "trace",
+        "offered",
+        "algorithm",
+        "admitted",
+        "max in any 2 s",
+    ]);
+    for (name, arrivals) in &trace_set {
+        let runs = compare_algorithms(limit, window, arrivals)?;
+        let offered: Vec<(f64, f64)> = arrivals
+            .iter()
+            .enumerate()
+            .map(|(k, time)| (time.as_secs_f64(), (k + 1) as f64))
+            .collect();
+        let mut figure = Figure::new(format!("{name} trace: 10 per 2 s (B = 10, R = 5/s)"))
+            .x_label("time (s)")
+            .y_label("requests so far")
+            .step("offered", offered)
+            .line("envelope B + R·t", envelope.clone());
+        for run in &runs {
+            figure = figure.step(run.algorithm, run.cumulative());
+            summary.push_row([
+                name.to_string(),
+                run.offered.to_string(),
+                run.algorithm.to_string(),
+                run.admitted.len().to_string(),
+                run.max_in_any_window.to_string(),
+            ])?;
+        }
+        figure.legend_at(Corner::UpperLeft).show();
+    }
+    summary.evcxr_display();
+
+    // cell
+    let bursty = trace_set[1].1.clone();
+    let capacities = [5, 10, 20, 40, 60];
+    let rates = [1, 2, 4, 6, 8, 10];
+    let grid = rejection_grid(&bursty, &capacities, &rates)?;
+    Heatmap::new("Rejected fraction of the bursty trace (60 every 10 s)")
+        .x_label("refill rate R (tokens/s)")
+        .y_label("capacity B (tokens)")
+        .columns(rates.map(|r| r.to_string()))
+        .rows(capacities.map(|b| b.to_string()))
+        .values(grid.chunks(rates.len()).map(|row| {
+            row.iter()
+                .map(|cell| (cell.rejected_fraction * 100.0).round() / 100.0)
+                .collect::<Vec<f64>>()
+        }))
+        .show_values(true)
+        .show();
+
+    // cell
+    /// `(seconds, count so far)` for the times before 10 s: the first burst.
+    fn first_burst(times: impl Iterator<Item = Time>) -> Vec<(f64, f64)> {
+        times
+            .filter(|&time| time < secs(10))
+            .enumerate()
+            .map(|(k, time)| (time.as_secs_f64(), (k + 1) as f64))
+            .collect()
+    }
+
+    /// Seconds from arrival to departure of every request that departed.
+    fn delays(arrivals: &[Time], departures: &[Option<Time>]) -> Vec<f64> {
+        arrivals
+            .iter()
+            .zip(departures)
+            .filter_map(|(&arrival, departure)| Some(((*departure)? - arrival).as_secs_f64()))
+            .collect()
+    }
+
+    let shaped_rate = Rate::per_second(8)?;
+    let by_token_bucket: Vec<Option<Time>> = shape_with_token_bucket(&bursty, 10, shaped_rate)?
+        .into_iter()
+        .map(Some)
+        .collect();
+    let by_leaky_bucket = shape_with_leaky_bucket(&bursty, 40, shaped_rate)?;
+    Figure::new("One burst of 60, shaped to 8 per second")
+        .x_label("time (s)")
+        .y_label("requests so far")
+        .step("arrivals", first_burst(bursty.iter().copied()))
+        .step(
+            "token bucket departures (B = 10)",
+            first_burst(by_token_bucket.iter().flatten().copied()),
+        )
+        .step(
+            "leaky bucket departures (queue 40)",
+            first_burst(by_leaky_bucket.iter().flatten().copied()),
+        )
+        .legend_at(Corner::LowerRight)
+        .show();
+    let token_delays = delays(&bursty, &by_token_bucket);
+    let leaky_delays = delays(&bursty, &by_leaky_bucket);
+    let leaky_dropped = by_leaky_bucket.iter().filter(|d| d.is_none()).count();
+    Figure::new("Delay of each request through the shaper")
+        .x_label("delay (s)")
+        .y_label("fraction of requests at or below")
+        .step(
+            "token bucket, B = 10",
+            Cdf::new(token_delays.clone())?.points(),
+        )
+        .step(
+            "leaky bucket, queue 40",
+            Cdf::new(leaky_delays.clone())?.points(),
+        )
+        .legend_at(Corner::LowerRight)
+        .show();
+    println!(
+        "token bucket: none dropped, longest wait {:.1} s; leaky bucket: {} of {} dropped, longest wait {:.1} s",
+        percentile(&token_delays, 100.0)?,
+        leaky_dropped,
+        bursty.len(),
+        percentile(&leaky_delays, 100.0)?
+    );
+
+    // cell
+    let offsets: Vec<Time> = (-12..=12).map(|k| ms(250) * k).collect();
+    let sweep = boundary_sweep(100, secs(60), secs(2), &offsets)?;
+    let mut boundary = Figure::new("200 requests in 2 s against '100 per minute'")
+        .x_label("middle of the burst minus the window boundary (s)")
+        .y_label("most admitted in any 60 s");
+    for algorithm in Algorithm::ALL {
+        let points: Vec<(f64, f64)> = sweep
+            .iter()
+            .filter(|row| row.algorithm == algorithm.name())
+            .map(|row| (row.offset_s, row.max_in_any_window as f64))
+            .collect();
+        boundary = boundary.line(algorithm.name(), points);
+    }
+    boundary.legend_at(Corner::UpperRight).show();
+
+    // cell
+    let offered_rates = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0];
+    let memory: Vec<(f64, f64)> = offered_rates
+        .iter()
+        .map(|&per_second| {
+            let arrivals = traces::poisson(per_second, secs(120), 7)?;
+            let mut log = SlidingWindowLog::new(100, secs(60))?;
+            let mut most = 0;
+            for &arrival in &arrivals {
+                log.admit(arrival);
+                most = most.max(log.stored());
+            }
+            Ok((per_second, most as f64))
+        })
+        .collect::<Result<_, RateLimitError>>()?;
+    Figure::new("Sliding log, 100 per minute: timestamps held")
+        .x_label("offered requests per second")
+        .y_label("most timestamps stored")
+        .line("sliding log", memory.clone())
+        .legend_at(Corner::LowerRight)
+        .show();
+
+    // cell
+    let positions: Vec<f64> = (0..20).map(|k| k as f64 / 20.0).collect();
+    let trials: Vec<CounterRow> = positions
+        .iter()
+        .map(|&position| sliding_counter_trial(100, secs(60), position))
+        .collect::<Result<_, _>>()?;
+    fn series(trials: &[CounterRow], pick: fn(&CounterRow) -> f64) -> Vec<(f64, f64)> {
+        trials.iter().map(|row| (row.position, pick(row))).collect()
+    }
+
+    Figure::new("100 per minute: the worst true 60 s window")
+        .x_label("where the previous window's 100 requests sat (fraction of the window)")
+        .y_label("most admitted in 60 s / limit")
+        .line(
+            "sliding counter",
+            series(&trials, |row| row.counter_worst_ratio),
+        )
+        .line("sliding log", series(&trials, |row| row.log_worst_ratio))
+        .legend_at(Corner::UpperLeft)
+        .show();
+    Table::from_rows(&trials)?.evcxr_display();
+
+    // cell
+    // Try it: change B and R. A bucket kept busy should admit nearly its envelope B + R·t;
+    // with R above the offered 8 per second it should admit nearly everything offered.
+    let capacity = 20;
+    let per_second = 5;
+
+    let poisson = trace_set[2].1.clone();
+    let mut yours = TokenBucket::new(capacity, Rate::per_second(per_second)?)?;
+    let admitted = replay(&mut yours, &poisson).len() as u64;
+    let envelope = capacity + per_second * 60;
+    assert!(admitted <= envelope, "never more than B + R·t = {envelope}");
+    let predicted = envelope.min(poisson.len() as u64);
+    println!("admitted {admitted}; predicted about {predicted}");
+    assert!(
+        (predicted - admitted) * 10 <= predicted,
+        "more than 10% short: with R close to the offered rate, random gaps waste tokens"
+    );
+    println!("Right: within 10% of min(offered, B + R·t).");
+
+    // end of cells
+    assert_eq!(burst, [true, true, true, true, true, false, false]);
+    let row_of = |trace: &str, algorithm: &str| -> [String; 2] {
+        let row = summary
+            .rows()
+            .iter()
+            .find(|row| row[0] == trace && row[2] == algorithm)
+            .unwrap();
+        [row[3].clone(), row[4].clone()]
+    };
+    assert_eq!(row_of("steady", "token bucket"), ["309", "16"]);
+    assert_eq!(row_of("steady", "fixed window"), ["300", "10"]);
+    assert_eq!(row_of("steady", "sliding counter"), ["271", "10"]);
+    assert_eq!(row_of("bursty", "token bucket"), ["90", "15"]);
+    assert_eq!(row_of("bursty", "sliding log"), ["60", "10"]);
+    assert_eq!(row_of("Poisson", "fixed window"), ["294", "18"]);
+    assert_eq!(row_of("Poisson", "sliding log"), ["265", "10"]);
+    let rejected = |capacity: u64, per_second: u64| {
+        let cell = grid
+            .iter()
+            .find(|cell| cell.capacity == capacity && cell.per_second == per_second)
+            .unwrap();
+        (cell.rejected_fraction * 100.0).round()
+    };
+    assert_eq!(
+        (rejected(10, 6), rejected(60, 6), rejected(60, 1)),
+        (72.0, 0.0, 69.0)
+    );
+    assert_eq!(leaky_dropped, 60);
+    assert_eq!(format!("{:.1}", percentile(&token_delays, 100.0)?), "5.1");
+    assert_eq!(format!("{:.1}", percentile(&leaky_delays, 100.0)?), "5.0");
+    let at_boundary: Vec<usize> = sweep
+        .iter()
+        .filter(|row| row.offset_s == 0.0)
+        .map(|row| row.max_in_any_window)
+        .collect();
+    assert_eq!(at_boundary, [103, 104, 200, 100, 101]);
+    assert!(memory.iter().all(|&(_, stored)| stored <= 100.0));
+    let ratio_at = |position: f64| {
+        let row = trials.iter().find(|row| row.position == position).unwrap();
+        (row.counter_worst_ratio, row.log_worst_ratio)
+    };
+    assert_eq!(ratio_at(0.5), (1.49, 1.0));
+    assert_eq!(ratio_at(0.95), (1.94, 1.0));
+    assert_eq!((trials[0].counter_early, trials[0].log_early), (49, 100));
+    assert_eq!(admitted, 317);
+    Ok(())
+}

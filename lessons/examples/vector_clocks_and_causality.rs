@@ -1,0 +1,375 @@
+//! The Rust code of `notebooks/04-vector-clocks-and-causality.ipynb`, cell by cell, as one
+//! program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/clock_notebooks.rs` checks that the two stay identical,
+//! runs this program, and the assertions at the end pin the numbers the notebook's prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example vector_clocks_and_causality`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::clocks::*;
+    use lessons::display::RichDisplay;
+    use lessons::sim::*;
+    use lessons::table::Table;
+    use lessons::viz::{Corner, Figure};
+
+    // cell
+    let a: VectorClock = [(0, 3), (1, 1), (2, 2)].into_iter().collect();
+    let others: Vec<VectorClock> = vec![
+        [(0, 3), (1, 2), (2, 2)].into_iter().collect(),
+        [(0, 2), (1, 1), (2, 2)].into_iter().collect(),
+        [(0, 4), (1, 0), (2, 2)].into_iter().collect(),
+        [(0, 3), (1, 1), (2, 2)].into_iter().collect(),
+    ];
+    let mut comparisons = Table::new(["V(a)", "V(b)", "a is ... b"]);
+    for b in &others {
+        comparisons.push_row([a.dense_label(3), b.dense_label(3), a.compare(b).to_string()])?;
+    }
+    comparisons.evcxr_display();
+
+    // cell
+    /// The worked example of lesson 03, with C's clock 30 ms fast.
+    fn scripted() -> Result<Simulation<String>, SimError> {
+        let mut sim = Simulation::new(1);
+        sim.add_node("A", || {
+            Script::new().local(ms(10), "a").send(ms(20), 1, "m1")
+        });
+        sim.add_node("B", || {
+            Script::new().receive_as("m1", "b").send(ms(40), 2, "m2")
+        });
+        sim.add_node("C", || {
+            Script::new()
+                .local(ms(5), "e")
+                .local(ms(15), "f")
+                .receive_as("m2", "c")
+        });
+        sim.set_links(Link::new().latency(Latency::constant(ms(8))))?;
+        sim.set_clock(2, PhysicalClock::new().offset(ms(30)))?;
+        sim.run()?;
+        Ok(sim)
+    }
+
+    let script = scripted()?;
+    let readings = Readings::of(script.trace());
+    for kind in ClockKind::ALL {
+        script
+            .trace()
+            .diagram()
+            .title(format!("The same run, read by the {}", kind.name()))
+            .message_labels(false)
+            .between(ms(0), ms(55))
+            .label_events(|e| match &e.label {
+                Some(name) if readings.is_counted(e.index) => {
+                    format!("{name}: {}", readings.label(e.index, kind))
+                }
+                _ => String::new(),
+            })
+            .show();
+    }
+
+    // cell
+    /// The index of the event labelled `name`.
+    fn event(trace: &Trace<String>, name: &str) -> usize {
+        let events = trace.events();
+        events
+            .iter()
+            .position(|e| e.label.as_deref() == Some(name))
+            .unwrap_or(events.len())
+    }
+
+    let pairs = [("e", "b"), ("a", "c"), ("f", "c"), ("a", "e")];
+    let mut relations = Table::new(["pair", "Lamport", "vector", "happened before?"]);
+    let order = HappenedBefore::of(script.trace());
+    for (x, y) in pairs {
+        let (i, j) = (event(script.trace(), x), event(script.trace(), y));
+        let lamport = format!(
+            "{} vs {}",
+            readings.lamport(i).unwrap_or(0),
+            readings.lamport(j).unwrap_or(0)
+        );
+        let vector = match (readings.vector(i), readings.vector(j)) {
+            (Some(v), Some(w)) => v.compare(w).to_string(),
+            _ => String::new(),
+        };
+        let truth = if order.holds(i, j) {
+            "yes"
+        } else if order.holds(j, i) {
+            "the other way"
+        } else {
+            "no: concurrent"
+        };
+        relations.push_row([format!("{x}, {y}"), lamport, vector, truth.to_string()])?;
+    }
+    relations.evcxr_display();
+
+    // cell
+    let rates = [0.1, 0.3, 0.5, 0.7, 0.9];
+    let mut lamport_false = Vec::new();
+    let mut checked = 0;
+    let mut disagreements = 0;
+    for &send_probability in &rates {
+        let parameters = RunParameters {
+            send_probability,
+            events_per_process: 15,
+            ..RunParameters::default()
+        };
+        let row = false_order(&parameters, 1)?;
+        lamport_false.push((
+            row.send_probability.to_string(),
+            row.lamport_false_order as f64,
+        ));
+        checked += row.pairs;
+        disagreements += row.vector_disagreements;
+    }
+    Figure::new("Concurrent pairs given an order (4 processes, 15 events each)")
+        .x_label("chance that an event is a send")
+        .y_label("pairs")
+        .bars("Lamport clock", lamport_false.clone())
+        .bars("vector clock", rates.iter().map(|p| (p.to_string(), 0.0)))
+        .legend_at(Corner::UpperRight)
+        .show();
+    println!(
+        "{checked} pairs checked against the message graph; vector clocks disagreed on {disagreements}"
+    );
+
+    // cell
+    let mut sizes = Vec::new();
+    for processes in [2, 4, 8, 16, 32, 64] {
+        let parameters = RunParameters {
+            processes,
+            events_per_process: 20,
+            send_probability: 0.5,
+            ..RunParameters::default()
+        };
+        let run = random_run(&parameters, 2)?;
+        let readings = Readings::of(run.trace());
+        let largest = readings
+            .events()
+            .filter_map(|i| readings.vector(i))
+            .map(|v| v.size_in_bytes())
+            .max()
+            .unwrap_or(0);
+        sizes.push((processes as f64, largest as f64));
+    }
+    Figure::new("A vector timestamp grows with the number of processes")
+        .x_label("processes")
+        .y_label("largest vector on a message (bytes)")
+        .line("vector clock, 16 bytes per entry", sizes.clone())
+        .line("Lamport clock", sizes.iter().map(|&(n, _)| (n, 8.0)))
+        .show();
+
+    // cell
+    let mut replica_a = VectorClock::new();
+    let mut replica_b = VectorClock::new();
+    replica_a.tick(0); // A stores the cart {milk}
+    replica_b.merge(&replica_a); // B receives it
+    replica_a.tick(0); // A stores {milk, eggs}
+    replica_b.tick(1); // meanwhile B stores {milk, flour}
+    println!(
+        "A's version {} vs B's version {}: {}",
+        replica_a.dense_label(2),
+        replica_b.dense_label(2),
+        replica_a.compare(&replica_b)
+    );
+    let merged = replica_a.merged(&replica_b);
+    println!(
+        "after keeping both and merging them: {} (after both: {})",
+        merged.dense_label(2),
+        merged.compare(&replica_a) == Causality::After
+            && merged.compare(&replica_b) == Causality::After
+    );
+
+    // cell
+    /// A comments at 10 ms; B replies as soon as it sees the comment; C hears A over a slow
+    /// link (40 ms) and B over a fast one (5 ms).
+    fn comment_and_reply(mode: Delivery) -> Result<Simulation<Broadcast<Post>>, SimError> {
+        let mut sim = Simulation::new(1);
+        sim.add_node("A", move || Member::new(mode, vec![ms(10)], 0.0));
+        sim.add_node("B", move || Member::new(mode, vec![], 1.0));
+        sim.add_node("C", move || Member::new(mode, vec![], 0.0));
+        sim.set_links(Link::new().latency(Latency::constant(ms(5))))?;
+        sim.set_link(0, 2, Link::new().latency(Latency::constant(ms(40))))?;
+        sim.run()?;
+        Ok(sim)
+    }
+
+    for mode in [Delivery::Immediate, Delivery::Causal] {
+        let run = comment_and_reply(mode)?;
+        run.trace()
+            .diagram()
+            .title(format!(
+                "{} delivery (labels: what each reader is shown)",
+                mode.name()
+            ))
+            .between(ms(0), ms(60))
+            .message_labels(false)
+            .label_events(|e| match &e.label {
+                Some(text) if e.kind.name() != "send" => text.clone(),
+                _ => String::new(),
+            })
+            .show();
+    }
+
+    // cell
+    let sigmas = [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5];
+    let mut causal_rows = Vec::new();
+    for &sigma in &sigmas {
+        let parameters = CausalParameters {
+            latency: Latency::log_normal(ms(20), sigma),
+            ..CausalParameters::default()
+        };
+        for row in causal_experiment(&parameters, 1)? {
+            causal_rows.push((sigma, row));
+        }
+    }
+    let mut anomaly_plot = Figure::new("Replies shown before their comment")
+        .x_label("σ of the log-normal delay (median 20 ms)")
+        .y_label("replies shown too early")
+        .legend_at(Corner::UpperLeft);
+    let mut hold_plot = Figure::new("The price: how long held-back messages wait")
+        .x_label("σ of the log-normal delay (median 20 ms)")
+        .y_label("mean hold-back time (ms)")
+        .legend_at(Corner::UpperLeft);
+    for mode in Delivery::ALL {
+        let mine: Vec<&(f64, CausalRow)> = causal_rows
+            .iter()
+            .filter(|(_, row)| row.delivery == mode.name())
+            .collect();
+        anomaly_plot = anomaly_plot.line(
+            mode.name(),
+            mine.iter().map(|(s, row)| (*s, row.anomalies as f64)),
+        );
+        if mode != Delivery::Immediate {
+            hold_plot = hold_plot.line(
+                mode.name(),
+                mine.iter().map(|(s, row)| (*s, row.mean_hold_ms)),
+            );
+        }
+    }
+    anomaly_plot.show();
+    hold_plot.show();
+    let at_one: Vec<CausalRow> = causal_rows
+        .iter()
+        .filter(|(s, _)| *s == 1.0)
+        .map(|(_, row)| row.clone())
+        .collect();
+    let causal_table = Table::from_rows(&at_one)?;
+    causal_table.evcxr_display();
+
+    // cell
+    let slow = CausalParameters {
+        latency: Latency::log_normal(ms(20), 1.5),
+        ..CausalParameters::default()
+    };
+    let run = discussion_run(Delivery::Causal, &slow, 1)?;
+    let mut queue_plot = Figure::new("Hold-back queues under causal delivery, σ = 1.5")
+        .x_label("true time (s)")
+        .y_label("messages held back")
+        .legend_at(Corner::UpperRight);
+    for member in 0..slow.members {
+        if let Some(node) = run.node::<Member>(member) {
+            let points = node
+                .queue_lengths()
+                .iter()
+                .map(|&(t, length)| (t.as_secs_f64(), length as f64));
+            queue_plot = queue_plot.step(run.trace().node_names()[member].clone(), points);
+        }
+    }
+    queue_plot.evcxr_display();
+
+    // cell
+    // Pick a delivery mode and how irregular the network is, and predict whether any reader
+    // is shown a reply before the comment it answers.
+    let mode = Delivery::Fifo;
+    let sigma = 0.5;
+    let prediction_some_reply_too_early = true;
+
+    let parameters = CausalParameters {
+        latency: Latency::log_normal(ms(20), sigma),
+        ..CausalParameters::default()
+    };
+    let rows = causal_experiment(&parameters, 1)?;
+    let too_early = rows
+        .iter()
+        .find(|row| row.delivery == mode.name())
+        .map_or(0, |row| row.anomalies);
+    assert_eq!(
+        too_early > 0,
+        prediction_some_reply_too_early,
+        "causal delivery never shows a reply first; FIFO and immediate delivery do whenever delays vary enough \
+         for a reply to overtake its comment (σ > 0)"
+    );
+    println!(
+        "Right: {} delivery, σ = {sigma}: {} replies shown too early.",
+        mode.name(),
+        too_early
+    );
+
+    // end of cells
+    let relations_text: Vec<String> = comparisons
+        .rows()
+        .iter()
+        .map(|row| row[2].clone())
+        .collect();
+    assert_eq!(relations_text, ["before", "after", "concurrent", "equal"]);
+    let vector_column: Vec<&str> = relations.rows().iter().map(|row| row[2].as_str()).collect();
+    assert_eq!(
+        vector_column,
+        ["concurrent", "before", "before", "concurrent"]
+    );
+    let falsely_ordered: Vec<f64> = lamport_false.iter().map(|(_, count)| *count).collect();
+    assert_eq!(falsely_ordered, [1308.0, 1062.0, 1192.0, 1157.0, 1240.0]);
+    assert_eq!((checked, disagreements), (20268, 0));
+    assert_eq!(
+        sizes.iter().map(|s| s.1).collect::<Vec<_>>(),
+        [32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]
+    );
+    let at = |sigma: f64, mode: Delivery| {
+        causal_rows
+            .iter()
+            .find(|(s, row)| *s == sigma && row.delivery == mode.name())
+            .map(|(_, row)| row.clone())
+    };
+    let anomalies = |sigma| {
+        [Delivery::Immediate, Delivery::Fifo, Delivery::Causal]
+            .map(|mode| at(sigma, mode).map_or(0, |row| row.anomalies))
+    };
+    assert_eq!(anomalies(0.0), [0, 0, 0]);
+    assert_eq!(anomalies(0.5), [95, 91, 0]);
+    assert_eq!(anomalies(1.0), [192, 196, 0]);
+    assert!(
+        causal_rows
+            .iter()
+            .all(|(_, row)| row.delivery != "causal" || row.anomalies == 0)
+    );
+    let causal_one = at(1.0, Delivery::Causal).ok_or("row")?;
+    assert_eq!((causal_one.posts, causal_one.shown), (444, 1776));
+    assert_eq!(
+        (
+            causal_one.held_back,
+            format!("{:.0}", causal_one.mean_hold_ms),
+            causal_one.longest_queue
+        ),
+        (690, "79".to_string(), 22)
+    );
+    let fifo_one = at(1.0, Delivery::Fifo).ok_or("row")?;
+    assert_eq!(
+        (fifo_one.held_back, format!("{:.0}", fifo_one.mean_hold_ms)),
+        (267, "64".to_string())
+    );
+    let causal_slow = at(1.5, Delivery::Causal).ok_or("row")?;
+    assert_eq!(
+        (
+            format!("{:.0}", causal_slow.mean_hold_ms),
+            causal_slow.longest_queue
+        ),
+        ("621".to_string(), 126)
+    );
+    assert_eq!(too_early, 91);
+    Ok(())
+}
