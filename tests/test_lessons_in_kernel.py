@@ -30,9 +30,9 @@ def test_tab_completes_lessons_modules_and_types(client):
     modules = ask(client, client.complete, "lessons::")
     assert {"clocks::", "display::", "table::", "viz::"} <= set(modules["matches"])
     assert modules["cursor_start"] == len("lessons::")
-    types = ask(client, client.complete, "lessons::clocks::Lam")
-    assert types["matches"] == ["LamportClock"]
-    assert (types["cursor_start"], types["cursor_end"]) == (len("lessons::clocks::"), len("lessons::clocks::Lam"))
+    types = ask(client, client.complete, "lessons::clocks::Vec")
+    assert types["matches"] == ["VectorClock"]
+    assert (types["cursor_start"], types["cursor_end"]) == (len("lessons::clocks::"), len("lessons::clocks::Vec"))
 
 
 def test_tab_completes_methods_of_a_variable(client):
