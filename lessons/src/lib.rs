@@ -44,6 +44,7 @@
 pub mod clocks;
 pub mod display;
 pub mod ids;
+pub mod partitioning;
 pub mod rate_limit;
 pub mod sim;
 pub mod table;

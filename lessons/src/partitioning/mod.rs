@@ -1,0 +1,63 @@
+//! Partitioning and consistent hashing: which node holds which key, and what moves when the
+//! set of nodes changes.
+//!
+//! A store too big for one machine splits its keys into partitions and gives each node some
+//! of them. The split has to answer three questions: where does a key live (every client must
+//! agree, without asking a directory), how even is the load, and how many keys move when a
+//! node joins or leaves (each moved key is data to copy, or a cache miss).
+//!
+//! # The pieces
+//!
+//! * [`hash_key`]: a stable 64-bit hash, the same on every machine and in every release.
+//! * [`ModN`]: `hash mod N`. Even, simple, and it moves almost every key when `N` changes.
+//! * [`Ring`]: a consistent-hash ring with virtual nodes. A join moves keys only to the
+//!   newcomer, a leave moves only the leaver's keys, about `1/(N+1)` of them for a join to
+//!   `N` nodes. [`Ring::preference_list`] gives a key's replicas as distinct nodes, and
+//!   [`Ring::zone_aware_preference_list`] spreads them over zones.
+//!
+//! # What consistent hashing does not do
+//!
+//! It spreads *keys*, not *load*: one very popular key still lands on one node, whatever the
+//! number of virtual nodes. And it says nothing about moving the data itself; a join
+//! only tells you which keys must be copied.
+//!
+//! # Examples
+//!
+//! ```
+//! use lessons::partitioning::{ModN, Ring};
+//!
+//! let keys: Vec<String> = (0..10_000).map(|k| format!("user:{k}")).collect();
+//! let before = Ring::with_nodes(256, ["A", "B", "C", "D"])?;
+//! let mut after = before.clone();
+//! after.add_node("E")?;
+//! let moved = keys
+//!     .iter()
+//!     .filter(|key| before.node_for(key.as_str()).unwrap() != after.node_for(key.as_str()).unwrap())
+//!     .count();
+//! assert!((1_700..2_300).contains(&moved)); // about 1/5
+//!
+//! let (four, five) = (ModN::new(4)?, ModN::new(5)?);
+//! let remapped = keys.iter().filter(|key| four.partition_for(key.as_str()) != five.partition_for(key.as_str())).count();
+//! assert!((7_700..8_300).contains(&remapped)); // about 4/5
+//! # Ok::<(), lessons::partitioning::PartitionError>(())
+//! ```
+//!
+//! # References
+//!
+//! * David Karger et al., "Consistent Hashing and Random Trees", STOC 1997: the ring.
+//! * Giuseppe DeCandia et al., "Dynamo: Amazon's Highly Available Key-value Store", SOSP 2007,
+//!   sections 4.2 (partitioning, virtual nodes) and 4.3 (preference lists).
+//! * Martin Kleppmann, "Designing Data-Intensive Applications", O'Reilly 2017, chapter 6
+//!   ("Partitioning"): range versus hash partitioning, skew and hot spots, rebalancing.
+//! * Jeffrey Dean and Luiz André Barroso, "The Tail at Scale", CACM 56(2), 2013: fan-out and
+//!   the tail.
+
+mod error;
+mod hash;
+mod modulo;
+mod ring;
+
+pub use error::PartitionError;
+pub use hash::{hash_key, hash_with_seed};
+pub use modulo::{ModN, kept_in_period, moved_in_period};
+pub use ring::{NodeShare, Ring, VNODE_SEED};
