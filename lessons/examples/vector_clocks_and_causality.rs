@@ -283,6 +283,82 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     queue_plot.evcxr_display();
 
     // cell
+    // Alice and Bob share a cart stored under one key. Both read it while it is empty, then
+    // both write: neither write saw the other, so the store keeps both as siblings.
+    let alice = Writer {
+        client: 0,
+        server: 0,
+    };
+    let bob = Writer {
+        client: 1,
+        server: 0,
+    };
+    let mut cart = VersionedKey::new(VersionScheme::ClientVectors)?;
+    let empty = cart.read();
+    cart.put(alice, "milk", &empty.context);
+    cart.put(bob, "eggs", &empty.context);
+    cart.table()?.show();
+
+    // Bob reads both siblings, reconciles them (here: the union of the two carts) and writes
+    // back with the context of that read, which covers both: one version is left.
+    let both = cart.read();
+    cart.put(bob, "eggs, milk", &both.context);
+    let reconciled = cart.table()?;
+    reconciled.evcxr_display();
+
+    // cell
+    // The same three writes under four schemes. Alice writes "milk" and reads it back; Bob, who
+    // read the key while it was empty, writes "eggs"; then Alice writes "milk, bread" with the
+    // context of her read. "eggs" and "milk, bread" are concurrent; "milk" was replaced by Alice.
+    let mut story = Table::new(["scheme", "stored at the end", "metadata entries"]);
+    for scheme in [
+        VersionScheme::ClientVectors,
+        VersionScheme::ServerVectors,
+        VersionScheme::ServerKeyVector,
+        VersionScheme::DottedVersionVectors,
+    ] {
+        let mut key = VersionedKey::new(scheme)?;
+        let nothing = key.read().context;
+        key.put(alice, "milk", &nothing);
+        let alice_saw = key.read().context;
+        key.put(bob, "eggs", &nothing);
+        key.put(alice, "milk, bread", &alice_saw);
+        story.push_row([
+            scheme.name(),
+            key.read().values.join(" | "),
+            key.metadata_entries().to_string(),
+        ])?;
+    }
+    story.evcxr_display();
+
+    // cell
+    // Many clients, each repeating "read the key, then write it", their steps interleaved at
+    // random; every write goes through one of 3 servers. Each scheme sees the same interleaving.
+    let client_counts = [1, 2, 4, 8, 16, 32, 64];
+    let schemes = VersionScheme::compared(4);
+    let version_rows =
+        version_experiment(&VersionWorkload::default(), &client_counts, &schemes, 1)?;
+    let mut metadata_plot = Figure::new("Version metadata per key as the writers grow")
+        .x_label("clients writing the key (3 servers)")
+        .y_label("peak metadata (bytes)")
+        .legend_at(Corner::UpperLeft);
+    for scheme in schemes {
+        let points = version_rows
+            .iter()
+            .filter(|row| row.scheme == scheme.name())
+            .map(|row| (row.clients as f64, row.peak_metadata_bytes as f64));
+        metadata_plot = metadata_plot.line(scheme.name(), points);
+    }
+    metadata_plot.show();
+    let busiest: Vec<VersionRow> = version_rows
+        .iter()
+        .filter(|row| row.clients == 64)
+        .cloned()
+        .collect();
+    let busiest_table = Table::from_rows(&busiest)?;
+    busiest_table.evcxr_display();
+
+    // cell
     // Pick a delivery mode and how irregular the network is, and predict whether any reader
     // is shown a reply before the comment it answers.
     let mode = Delivery::Fifo;
@@ -311,6 +387,42 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    assert_eq!(
+        reconciled.rows(),
+        [["eggs, milk", "2", "{0: 1, 1: 2}", "-"]]
+    );
+    let stored: Vec<&str> = story.rows().iter().map(|row| row[1].as_str()).collect();
+    assert_eq!(
+        stored,
+        [
+            "eggs | milk, bread",
+            "milk, bread",
+            "milk | eggs | milk, bread",
+            "eggs | milk, bread"
+        ]
+    );
+    let at_64 = |scheme: VersionScheme| {
+        let row = busiest
+            .iter()
+            .find(|row| row.scheme == scheme.name())
+            .unwrap();
+        (
+            row.lost_writes,
+            row.reads_with_false_siblings,
+            row.peak_siblings,
+            row.peak_metadata_bytes,
+        )
+    };
+    assert_eq!(busiest[0].writes, 1600);
+    assert_eq!(at_64(VersionScheme::LastWriterWins), (792, 0, 1, 16));
+    assert_eq!(at_64(VersionScheme::ServerVectors), (233, 0, 11, 528));
+    assert_eq!(at_64(VersionScheme::ServerKeyVector), (0, 1173, 105, 48));
+    assert_eq!(at_64(VersionScheme::ClientVectors), (0, 0, 27, 27648));
+    assert_eq!(at_64(VersionScheme::DottedVersionVectors), (0, 0, 27, 1728));
+    assert_eq!(
+        at_64(VersionScheme::PrunedClientVectors { keep: 4 }),
+        (0, 1558, 841, 53824)
+    );
     let relations_text: Vec<String> = comparisons
         .rows()
         .iter()

@@ -21,6 +21,11 @@
 //! | [`VectorClock`] | `a → b ⇔ V(a) < V(b)`, so concurrency is visible ([`Causality`]) | stay small: one entry per node that ever wrote |
 //! | [`HybridClock`] | `a → b ⇒ hlc(a) < hlc(b)`, and the timestamp stays within the skew of physical time | tell concurrent events apart, any more than Lamport can |
 //!
+//! Per key, a store keeps *versions* rather than events: [`VersionedKey`] stores concurrent
+//! writes side by side as siblings, under one of several [`VersionScheme`]s (client vectors,
+//! server vectors with or without dots, pruned vectors, last writer wins), and [`run_versions`]
+//! scores each scheme against what the writers actually saw.
+//!
 //! [`Readings`] runs all four over a recorded run, so one space-time diagram can be labelled
 //! by each in turn ([`ClockKind`]). [`random_run`] makes runs to read, [`Script`] makes small
 //! worked examples, and [`false_order`] measures how often a Lamport clock's order is an order
@@ -38,6 +43,9 @@
 //! * Sandeep Kulkarni, Murat Demirbas, Deepak Madeppa, Bharadwaj Avva and Marcelo Leone,
 //!   "Logical Physical Clocks", OPODIS 2014: hybrid logical clocks (figure 5, the algorithm;
 //!   figure 6, the worked example; theorem 2, the bound on `l - pt`).
+//! * Nuno Preguiça, Carlos Baquero, Paulo Sérgio Almeida, Victor Fonte and Ricardo Gonçalves,
+//!   "Dotted Version Vectors: Logical Clocks for Optimistic Replication", arXiv:1011.5808, 2010:
+//!   why per-server version vectors without dots either lose writes or keep false siblings.
 //!
 //! # Examples
 //!
@@ -66,6 +74,8 @@ mod readings;
 mod runs;
 mod truetime;
 mod vector;
+mod version_runs;
+mod versions;
 
 pub use causal::{
     Broadcast, CausalBroadcast, CausalParameters, CausalRow, Delivery, Member, Post,
@@ -85,6 +95,8 @@ pub use readings::{ClockKind, Readings, counts_as_event};
 pub use runs::{Chat, Chatter, OrderRow, RunParameters, Script, false_order, random_run};
 pub use truetime::{CommitWaitParameters, CommitWaitRow, Interval, TrueTime, commit_wait};
 pub use vector::{Causality, Dot, VectorClock};
+pub use version_runs::{VersionRow, VersionRun, VersionWorkload, run_versions, version_experiment};
+pub use versions::{Read, Sibling, VersionError, VersionScheme, VersionedKey, Writer};
 
 /// The name the lessons give node `node`: `A` to `Z`, then `N26`, `N27`, ...
 fn node_name(node: crate::sim::NodeId) -> String {
