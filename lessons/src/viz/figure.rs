@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::FigureError;
-use super::svg::save_svg;
+use super::svg::{DrawResult, render_svg, save_svg};
 use crate::display::{MimeBundle, RichDisplay};
 use crate::sim::Histogram;
 
@@ -28,8 +28,6 @@ pub(super) const PALETTE: [RGBColor; 7] = [
 /// The plotters chart a [`Figure`] draws on: two numeric axes on an SVG.
 type Chart<'area, 'svg> =
     ChartContext<'area, SVGBackend<'svg>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-
-type DrawResult = Result<(), DrawingAreaErrorKind<io::Error>>;
 
 /// What a series holds and how it is drawn.
 #[derive(Debug, Clone, PartialEq)]
@@ -390,15 +388,7 @@ impl Figure {
     /// ```
     pub fn to_svg(&self) -> Result<String, FigureError> {
         self.validate()?;
-        let mut svg = String::new();
-        {
-            let root =
-                SVGBackend::with_string(&mut svg, (self.width, self.height)).into_drawing_area();
-            self.draw(&root)
-                .and_then(|()| root.present())
-                .map_err(|error| FigureError::Drawing(error.to_string()))?;
-        }
-        Ok(svg)
+        render_svg(self.width, self.height, |root| self.draw(root))
     }
 
     /// Writes the figure to an SVG file; a figure that cannot be drawn is an

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::FigureError;
-use super::svg::save_svg;
+use super::svg::{DrawResult, render_svg, save_svg};
 use crate::display::{MimeBundle, RichDisplay};
 
 /// A grid of numbers drawn as coloured cells, with a colour scale: how availability depends on
@@ -60,8 +60,6 @@ const EMPTY: RGBColor = RGBColor(220, 220, 220);
 
 /// Width of the colour scale on the right, in pixels.
 const SCALE_WIDTH: u32 = 90;
-
-type DrawResult = Result<(), DrawingAreaErrorKind<io::Error>>;
 
 impl Heatmap {
     /// An empty 640x480 heatmap with a title.
@@ -238,15 +236,7 @@ impl Heatmap {
     /// ```
     pub fn to_svg(&self) -> Result<String, FigureError> {
         self.validate()?;
-        let mut svg = String::new();
-        {
-            let root =
-                SVGBackend::with_string(&mut svg, (self.width, self.height)).into_drawing_area();
-            self.draw(&root)
-                .and_then(|()| root.present())
-                .map_err(|error| FigureError::Drawing(error.to_string()))?;
-        }
-        Ok(svg)
+        render_svg(self.width, self.height, |root| self.draw(root))
     }
 
     /// Writes the heatmap to an SVG file; one that cannot be drawn is an
