@@ -8,10 +8,40 @@
 //! * Hybrid: `a → b ⇒ hlc(a) < hlc(b)`, and `0 ≤ l − pt ≤` the largest skew between two clocks.
 
 use lessons::clocks::{
-    Causality, HappenedBefore, LamportTimestamp, Readings, RunParameters, random_run,
+    Causality, Chat, HappenedBefore, LamportTimestamp, Readings, RunParameters, random_run,
 };
-use lessons::sim::{EventKind, Latency, PhysicalClock, Time, ms, us};
+use lessons::sim::{EventKind, Latency, PhysicalClock, Simulation, Time, ms, us};
 use proptest::prelude::*;
+
+/// A random run with its ground truth (the happened-before relation from the message graph)
+/// and every clock's readings.
+struct Checked {
+    run: Simulation<Chat>,
+    order: HappenedBefore,
+    readings: Readings,
+}
+
+impl Checked {
+    fn new(parameters: &RunParameters, seed: u64) -> Checked {
+        let run = random_run(parameters, seed).unwrap();
+        let order = HappenedBefore::of(run.trace());
+        let readings = Readings::of(run.trace());
+        Checked {
+            run,
+            order,
+            readings,
+        }
+    }
+
+    /// Every ordered pair of counted events, each event paired with itself too.
+    fn pairs(&self) -> Vec<(usize, usize)> {
+        let events: Vec<usize> = self.readings.events().collect();
+        events
+            .iter()
+            .flat_map(|&a| events.iter().map(move |&b| (a, b)))
+            .collect()
+    }
+}
 
 /// Runs of 2 to 6 processes, up to 12 events each, any mix of sends, some links reordering.
 fn parameters() -> impl Strategy<Value = RunParameters> {
@@ -66,15 +96,11 @@ proptest! {
 
     #[test]
     fn happened_before_implies_a_smaller_lamport_time(parameters in parameters(), seed: u64) {
-        let run = random_run(&parameters, seed).unwrap();
-        let order = HappenedBefore::of(run.trace());
-        let readings = Readings::of(run.trace());
-        let events: Vec<usize> = readings.events().collect();
-        for &a in &events {
-            for &b in &events {
-                if order.holds(a, b) {
-                    prop_assert!(readings.lamport(a) < readings.lamport(b), "{} → {}", a, b);
-                }
+        let checked = Checked::new(&parameters, seed);
+        let readings = &checked.readings;
+        for (a, b) in checked.pairs() {
+            if checked.order.holds(a, b) {
+                prop_assert!(readings.lamport(a) < readings.lamport(b), "{} → {}", a, b);
             }
         }
     }
@@ -107,46 +133,37 @@ proptest! {
         parameters in parameters(),
         seed: u64,
     ) {
-        let run = random_run(&parameters, seed).unwrap();
-        let order = HappenedBefore::of(run.trace());
-        let readings = Readings::of(run.trace());
+        let checked = Checked::new(&parameters, seed);
         let stamp = |index: usize| LamportTimestamp {
-            time: readings.lamport(index).unwrap(),
-            node: run.trace().events()[index].node,
+            time: checked.readings.lamport(index).unwrap(),
+            node: checked.run.trace().events()[index].node,
         };
-        let events: Vec<usize> = readings.events().collect();
-        for &a in &events {
-            for &b in &events {
-                if a != b {
-                    prop_assert_ne!(stamp(a), stamp(b), "two events share a timestamp");
-                }
-                if order.holds(a, b) {
-                    prop_assert!(stamp(a) < stamp(b));
-                }
+        for (a, b) in checked.pairs() {
+            if a != b {
+                prop_assert_ne!(stamp(a), stamp(b), "two events share a timestamp");
+            }
+            if checked.order.holds(a, b) {
+                prop_assert!(stamp(a) < stamp(b));
             }
         }
     }
 
     #[test]
     fn vector_order_is_exactly_happened_before(parameters in parameters(), seed: u64) {
-        let run = random_run(&parameters, seed).unwrap();
-        let order = HappenedBefore::of(run.trace());
-        let readings = Readings::of(run.trace());
-        let events: Vec<usize> = readings.events().collect();
-        for &a in &events {
-            for &b in &events {
-                let expected = if a == b {
-                    Causality::Equal
-                } else if order.holds(a, b) {
-                    Causality::Before
-                } else if order.holds(b, a) {
-                    Causality::After
-                } else {
-                    Causality::Concurrent
-                };
-                let (x, y) = (readings.vector(a).unwrap(), readings.vector(b).unwrap());
-                prop_assert_eq!(x.compare(y), expected, "events {} and {}", a, b);
-            }
+        let checked = Checked::new(&parameters, seed);
+        let (order, readings) = (&checked.order, &checked.readings);
+        for (a, b) in checked.pairs() {
+            let expected = if a == b {
+                Causality::Equal
+            } else if order.holds(a, b) {
+                Causality::Before
+            } else if order.holds(b, a) {
+                Causality::After
+            } else {
+                Causality::Concurrent
+            };
+            let (x, y) = (readings.vector(a).unwrap(), readings.vector(b).unwrap());
+            prop_assert_eq!(x.compare(y), expected, "events {} and {}", a, b);
         }
     }
 
@@ -155,15 +172,11 @@ proptest! {
         parameters in skewed_parameters(),
         seed: u64,
     ) {
-        let run = random_run(&parameters, seed).unwrap();
-        let order = HappenedBefore::of(run.trace());
-        let readings = Readings::of(run.trace());
-        let events: Vec<usize> = readings.events().collect();
-        for &a in &events {
-            for &b in &events {
-                if order.holds(a, b) {
-                    prop_assert!(readings.hybrid(a) < readings.hybrid(b), "{} → {}", a, b);
-                }
+        let checked = Checked::new(&parameters, seed);
+        let readings = &checked.readings;
+        for (a, b) in checked.pairs() {
+            if checked.order.holds(a, b) {
+                prop_assert!(readings.hybrid(a) < readings.hybrid(b), "{} → {}", a, b);
             }
         }
     }
