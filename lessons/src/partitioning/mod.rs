@@ -54,10 +54,25 @@
 
 mod error;
 mod hash;
+mod hot_keys;
 mod modulo;
+mod movement;
+mod placement;
+mod ranges;
+mod rebalancing;
 mod ring;
+mod scatter_gather;
 
 pub use error::PartitionError;
 pub use hash::{hash_key, hash_with_seed};
+pub use hot_keys::{SaltedCounter, SaltingRow, buckets_needed, salting_trial};
 pub use modulo::{ModN, kept_in_period, moved_in_period};
+pub use movement::{
+    BalanceRow, JoinRow, RemapRow, balance_sweep, join_trials, node_names, remap_sweep,
+    sample_hashes,
+};
+pub use placement::{ZoneOutageRow, zone_outage, zoned_ring};
+pub use ranges::{RangePartitioner, ScanRow, WriteShareRow, scan_fan_out, write_hot_spot};
+pub use rebalancing::{CascadeRow, JoinCost, cascade_trial, join_cost};
 pub use ring::{NodeShare, Ring, VNODE_SEED};
+pub use scatter_gather::{FanOutRow, ShardLatency, fan_out_trial};
