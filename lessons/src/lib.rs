@@ -9,6 +9,8 @@
 //!   that drift and jump, a recorder, and small statistics helpers.
 //! * [`clocks`]: physical, Lamport, vector and hybrid logical clocks, TrueTime-style intervals,
 //!   last-writer-wins and causal delivery, and what each clock can and cannot tell.
+//! * [`crdt`]: replicated data types that converge without coordination: counters, sets,
+//!   registers, the shopping cart, and what they cannot keep (invariants, small metadata).
 //! * [`table`]: [`table::Table`], rows of state per node or replica.
 //! * [`viz`]: pictures rendered to SVG: [`viz::Figure`] (line, step, scatter, bar and histogram
 //!   charts), [`viz::Heatmap`] and [`viz::SpaceTimeDiagram`].
@@ -42,6 +44,7 @@
 #![deny(missing_docs)]
 
 pub mod clocks;
+pub mod crdt;
 pub mod display;
 pub mod ids;
 pub mod partitioning;
