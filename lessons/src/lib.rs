@@ -43,11 +43,13 @@
 //! in a cell.
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod clocks;
 pub mod crdt;
 pub mod display;
 pub mod ids;
 pub mod partitioning;
+pub mod quorum;
 pub mod rate_limit;
 pub mod sim;
 pub mod table;
