@@ -4,36 +4,33 @@
 //! kernel_info) is served by its own task so it is never stuck behind a running cell. Every
 //! request, however it ends, gets a reply between a `busy` and an `idle` status.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use jupyter_protocol::{
-    CommInfoReply, CompleteReply, CompleteRequest, ConnectionInfo, DisplayData, ErrorOutput,
-    ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult, ExecutionCount, HelpLink,
-    HistoryReply, InputReply, InputRequest, InspectReply, InspectRequest, InterruptReply,
-    JupyterMessage, JupyterMessageContent, KernelInfoReply, LanguageInfo, Media, Payload,
-    ReplyStatus, ShutdownReply, Status, StreamContent, Transient, Transport, UnknownMessage,
+    ConnectionInfo, InputReply, InputRequest, InterruptReply, JupyterMessage,
+    JupyterMessageContent, Media, ReplyStatus, Status, Transport, UnknownMessage,
 };
 use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zeromq::{PubSocket, RepSocket, RouterSocket, Socket, SocketRecv, SocketSend, ZmqMessage};
 
 use crate::build_progress::StderrCapture;
-use crate::cell_errors;
-use crate::executor::{CodeQuery, ExecuteOutcome, Executor, Interrupter};
-use crate::help::help_target;
+use crate::executor::{Executor, Interrupter};
 use crate::history::History;
 use crate::iopub::Iopub;
-use crate::is_complete::is_complete;
 use crate::output_pipe::OutputPipeReader;
-use crate::output_router::{OutputRouter, PanicReport};
-use crate::panic_location::{self, CellSpan};
-use crate::session::{PROTOCOL_VERSION, Session};
-use crate::stdin::{InputQuestion, StdinBridge};
+use crate::output_router::OutputRouter;
+use crate::session::Session;
+use crate::stdin::InputQuestion;
 use crate::wire::{Codec, WireError};
+
+mod answers;
+mod cells;
+mod introspection;
 
 /// How long to wait for one more already-queued request when looking for them.
 const QUEUE_POLL: Duration = Duration::from_millis(1);
@@ -334,350 +331,6 @@ async fn serve_control(shared: Arc<Shared>, replier: Replier, mut receive: zerom
     }
 }
 
-impl Shared {
-    fn status(&self, parent: &JupyterMessage, status: Status) {
-        self.iopub.publish(self.session.child(parent, status));
-    }
-
-    fn publish(&self, parent: &JupyterMessage, content: impl Into<JupyterMessageContent>) {
-        self.iopub.publish(self.session.child(parent, content));
-    }
-
-    /// Requests that do not need evcxr, answered the same on shell and control.
-    async fn answer_anywhere(&self, replier: &Replier, request: &JupyterMessage) {
-        let reply: JupyterMessageContent = match &request.content {
-            JupyterMessageContent::KernelInfoRequest(_) => self.kernel_info().into(),
-            JupyterMessageContent::IsCompleteRequest(question) => {
-                is_complete(&question.code).into()
-            }
-            JupyterMessageContent::HistoryRequest(question) => {
-                HistoryReply::new(self.history.lock().unwrap().answer(question)).into()
-            }
-            JupyterMessageContent::CommInfoRequest(_) => CommInfoReply::default().into(),
-            JupyterMessageContent::ShutdownRequest(shutdown) => {
-                let reply = ShutdownReply {
-                    restart: shutdown.restart,
-                    ..Default::default()
-                };
-                replier
-                    .send(&self.codec, self.session.child(request, reply))
-                    .await;
-                self.shut_down(request).await;
-                return;
-            }
-            JupyterMessageContent::ExecuteRequest(_)
-            | JupyterMessageContent::CompleteRequest(_)
-            | JupyterMessageContent::InspectRequest(_) => error_reply(
-                &request.header.msg_type,
-                "WrongChannel",
-                format!("send {} on the shell channel", request.header.msg_type),
-            ),
-            // Anything else that asks for a reply (debug_request, a newer request type...).
-            other if other.message_type().ends_with("_request") => {
-                log::info!("no handler for {}", other.message_type());
-                error_reply(
-                    other.message_type(),
-                    "NotImplemented",
-                    format!("{} is not supported by this kernel", other.message_type()),
-                )
-            }
-            other => {
-                log::debug!("{} needs no reply", other.message_type());
-                return;
-            }
-        };
-        replier
-            .send(&self.codec, self.session.child(request, reply))
-            .await;
-    }
-
-    fn kernel_info(&self) -> KernelInfoReply {
-        KernelInfoReply {
-            status: ReplyStatus::Ok,
-            protocol_version: PROTOCOL_VERSION.into(),
-            implementation: "lessons-kernel".into(),
-            implementation_version: env!("CARGO_PKG_VERSION").into(),
-            language_info: LanguageInfo {
-                name: "rust".into(),
-                version: self.rust_version.clone(),
-                mimetype: Some("text/rust".into()),
-                file_extension: Some(".rs".into()),
-                pygments_lexer: Some("rust".into()),
-                codemirror_mode: Some(jupyter_protocol::CodeMirrorMode::Simple("rust".into())),
-                nbconvert_exporter: Some("script".into()),
-            },
-            banner: format!(
-                "Rust {} with evcxr: distributed-systems lessons (lessons-kernel {})",
-                self.rust_version,
-                env!("CARGO_PKG_VERSION")
-            ),
-            help_links: vec![
-                HelpLink {
-                    text: "Rust standard library".into(),
-                    url: "https://doc.rust-lang.org/std/".into(),
-                },
-                HelpLink {
-                    text: "evcxr commands".into(),
-                    url: "https://github.com/evcxr/evcxr/blob/main/COMMON.md".into(),
-                },
-            ],
-            debugger: false,
-            error: None,
-        }
-    }
-
-    /// Runs one cell and publishes its outputs; the reply is the caller's to send.
-    async fn execute(
-        &self,
-        request: &JupyterMessage,
-        execute: &ExecuteRequest,
-        next_count: &mut usize,
-    ) -> ExecuteReply {
-        let store = execute.store_history && !execute.silent;
-        let count = *next_count;
-        if store {
-            *next_count += 1;
-            self.history.lock().unwrap().record(count, &execute.code);
-        }
-        if !execute.silent {
-            self.publish(
-                request,
-                ExecuteInput {
-                    code: execute.code.clone(),
-                    execution_count: ExecutionCount::new(count),
-                },
-            );
-        }
-        if let Some(target) = help_target(&execute.code) {
-            return self.page_help(request, target, count).await;
-        }
-        self.router.begin_cell(request, execute.silent);
-        let stdin = execute.allow_stdin.then(|| StdinBridge {
-            questions: self.stdin_questions.clone(),
-            parent: Arc::new(request.clone()),
-        });
-        let outcome = self.executor.execute(execute.code.clone(), stdin).await;
-        let interrupted = self.interrupter.take_request();
-        let error = match outcome {
-            ExecuteOutcome::Finished(outputs, report) => match report.panic {
-                Some(panic) => {
-                    let span = self.panic_span(&panic, count, &execute.code);
-                    Some(cell_errors::panic(&panic, span.as_ref()))
-                }
-                None => {
-                    self.show_result(request, execute, &outputs, count, store);
-                    None
-                }
-            },
-            ExecuteOutcome::Failed(_) if interrupted => Some(cell_errors::interrupted()),
-            ExecuteOutcome::Failed(evcxr::Error::CompilationErrors(errors)) => {
-                Some(cell_errors::compile_errors(&errors, &execute.code, count))
-            }
-            ExecuteOutcome::Failed(evcxr::Error::SubprocessTerminated(message)) => {
-                Some(cell_errors::process_ended(&message))
-            }
-            ExecuteOutcome::Failed(error) => {
-                Some(cell_errors::other("EvcxrError", &error.to_string()))
-            }
-            ExecuteOutcome::KernelFault(message) => {
-                Some(cell_errors::other("KernelError", &message))
-            }
-        };
-        match error {
-            None => ExecuteReply {
-                status: ReplyStatus::Ok,
-                execution_count: ExecutionCount::new(count),
-                user_expressions: Some(HashMap::new()),
-                ..Default::default()
-            },
-            Some(error) => {
-                if !execute.silent {
-                    self.publish(
-                        request,
-                        ErrorOutput {
-                            ename: error.ename.clone(),
-                            evalue: error.evalue.clone(),
-                            traceback: error.traceback.clone(),
-                        },
-                    );
-                }
-                ExecuteReply {
-                    status: ReplyStatus::Error,
-                    execution_count: ExecutionCount::new(count),
-                    error: Some(Box::new(error)),
-                    ..Default::default()
-                }
-            }
-        }
-    }
-
-    /// Answers `?name` with the documentation of `name` in the pager.
-    async fn page_help(
-        &self,
-        request: &JupyterMessage,
-        target: &str,
-        count: usize,
-    ) -> ExecuteReply {
-        let query = CodeQuery {
-            code: target.to_string(),
-            cursor: target.len(),
-        };
-        let payload = match self.executor.hover(query).await {
-            Ok((plain, html)) => documentation(plain, html)
-                .map(|data| Payload::Page { data, start: 0 })
-                .into_iter()
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        if payload.is_empty() {
-            let text = format!("No documentation found for `{target}`.\n");
-            self.publish(request, StreamContent::stdout(&text));
-        }
-        ExecuteReply {
-            status: ReplyStatus::Ok,
-            execution_count: ExecutionCount::new(count),
-            payload,
-            user_expressions: Some(HashMap::new()),
-            error: None,
-        }
-    }
-
-    /// The cell line that panicked: in this cell, or in the earlier cell that defined the
-    /// function it called.
-    fn panic_span(&self, panic: &PanicReport, count: usize, code: &str) -> Option<CellSpan> {
-        let line = panic.generated_line.as_ref()?;
-        panic_location::find_in_cell(line, count, code).or_else(|| {
-            self.history
-                .lock()
-                .unwrap()
-                .latest(|cell, earlier| panic_location::find_in_cell(line, cell, earlier))
-        })
-    }
-
-    /// Answers an execute request that was queued behind a failed cell without running it.
-    async fn abort(&self, replier: &Replier, request: &JupyterMessage, next_count: usize) {
-        self.status(request, Status::busy());
-        let reply = ExecuteReply {
-            status: ReplyStatus::Aborted,
-            execution_count: ExecutionCount::new(next_count),
-            ..Default::default()
-        };
-        replier
-            .send(&self.codec, self.session.child(request, reply))
-            .await;
-        self.status(request, Status::idle());
-    }
-
-    /// The cell's final value, as evcxr displayed it, becomes the execute_result.
-    fn show_result(
-        &self,
-        request: &JupyterMessage,
-        execute: &ExecuteRequest,
-        outputs: &evcxr::EvalOutputs,
-        count: usize,
-        store: bool,
-    ) {
-        if let Some(timing) = outputs.timing {
-            let text = format!("Took {} ms", timing.as_millis());
-            self.publish(
-                request,
-                DisplayData::new(media(&[("text/plain".into(), text)])),
-            );
-        }
-        // A cell ending in a loop or a call returning `()` has no result, as None has none in
-        // IPython.
-        let unit =
-            outputs.content_by_mime_type.len() == 1 && outputs.get("text/plain") == Some("()");
-        if outputs.content_by_mime_type.is_empty() || unit || execute.silent {
-            return;
-        }
-        let bundle: Vec<(String, String)> =
-            outputs.content_by_mime_type.clone().into_iter().collect();
-        if store && let Some(text) = outputs.get("text/plain") {
-            self.history.lock().unwrap().record_output(count, text);
-        }
-        let result = ExecuteResult {
-            // jupyter_client's schema wants an object here, never null.
-            transient: Some(Transient::default()),
-            ..ExecuteResult::new(ExecutionCount::new(count), media(&bundle))
-        };
-        self.publish(request, result);
-    }
-
-    async fn complete(&self, request: &CompleteRequest) -> CompleteReply {
-        let cursor = byte_offset(&request.code, request.cursor_pos);
-        let query = CodeQuery {
-            code: request.code.clone(),
-            cursor,
-        };
-        match self.executor.complete(query).await {
-            Ok(found) => {
-                let start = char_offset(&request.code, found.start_offset);
-                let end = char_offset(&request.code, found.end_offset);
-                let types: Vec<Value> = found
-                    .completions
-                    .iter()
-                    .map(|completion| {
-                        json!({"start": start, "end": end, "text": completion.code, "type": completion.kind, "signature": completion.label})
-                    })
-                    .collect();
-                let mut metadata = serde_json::Map::new();
-                metadata.insert("_jupyter_types_experimental".into(), Value::Array(types));
-                CompleteReply {
-                    matches: found
-                        .completions
-                        .into_iter()
-                        .map(|completion| completion.code)
-                        .collect(),
-                    cursor_start: start,
-                    cursor_end: end,
-                    metadata,
-                    ..Default::default()
-                }
-            }
-            Err(message) => CompleteReply {
-                status: ReplyStatus::Error,
-                cursor_start: request.cursor_pos,
-                cursor_end: request.cursor_pos,
-                error: Some(Box::new(cell_errors::other("CompletionError", &message))),
-                ..Default::default()
-            },
-        }
-    }
-
-    async fn inspect(&self, request: &InspectRequest) -> InspectReply {
-        let query = CodeQuery {
-            code: request.code.clone(),
-            cursor: byte_offset(&request.code, request.cursor_pos),
-        };
-        match self.executor.hover(query).await {
-            Ok((plain, html)) => match documentation(plain, html) {
-                Some(data) => InspectReply {
-                    found: true,
-                    data,
-                    ..Default::default()
-                },
-                None => InspectReply::default(),
-            },
-            Err(message) => InspectReply {
-                status: ReplyStatus::Error,
-                error: Some(Box::new(cell_errors::other("InspectError", &message))),
-                ..Default::default()
-            },
-        }
-    }
-
-    async fn shut_down(&self, request: &JupyterMessage) {
-        log::info!("shutting down");
-        self.interrupter.interrupt();
-        self.executor.shut_down(Duration::from_secs(5)).await;
-        self.status(request, Status::idle());
-        // Let the iopub task send what is queued.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        std::process::exit(0);
-    }
-}
-
 /// The `_reply` to a `_request` of type `request_type`, saying it failed and why.
 fn error_reply(request_type: &str, ename: &str, evalue: String) -> JupyterMessageContent {
     let request = UnknownMessage {
@@ -685,12 +338,6 @@ fn error_reply(request_type: &str, ename: &str, evalue: String) -> JupyterMessag
         content: Value::Null,
     };
     request.reply(json!({"status": "error", "ename": ename, "evalue": evalue, "traceback": []}))
-}
-
-/// rust-analyzer's hover as a bundle, or None when it found nothing.
-fn documentation(plain: String, html: String) -> Option<Media> {
-    let found = !plain.trim().is_empty() && plain != "No documentation found";
-    found.then(|| media(&[("text/plain".into(), plain), ("text/html".into(), html)]))
 }
 
 /// A mime bundle from (mime type, text) pairs; JSON types carry parsed JSON, as the spec says.
@@ -707,17 +354,6 @@ fn media(entries: &[(String, String)]) -> Media {
         })
         .collect();
     serde_json::from_value(Value::Object(bundle)).unwrap_or_default()
-}
-
-/// Jupyter counts cursor positions in Unicode code points; evcxr wants bytes.
-fn byte_offset(code: &str, chars: usize) -> usize {
-    code.char_indices()
-        .nth(chars)
-        .map_or(code.len(), |(byte, _)| byte)
-}
-
-fn char_offset(code: &str, bytes: usize) -> usize {
-    code[..bytes.min(code.len())].chars().count()
 }
 
 async fn publish_iopub(
@@ -804,14 +440,6 @@ async fn ask_stdin(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursor_offsets_convert_between_chars_and_bytes() {
-        let code = "let é = 1; é";
-        assert_eq!(byte_offset(code, 5), 6);
-        assert_eq!(char_offset(code, 6), 5);
-        assert_eq!(byte_offset(code, 100), code.len());
-    }
 
     #[test]
     fn json_mime_types_carry_json() {

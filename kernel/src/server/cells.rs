@@ -1,0 +1,209 @@
+//! Running a cell: evcxr, `?name` help pages, outputs, errors with their source span, and
+//! aborting cells queued behind a failure.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jupyter_protocol::{
+    DisplayData, ErrorOutput, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult,
+    ExecutionCount, JupyterMessage, Payload, ReplyStatus, Status, StreamContent, Transient,
+};
+
+use super::introspection::documentation;
+use super::{Replier, Shared, media};
+use crate::cell_errors;
+use crate::executor::{CodeQuery, ExecuteOutcome};
+use crate::help::help_target;
+use crate::output_router::PanicReport;
+use crate::panic_location::{self, CellSpan};
+use crate::stdin::StdinBridge;
+
+impl Shared {
+    /// Runs one cell and publishes its outputs; the reply is the caller's to send.
+    pub(super) async fn execute(
+        &self,
+        request: &JupyterMessage,
+        execute: &ExecuteRequest,
+        next_count: &mut usize,
+    ) -> ExecuteReply {
+        let store = execute.store_history && !execute.silent;
+        let count = *next_count;
+        if store {
+            *next_count += 1;
+            self.history.lock().unwrap().record(count, &execute.code);
+        }
+        if !execute.silent {
+            self.publish(
+                request,
+                ExecuteInput {
+                    code: execute.code.clone(),
+                    execution_count: ExecutionCount::new(count),
+                },
+            );
+        }
+        if let Some(target) = help_target(&execute.code) {
+            return self.page_help(request, target, count).await;
+        }
+        self.router.begin_cell(request, execute.silent);
+        let stdin = execute.allow_stdin.then(|| StdinBridge {
+            questions: self.stdin_questions.clone(),
+            parent: Arc::new(request.clone()),
+        });
+        let outcome = self.executor.execute(execute.code.clone(), stdin).await;
+        let interrupted = self.interrupter.take_request();
+        let error = match outcome {
+            ExecuteOutcome::Finished(outputs, report) => match report.panic {
+                Some(panic) => {
+                    let span = self.panic_span(&panic, count, &execute.code);
+                    Some(cell_errors::panic(&panic, span.as_ref()))
+                }
+                None => {
+                    self.show_result(request, execute, &outputs, count, store);
+                    None
+                }
+            },
+            ExecuteOutcome::Failed(_) if interrupted => Some(cell_errors::interrupted()),
+            ExecuteOutcome::Failed(evcxr::Error::CompilationErrors(errors)) => {
+                Some(cell_errors::compile_errors(&errors, &execute.code, count))
+            }
+            ExecuteOutcome::Failed(evcxr::Error::SubprocessTerminated(message)) => {
+                Some(cell_errors::process_ended(&message))
+            }
+            ExecuteOutcome::Failed(error) => {
+                Some(cell_errors::other("EvcxrError", &error.to_string()))
+            }
+            ExecuteOutcome::KernelFault(message) => {
+                Some(cell_errors::other("KernelError", &message))
+            }
+        };
+        match error {
+            None => ExecuteReply {
+                status: ReplyStatus::Ok,
+                execution_count: ExecutionCount::new(count),
+                user_expressions: Some(HashMap::new()),
+                ..Default::default()
+            },
+            Some(error) => {
+                if !execute.silent {
+                    self.publish(
+                        request,
+                        ErrorOutput {
+                            ename: error.ename.clone(),
+                            evalue: error.evalue.clone(),
+                            traceback: error.traceback.clone(),
+                        },
+                    );
+                }
+                ExecuteReply {
+                    status: ReplyStatus::Error,
+                    execution_count: ExecutionCount::new(count),
+                    error: Some(Box::new(error)),
+                    ..Default::default()
+                }
+            }
+        }
+    }
+
+    /// Answers `?name` with the documentation of `name` in the pager.
+    pub(super) async fn page_help(
+        &self,
+        request: &JupyterMessage,
+        target: &str,
+        count: usize,
+    ) -> ExecuteReply {
+        let query = CodeQuery {
+            code: target.to_string(),
+            cursor: target.len(),
+        };
+        let payload = match self.executor.hover(query).await {
+            Ok((plain, html)) => documentation(plain, html)
+                .map(|data| Payload::Page { data, start: 0 })
+                .into_iter()
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if payload.is_empty() {
+            let text = format!("No documentation found for `{target}`.\n");
+            self.publish(request, StreamContent::stdout(&text));
+        }
+        ExecuteReply {
+            status: ReplyStatus::Ok,
+            execution_count: ExecutionCount::new(count),
+            payload,
+            user_expressions: Some(HashMap::new()),
+            error: None,
+        }
+    }
+
+    /// The cell line that panicked: in this cell, or in the earlier cell that defined the
+    /// function it called.
+    pub(super) fn panic_span(
+        &self,
+        panic: &PanicReport,
+        count: usize,
+        code: &str,
+    ) -> Option<CellSpan> {
+        let line = panic.generated_line.as_ref()?;
+        panic_location::find_in_cell(line, count, code).or_else(|| {
+            self.history
+                .lock()
+                .unwrap()
+                .latest(|cell, earlier| panic_location::find_in_cell(line, cell, earlier))
+        })
+    }
+
+    /// Answers an execute request that was queued behind a failed cell without running it.
+    pub(super) async fn abort(
+        &self,
+        replier: &Replier,
+        request: &JupyterMessage,
+        next_count: usize,
+    ) {
+        self.status(request, Status::busy());
+        let reply = ExecuteReply {
+            status: ReplyStatus::Aborted,
+            execution_count: ExecutionCount::new(next_count),
+            ..Default::default()
+        };
+        replier
+            .send(&self.codec, self.session.child(request, reply))
+            .await;
+        self.status(request, Status::idle());
+    }
+
+    /// The cell's final value, as evcxr displayed it, becomes the execute_result.
+    pub(super) fn show_result(
+        &self,
+        request: &JupyterMessage,
+        execute: &ExecuteRequest,
+        outputs: &evcxr::EvalOutputs,
+        count: usize,
+        store: bool,
+    ) {
+        if let Some(timing) = outputs.timing {
+            let text = format!("Took {} ms", timing.as_millis());
+            self.publish(
+                request,
+                DisplayData::new(media(&[("text/plain".into(), text)])),
+            );
+        }
+        // A cell ending in a loop or a call returning `()` has no result, as None has none in
+        // IPython.
+        let unit =
+            outputs.content_by_mime_type.len() == 1 && outputs.get("text/plain") == Some("()");
+        if outputs.content_by_mime_type.is_empty() || unit || execute.silent {
+            return;
+        }
+        let bundle: Vec<(String, String)> =
+            outputs.content_by_mime_type.clone().into_iter().collect();
+        if store && let Some(text) = outputs.get("text/plain") {
+            self.history.lock().unwrap().record_output(count, text);
+        }
+        let result = ExecuteResult {
+            // jupyter_client's schema wants an object here, never null.
+            transient: Some(Transient::default()),
+            ..ExecuteResult::new(ExecutionCount::new(count), media(&bundle))
+        };
+        self.publish(request, result);
+    }
+}
