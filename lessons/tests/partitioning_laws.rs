@@ -51,6 +51,24 @@ proptest! {
     }
 
     #[test]
+    fn lookup_is_the_owner_of_the_first_token_at_or_after_the_hash(
+        ring in rings(),
+        hashes in prop::collection::vec(any::<u64>(), 1..50),
+        edge in prop::sample::select(vec![0u64, 1, u64::MAX - 1, u64::MAX]),
+    ) {
+        let tokens: Vec<(u64, &str)> = ring.tokens().collect();
+        let exact: Vec<u64> = tokens.iter().take(5).map(|(token, _)| *token).collect();
+        for hash in hashes.into_iter().chain([edge]).chain(exact) {
+            let expected = tokens
+                .iter()
+                .find(|(token, _)| *token >= hash)
+                .unwrap_or(&tokens[0])
+                .1;
+            prop_assert_eq!(ring.node_for_hash(hash).unwrap(), expected);
+        }
+    }
+
+    #[test]
     fn the_ring_does_not_depend_on_join_order(ring in rings(), seed in any::<u64>()) {
         let mut names: Vec<String> = ring.nodes().map(str::to_string).collect();
         names.reverse();

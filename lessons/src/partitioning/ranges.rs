@@ -188,6 +188,8 @@ pub struct WriteShareRow {
     pub share: f64,
 }
 
+/// Where a placement scheme puts a (key, write time) pair: its partition.
+type Placement<'a> = Box<dyn Fn(&(u64, u64)) -> usize + 'a>;
 /// Keys that grow with time: `history` writes, then `new_writes` more, each by one of 1,000
 /// users, each key a timestamp-like number larger than the last. Three schemes place the new
 /// writes on `partitions` partitions: ranges split evenly over the history; the hash of the
@@ -228,7 +230,7 @@ pub fn write_hot_spot(
     let history_keys: Vec<u64> = writes.iter().map(|&(key, _)| key).collect();
     let ranges = RangePartitioner::from_sample(&history_keys, partitions)?;
     let hashed = ModN::new(partitions as u64)?;
-    let schemes: [(&'static str, Box<dyn Fn(&(u64, u64)) -> usize>); 3] = [
+    let schemes: [(&'static str, Placement<'_>); 3] = [
         (
             "range by time",
             Box::new(|&(key, _)| ranges.partition_for(key)),

@@ -55,9 +55,14 @@ pub struct Ring {
     vnodes_per_node: u32,
     nodes: Vec<RingNode>,
     zones: Vec<String>,
-    /// Sorted positions of every virtual node; `owners[i]` owns the arc ending at `tokens[i]`.
-    tokens: Vec<u64>,
-    owners: Vec<u32>,
+    /// Every virtual node as `(token, owner)`, sorted; the owner (an index into `nodes`) owns
+    /// the arc ending at the token. Kept side by side so that a lookup reads one cache line.
+    points: Vec<(u64, u32)>,
+    /// `starts[p]` is the first point whose token's top bits are at least `p`: a lookup
+    /// searches only the few points that share its hash's top bits, which saves most of the
+    /// cache misses of a binary search over the whole (megabytes large) array.
+    starts: Vec<u32>,
+    prefix_bits: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +133,9 @@ impl Ring {
             vnodes_per_node,
             nodes: Vec::new(),
             zones: Vec::new(),
-            tokens: Vec::new(),
-            owners: Vec::new(),
+            points: Vec::new(),
+            starts: Vec::new(),
+            prefix_bits: 0,
         })
     }
 
@@ -241,9 +247,7 @@ impl Ring {
         let index = self.nodes.len() - 1;
         let mut new: Vec<(u64, u32)> = self.node_tokens(index).collect();
         new.sort_unstable_by(|a, b| self.token_order(*a, *b));
-        let old = std::mem::take(&mut self.tokens)
-            .into_iter()
-            .zip(std::mem::take(&mut self.owners));
+        let old = std::mem::take(&mut self.points);
         let mut merged = Vec::with_capacity(old.len() + new.len());
         let mut new = new.into_iter().peekable();
         for entry in old {
@@ -258,7 +262,8 @@ impl Ring {
             merged.push(entry);
         }
         merged.extend(new);
-        (self.tokens, self.owners) = merged.into_iter().unzip();
+        self.points = merged;
+        self.index_prefixes();
         Ok(())
     }
 
@@ -354,7 +359,7 @@ impl Ring {
     /// # Ok::<(), lessons::partitioning::PartitionError>(())
     /// ```
     pub fn token_count(&self) -> usize {
-        self.tokens.len()
+        self.points.len()
     }
 
     /// The node names, in the order they joined.
@@ -425,10 +430,9 @@ impl Ring {
     /// # Ok::<(), lessons::partitioning::PartitionError>(())
     /// ```
     pub fn tokens(&self) -> impl Iterator<Item = (u64, &str)> {
-        self.tokens
+        self.points
             .iter()
-            .zip(&self.owners)
-            .map(|(&token, &owner)| (token, self.nodes[owner as usize].name.as_str()))
+            .map(|&(token, owner)| (token, self.nodes[owner as usize].name.as_str()))
     }
 
     /// The node that owns `key`.
@@ -491,16 +495,16 @@ impl Ring {
     /// # Ok::<(), lessons::partitioning::PartitionError>(())
     /// ```
     pub fn index_for_hash(&self, hash: u64) -> Result<usize, PartitionError> {
-        if self.tokens.is_empty() {
+        if self.points.is_empty() {
             return Err(PartitionError::EmptyRing);
         }
-        let position = self.tokens.partition_point(|&token| token < hash);
-        let position = if position == self.tokens.len() {
+        let position = self.successor(hash);
+        let position = if position == self.points.len() {
             0
         } else {
             position
         };
-        Ok(self.owners[position] as usize)
+        Ok(self.points[position].1 as usize)
     }
 
     /// The `n` distinct nodes that hold `key`'s replicas: walking clockwise from the key,
@@ -618,11 +622,11 @@ impl Ring {
     /// ```
     pub fn shares(&self) -> Vec<NodeShare> {
         let mut owned = vec![0u128; self.nodes.len()];
-        let mut previous = self.tokens.last().copied().unwrap_or(0);
-        for (&token, &owner) in self.tokens.iter().zip(&self.owners) {
+        let mut previous = self.points.last().map_or(0, |&(token, _)| token);
+        for &(token, owner) in &self.points {
             let arc = token.wrapping_sub(previous);
             // One token alone owns the whole ring, not an empty arc.
-            owned[owner as usize] += if self.tokens.len() == 1 {
+            owned[owner as usize] += if self.points.len() == 1 {
                 1u128 << 64
             } else {
                 u128::from(arc)
@@ -641,12 +645,55 @@ impl Ring {
             .collect()
     }
 
+    /// The position of the first token at or after `hash` (the token count if none is).
+    fn successor(&self, hash: u64) -> usize {
+        let prefix = if self.prefix_bits == 0 {
+            0
+        } else {
+            (hash >> (64 - self.prefix_bits)) as usize
+        };
+        let (low, high) = (
+            self.starts[prefix] as usize,
+            self.starts[prefix + 1] as usize,
+        );
+        low + self.points[low..high].partition_point(|&(token, _)| token < hash)
+    }
+
+    /// Rebuilds `starts` with about eight tokens per prefix (at most 2^16 prefixes, so the
+    /// table stays small enough to live in cache).
+    fn index_prefixes(&mut self) {
+        let bits = usize::BITS - self.points.len().leading_zeros();
+        self.prefix_bits = bits.saturating_sub(3).min(16);
+        let prefixes = 1usize << self.prefix_bits;
+        let prefix_of = |token: u64| {
+            if self.prefix_bits == 0 {
+                0
+            } else {
+                (token >> (64 - self.prefix_bits)) as usize
+            }
+        };
+        let mut starts = Vec::with_capacity(prefixes + 1);
+        let mut next = 0;
+        for prefix in 0..prefixes {
+            while next < self.points.len() && prefix_of(self.points[next].0) < prefix {
+                next += 1;
+            }
+            starts.push(next as u32);
+        }
+        starts.push(self.points.len() as u32);
+        self.starts = starts;
+    }
+
     fn walk(&self, hash: u64) -> impl Iterator<Item = usize> + '_ {
-        let start = self.tokens.partition_point(|&token| token < hash);
-        self.owners[start..]
+        let start = if self.points.is_empty() {
+            0
+        } else {
+            self.successor(hash)
+        };
+        self.points[start..]
             .iter()
-            .chain(&self.owners[..start])
-            .map(|&owner| owner as usize)
+            .chain(&self.points[..start])
+            .map(|&(_, owner)| owner as usize)
     }
 
     fn names(&self, indices: &[usize]) -> Vec<&str> {
@@ -729,7 +776,8 @@ impl Ring {
             .flat_map(|index| self.node_tokens(index))
             .collect();
         all.sort_unstable_by(|a, b| self.token_order(*a, *b));
-        (self.tokens, self.owners) = all.into_iter().unzip();
+        self.points = all;
+        self.index_prefixes();
     }
 }
 
