@@ -87,6 +87,42 @@ impl Twin {
     }
 }
 
+/// The tests every notebook with a twin gets, in a module named `$tests`: the example runs (its
+/// assertions pin the numbers the prose quotes), the notebook holds the example's code cell by
+/// cell, and it is committed without outputs. `$example` is the twin, declared in the test file
+/// with `#[path = "../examples/NAME.rs"] mod NAME;`.
+#[allow(unused_macros)]
+macro_rules! twin_tests {
+    ($tests:ident: $example:ident, $notebook:literal) => {
+        mod $tests {
+            const TWIN: crate::notebook_twin::Twin = crate::notebook_twin::Twin {
+                notebook: $notebook,
+                example: include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/examples/",
+                    stringify!($example),
+                    ".rs"
+                )),
+            };
+
+            #[test]
+            fn the_example_runs_and_its_numbers_hold() {
+                crate::$example::main().unwrap();
+            }
+
+            #[test]
+            fn the_notebook_runs_the_example_code_cell_by_cell() {
+                TWIN.assert_same_code();
+            }
+
+            #[test]
+            fn the_notebook_is_committed_without_outputs_for_the_lessons_kernel() {
+                TWIN.assert_committed_clean();
+            }
+        }
+    };
+}
+
 fn source(cell: &Value) -> String {
     match &cell["source"] {
         Value::String(text) => text.clone(),
