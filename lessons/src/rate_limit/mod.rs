@@ -59,23 +59,39 @@
 //! * Cloudflare blog, "How we built rate limiting capable of scaling to millions of domains",
 //!   2017: the sliding window counter.
 
+mod cost;
 mod experiments;
 mod fixed_window;
+mod gateway_nodes;
+mod gateways;
+mod key_rotation;
+mod layered;
 mod leaky_bucket;
+mod outage;
 mod rate;
+mod routing;
 mod sliding_counter;
 mod sliding_log;
 mod token_bucket;
 pub mod traces;
 
+pub use cost::{CostRow, Endpoint, cost_trial};
 pub use experiments::{
     Algorithm, BoundaryRow, CounterRow, LimiterRun, RejectionRow, boundary_sweep, boundary_trace,
     compare_algorithms, rejection_grid, shape_with_leaky_bucket, shape_with_token_bucket,
     sliding_counter_trial,
 };
 pub use fixed_window::FixedWindow;
+pub use gateways::{
+    CheckAndSet, FailurePolicy, GatewayRow, GatewayRun, GatewaySetup, LimiterMode, RequestOutcome,
+    WindowCount,
+};
+pub use key_rotation::{Layering, RotationRow, key_rotation_trial};
+pub use layered::{Layer, LayeredDecision, LayeredLimiter, Request};
 pub use leaky_bucket::{LeakyBucket, Offer};
+pub use outage::{OutageRow, outage_trial};
 pub use rate::{Decision, Limiter, Rate, RateLimitError, max_in_any_window, replay};
+pub use routing::Routing;
 pub use sliding_counter::SlidingWindowCounter;
 pub use sliding_log::SlidingWindowLog;
 pub use token_bucket::{TokenBucket, Tokens};
