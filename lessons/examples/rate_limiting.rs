@@ -223,6 +223,136 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&trials)?.evcxr_display();
 
     // cell
+    let gateway_counts = [1, 2, 4, 8, 12, 16];
+    let mut by_mode = Figure::new("One client at 40/s against 100 per minute, K gateways")
+        .x_label("gateways K")
+        .y_label("admitted / quota");
+    let mut gateway_rows: Vec<GatewayRow> = Vec::new();
+    for mode in LimiterMode::FIXED {
+        let mut points = Vec::new();
+        for gateways in gateway_counts {
+            let row = GatewaySetup::new(gateways, mode)?.run(1)?.summary();
+            points.push((gateways as f64, row.admitted_over_quota));
+            gateway_rows.push(row);
+        }
+        by_mode = by_mode.line(mode.name(), points);
+    }
+    by_mode.legend_at(Corner::UpperLeft).show();
+    let at_twelve: Vec<GatewayRow> = gateway_rows
+        .iter()
+        .filter(|row| row.gateways == 12)
+        .cloned()
+        .collect();
+    Table::from_rows(&at_twelve)?.evcxr_display();
+
+    // cell
+    let sync_intervals = [ms(10), ms(100), secs(1), secs(5), secs(10)];
+    let mut sync_figure = Figure::new("Local counts, synced every S: admitted / quota")
+        .x_label("sync interval S")
+        .y_label("admitted / quota");
+    let mut sync_rows: Vec<GatewayRow> = Vec::new();
+    for gateways in [4, 12] {
+        let mut bars = Vec::new();
+        for interval in sync_intervals {
+            let mode = LimiterMode::LocalSync { interval };
+            let row = GatewaySetup::new(gateways, mode)?.run(1)?.summary();
+            bars.push((interval.to_string(), row.admitted_over_quota));
+            sync_rows.push(row);
+        }
+        sync_figure = sync_figure.bars(format!("K = {gateways}"), bars);
+    }
+    sync_figure.legend_at(Corner::UpperLeft).show();
+
+    // cell
+    let race_rows: Vec<GatewayRow> = [200.0, 1_000.0, 5_000.0]
+        .iter()
+        .map(|&per_second| {
+            let setup = GatewaySetup::new(12, LimiterMode::CentralReadThenWrite)?
+                .quota(100, secs(1))?
+                .duration(secs(2))?
+                .clients(&[per_second])?;
+            Ok(setup.run(1)?.summary())
+        })
+        .collect::<Result<_, RateLimitError>>()?;
+    Table::from_rows(&race_rows)?.evcxr_display();
+
+    // cell
+    let at_quota = 100.0 / 60.0;
+    let mut share_admitted = Vec::new();
+    for routing in Routing::ALL {
+        let mut admitted = 0;
+        let mut quota = 0;
+        for seed in 0..20 {
+            let row = GatewaySetup::new(12, LimiterMode::LocalShare)?
+                .routing(routing)
+                .clients(&[at_quota])?
+                .run(seed)?
+                .summary();
+            admitted += row.admitted;
+            quota += row.quota;
+        }
+        share_admitted.push((routing.name(), admitted as f64 / quota as f64));
+        println!(
+            "limit/K, 12 gateways, {}: {:.2} of the quota admitted",
+            routing.name(),
+            admitted as f64 / quota as f64
+        );
+    }
+
+    // cell
+    let costs = cost_trial(1)?;
+    Table::from_rows(&costs)?.evcxr_display();
+
+    // cell
+    let rotated_keys = [1, 10, 25, 50, 75, 100, 200, 300, 400, 500];
+    let mut rotation = Figure::new("200 requests/s from one /24, rotating API keys")
+        .x_label("API keys rotated")
+        .y_label("attacker requests admitted per second");
+    let mut rotation_rows: Vec<RotationRow> = Vec::new();
+    for layering in Layering::ALL {
+        let mut points = Vec::new();
+        for keys in rotated_keys {
+            let row = key_rotation_trial(layering, keys, 1)?;
+            points.push((f64::from(keys), row.attacker_per_second));
+            rotation_rows.push(row);
+        }
+        rotation = rotation.line(layering.name(), points);
+    }
+    rotation.legend_at(Corner::UpperLeft).show();
+    let at_500: Vec<RotationRow> = rotation_rows
+        .iter()
+        .filter(|row| row.keys == 500)
+        .cloned()
+        .collect();
+    Table::from_rows(&at_500)?.evcxr_display();
+
+    // cell
+    let mut outage_rows: Vec<OutageRow> = Vec::new();
+    for policy in FailurePolicy::ALL {
+        outage_rows.extend(outage_trial(policy, 1)?);
+    }
+    let mut goodput = Figure::new("Well-behaved clients: fraction admitted")
+        .x_label("minute")
+        .y_label("goodput");
+    let mut abuse = Figure::new("Abusive client: admitted beyond its quota")
+        .x_label("minute")
+        .y_label("requests");
+    for policy in FailurePolicy::ALL {
+        let phases = outage_rows.iter().filter(|row| row.policy == policy.name());
+        goodput = goodput.bars(
+            policy.name(),
+            phases.clone().map(|row| (row.phase, row.goodput)),
+        );
+        abuse = abuse.bars(
+            policy.name(),
+            phases.map(|row| (row.phase, row.abuse_admitted as f64)),
+        );
+    }
+    goodput.legend_at(Corner::LowerLeft).show();
+    abuse.legend_at(Corner::UpperRight).show();
+    Table::from_rows(&outage_rows)?.evcxr_display();
+
+    // cell
     // Try it: change B and R. A bucket kept busy should admit nearly its envelope B + R·t;
     // with R above the offered 8 per second it should admit nearly everything offered.
     let capacity = 20;
@@ -287,5 +417,80 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(ratio_at(0.95), (1.94, 1.0));
     assert_eq!((trials[0].counter_early, trials[0].log_early), (49, 100));
     assert_eq!(admitted, 317);
+    let at_k = |mode: LimiterMode, gateways: usize| {
+        let row = gateway_rows
+            .iter()
+            .find(|row| row.mode == mode.name() && row.gateways == gateways)
+            .unwrap();
+        (row.admitted, row.mean_extra_latency_ms)
+    };
+    assert_eq!(at_k(LimiterMode::LocalFull, 12), (1_200, 0.0));
+    assert_eq!(at_k(LimiterMode::LocalFull, 4), (400, 0.0));
+    assert_eq!(at_k(LimiterMode::LocalShare, 12), (96, 0.0));
+    assert_eq!(at_k(LimiterMode::LocalShare, 4), (100, 0.0));
+    assert_eq!(at_k(LimiterMode::CentralAtomic, 12), (100, 0.75));
+    assert_eq!(at_k(LimiterMode::CentralReadThenWrite, 12).0, 100);
+    let synced = |gateways: usize, interval: Time| {
+        let mode = LimiterMode::LocalSync { interval }.name();
+        let row = sync_rows
+            .iter()
+            .find(|row| row.mode == mode && row.gateways == gateways)
+            .unwrap();
+        row.admitted
+    };
+    assert_eq!(
+        [ms(10), ms(100), secs(1), secs(10)].map(|s| synced(12, s)),
+        [100, 106, 136, 456]
+    );
+    assert_eq!(synced(4, secs(10)), 387);
+    let race: Vec<(u64, u64, u64)> = race_rows
+        .iter()
+        .map(|row| (row.admitted, row.quota, row.overlapping_admissions))
+        .collect();
+    assert_eq!(race, [(200, 200, 25), (201, 200, 91), (212, 200, 207)]);
+    let shares: Vec<String> = share_admitted
+        .iter()
+        .map(|(_, share)| format!("{share:.2}"))
+        .collect();
+    assert_eq!(shares, ["0.98", "0.89", "0.09"]);
+    let units: Vec<(u64, u64)> = costs
+        .iter()
+        .map(|row| (row.admitted, row.admitted_units))
+        .collect();
+    assert_eq!(
+        units,
+        [
+            (199, 199),
+            (199, 995),
+            (198, 9_900),
+            (199, 199),
+            (39, 195),
+            (3, 150)
+        ]
+    );
+    let attack: Vec<(f64, f64)> = at_500
+        .iter()
+        .map(|row| (row.attacker_per_second, row.legit_goodput))
+        .collect();
+    assert_eq!(attack, [(200.0, 1.0), (86.4, 0.261), (9.9, 1.0)]);
+    assert_eq!(rotation_rows[0].attacker_admitted, 26);
+    assert!(
+        rotation_rows
+            .iter()
+            .filter(|row| row.layering == "key only")
+            .all(|row| (row.keys >= 100) == (row.attacker_admitted == 2_000))
+    );
+    let during: Vec<(f64, u64, f64)> = outage_rows
+        .iter()
+        .filter(|row| row.phase == "during")
+        .map(|row| (row.goodput, row.abuse_admitted, row.mean_latency_ms))
+        .collect();
+    assert_eq!(during, [(1.0, 1_089, 50.0), (0.0, 0, 50.0), (1.0, 0, 50.0)]);
+    assert!(
+        outage_rows
+            .iter()
+            .filter(|row| row.phase != "during")
+            .all(|row| row.goodput == 1.0 && row.abuse_admitted == 0)
+    );
     Ok(())
 }

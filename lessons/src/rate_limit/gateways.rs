@@ -655,7 +655,8 @@ pub struct GatewayRow {
     pub over_admitted: u64,
     /// The sum over clients and windows of requests within `min(offered, limit)` refused.
     pub under_admitted: u64,
-    /// The mean time from a request reaching its gateway to its decision, in ms.
+    /// The mean time from a request reaching its gateway to its decision, in ms (rounded to
+    /// the microsecond).
     pub mean_extra_latency_ms: f64,
     /// Read-then-write admissions whose read came while another admitted check of the same
     /// client and window was between its read and its increment.
@@ -770,8 +771,15 @@ impl GatewayRun {
             admitted_over_quota: admitted as f64 / quota.max(1) as f64,
             over_admitted: over,
             under_admitted: under,
-            mean_extra_latency_ms: latency / self.outcomes.len().max(1) as f64,
+            mean_extra_latency_ms: round_to_microseconds(
+                latency / self.outcomes.len().max(1) as f64,
+            ),
             overlapping_admissions: self.overlapping_admissions(),
         }
     }
+}
+
+/// Milliseconds rounded to three decimals, for tables.
+pub(super) fn round_to_microseconds(millis: f64) -> f64 {
+    (millis * 1_000.0).round() / 1_000.0
 }

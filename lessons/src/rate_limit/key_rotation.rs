@@ -105,7 +105,7 @@ pub struct RotationRow {
     pub attacker_admitted: u64,
     /// Admitted attacker requests per second.
     pub attacker_per_second: f64,
-    /// The fraction of the well-behaved users' requests admitted.
+    /// The fraction of the well-behaved users' requests admitted, to three decimals.
     pub legit_goodput: f64,
 }
 
@@ -182,6 +182,6 @@ pub fn key_rotation_trial(
         attacker_offered: attacker[0],
         attacker_admitted: attacker[1],
         attacker_per_second: attacker[1] as f64 / duration.as_secs_f64(),
-        legit_goodput: legit[1] as f64 / legit[0].max(1) as f64,
+        legit_goodput: (legit[1] as f64 / legit[0].max(1) as f64 * 1_000.0).round() / 1_000.0,
     })
 }

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::gateways::{FailurePolicy, GatewayRun, GatewaySetup, LimiterMode};
+use super::gateways::{
+    FailurePolicy, GatewayRun, GatewaySetup, LimiterMode, round_to_microseconds,
+};
 use super::rate::RateLimitError;
 use crate::sim::{Time, ms, secs};
 
@@ -28,13 +30,13 @@ pub struct OutageRow {
     pub legit_offered: u64,
     /// Of those, how many were admitted.
     pub legit_admitted: u64,
-    /// `legit_admitted / legit_offered`.
+    /// `legit_admitted / legit_offered`, to three decimals.
     pub goodput: f64,
     /// Requests the abusive client had admitted in the phase.
     pub abuser_admitted: u64,
     /// Of those, how many were beyond its quota: the abuse that got through.
     pub abuse_admitted: u64,
-    /// The mean time from arrival to decision, in ms.
+    /// The mean time from arrival to decision, in ms (rounded to the microsecond).
     pub mean_latency_ms: f64,
 }
 
@@ -105,9 +107,9 @@ fn phase_row(
         phase,
         legit_offered,
         legit_admitted,
-        goodput: legit_admitted as f64 / legit_offered.max(1) as f64,
+        goodput: (legit_admitted as f64 / legit_offered.max(1) as f64 * 1_000.0).round() / 1_000.0,
         abuser_admitted,
         abuse_admitted: abuser_admitted.saturating_sub(run.limit),
-        mean_latency_ms: latency / in_phase.len().max(1) as f64,
+        mean_latency_ms: round_to_microseconds(latency / in_phase.len().max(1) as f64),
     }
 }
