@@ -208,6 +208,248 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&skew_rows)?.evcxr_display();
 
     // cell
+    let new_year = 1_767_225_600_000_u64; // 2026-01-01T00:00:00Z in Unix milliseconds
+    let mut id_rng = Rng::new(2);
+    let v4 = Uuid::v4(&mut id_rng);
+    let v7 = Uuid::v7(new_year, &mut id_rng)?;
+    let ulid = Ulid::new(new_year, &mut id_rng)?;
+    let snowflake = SnowflakeGenerator::new(twitter, 347, OnClockBackwards::Refuse)?
+        .next_id(ms(new_year as i64))?;
+    let mut formats = Table::new([
+        "format",
+        "bits",
+        "random bits",
+        "sorts by time?",
+        "text length",
+        "example (2026-01-01T00:00:00Z)",
+    ]);
+    for (format, bits, random_bits, sorts, example) in [
+        (
+            "auto-increment",
+            64,
+            0,
+            "yes: one counter",
+            "1000".to_string(),
+        ),
+        (
+            "Snowflake (Twitter)",
+            64,
+            0,
+            "by ms, then by machine",
+            snowflake.to_string(),
+        ),
+        ("UUIDv4", 128, Uuid::V4_RANDOM_BITS, "no", v4.to_string()),
+        (
+            "UUIDv7",
+            128,
+            Uuid::V7_RANDOM_BITS,
+            "by ms; random within one ms",
+            v7.to_string(),
+        ),
+        (
+            "ULID",
+            128,
+            Ulid::RANDOM_BITS,
+            "by ms; random within one ms",
+            ulid.to_string(),
+        ),
+    ] {
+        formats.push_row([
+            format.to_string(),
+            bits.to_string(),
+            random_bits.to_string(),
+            sorts.to_string(),
+            example.len().to_string(),
+            example,
+        ])?;
+    }
+    formats.evcxr_display();
+
+    // cell
+    let locality = index_locality(&KeyKind::ALL, 20_000, 100, 10, 1)?;
+    let per_kind = |pick: fn(&LocalityRow) -> f64| -> Vec<(String, f64)> {
+        locality
+            .iter()
+            .map(|row| (row.kind.to_string(), pick(row)))
+            .collect()
+    };
+    Figure::new("20,000 keys, 10 per ms, into leaves of 100 keys")
+        .y_label("leaves per 1,000 inserts")
+        .bars(
+            "leaves written",
+            per_kind(|row| row.leaves_written_per_1000),
+        )
+        .bars("leaves split", per_kind(|row| row.splits_per_1000))
+        .legend_at(Corner::UpperRight)
+        .show();
+    Figure::new("How full the leaves end up")
+        .y_label("keys / leaf room (%)")
+        .bars("leaf fill", per_kind(|row| row.leaf_fill_percent))
+        .legend_at(Corner::LowerRight)
+        .show();
+    Table::from_rows(&locality)?.evcxr_display();
+
+    // cell
+    let mut odd = StridedCounter::new(2, 1)?;
+    let mut even = StridedCounter::new(2, 0)?;
+    println!(
+        "odd server:  {:?}",
+        (0..5).filter_map(|_| odd.next_id()).collect::<Vec<_>>()
+    );
+    println!(
+        "even server: {:?}",
+        (0..5).filter_map(|_| even.next_id()).collect::<Vec<_>>()
+    );
+    let stride_rows = add_server_trial(3, 1_000, 10)?;
+    Table::from_rows(&stride_rows)?.evcxr_display();
+
+    // cell
+    let letters_first = Base62::letters_first();
+    let digits_first = Base62::digits_first();
+    let qi = letters_first.encode(1_000);
+    let g8 = digits_first.encode(1_000);
+    println!("1000 = {} × 62 + {}", 1_000 / 62, 1_000 % 62);
+    println!("with a-z A-Z 0-9: {qi}; with 0-9 a-z A-Z: {g8}");
+    let seven_chars = Base62::code_space(7)?;
+    println!("7 characters: {seven_chars} codes");
+
+    // cell
+    let random_spaces = [
+        ("UUIDv4: 122 random bits", 2f64.powi(122)),
+        ("ULID in one ms: 80 random bits", 2f64.powi(80)),
+        ("UUIDv7 in one ms: 74 random bits", 2f64.powi(74)),
+        ("7 Base62 characters: 62^7", seven_chars as f64),
+    ];
+    let mut birthday = Figure::new("Chance of at least one collision among n random IDs")
+        .x_label("log10(number of IDs n)")
+        .y_label("log10(probability of a collision)");
+    for (name, space) in random_spaces {
+        let mut points = Vec::new();
+        for step in 2..=40 {
+            let n = 10f64.powf(step as f64 / 2.0);
+            points.push((n.log10(), collision_probability(n, space)?.log10()));
+        }
+        birthday = birthday.line(name, points);
+    }
+    birthday.legend_at(Corner::LowerRight).show();
+    let v4_billion = collision_probability(1e9, 2f64.powi(122))?;
+    let codes_for_half = (2.0 * seven_chars as f64 * 2f64.ln()).sqrt();
+    let codes_pairs = expected_colliding_pairs(100e6, seven_chars as f64)?;
+    let v7_per_ms = collision_probability(1_000.0, 2f64.powi(74))?;
+    let ms_per_year = 365.25 * 86_400.0 * 1_000.0;
+    let v7_year = -((-v7_per_ms).ln_1p() * ms_per_year).exp_m1();
+    println!("1 billion UUIDv4s: {v4_billion:.2e}");
+    println!(
+        "random 7-character codes: 50% at {codes_for_half:.0} codes; {codes_pairs:.0} colliding pairs expected by 100 million"
+    );
+    println!("UUIDv7 at 1,000 per ms: {v7_per_ms:.2e} per ms, {v7_year:.1e} over a year");
+
+    // cell
+    let two_chars = Base62::code_space(2)?;
+    let measured = collision_trial(
+        two_chars,
+        &[10, 20, 30, 40, 50, 60, 70, 80, 100, 120, 150],
+        400,
+        5,
+    )?;
+    Figure::new("Random 2-character codes (3,844 values), 400 trials per point")
+        .x_label("codes drawn")
+        .y_label("colliding pairs per trial")
+        .line(
+            "n(n-1)/2N",
+            measured
+                .iter()
+                .map(|row| (row.ids as f64, row.expected_pairs)),
+        )
+        .points(
+            "counted",
+            measured
+                .iter()
+                .map(|row| (row.ids as f64, row.observed_pairs)),
+        )
+        .legend_at(Corner::UpperLeft)
+        .show();
+    Figure::new("The same trials: was there any collision?")
+        .x_label("codes drawn")
+        .y_label("probability of at least one collision")
+        .line(
+            "birthday bound",
+            measured
+                .iter()
+                .map(|row| (row.ids as f64, row.predicted_probability)),
+        )
+        .points(
+            "fraction of trials",
+            measured
+                .iter()
+                .map(|row| (row.ids as f64, row.observed_probability)),
+        )
+        .legend_at(Corner::LowerRight)
+        .show();
+    Table::from_rows(&measured)?.evcxr_display();
+
+    // cell
+    use lessons::partitioning::{Ring, hash_key};
+    use std::collections::{HashMap, HashSet};
+
+    let ring = Ring::with_nodes(64, ["db-1", "db-2", "db-3", "db-4"])?;
+    let code_length = 4;
+    let code_space = Base62::code_space(code_length)?;
+    let urls = 20_000;
+    let mut code_rng = Rng::new(24);
+    let mut random_codes: HashMap<String, Vec<String>> = HashMap::new();
+    let mut hashed_codes: HashMap<String, usize> = HashMap::new();
+    let mut taken: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut retries = 0;
+    for url in 0..urls {
+        let code = letters_first.random_code(code_length, &mut code_rng)?;
+        let node = ring.node_for(&code)?.to_string();
+        random_codes.entry(code).or_default().push(node);
+
+        let long_url = format!("https://example.com/article/{url}");
+        let hashed =
+            letters_first.encode_padded(hash_key(&long_url) % code_space, code_length as usize)?;
+        *hashed_codes.entry(hashed).or_default() += 1;
+
+        loop {
+            let code = letters_first.random_code(code_length, &mut code_rng)?;
+            let owner = ring.node_for(&code)?.to_string();
+            if taken.entry(owner).or_default().insert(code) {
+                break;
+            }
+            retries += 1;
+        }
+    }
+    let given_twice = |uses: usize| uses.saturating_sub(1);
+    let random_clashes: usize = random_codes
+        .values()
+        .map(|nodes| given_twice(nodes.len()))
+        .sum();
+    let clashes_on_one_node = random_codes
+        .values()
+        .filter(|nodes| nodes.len() > 1 && nodes.iter().all(|node| node == &nodes[0]))
+        .count();
+    let clashing_codes = random_codes
+        .values()
+        .filter(|nodes| nodes.len() > 1)
+        .count();
+    let hashed_clashes: usize = hashed_codes.values().map(|&uses| given_twice(uses)).sum();
+    let checked_codes: usize = taken.values().map(HashSet::len).sum();
+    let expected_clashes = expected_colliding_pairs(urls as f64, code_space as f64)?;
+    println!(
+        "{urls} URLs, {code_length}-character codes ({code_space} possible), 4 nodes on a consistent-hash ring"
+    );
+    println!("expected colliding pairs: {expected_clashes:.1}");
+    println!(
+        "random codes: {random_clashes} URLs got a code already taken; {clashes_on_one_node} of {clashing_codes} clashing codes sit on one node"
+    );
+    println!("codes from a hash of the URL: {hashed_clashes} URLs got a code already taken");
+    println!(
+        "random codes checked by their owner node: {retries} retries, {} duplicates",
+        urls - checked_codes
+    );
+
+    // cell
     // Try it: pick a layout with fewer sequence bits (Sonyflake keeps 8) and predict how many
     // IDs per ms one generator can issue when 1,000 are offered per ms.
     let sequence_bits = 8;
@@ -270,5 +512,95 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .all(|row| row.max_inversion_ms < 2.0 * row.skew_ms + 1.0)
     );
     assert_eq!(issued, 256.0);
+    let lengths: Vec<(&str, &str, &str)> = formats
+        .rows()
+        .iter()
+        .map(|row| (row[0].as_str(), row[2].as_str(), row[4].as_str()))
+        .collect();
+    assert_eq!(
+        lengths,
+        [
+            ("auto-increment", "0", "4"),
+            ("Snowflake (Twitter)", "0", "19"),
+            ("UUIDv4", "122", "36"),
+            ("UUIDv7", "74", "36"),
+            ("ULID", "80", "26")
+        ]
+    );
+    assert_eq!(v7.millis(), Some(new_year));
+    assert_eq!(ulid.millis(), new_year);
+    assert_eq!(format!("{new_year:x}"), "19b76daa800");
+    assert!(v7.to_string().starts_with("019b76da-a800-7"));
+    assert!(ulid.to_string().starts_with("01KDVDNA00"));
+    let summary: Vec<(&str, String, String, String, String)> = locality
+        .iter()
+        .map(|row| {
+            (
+                row.kind,
+                format!("{:.2}", row.splits_per_1000),
+                format!("{:.1}", row.leaf_fill_percent),
+                format!("{:.1}", row.leaves_written_per_1000),
+                format!("{:.0}", row.leaf_kib),
+            )
+        })
+        .collect();
+    let text = |a: &str, b: &str, c: &str, d: &str| (a.into(), b.into(), c.into(), d.into());
+    let expected: Vec<(String, String, String, String)> = vec![
+        text("14.45", "69.0", "150.1", "453"),
+        text("10.00", "99.5", "11.0", "314"),
+        text("10.00", "99.5", "11.0", "314"),
+        text("10.10", "98.5", "11.1", "159"),
+        text("9.95", "100.0", "10.9", "156"),
+    ];
+    assert_eq!(
+        summary
+            .into_iter()
+            .map(|(_, a, b, c, d)| (a, b, c, d))
+            .collect::<Vec<_>>(),
+        expected
+    );
+    let strides: Vec<(usize, u64)> = stride_rows
+        .iter()
+        .map(|row| (row.duplicates, row.highest_id))
+        .collect();
+    assert_eq!(
+        strides,
+        [(1_000, 5_999), (750, 6_998), (0, 6_999), (0, 19_992)]
+    );
+    assert_eq!((qi.as_str(), g8.as_str()), ("qi", "g8"));
+    assert_eq!(seven_chars, 3_521_614_606_208);
+    assert_eq!(format!("{v4_billion:.2e}"), "9.40e-20");
+    assert_eq!(format!("{:.1e}", codes_for_half), "2.2e6");
+    assert_eq!(codes_pairs.round(), 1_420.0);
+    assert_eq!(format!("{v7_per_ms:.2e}"), "2.64e-17");
+    assert_eq!(format!("{v7_year:.1e}"), "8.3e-7");
+    assert_eq!(two_chars, 3_844);
+    assert_eq!(
+        format!("{:.0}", 100.0 - locality[0].leaf_fill_percent),
+        "31"
+    );
+    assert_eq!(
+        format!("{:.4}", collision_probability(23.0, 365.0)?),
+        "0.5073"
+    );
+    assert_eq!(
+        format!(
+            "{:.4}",
+            collision_probability(2f64.powi(61), 2f64.powi(122))?
+        ),
+        "0.3935"
+    );
+    assert_eq!(code_space, 14_776_336);
+    assert!(measured.iter().all(|row| {
+        (row.observed_pairs - row.expected_pairs).abs() < 0.05
+            && (row.observed_probability - row.predicted_probability).abs() < 0.025
+    }));
+    assert_eq!(format!("{expected_clashes:.1}"), "13.5");
+    assert_eq!(
+        (random_clashes, clashes_on_one_node, clashing_codes),
+        (14, 14, 14)
+    );
+    assert_eq!(hashed_clashes, 8);
+    assert_eq!((retries, urls - checked_codes), (9, 0));
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use lessons::ids::{
     Fields, IdError, Layout, OnClockBackwards, SnowflakeGenerator, issue_waiting, rollback_trial,
+    skew_issues,
 };
 use lessons::sim::{Time, ms, ns, us};
 use proptest::prelude::*;
@@ -144,6 +145,35 @@ proptest! {
         for (i, a) in per_machine.iter().enumerate() {
             for b in &per_machine[i + 1..] {
                 prop_assert!(a.is_disjoint(b));
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Section 2.3: an ID sorts before an earlier one only if the two were issued less than
+    /// (the offset between their machines' clocks + 1 ms) apart. The later ID's millisecond is
+    /// at most the earlier one's, and each millisecond is the issue time plus the clock's
+    /// offset, rounded down.
+    #[test]
+    fn an_inversion_implies_issue_times_closer_than_the_clock_offset_plus_1_ms(
+        machines in 2u64..12,
+        skew_ms in 0i64..300,
+        seed in any::<u64>(),
+    ) {
+        let issues = skew_issues(machines, ms(skew_ms), 400, seed).unwrap();
+        let distinct: HashSet<u64> = issues.iter().map(|issue| issue.id).collect();
+        prop_assert_eq!(distinct.len(), issues.len());
+        for (i, earlier) in issues.iter().enumerate() {
+            for later in &issues[i + 1..] {
+                if later.id < earlier.id {
+                    let gap = later.issued_at - earlier.issued_at;
+                    let offset = earlier.clock_offset - later.clock_offset;
+                    let bound = Time::from_nanos(offset.as_nanos().abs()) + ms(1);
+                    prop_assert!(gap < bound, "{later:?} sorts before {earlier:?}, {gap} apart");
+                }
             }
         }
     }

@@ -44,6 +44,17 @@ pub enum IdError {
         /// How many low bits an ID of this layout uses.
         width: u32,
     },
+    /// Text that is not a valid ID or code of its kind.
+    Malformed {
+        /// What the text should have been (`ULID`, `Base62 code`).
+        what: &'static str,
+        /// The text given.
+        text: String,
+        /// What is wrong with it.
+        problem: String,
+        /// What would be accepted.
+        allowed: &'static str,
+    },
     /// The clock reads before the layout's epoch.
     BeforeEpoch {
         /// What the clock read (Unix time).
@@ -120,6 +131,12 @@ impl fmt::Display for IdError {
                 f,
                 "{id} is not an ID of this layout: it has bits set above its {width} bits"
             ),
+            IdError::Malformed {
+                what,
+                text,
+                problem,
+                allowed,
+            } => write!(f, "{text:?} is not a {what}: {problem}; allowed: {allowed}"),
             IdError::BeforeEpoch { now, epoch } => write!(
                 f,
                 "the clock reads {now} since 1970, before the layout's epoch at {epoch}"

@@ -218,9 +218,90 @@ pub struct SkewRow {
     pub duplicates: usize,
 }
 
+/// One ID of a skew run: who issued it, with what clock offset, and when in true time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SkewIssue {
+    /// The ID.
+    pub id: u64,
+    /// The machine number of the generator that issued it.
+    pub machine: u64,
+    /// How far that machine's clock is ahead of true time (negative: behind).
+    pub clock_offset: Time,
+    /// The true time at which it was issued.
+    pub issued_at: Time,
+}
+
+/// `machines` generators (Twitter's layout) with clock offsets drawn from `[-skew, +skew]`
+/// (seeded) each issue IDs for `requests` Poisson requests, 2,000 per second on average,
+/// sent to a machine chosen at random; returns the IDs in true issue order.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ids::skew_issues;
+/// use lessons::sim::ms;
+///
+/// let issues = skew_issues(3, ms(20), 500, 1)?;
+/// assert_eq!(issues.len(), 500);
+/// assert!(issues.is_sorted_by_key(|issue| issue.issued_at));
+/// assert!(issues.iter().all(|issue| issue.clock_offset.as_millis_f64().abs() <= 20.0));
+/// # Ok::<(), lessons::ids::IdError>(())
+/// ```
+pub fn skew_issues(
+    machines: u64,
+    skew: Time,
+    requests: usize,
+    seed: u64,
+) -> Result<Vec<SkewIssue>, IdError> {
+    let layout = Layout::twitter();
+    if machines == 0 || machines > layout.max_machine() + 1 {
+        return Err(IdError::parameter(
+            "machines",
+            machines,
+            "1 to 1,024 machines (Twitter's layout)",
+        ));
+    }
+    if skew < Time::ZERO || skew > ms(10_000) {
+        return Err(IdError::parameter("skew", skew, "a skew of 0 to 10 s"));
+    }
+    if requests > 1_000_000 {
+        return Err(IdError::parameter(
+            "requests",
+            requests,
+            "0 to 1,000,000 requests",
+        ));
+    }
+    let mut rng = Rng::new(seed);
+    let start = layout.epoch() + ms(60_000);
+    let mut generators = Vec::new();
+    for machine in 0..machines {
+        let offset = rng.between(-skew, skew);
+        generators.push((
+            SnowflakeGenerator::new(layout, machine, OnClockBackwards::Refuse)?,
+            offset,
+        ));
+    }
+    let mut issued = Vec::with_capacity(requests);
+    let mut now = start;
+    for _ in 0..requests {
+        now += Time::from_nanos_f64(rng.exponential() * 500_000.0);
+        let machine = rng.below(machines);
+        let (generator, offset) = &mut generators[machine as usize];
+        let reading = now + *offset;
+        let (id, issued_reading) = issue_waiting(generator, reading)?;
+        issued.push(SkewIssue {
+            id,
+            machine,
+            clock_offset: *offset,
+            issued_at: now + (issued_reading - reading),
+        });
+    }
+    Ok(issued)
+}
+
 /// `machines` generators with clock offsets drawn from `[-skew, +skew]` (seeded) each issue
-/// IDs for Poisson requests, 2,000 in all over one second; the merged IDs are compared with the
-/// true order of issue.
+/// IDs for Poisson requests, 2,000 in all over one second ([`skew_issues`]); the merged IDs
+/// are compared with the true order of issue.
 ///
 /// # Examples
 ///
@@ -236,47 +317,19 @@ pub struct SkewRow {
 /// # Ok::<(), lessons::ids::IdError>(())
 /// ```
 pub fn skew_trial(machines: u64, skew: Time, seed: u64) -> Result<SkewRow, IdError> {
-    let layout = Layout::twitter();
-    if machines == 0 || machines > layout.max_machine() + 1 {
-        return Err(IdError::parameter(
-            "machines",
-            machines,
-            "1 to 1,024 machines (Twitter's layout)",
-        ));
-    }
-    if skew < Time::ZERO || skew > ms(10_000) {
-        return Err(IdError::parameter("skew", skew, "a skew of 0 to 10 s"));
-    }
-    let mut rng = Rng::new(seed);
-    let start = layout.epoch() + ms(60_000);
-    let mut generators = Vec::new();
-    for machine in 0..machines {
-        let offset = rng.between(-skew, skew);
-        generators.push((
-            SnowflakeGenerator::new(layout, machine, OnClockBackwards::Refuse)?,
-            offset,
-        ));
-    }
-    let mut issued: Vec<(u64, Time)> = Vec::new();
-    let mut now = start;
-    for _ in 0..2_000 {
-        now += Time::from_nanos_f64(rng.exponential() * 500_000.0);
-        let (generator, offset) = &mut generators[rng.below(machines) as usize];
-        let (id, _) = issue_waiting(generator, now + *offset)?;
-        issued.push((id, now));
-    }
+    let issued = skew_issues(machines, skew, 2_000, seed)?;
     let mut inverted = 0u64;
     let mut max_inversion = Time::ZERO;
-    for (i, &(id_a, time_a)) in issued.iter().enumerate() {
-        for &(id_b, time_b) in &issued[i + 1..] {
-            if id_b < id_a {
+    for (i, a) in issued.iter().enumerate() {
+        for b in &issued[i + 1..] {
+            if b.id < a.id {
                 inverted += 1;
-                max_inversion = max_inversion.max(time_b - time_a);
+                max_inversion = max_inversion.max(b.issued_at - a.issued_at);
             }
         }
     }
     let pairs = issued.len() as u64 * (issued.len() as u64 - 1) / 2;
-    let distinct: HashSet<u64> = issued.iter().map(|&(id, _)| id).collect();
+    let distinct: HashSet<u64> = issued.iter().map(|issue| issue.id).collect();
     Ok(SkewRow {
         skew_ms: skew.as_millis_f64(),
         inverted_fraction: inverted as f64 / pairs as f64,

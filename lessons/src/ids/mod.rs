@@ -24,6 +24,26 @@
 //! The generator is handed the clock reading on every call and never reads a clock itself, so
 //! every experiment runs on virtual time.
 //!
+//! # The relatives
+//!
+//! * **Random IDs** need no machine number at all, only enough random bits that a collision
+//!   is too unlikely to matter. [`Uuid::v4`] has 122 of them. How unlikely is the birthday
+//!   bound: `n` IDs among `N` values collide with probability about `n²/2N`
+//!   ([`collision_probability`], computed without losing the tiny values, and checked against
+//!   counted collisions by [`collision_trial`]).
+//! * **Time first, then random**: [`Uuid::v7`] (48 bits of Unix milliseconds, 74 random bits)
+//!   and [`Ulid`] (48 + 80, written in 26 Crockford Base32 characters) sort by time across
+//!   milliseconds, as numbers and as text, with no machine number to assign; within one
+//!   millisecond only chance keeps them apart.
+//! * **Index locality**: a B+-tree index receives new keys in issue order. Random keys land
+//!   anywhere, split leaves in half and leave them about 69% full; time-ordered keys append
+//!   at the right edge and leave full leaves ([`LeafLevel`], [`index_locality`]).
+//! * **Auto-increment with a stride** ([`StridedCounter`]): server `o` of `k` issues `o, o + k,
+//!   ...`. Unique as long as `k` never changes; adding a server changes it
+//!   ([`add_server_trial`]).
+//! * **Short codes**: [`Base62`] writes a number in 62 URL-safe characters; which number a
+//!   code means depends on the order of the alphabet.
+//!
 //! # Examples
 //!
 //! ```
@@ -45,13 +65,36 @@
 //! * Discord developer documentation, "Snowflakes" (API reference).
 //! * Leslie Lamport, "Time, Clocks, and the Ordering of Events in a Distributed System", 1978:
 //!   why per-machine clocks give only a partial order.
+//! * RFC 9562, "Universally Unique IDentifiers (UUIDs)", 2024: sections 5.4 (v4), 5.7 (v7),
+//!   6.2 (monotonicity within a millisecond) and 6.7 (collision resistance).
+//! * Alizain Feerasta, "ULID specification" (github.com/ulid/spec), and Douglas Crockford,
+//!   "Base32 Encoding" (crockford.com/base32.html).
+//! * Andrew Yao, "On Random 2-3 Trees", Acta Informatica 9, 1978: random insertion leaves
+//!   B-tree nodes ln 2 ≈ 69% full.
+//! * MySQL reference manual, `auto_increment_increment` and `auto_increment_offset`
+//!   (replication variables).
 
+mod base62;
+mod birthday;
 mod error;
 mod experiments;
+mod index_locality;
 mod snowflake;
+mod striding;
+mod ulid;
+mod uuid;
 
+pub use base62::Base62;
+pub use birthday::{
+    CollisionRow, collision_probability, collision_trial, expected_colliding_pairs,
+};
 pub use error::IdError;
 pub use experiments::{
-    RollbackRow, SaturationRow, SkewRow, issue_waiting, rollback_trial, saturation, skew_trial,
+    RollbackRow, SaturationRow, SkewIssue, SkewRow, issue_waiting, rollback_trial, saturation,
+    skew_issues, skew_trial,
 };
+pub use index_locality::{KeyKind, LeafLevel, LocalityRow, index_locality, keys_in_issue_order};
 pub use snowflake::{Fields, Layout, OnClockBackwards, SnowflakeGenerator};
+pub use striding::{StrideRow, StridedCounter, add_server_trial};
+pub use ulid::Ulid;
+pub use uuid::Uuid;
