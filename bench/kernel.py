@@ -26,8 +26,6 @@ import tempfile
 import threading
 import time
 
-import nbformat
-from nbclient import NotebookClient
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 KERNELS = {
@@ -81,6 +79,9 @@ class PeakMemory:
 
 def run_notebook(path: pathlib.Path, kernel_name: str) -> dict:
     """One run of a notebook after a fresh kernel start."""
+    import nbformat  # the benchmark's venv has it; --help works without it
+    from nbclient import NotebookClient
+
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, kernel_name=kernel_name, timeout=1800, startup_timeout=600,
