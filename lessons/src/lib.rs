@@ -11,6 +11,9 @@
 //!   last-writer-wins and causal delivery, and what each clock can and cannot tell.
 //! * [`crdt`]: replicated data types that converge without coordination: counters, sets,
 //!   registers, the shopping cart, and what they cannot keep (invariants, small metadata).
+//! * [`quorum`]: leaderless replication: N, W and R, stale reads, quorum latency, read repair,
+//!   sloppy quorums and hinted handoff, Merkle-tree anti-entropy, tombstones, data centres.
+//! * [`check`]: consistency checkers: is a recorded register history linearizable?
 //! * [`table`]: [`table::Table`], rows of state per node or replica.
 //! * [`viz`]: pictures rendered to SVG: [`viz::Figure`] (line, step, scatter, bar and histogram
 //!   charts), [`viz::Heatmap`] and [`viz::SpaceTimeDiagram`].

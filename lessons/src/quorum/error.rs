@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::partitioning::PartitionError;
 use crate::sim::SimError;
 
 /// Why a quorum parameter was refused, or why a simulated run failed.
@@ -30,6 +31,8 @@ pub enum QuorumError {
     },
     /// The simulation refused a setting or stopped.
     Simulation(SimError),
+    /// The ring could not place the replicas.
+    Placement(PartitionError),
 }
 
 impl QuorumError {
@@ -55,6 +58,7 @@ impl fmt::Display for QuorumError {
                 allowed,
             } => write!(f, "{name} = {value} is not allowed: {allowed}"),
             QuorumError::Simulation(error) => write!(f, "the simulation stopped: {error}"),
+            QuorumError::Placement(error) => write!(f, "the replicas could not be placed: {error}"),
         }
     }
 }

@@ -42,7 +42,8 @@
 //!   LOCAL_QUORUM answers from the local data centre, fast and partition-tolerant, and lets
 //!   the data centres diverge.
 //!
-//! Replica placement is an input everywhere: a list of node ids (the key's preference list).
+//! Replica placement is an input everywhere: a list of node ids, the key's preference list on
+//! the consistent-hash ring of [`crate::partitioning`] ([`replicas_for`]).
 //!
 //! # References
 //!
@@ -73,6 +74,7 @@ mod latency;
 mod merkle;
 mod multi_dc;
 mod overlap;
+mod placement;
 mod read_repair;
 mod sloppy;
 mod staleness;
@@ -91,6 +93,7 @@ pub use latency::{LatencyRow, expected_exponential_wait, quorum_latency_experime
 pub use merkle::{AntiEntropyRow, Descent, MAX_DEPTH, MerkleTree, anti_entropy_experiment};
 pub use multi_dc::{ConsistencyLevel, DcLatencyRow, multi_dc_latency_experiment};
 pub use overlap::{MAX_REPLICAS, Quorum};
+pub use placement::replicas_for;
 pub use read_repair::{DivergenceRow, ReadRepairParameters, read_repair_experiment};
 pub use sloppy::{HandoffRow, Hint, SloppyCluster, WriteOutcome, hinted_handoff_experiment};
 pub use staleness::{StaleRow, stale_read_experiment, stale_read_probability_after};

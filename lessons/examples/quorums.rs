@@ -1,0 +1,663 @@
+//! The Rust code of `notebooks/07-quorums.ipynb`, cell by cell, as one program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/quorums_notebook.rs` checks that the two stay identical,
+//! runs this program, and the assertions at the end pin the numbers the notebook's prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example quorums`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::check::*;
+    use lessons::display::RichDisplay;
+    use lessons::partitioning::Ring;
+    use lessons::quorum::*;
+    use lessons::sim::*;
+    use lessons::table::Table;
+    use lessons::viz::{Corner, Figure, Heatmap};
+
+    // cell
+    let configurations = [
+        (3, 2, 2),
+        (3, 1, 1),
+        (3, 3, 1),
+        (3, 1, 3),
+        (4, 3, 2),
+        (4, 3, 3),
+        (5, 3, 3),
+    ];
+    let mut guarantees = Table::new([
+        "N W R",
+        "W + R > N",
+        "writes survive",
+        "reads survive",
+        "P(write ok), q = 0.1",
+        "P(read ok), q = 0.1",
+    ]);
+    for (n, w, r) in configurations {
+        let row = availability_row(Quorum::new(n, w, r)?, 0.1)?;
+        guarantees.push_row([
+            format!("{n} {w} {r}"),
+            if row.overlap { "yes" } else { "no" }.to_string(),
+            format!("{} down", row.writes_survive),
+            format!("{} down", row.reads_survive),
+            format!("{:.5}", row.write_availability),
+            format!("{:.5}", row.read_availability),
+        ])?;
+    }
+    guarantees.evcxr_display();
+
+    // cell
+    let n = 5;
+    let names: Vec<String> = (1..=n).map(|k| k.to_string()).collect();
+    let mut overlap_grid = Vec::new();
+    for r in 1..=n {
+        let mut row = Vec::new();
+        for w in 1..=n {
+            row.push(Quorum::new(n, w, r)?.min_overlap() as f64);
+        }
+        overlap_grid.push(row);
+    }
+    Heatmap::new("Replicas every read quorum shares with every write quorum (N = 5)")
+        .x_label("write quorum W")
+        .y_label("read quorum R")
+        .columns(names.clone())
+        .rows(names.clone())
+        .values(overlap_grid.clone())
+        .show_values(true)
+        .show();
+    let both = both_available_grid(n, 0.1)?;
+    Heatmap::new("P(a read and a write both succeed), each replica down with q = 0.1 (N = 5)")
+        .x_label("write quorum W")
+        .y_label("read quorum R")
+        .columns(names.clone())
+        .rows(names)
+        .values(both.clone())
+        .show_values(true)
+        .show();
+
+    // cell
+    let downs: Vec<f64> = (0..=50).map(|k| k as f64 / 100.0).collect();
+    let mut availability_plot =
+        Figure::new("Both a read and a write succeed, as replicas fail independently")
+            .x_label("probability q that a replica is down")
+            .y_label("P(read and write both succeed)")
+            .legend_at(Corner::LowerLeft);
+    for (n, w, r) in [(3, 2, 2), (3, 3, 1), (3, 1, 3), (4, 3, 2), (5, 3, 3)] {
+        let needed = Quorum::new(n, w.max(r), w.max(r))?;
+        let mut points = Vec::new();
+        for &q in &downs {
+            points.push((q, needed.write_availability(q)?));
+        }
+        availability_plot = availability_plot.line(format!("N={n} W={w} R={r}"), points);
+    }
+    availability_plot.show();
+    let (simulated_writes, simulated_reads) =
+        simulated_availability(Quorum::new(5, 3, 3)?, 0.2, 100_000, 1)?;
+    let computed_five = Quorum::new(5, 3, 3)?.write_availability(0.2)?;
+    println!(
+        "N=5 W=3 R=3 with q = 0.2: computed {computed_five:.4}, simulated writes {simulated_writes:.4}, reads {simulated_reads:.4}"
+    );
+
+    // cell
+    let afters: Vec<Time> = (0..=30).step_by(2).map(ms).collect();
+    let mut stale_rows = Vec::new();
+    for (n, w, r) in [(3, 1, 1), (5, 2, 2), (5, 1, 2), (3, 2, 2)] {
+        stale_rows.extend(stale_read_experiment(
+            Quorum::new(n, w, r)?,
+            &afters,
+            ms(10),
+            20_000,
+            1,
+        )?);
+    }
+    let mut stale_plot =
+        Figure::new("Stale reads after a write (spread delay: exponential, mean 10 ms)")
+            .x_label("time between the write's acknowledgement and the read (ms)")
+            .y_label("P(the read misses the write)")
+            .legend_at(Corner::UpperRight);
+    for quorum in ["N=3 W=1 R=1", "N=5 W=2 R=2", "N=5 W=1 R=2", "N=3 W=2 R=2"] {
+        let mine: Vec<&StaleRow> = stale_rows
+            .iter()
+            .filter(|row| row.quorum == quorum)
+            .collect();
+        stale_plot = stale_plot
+            .points(
+                format!("{quorum}, simulated"),
+                mine.iter().map(|row| (row.after_ms, row.measured)),
+            )
+            .line(
+                format!("{quorum}, formula"),
+                mine.iter().map(|row| (row.after_ms, row.computed)),
+            );
+    }
+    stale_plot.show();
+    let at_zero: Vec<StaleRow> = stale_rows
+        .iter()
+        .filter(|row| row.after_ms == 0.0)
+        .cloned()
+        .collect();
+    let stale_table = Table::from_rows(&at_zero)?;
+    stale_table.evcxr_display();
+
+    // cell
+    let mut latency_rows = Vec::new();
+    for n in [3, 5] {
+        latency_rows.extend(quorum_latency_experiment(
+            n,
+            Latency::exponential(ms(6)),
+            50_000,
+            1,
+        )?);
+    }
+    let mut latency_plot =
+        Figure::new("Waiting for W of N replies (each reply: exponential, mean 6 ms)")
+            .x_label("replies waited for (W or R)")
+            .y_label("latency (ms)")
+            .legend_at(Corner::UpperLeft);
+    for n in [3, 5] {
+        let mine: Vec<&LatencyRow> = latency_rows.iter().filter(|row| row.n == n).collect();
+        latency_plot = latency_plot
+            .line(
+                format!("N={n}, median"),
+                mine.iter().map(|row| (row.waited_for as f64, row.p50_ms)),
+            )
+            .line(
+                format!("N={n}, 99th percentile"),
+                mine.iter().map(|row| (row.waited_for as f64, row.p99_ms)),
+            );
+    }
+    latency_plot.show();
+    let mut expected_table = Table::new(["N", "W", "mean, simulated (ms)", "mean, formula (ms)"]);
+    for row in &latency_rows {
+        let formula = expected_exponential_wait(row.n, row.waited_for, ms(6))?;
+        expected_table.push_row([
+            row.n.to_string(),
+            row.waited_for.to_string(),
+            format!("{:.2}", row.mean_ms),
+            format!("{:.2}", formula.as_millis_f64()),
+        ])?;
+    }
+    expected_table.evcxr_display();
+
+    // cell
+    let heavy_tail = quorum_latency_experiment(3, Latency::log_normal(ms(3), 1.0), 50_000, 2)?;
+    let one = heavy_tail[0].clone();
+    let quorum_of_three = heavy_tail[1].clone();
+    println!(
+        "log-normal replies (median 3 ms, σ = 1): ONE p50 {:.2} ms, p99 {:.2} ms; QUORUM p50 {:.2} ms, p99 {:.2} ms",
+        one.p50_ms, one.p99_ms, quorum_of_three.p50_ms, quorum_of_three.p99_ms
+    );
+
+    // cell
+    let mut inversion_table = Table::new([
+        "read repair",
+        "operations (invoked → answered)",
+        "linearizable?",
+    ]);
+    for repair in [ReadRepair::Off, ReadRepair::Blocking] {
+        let run = inversion_run(repair)?;
+        let history = RegisterHistory::from_operations(run.trace().operations())?;
+        let verdict = check_register(&history);
+        let described: Vec<String> = history
+            .operations()
+            .iter()
+            .map(|op| {
+                let end = op.responded_at.map_or("-".to_string(), |t| t.to_string());
+                format!("{} [{} → {}]", op.action, op.invoked_at, end)
+            })
+            .collect();
+        inversion_table.push_row([
+            repair.name().to_string(),
+            described.join("; "),
+            if verdict.is_linearizable() {
+                "yes"
+            } else {
+                "no"
+            }
+            .to_string(),
+        ])?;
+        run.trace()
+            .diagram()
+            .title(format!("N = 3, W = R = 2, {}", repair.name()))
+            .between(ms(0), ms(110))
+            .message_labels(false)
+            .show();
+    }
+    inversion_table.evcxr_display();
+
+    // cell
+    let sigmas = [0.0, 0.5, 1.0, 1.5, 2.0];
+    let variants = [
+        (ReadRepair::Off, 5, 0),
+        (ReadRepair::Background, 5, 0),
+        (ReadRepair::Blocking, 1, 0),
+        (ReadRepair::Blocking, 5, 0),
+        (ReadRepair::Blocking, 5, 10),
+    ];
+    let mut linearizability_rows = Vec::new();
+    for (repair, writers, skew) in variants {
+        for &sigma in &sigmas {
+            let parameters = LinearizabilityParameters {
+                repair,
+                clients: 5,
+                writers,
+                clock_skew: ms(skew),
+                latency: Latency::log_normal(ms(5), sigma),
+                think_time: ms(1),
+                ..LinearizabilityParameters::default()
+            };
+            linearizability_rows.push((sigma, linearizability_experiment(&parameters, 100, 1)?));
+        }
+    }
+    let mut linearizability_plot =
+        Figure::new("Histories the checker rejects (N = 3, W = R = 2, 5 clients × 10 requests)")
+            .x_label("σ of the log-normal delay (median 5 ms)")
+            .y_label("fraction not linearizable (of 100)")
+            .legend_at(Corner::UpperLeft);
+    for chunk in linearizability_rows.chunks(sigmas.len()) {
+        linearizability_plot = linearizability_plot.line(
+            chunk[0].1.variant.clone(),
+            chunk.iter().map(|(sigma, row)| (*sigma, row.fraction)),
+        );
+    }
+    linearizability_plot.show();
+
+    // cell
+    let read_repair_parameters = ReadRepairParameters::default();
+    let mut divergence = Vec::new();
+    for repair in [ReadRepair::Off, ReadRepair::Background] {
+        divergence.extend(read_repair_experiment(&read_repair_parameters, repair, 1)?);
+    }
+    let mut divergence_plot = Figure::new("Copies out of date after a replica missed every write")
+        .x_label("time since reads began (s)")
+        .y_label("fraction of copies out of date")
+        .legend_at(Corner::LowerLeft);
+    for repair in [ReadRepair::Off, ReadRepair::Background] {
+        for keys in ["hot", "cold"] {
+            let mine = divergence
+                .iter()
+                .filter(|row| row.repair == repair.name() && row.keys == keys);
+            divergence_plot = divergence_plot.line(
+                format!("{keys} keys, {}", repair.name()),
+                mine.map(|row| (row.time_s, row.divergent)),
+            );
+        }
+    }
+    divergence_plot.show();
+
+    // cell
+    let ring = Ring::with_nodes(64, ["n0", "n1", "n2", "n3", "n4"])?;
+    let preference = replicas_for(&ring, "cart:42", 5)?;
+    let quorum = Quorum::new(3, 2, 2)?;
+    let mut cluster = SloppyCluster::new(5, secs(3 * 3600))?;
+    let mut sloppy_steps = Table::new([
+        "step",
+        "write ok?",
+        "stored on",
+        "read of the home replicas",
+    ]);
+    /// One row of the table: what happened, the write's outcome, and what a strict read of
+    /// the home replicas returns now.
+    fn sloppy_step(
+        what: &str,
+        outcome: Option<WriteOutcome>,
+        cluster: &SloppyCluster,
+        preference: &[NodeId],
+        quorum: Quorum,
+    ) -> Result<[String; 4], QuorumError> {
+        let read = cluster.read(42, preference, quorum)?;
+        let (ok, stored) = match outcome {
+            Some(o) => (o.succeeded.to_string(), format!("{:?}", o.stored_on)),
+            None => (String::new(), String::new()),
+        };
+        Ok([what.to_string(), ok, stored, format!("{read:?}")])
+    }
+    let first = cluster.write(secs(0), 42, 1, &preference, quorum, true)?;
+    sloppy_steps.push_row(sloppy_step(
+        "write version 1",
+        Some(first),
+        &cluster,
+        &preference,
+        quorum,
+    )?)?;
+    for &home in &preference[..3] {
+        cluster.set_down(secs(10), home, true)?;
+    }
+    let strict = cluster.write(secs(20), 42, 2, &preference, quorum, false)?;
+    sloppy_steps.push_row(sloppy_step(
+        "home replicas unreachable; strict write of version 2",
+        Some(strict),
+        &cluster,
+        &preference,
+        quorum,
+    )?)?;
+    let sloppy = cluster.write(secs(20), 42, 2, &preference, quorum, true)?;
+    sloppy_steps.push_row(sloppy_step(
+        "sloppy write of version 2",
+        Some(sloppy),
+        &cluster,
+        &preference,
+        quorum,
+    )?)?;
+    for &home in &preference[..3] {
+        cluster.set_down(secs(30), home, false)?;
+    }
+    sloppy_steps.push_row(sloppy_step(
+        "home replicas back, hints not yet delivered",
+        None,
+        &cluster,
+        &preference,
+        quorum,
+    )?)?;
+    let delivered = cluster.hand_off();
+    sloppy_steps.push_row(sloppy_step(
+        &format!("handoff delivers {delivered} hints"),
+        None,
+        &cluster,
+        &preference,
+        quorum,
+    )?)?;
+    println!("preference list of cart:42 on the ring: {preference:?} (the first three are home)");
+    sloppy_steps.evcxr_display();
+
+    // cell
+    let outages: Vec<Time> = (1..=16).map(|k| secs(k * 1800)).collect();
+    let handoff = hinted_handoff_experiment(&outages, secs(3 * 3600), 2_000, 1)?;
+    Figure::new("Writes a recovered replica lacks after the handoff (hint window 3 h)")
+        .x_label("outage length / hint window")
+        .y_label("fraction of the outage's writes missing")
+        .legend_at(Corner::UpperLeft)
+        .points(
+            "simulated",
+            handoff
+                .iter()
+                .map(|row| (row.outage_in_windows, row.missing_fraction)),
+        )
+        .line(
+            "1 - window / outage",
+            handoff
+                .iter()
+                .map(|row| (row.outage_in_windows, row.computed)),
+        )
+        .show();
+
+    // cell
+    let differing_counts = [1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000];
+    let merkle_rows = anti_entropy_experiment(100_000, &differing_counts, 12, 1)?;
+    fn log10_of(x: usize) -> f64 {
+        (x.max(1) as f64).log10()
+    }
+    Figure::new("Finding the differences between two replicas of 100,000 keys")
+        .x_label("log₁₀ keys that differ")
+        .y_label("log₁₀ hashes compared")
+        .legend_at(Corner::LowerRight)
+        .line(
+            "every key's hash",
+            merkle_rows
+                .iter()
+                .map(|row| (log10_of(row.differing_keys), log10_of(row.all_key_hashes))),
+        )
+        .line(
+            "Merkle tree, 4,096 buckets (tree + keys in differing buckets)",
+            merkle_rows
+                .iter()
+                .map(|row| (log10_of(row.differing_keys), log10_of(row.tree_total))),
+        )
+        .line(
+            "Merkle tree, tree hashes only",
+            merkle_rows
+                .iter()
+                .map(|row| (log10_of(row.differing_keys), log10_of(row.tree_hashes))),
+        )
+        .show();
+    let merkle_table = Table::from_rows(&merkle_rows)?;
+    merkle_table.evcxr_display();
+
+    // cell
+    let ratios: Vec<f64> = (0..=15).map(|k| k as f64 / 10.0).collect();
+    let day = secs(86_400);
+    let resurrections = resurrection_experiment(&ratios, day * 10, day * 7, 2_000, 1)?;
+    Figure::new("A deleted key comes back (grace period 10 days, repair every 7 days)")
+        .x_label("replica down time / grace period")
+        .y_label("P(the deleted key reappears)")
+        .legend_at(Corner::UpperLeft)
+        .points(
+            "simulated",
+            resurrections
+                .iter()
+                .map(|row| (row.down_over_grace, row.fraction)),
+        )
+        .line(
+            "formula",
+            resurrections
+                .iter()
+                .map(|row| (row.down_over_grace, row.computed)),
+        )
+        .show();
+
+    // cell
+    let dc_latency = multi_dc_latency_experiment(
+        &[3, 3],
+        Latency::log_normal(ms(1), 0.5),
+        Latency::log_normal(ms(40), 0.3),
+        50_000,
+        1,
+    )?;
+    let dc_latency_table = Table::from_rows(&dc_latency)?;
+    dc_latency_table.show();
+    let mut partition_table = Table::new([
+        "replicas per DC",
+        "level",
+        "DC 0 during a WAN partition",
+        "DC 1 during a WAN partition",
+    ]);
+    for layout in [[3, 3], [2, 1]] {
+        for level in ConsistencyLevel::ALL {
+            let mut cells = vec![format!("{layout:?}"), level.name().to_string()];
+            for local in 0..2 {
+                let ok = level.succeeds(&layout, &layout, local, false)?;
+                cells.push(if ok { "available" } else { "unavailable" }.to_string());
+            }
+            partition_table.push_row(cells)?;
+        }
+    }
+    partition_table.evcxr_display();
+
+    // cell
+    // Pick N, W and R, and predict whether a read made right after an acknowledged write can
+    // miss it, and how many replicas may be down for writes to keep succeeding.
+    let (n, w, r) = (5, 2, 3);
+    let prediction_can_miss = true;
+    let prediction_writes_survive = 3;
+
+    let quorum = Quorum::new(n, w, r)?;
+    let rows = stale_read_experiment(quorum, &[ms(0)], ms(10), 20_000, 1)?;
+    let missed = rows[0].stale > 0;
+    assert_eq!(
+        missed,
+        prediction_can_miss,
+        "a read can miss the write exactly when W + R ≤ N (here W + R = {}, N = {n})",
+        w + r
+    );
+    assert_eq!(
+        quorum.writes_survive(),
+        prediction_writes_survive,
+        "writes survive N - W down replicas"
+    );
+    println!(
+        "Right: {quorum}: {} of 20,000 reads missed the write; writes survive {} down replicas.",
+        rows[0].stale,
+        quorum.writes_survive()
+    );
+
+    // end of cells
+    let column = |table: &Table, index: usize| -> Vec<String> {
+        table.rows().iter().map(|row| row[index].clone()).collect()
+    };
+    assert_eq!(
+        column(&guarantees, 4),
+        [
+            "0.97200", "0.99900", "0.72900", "0.99900", "0.94770", "0.94770", "0.99144"
+        ]
+    );
+    assert_eq!(column(&guarantees, 5)[3], "0.72900");
+    assert_eq!(column(&guarantees, 2)[4], column(&guarantees, 2)[0]); // N = 4 and N = 3 both survive 1
+    assert_eq!(overlap_grid[2][2], 1.0); // N = 5, W = R = 3
+    assert_eq!(format!("{:.3}", both[0][4]), "0.590"); // W = 5 needs all five up: 0.9^5
+    assert_eq!(format!("{computed_five:.4}"), "0.9421");
+    assert_eq!(format!("{simulated_writes:.4}"), "0.9431");
+    let measured_at_zero: Vec<String> = at_zero
+        .iter()
+        .map(|row| format!("{:.3}", row.measured))
+        .collect();
+    assert_eq!(measured_at_zero, ["0.667", "0.301", "0.601", "0.000"]);
+    assert!(
+        stale_rows
+            .iter()
+            .all(|row| (row.measured - row.computed).abs() < 0.015)
+    );
+    assert_eq!(column(&expected_table, 2)[..3], ["2.02", "5.01", "11.00"]);
+    assert_eq!(column(&expected_table, 3)[..3], ["2.00", "5.00", "11.00"]);
+    assert_eq!(
+        (
+            format!("{:.2}", one.p50_ms),
+            format!("{:.2}", quorum_of_three.p50_ms)
+        ),
+        ("1.32".to_string(), "3.01".to_string())
+    );
+    assert_eq!(
+        (
+            format!("{:.1}", one.p99_ms),
+            format!("{:.1}", quorum_of_three.p99_ms)
+        ),
+        ("6.6".to_string(), "14.5".to_string())
+    );
+    assert_eq!(column(&inversion_table, 2), ["no", "yes"]);
+    let rejected = |variant: &str| -> Vec<usize> {
+        linearizability_rows
+            .iter()
+            .filter(|(_, row)| row.variant == variant)
+            .map(|(_, row)| row.not_linearizable)
+            .collect()
+    };
+    assert_eq!(rejected("no read repair, 5 writers"), [0, 0, 0, 2, 7]);
+    assert_eq!(
+        rejected("background read repair, 5 writers"),
+        [0, 0, 0, 0, 3]
+    );
+    assert_eq!(rejected("blocking write-back, 1 writer"), [0, 0, 0, 0, 0]);
+    assert_eq!(rejected("blocking write-back, 5 writers"), [0, 0, 0, 0, 0]);
+    assert_eq!(
+        rejected("blocking write-back, 5 writers, clocks 10ms apart"),
+        [49, 48, 37, 25, 15]
+    );
+    let divergent_at = |repair: ReadRepair, keys: &str, time_s: f64| {
+        divergence
+            .iter()
+            .find(|row| row.repair == repair.name() && row.keys == keys && row.time_s == time_s)
+            .map(|row| format!("{:.3}", row.divergent))
+    };
+    assert_eq!(
+        divergent_at(ReadRepair::Off, "cold", 10.0).as_deref(),
+        Some("0.333")
+    );
+    assert_eq!(
+        divergent_at(ReadRepair::Off, "hot", 10.0).as_deref(),
+        Some("0.333")
+    );
+    assert_eq!(
+        divergent_at(ReadRepair::Background, "hot", 1.0).as_deref(),
+        Some("0.073")
+    );
+    assert_eq!(
+        divergent_at(ReadRepair::Background, "cold", 1.0).as_deref(),
+        Some("0.283")
+    );
+    assert_eq!(
+        divergent_at(ReadRepair::Background, "hot", 10.0).as_deref(),
+        Some("0.000")
+    );
+    assert_eq!(
+        divergent_at(ReadRepair::Background, "cold", 10.0).as_deref(),
+        Some("0.087")
+    );
+    assert_eq!(preference, [2, 3, 0, 4, 1]);
+    assert_eq!(
+        column(&sloppy_steps, 3),
+        ["Some(1)", "None", "None", "Some(1)", "Some(2)"]
+    );
+    assert_eq!(column(&sloppy_steps, 1)[1..3], ["false", "true"]);
+    assert_eq!(delivered, 2);
+    assert!(handoff.iter().take(6).all(|row| row.missing == 0));
+    assert!(
+        handoff
+            .iter()
+            .all(|row| (row.missing_fraction - row.computed).abs() < 0.03)
+    );
+    let at_two = handoff
+        .iter()
+        .find(|row| row.outage_in_windows == 2.0)
+        .map(|row| row.missing);
+    assert_eq!(at_two, Some(991));
+    let merkle = |d: usize| {
+        merkle_rows
+            .iter()
+            .find(|row| row.differing_keys == d)
+            .cloned()
+    };
+    let single = merkle(1).ok_or("row")?;
+    assert_eq!((single.tree_hashes, single.tree_total), (25, 44));
+    let hundred = merkle(100).ok_or("row")?;
+    assert_eq!((hundred.tree_hashes, hundred.tree_total), (1111, 3548));
+    let thousand = merkle(1_000).ok_or("row")?;
+    assert_eq!(thousand.tree_total, 27636);
+    let all_differ = merkle(10_000).ok_or("row")?;
+    assert_eq!(all_differ.tree_total, 100327);
+    assert!(merkle_rows.iter().all(|row| row.found_all));
+    let resurrected: Vec<usize> = resurrections.iter().map(|row| row.resurrected).collect();
+    assert_eq!(resurrected[..4], [0, 0, 0, 0]);
+    assert_eq!(resurrected[5], 556);
+    assert!(resurrected[10..].iter().all(|&count| count == 2_000));
+    assert!(
+        resurrections
+            .iter()
+            .all(|row| (row.fraction - row.computed).abs() < 0.03)
+    );
+    let dc = |level: &str| dc_latency.iter().find(|row| row.level == level).cloned();
+    let local = dc("LOCAL_QUORUM").ok_or("row")?;
+    let global = dc("QUORUM").ok_or("row")?;
+    assert_eq!(
+        (
+            format!("{:.1}", local.p50_ms),
+            format!("{:.1}", local.p99_ms)
+        ),
+        ("1.0".to_string(), "2.2".to_string())
+    );
+    assert_eq!(
+        (
+            format!("{:.0}", global.p50_ms),
+            format!("{:.0}", global.p99_ms)
+        ),
+        ("31".to_string(), "51".to_string())
+    );
+    assert_eq!(
+        column(&partition_table, 2),
+        [
+            "available",
+            "available",
+            "unavailable",
+            "unavailable",
+            "available",
+            "available",
+            "available",
+            "unavailable"
+        ]
+    );
+    assert_eq!(column(&partition_table, 3)[6], "unavailable");
+    assert_eq!(rows[0].stale, 1986);
+    Ok(())
+}
