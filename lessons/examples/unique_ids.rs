@@ -267,24 +267,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let locality = index_locality(&KeyKind::ALL, 20_000, 100, 10, 1)?;
-    let per_kind = |pick: fn(&LocalityRow) -> f64| -> Vec<(String, f64)> {
-        locality
-            .iter()
+    fn per_kind(rows: &[LocalityRow], pick: fn(&LocalityRow) -> f64) -> Vec<(String, f64)> {
+        rows.iter()
             .map(|row| (row.kind.to_string(), pick(row)))
             .collect()
-    };
+    }
+
     Figure::new("20,000 keys, 10 per ms, into leaves of 100 keys")
         .y_label("leaves per 1,000 inserts")
         .bars(
             "leaves written",
-            per_kind(|row| row.leaves_written_per_1000),
+            per_kind(&locality, |row| row.leaves_written_per_1000),
         )
-        .bars("leaves split", per_kind(|row| row.splits_per_1000))
+        .bars(
+            "leaves split",
+            per_kind(&locality, |row| row.splits_per_1000),
+        )
         .legend_at(Corner::UpperRight)
         .show();
     Figure::new("How full the leaves end up")
         .y_label("keys / leaf room (%)")
-        .bars("leaf fill", per_kind(|row| row.leaf_fill_percent))
+        .bars(
+            "leaf fill",
+            per_kind(&locality, |row| row.leaf_fill_percent),
+        )
         .legend_at(Corner::LowerRight)
         .show();
     Table::from_rows(&locality)?.evcxr_display();
@@ -322,7 +328,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     ];
     let mut birthday = Figure::new("Chance of at least one collision among n random IDs")
         .x_label("log10(number of IDs n)")
-        .y_label("log10(probability of a collision)");
+        .y_label("log10(probability of a collision)")
+        .legend_at(Corner::LowerRight);
     for (name, space) in random_spaces {
         let mut points = Vec::new();
         for step in 2..=40 {
@@ -331,7 +338,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         }
         birthday = birthday.line(name, points);
     }
-    birthday.legend_at(Corner::LowerRight).show();
+    birthday.show();
     let v4_billion = collision_probability(1e9, 2f64.powi(122))?;
     let codes_for_half = (2.0 * seven_chars as f64 * 2f64.ln()).sqrt();
     let codes_pairs = expected_colliding_pairs(100e6, seven_chars as f64)?;
@@ -420,11 +427,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             retries += 1;
         }
     }
-    let given_twice = |uses: usize| uses.saturating_sub(1);
-    let random_clashes: usize = random_codes
-        .values()
-        .map(|nodes| given_twice(nodes.len()))
-        .sum();
+    let random_clashes: usize = random_codes.values().map(|nodes| nodes.len() - 1).sum();
     let clashes_on_one_node = random_codes
         .values()
         .filter(|nodes| nodes.len() > 1 && nodes.iter().all(|node| node == &nodes[0]))
@@ -433,7 +436,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .values()
         .filter(|nodes| nodes.len() > 1)
         .count();
-    let hashed_clashes: usize = hashed_codes.values().map(|&uses| given_twice(uses)).sum();
+    let hashed_clashes: usize = hashed_codes.values().map(|&uses| uses - 1).sum();
     let checked_codes: usize = taken.values().map(HashSet::len).sum();
     let expected_clashes = expected_colliding_pairs(urls as f64, code_space as f64)?;
     println!(
