@@ -151,6 +151,25 @@ proptest! {
 }
 
 proptest! {
+    /// Section 2.5: an Instagram-style ID carries its logical shard, so decoding it tells which
+    /// database to ask.
+    #[test]
+    fn an_instagram_id_decodes_to_the_shard_it_was_made_for(
+        shard in 0u64..8_192,
+        millis_after_epoch in 0i64..1 << 40,
+        requests in 1usize..50,
+    ) {
+        let layout = Layout::instagram();
+        let mut generator = SnowflakeGenerator::new(layout, shard, OnClockBackwards::Refuse).unwrap();
+        let now = layout.epoch() + ms(millis_after_epoch);
+        for _ in 0..requests {
+            let (id, _) = issue_waiting(&mut generator, now).unwrap();
+            prop_assert_eq!(layout.decode(id).unwrap().machine, shard);
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Section 2.3: an ID sorts before an earlier one only if the two were issued less than
