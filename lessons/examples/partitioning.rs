@@ -1,0 +1,514 @@
+//! The Rust code of `notebooks/06-partitioning.ipynb`, cell by cell, as one program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/partitioning_notebook.rs` checks that the two stay
+//! identical, runs this program, and the assertions at the end pin the numbers the notebook's
+//! prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example partitioning`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::display::RichDisplay;
+    use lessons::partitioning::*;
+    use lessons::sim::Zipf;
+    use lessons::table::Table;
+    use lessons::viz::{Corner, Figure};
+
+    // cell
+    let mut exact = Table::new(["change", "keys that move", "of every", "moved"]);
+    for (from, to) in [(100, 99), (10, 11), (4, 8), (50, 70)] {
+        let (moved, period) = moved_in_period(from, to)?;
+        exact.push_row([
+            format!("{from} -> {to}"),
+            moved.to_string(),
+            period.to_string(),
+            format!("{:.1}%", 100.0 * moved as f64 / period as f64),
+        ])?;
+    }
+    exact.evcxr_display();
+
+    // cell
+    let sizes: Vec<usize> = (1..=20).collect();
+    let remap = remap_sweep(10, &sizes, 256, 20_000, 1)?;
+    fn remap_series(rows: &[RemapRow], pick: fn(&RemapRow) -> f64) -> Vec<(f64, f64)> {
+        rows.iter()
+            .map(|row| (row.to_nodes as f64, pick(row)))
+            .collect()
+    }
+    Figure::new("10 nodes become M: which keys change node?")
+        .x_label("nodes after the change (M)")
+        .y_label("fraction of keys that move")
+        .line("hash mod N", remap_series(&remap, |row| row.mod_n_moved))
+        .line(
+            "ring, 256 vnodes",
+            remap_series(&remap, |row| row.ring_moved),
+        )
+        .line(
+            "|M - N| / max(N, M)",
+            remap_series(&remap, |row| row.ideal_ring_moved),
+        )
+        .legend_at(Corner::LowerRight)
+        .show();
+    fn remap_at(rows: &[RemapRow], to: usize) -> RemapRow {
+        *rows.iter().find(|row| row.to_nodes == to).unwrap()
+    }
+    println!(
+        "10 -> 11: mod N moves {:.1}%, the ring {:.1}%; 10 -> 9: mod N {:.1}%, the ring {:.1}%",
+        100.0 * remap_at(&remap, 11).mod_n_moved,
+        100.0 * remap_at(&remap, 11).ring_moved,
+        100.0 * remap_at(&remap, 9).mod_n_moved,
+        100.0 * remap_at(&remap, 9).ring_moved
+    );
+
+    // cell
+    let vnode_counts = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+    let balance = balance_sweep(10, &vnode_counts, 20)?;
+    fn balance_series(rows: &[BalanceRow], pick: fn(&BalanceRow) -> f64) -> Vec<(f64, f64)> {
+        rows.iter()
+            .map(|row| (f64::from(row.vnodes).log2(), pick(row)))
+            .collect()
+    }
+    Figure::new("10 nodes: how uneven are their shares? (mean of 20 rings)")
+        .x_label("log2 of the vnodes per node")
+        .y_label("share / mean share")
+        .line(
+            "largest node",
+            balance_series(&balance, |row| row.max_over_mean),
+        )
+        .line(
+            "smallest node",
+            balance_series(&balance, |row| row.min_over_mean),
+        )
+        .legend_at(Corner::UpperRight)
+        .show();
+    Figure::new("Spread of node shares against 1/sqrt(V)")
+        .x_label("log2 of the vnodes per node")
+        .y_label("standard deviation / mean")
+        .line(
+            "measured spread",
+            balance_series(&balance, |row| row.spread),
+        )
+        .line(
+            "1 / sqrt(V)",
+            balance_series(&balance, |row| row.one_over_sqrt_v),
+        )
+        .legend_at(Corner::UpperRight)
+        .show();
+    Table::from_rows(&balance)?.evcxr_display();
+
+    // cell
+    let joins = join_trials(10, &[1, 256], 5)?;
+    Table::from_rows(&joins)?.evcxr_display();
+    fn moved_range(rows: &[JoinRow], vnodes: u32) -> (f64, f64) {
+        let moved = rows
+            .iter()
+            .filter(|row| row.vnodes == vnodes)
+            .map(|row| row.moved);
+        let low = moved.clone().fold(f64::MAX, f64::min);
+        (low, moved.fold(0.0, f64::max))
+    }
+    let (one_low, one_high) = moved_range(&joins, 1);
+    let (many_low, many_high) = moved_range(&joins, 256);
+    println!(
+        "a join to 10 nodes moves {:.1}% to {:.1}% of the keys with 1 token per node, {:.1}% to {:.1}% with 256 (ideal 1/11 = {:.1}%)",
+        100.0 * one_low,
+        100.0 * one_high,
+        100.0 * many_low,
+        100.0 * many_high,
+        100.0 / 11.0
+    );
+
+    // cell
+    let cost = join_cost(50_000_000, 5, 256, 10_000, 1)?;
+    Table::from_rows(&[cost])?.evcxr_display();
+    println!(
+        "even ring: {} keys, {:.0} s = {:.1} min at 10K keys/s, {:.1}% of keys miss",
+        cost.even_moved_keys,
+        cost.even_moved_keys as f64 / 10_000.0,
+        cost.even_moved_keys as f64 / 10_000.0 / 60.0,
+        100.0 / 6.0
+    );
+    println!(
+        "adding 30% capacity moves 0.3 / 1.3 = {:.1}% of the keys",
+        100.0 * 0.3 / 1.3
+    );
+
+    // cell
+    let zoned = zoned_ring(3, 4, 64, 1)?;
+    let mut lists = Table::new(["key", "naive (next 3 distinct nodes)", "zone-aware"]);
+    for key in ["cart:7", "cart:8", "user:42", "user:43"] {
+        let show = |nodes: Vec<&str>| -> String {
+            nodes
+                .iter()
+                .map(|node| format!("{node} ({})", zoned.zone_of(node).unwrap()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        lists.push_row([
+            key.to_string(),
+            show(zoned.preference_list(key, 3)?),
+            show(zoned.zone_aware_preference_list(key, 3)?),
+        ])?;
+    }
+    lists.evcxr_display();
+
+    // cell
+    let outage = zone_outage(3, 4, 64, 3, 20_000, 1)?;
+    fn outage_bars(rows: &[ZoneOutageRow], placement: &str) -> Vec<(String, f64)> {
+        rows.iter()
+            .filter(|row| row.placement == placement)
+            .map(|row| (format!("{} down", row.failed_zone), 100.0 * row.no_quorum))
+            .collect()
+    }
+    Figure::new("One zone of three fails: keys without a quorum (RF = 3)")
+        .y_label("% of keys with fewer than 2 live replicas")
+        .bars("naive", outage_bars(&outage, "naive"))
+        .bars("zone-aware", outage_bars(&outage, "zone-aware"))
+        .legend_at(Corner::UpperRight)
+        .show();
+    Table::from_rows(&outage)?.evcxr_display();
+
+    // cell
+    let writes = write_hot_spot(8, 100_000, 10_000, 1)?;
+    let mut hot_spot =
+        Figure::new("Where 10,000 new writes of time-ordered keys go (8 partitions)")
+            .y_label("share of the new writes");
+    for scheme in ["range by time", "hash of key", "hash of user, then time"] {
+        hot_spot = hot_spot.bars(
+            scheme,
+            writes
+                .iter()
+                .filter(|row| row.scheme == scheme)
+                .map(|row| (format!("p{}", row.partition), row.share)),
+        );
+    }
+    hot_spot.legend_at(Corner::UpperLeft).show();
+    let scan_widths = [1, 3, 10, 30, 100, 300, 1_000, 10_000];
+    let scans = scan_fan_out(16, &scan_widths, 100, 1)?;
+    Figure::new("Partitions one range scan reads (16 partitions)")
+        .x_label("log10 of the keys scanned")
+        .y_label("partitions read (mean of 100 scans)")
+        .line(
+            "range partitioning",
+            scans
+                .iter()
+                .map(|row| ((row.width as f64).log10(), row.range_partitions)),
+        )
+        .line(
+            "hash partitioning",
+            scans
+                .iter()
+                .map(|row| ((row.width as f64).log10(), row.hash_partitions)),
+        )
+        .legend_at(Corner::LowerRight)
+        .show();
+    Table::from_rows(&scans)?.evcxr_display();
+
+    // cell
+    let events = [0.8, 0.05, 0.05, 0.05, 0.05];
+    let salt_buckets = [1, 2, 5, 10, 20, 50, 100];
+    let salted_events = salting_trial(&events, 1, &salt_buckets, 10, 256)?;
+    Figure::new("Page views are 80% of events: salting their key (10 partitions)")
+        .x_label("log10 of the buckets b for the page-view key")
+        .y_label("busiest partition's share of all writes")
+        .line(
+            "busiest partition",
+            salted_events
+                .iter()
+                .map(|row| ((row.buckets as f64).log10(), row.busiest_share)),
+        )
+        .line(
+            "reads per total / 100",
+            salted_events.iter().map(|row| {
+                (
+                    (row.buckets as f64).log10(),
+                    row.reads_per_total as f64 / 100.0,
+                )
+            }),
+        )
+        .legend_at(Corner::UpperRight)
+        .show();
+    Table::from_rows(&salted_events)?.evcxr_display();
+
+    // cell
+    let zipf = Zipf::new(10_000, 1.0)?;
+    let popularity: Vec<f64> = (0..10_000).map(|rank| zipf.probability(rank)).collect();
+    let mut hot = Table::new(["vnodes", "keys salted", "buckets", "busiest / mean"]);
+    for (vnodes, salted, buckets) in [
+        (1, 0, 1),
+        (256, 0, 1),
+        (4096, 0, 1),
+        (256, 10, 8),
+        (256, 10, 32),
+    ] {
+        let row = salting_trial(&popularity, salted, &[buckets], 10, vnodes)?[0];
+        hot.push_row([
+            vnodes.to_string(),
+            salted.to_string(),
+            buckets.to_string(),
+            format!("{:.2}", row.busiest_over_mean),
+        ])?;
+    }
+    hot.evcxr_display();
+    println!(
+        "the hottest of 10,000 Zipf(1) keys takes {:.1}% of the writes; 50,000 writes/s at 1,000 per partition need {} buckets",
+        100.0 * zipf.probability(0),
+        buckets_needed(50_000, 1_000)?
+    );
+
+    // cell
+    let utilizations: Vec<f64> = (1..=19).map(|step| f64::from(step) * 0.05).collect();
+    let cascades = cascade_trial(20, &[1, 16, 256], &utilizations, 10)?;
+    let mut cascade = Figure::new("20 nodes, one dies: how many are still up when it stops?")
+        .x_label("mean load / capacity before the failure")
+        .y_label("fraction of nodes up (mean of 10 rings)");
+    for vnodes in [1, 16, 256] {
+        cascade = cascade.line(
+            format!("{vnodes} vnodes per node"),
+            cascades
+                .iter()
+                .filter(|row| row.vnodes == vnodes)
+                .map(|row| (row.utilization, row.surviving)),
+        );
+    }
+    cascade.legend_at(Corner::LowerLeft).show();
+    fn first_collapse(rows: &[CascadeRow], vnodes: u32) -> f64 {
+        rows.iter()
+            .filter(|row| row.vnodes == vnodes && row.surviving < 0.5)
+            .map(|row| row.utilization)
+            .fold(f64::MAX, f64::min)
+    }
+    let heirs: Vec<(u32, f64)> = cascades
+        .iter()
+        .filter(|row| row.utilization == 0.05)
+        .map(|row| (row.vnodes, row.largest_heir))
+        .collect();
+    println!("largest part of the dead node's load on one survivor: {heirs:?}");
+    fn up_at(rows: &[CascadeRow], vnodes: u32, utilization: f64) -> f64 {
+        rows.iter()
+            .find(|row| row.vnodes == vnodes && (row.utilization - utilization).abs() < 1e-9)
+            .map_or(f64::NAN, |row| row.surviving)
+    }
+    println!(
+        "nodes up at a mean load of 60%: {:.3} (1 vnode), {:.3} (256); at 80%: {:.3} (256)",
+        up_at(&cascades, 1, 0.6),
+        up_at(&cascades, 256, 0.6),
+        up_at(&cascades, 256, 0.8)
+    );
+    println!(
+        "half the cluster or more is lost from a mean load of {:.2} (1 vnode), {:.2} (16), {:.2} (256)",
+        first_collapse(&cascades, 1),
+        first_collapse(&cascades, 16),
+        first_collapse(&cascades, 256)
+    );
+
+    // cell
+    let fan_outs = [1, 2, 5, 10, 20, 50, 100];
+    let gather = fan_out_trial(&fan_outs, ShardLatency::typical(0.01), 20_000, 1)?;
+    Figure::new("Scatter-gather: the query waits for its slowest partition")
+        .x_label("partitions per query (k)")
+        .y_label("query latency (ms)")
+        .line(
+            "p50",
+            gather.iter().map(|row| (row.fan_out as f64, row.p50_ms)),
+        )
+        .line(
+            "p99",
+            gather.iter().map(|row| (row.fan_out as f64, row.p99_ms)),
+        )
+        .legend_at(Corner::LowerRight)
+        .show();
+    Figure::new("P(the query meets a slow partition), p = 1% per partition")
+        .x_label("partitions per query (k)")
+        .y_label("fraction of queries")
+        .points(
+            "measured (20,000 queries)",
+            gather
+                .iter()
+                .map(|row| (row.fan_out as f64, row.slow_fraction)),
+        )
+        .line(
+            "1 - (1 - p)^k",
+            (1..=100).map(|k| (f64::from(k), 1.0 - 0.99f64.powi(k))),
+        )
+        .legend_at(Corner::LowerRight)
+        .show();
+    Table::from_rows(&gather)?.evcxr_display();
+
+    // cell
+    // Try it: pick a vnode count and predict the share of keys that move when an 11th node
+    // joins 10. With many vnodes it should be close to 1/11 on every ring.
+    let vnodes = 128;
+    let prediction = 1.0 / 11.0;
+
+    let trials = join_trials(10, &[vnodes], 10)?;
+    let mean = trials.iter().map(|row| row.moved).sum::<f64>() / trials.len() as f64;
+    let worst = trials
+        .iter()
+        .map(|row| (row.moved - prediction).abs())
+        .fold(0.0, f64::max);
+    println!(
+        "{vnodes} vnodes: {:.1}% moved on average, worst ring {:.1} points off",
+        100.0 * mean,
+        100.0 * worst
+    );
+    assert!(
+        worst <= 0.25 * prediction,
+        "a ring missed 1/11 by more than a quarter: too few vnodes to even out the arcs"
+    );
+    println!("Right: every ring moved within a quarter of 1/11, all of it to the newcomer.");
+
+    // end of cells
+    let pct = |x: f64| format!("{:.1}", 100.0 * x);
+    let two = |x: f64| format!("{x:.2}");
+    assert_eq!(exact.rows()[0][3], "99.0%");
+    assert_eq!(exact.rows()[1][3], "90.9%");
+    assert_eq!(exact.rows()[2][3], "50.0%");
+    assert_eq!(exact.rows()[3][3], "85.7%");
+    let (ten_to_eleven, ten_to_nine) = (remap_at(&remap, 11), remap_at(&remap, 9));
+    assert_eq!(
+        [
+            pct(ten_to_eleven.mod_n_moved),
+            pct(ten_to_eleven.ring_moved),
+            pct(ten_to_nine.mod_n_moved),
+            pct(ten_to_nine.ring_moved)
+        ],
+        ["91.0", "8.6", "89.9", "11.5"]
+    );
+    assert_eq!(pct(remap_at(&remap, 5).mod_n_moved), "50.0");
+    assert_eq!(pct(remap_at(&remap, 20).mod_n_moved), "49.9");
+    let (one, v256) = (balance[0], balance[8]);
+    assert_eq!((one.vnodes, v256.vnodes), (1, 256));
+    assert_eq!(
+        [two(one.max_over_mean), two(one.min_over_mean)],
+        ["2.76", "0.10"]
+    );
+    assert_eq!([two(v256.max_over_mean), pct(v256.spread)], ["1.10", "5.8"]);
+    assert_eq!(two(balance[10].max_over_mean), "1.05");
+    assert!(balance.iter().all(|row| row.spread < row.one_over_sqrt_v));
+    assert_eq!(
+        [pct(one_low), pct(one_high), pct(many_low), pct(many_high)],
+        ["2.0", "33.4", "8.6", "9.7"]
+    );
+    assert!(
+        joins
+            .iter()
+            .all(|row| row.donors == if row.vnodes == 1 { 1 } else { 10 })
+    );
+    assert_eq!(cost.even_moved_keys, 8_333_333);
+    assert_eq!(cost.ring_moved_keys, 8_551_195);
+    assert_eq!(
+        (pct(cost.miss_fraction), format!("{:.0}", cost.copy_seconds)),
+        ("17.1".into(), "855".into())
+    );
+    let naive: Vec<&ZoneOutageRow> = outage
+        .iter()
+        .filter(|row| row.placement == "naive")
+        .collect();
+    let quorum_lost: Vec<String> = naive.iter().map(|row| pct(row.no_quorum)).collect();
+    assert_eq!(quorum_lost, ["26.3", "22.0", "23.1"]);
+    let unreadable: Vec<String> = naive.iter().map(|row| pct(row.no_replica)).collect();
+    assert_eq!(unreadable, ["1.6", "2.2", "1.3"]);
+    assert!(
+        outage
+            .iter()
+            .filter(|row| row.placement == "zone-aware")
+            .all(|row| row.no_quorum == 0.0 && row.min_zones_spanned == 3)
+    );
+    let share_of = |scheme: &str| -> Vec<f64> {
+        writes
+            .iter()
+            .filter(|row| row.scheme == scheme)
+            .map(|row| row.share)
+            .collect()
+    };
+    assert_eq!(share_of("range by time")[7], 1.0);
+    assert!(
+        share_of("hash of key")
+            .iter()
+            .all(|&share| (0.11..0.14).contains(&share))
+    );
+    assert!(
+        share_of("hash of user, then time")
+            .iter()
+            .all(|&share| (0.11..0.14).contains(&share))
+    );
+    let scan = |width: u64| *scans.iter().find(|row| row.width == width).unwrap();
+    assert_eq!(
+        (scan(10).range_partitions, scan(10).hash_partitions),
+        (1.0, 7.68)
+    );
+    assert_eq!(scan(300).hash_partitions, 16.0);
+    assert_eq!(two(scan(10_000).range_partitions), "1.19");
+    let busiest: Vec<String> = salted_events
+        .iter()
+        .map(|row| pct(row.busiest_share))
+        .collect();
+    assert_eq!(
+        busiest,
+        ["80.0", "80.0", "32.0", "24.0", "20.0", "19.4", "19.4"]
+    );
+    let hot_rows: Vec<&str> = hot.rows().iter().map(|row| row[3].as_str()).collect();
+    assert_eq!(hot_rows, ["4.39", "1.64", "1.82", "1.25", "1.11"]);
+    assert_eq!(pct(zipf.probability(0)), "10.2");
+    assert_eq!(buckets_needed(50_000, 1_000)?, 50);
+    assert_eq!(
+        [
+            first_collapse(&cascades, 1),
+            first_collapse(&cascades, 16),
+            first_collapse(&cascades, 256)
+        ]
+        .map(two),
+        ["0.30", "0.70", "0.90"]
+    );
+    assert_eq!(
+        heirs.iter().map(|&(_, heir)| two(heir)).collect::<Vec<_>>(),
+        ["1.00", "0.30", "0.09"]
+    );
+    assert_eq!(
+        [up_at(&cascades, 1, 0.6), up_at(&cascades, 256, 0.6)],
+        [0.0, 0.95]
+    );
+    assert_eq!(format!("{:.3}", up_at(&cascades, 256, 0.8)), "0.945");
+    let fan = |k: usize| *gather.iter().find(|row| row.fan_out == k).unwrap();
+    assert_eq!(format!("{:.0}", fan(1).p99_ms), "102");
+    assert_eq!(format!("{:.0}", fan(2).p99_ms), "192");
+    assert_eq!(format!("{:.0}", fan(10).p99_ms), "279");
+    assert_eq!(format!("{:.0}", fan(100).p50_ms), "160");
+    assert_eq!(format!("{:.0}", fan(1).p50_ms), "10");
+    assert_eq!(
+        [pct(fan(10).slow_fraction), pct(fan(10).slow_formula)],
+        ["9.5", "9.6"]
+    );
+    assert_eq!(
+        [pct(fan(100).slow_fraction), pct(fan(100).slow_formula)],
+        ["62.9", "63.4"]
+    );
+    assert_eq!(pct(mean), "9.3");
+    assert_eq!(moved_in_period(10, 15)?, (20, 30));
+    assert_eq!(moved_in_period(50, 70)?, (300, 350));
+    assert!(
+        remap
+            .iter()
+            .filter(|row| ![5, 10, 15, 20].contains(&row.to_nodes))
+            .all(|row| (0.79..0.96).contains(&row.mod_n_moved))
+    );
+    assert_eq!(
+        [
+            format!("{:.0}", cost.even_moved_keys as f64 / 10_000.0),
+            format!("{:.1}", cost.even_moved_keys as f64 / 10_000.0 / 60.0),
+            pct(1.0 / 6.0),
+            pct(0.3 / 1.3)
+        ],
+        ["833", "13.9", "16.7", "23.1"]
+    );
+    assert_eq!(lists.rows()[0][1], lists.rows()[0][2]);
+    assert_eq!(lists.rows()[1][1], lists.rows()[1][2]);
+    assert!(lists.rows()[2][1].ends_with("b3.s1 (zone-b)"));
+    assert!(lists.rows()[2][2].ends_with("a3.s1 (zone-a)"));
+    Ok(())
+}
