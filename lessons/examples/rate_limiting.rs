@@ -238,6 +238,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         by_mode = by_mode.line(mode.name(), points);
     }
     by_mode.legend_at(Corner::UpperLeft).show();
+    let mut near_quota = Figure::new("The same without the local full limit")
+        .x_label("gateways K")
+        .y_label("admitted / quota");
+    for mode in &LimiterMode::FIXED[1..] {
+        let points = gateway_rows
+            .iter()
+            .filter(|row| row.mode == mode.name())
+            .map(|row| (row.gateways as f64, row.admitted_over_quota));
+        near_quota = near_quota.line(mode.name(), points);
+    }
+    near_quota.legend_at(Corner::LowerLeft).show();
     let at_twelve: Vec<GatewayRow> = gateway_rows
         .iter()
         .filter(|row| row.gateways == 12)
@@ -264,6 +275,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     sync_figure.legend_at(Corner::UpperLeft).show();
 
     // cell
+    let miniature = GatewaySetup::new(2, LimiterMode::CentralReadThenWrite)?
+        .quota(3, secs(1))?
+        .clients(&[300.0])?
+        .duration(ms(25))?
+        .store_latency(Latency::constant(ms(1)))?;
+    miniature
+        .space_time_diagram(55)?
+        .between(ms(0), ms(30))
+        .title("Read-then-write, quota 3: two GETs see count 2")
+        .show();
+    let race_in_miniature = miniature.run(55)?;
+    Table::from_rows(&race_in_miniature.check_and_sets)?.evcxr_display();
+
+    // cell
     let race_rows: Vec<GatewayRow> = [200.0, 1_000.0, 5_000.0]
         .iter()
         .map(|&per_second| {
@@ -277,26 +302,36 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&race_rows)?.evcxr_display();
 
     // cell
-    let at_quota = 100.0 / 60.0;
+    let offered_over_quota = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0];
+    let mut skew = Figure::new("limit/K on 12 gateways, mean of 20 seeds")
+        .x_label("offered / quota")
+        .y_label("admitted / quota");
     let mut share_admitted = Vec::new();
     for routing in Routing::ALL {
-        let mut admitted = 0;
-        let mut quota = 0;
-        for seed in 0..20 {
-            let row = GatewaySetup::new(12, LimiterMode::LocalShare)?
-                .routing(routing)
-                .clients(&[at_quota])?
-                .run(seed)?
-                .summary();
-            admitted += row.admitted;
-            quota += row.quota;
+        let mut points = Vec::new();
+        for load in offered_over_quota {
+            let (mut admitted, mut quota) = (0, 0);
+            for seed in 0..20 {
+                let row = GatewaySetup::new(12, LimiterMode::LocalShare)?
+                    .routing(routing)
+                    .clients(&[load * 100.0 / 60.0])?
+                    .run(seed)?
+                    .summary();
+                admitted += row.admitted;
+                quota += row.quota;
+            }
+            points.push((load, admitted as f64 / quota as f64));
         }
-        share_admitted.push((routing.name(), admitted as f64 / quota as f64));
-        println!(
-            "limit/K, 12 gateways, {}: {:.2} of the quota admitted",
-            routing.name(),
-            admitted as f64 / quota as f64
-        );
+        share_admitted.push((routing.name(), points.clone()));
+        skew = skew.line(routing.name(), points);
+    }
+    skew.legend_at(Corner::LowerRight).show();
+    for (routing, points) in &share_admitted {
+        let shares: Vec<String> = points
+            .iter()
+            .map(|(_, share)| format!("{share:.2}"))
+            .collect();
+        println!("{routing}: {}", shares.join(", "));
     }
 
     // cell
@@ -428,6 +463,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(at_k(LimiterMode::LocalFull, 4), (400, 0.0));
     assert_eq!(at_k(LimiterMode::LocalShare, 12), (96, 0.0));
     assert_eq!(at_k(LimiterMode::LocalShare, 4), (100, 0.0));
+    assert_eq!(at_k(LimiterMode::LocalShare, 8), (96, 0.0));
+    assert_eq!(at_k(LimiterMode::LocalShare, 16), (96, 0.0));
     assert_eq!(at_k(LimiterMode::CentralAtomic, 12), (100, 0.75));
     assert_eq!(at_k(LimiterMode::CentralReadThenWrite, 12).0, 100);
     let synced = |gateways: usize, interval: Time| {
@@ -443,16 +480,36 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         [100, 106, 136, 456]
     );
     assert_eq!(synced(4, secs(10)), 387);
+    let reads: Vec<(u64, bool)> = race_in_miniature
+        .check_and_sets
+        .iter()
+        .map(|check| (check.count_read, check.increment_step.is_some()))
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            (0, true),
+            (1, true),
+            (2, true),
+            (2, true),
+            (4, false),
+            (4, false)
+        ]
+    );
     let race: Vec<(u64, u64, u64)> = race_rows
         .iter()
         .map(|row| (row.admitted, row.quota, row.overlapping_admissions))
         .collect();
     assert_eq!(race, [(200, 200, 25), (201, 200, 91), (212, 200, 207)]);
-    let shares: Vec<String> = share_admitted
-        .iter()
-        .map(|(_, share)| format!("{share:.2}"))
-        .collect();
-    assert_eq!(shares, ["0.98", "0.89", "0.09"]);
+    let at_load = |index: usize| -> Vec<String> {
+        share_admitted
+            .iter()
+            .map(|(_, points)| format!("{:.2}", points[index].1))
+            .collect()
+    };
+    assert_eq!(at_load(2), ["0.98", "0.89", "0.09"]);
+    assert_eq!(at_load(0)[1], "1.00");
+    assert_eq!(at_load(6), ["0.96", "0.96", "0.08"]);
     let units: Vec<(u64, u64)> = costs
         .iter()
         .map(|row| (row.admitted, row.admitted_units))

@@ -2,6 +2,7 @@
 //! store. [`super::gateways`] wires them into a [`Simulation`](crate::sim::Simulation).
 
 use std::collections::HashMap;
+use std::fmt;
 use std::rc::Rc;
 
 use super::gateways::{CheckAndSet, FailurePolicy, LimiterMode, RequestOutcome};
@@ -12,7 +13,7 @@ use crate::sim::{Context, Node, NodeId, Time, TimerId};
 pub(super) type Key = (u32, i64);
 
 /// What the nodes say to each other.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(super) enum Message {
     /// Balancer to gateway: a request of `client`, numbered `id`, arrives now.
     Request { client: u32, id: u64 },
@@ -31,6 +32,24 @@ pub(super) enum Message {
     Report { deltas: Vec<(Key, u64)> },
     /// Store to gateway: the totals of the keys reported.
     Totals { totals: Vec<(Key, u64)> },
+}
+
+/// Short labels for space-time diagrams: `GET #3` is request 3's read.
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Message::Request { client, id } => write!(f, "#{id} from client {client}"),
+            Message::CheckAndIncrement { id, .. } => write!(f, "check and INCR #{id}"),
+            Message::Verdict { id, admitted } => {
+                write!(f, "#{id} {}", if *admitted { "admit" } else { "reject" })
+            }
+            Message::Read { id, .. } => write!(f, "GET #{id}"),
+            Message::Count { id, count } => write!(f, "#{id} count = {count}"),
+            Message::Increment { id, .. } => write!(f, "INCR #{id}"),
+            Message::Report { deltas } => write!(f, "report {} keys", deltas.len()),
+            Message::Totals { totals } => write!(f, "totals of {} keys", totals.len()),
+        }
+    }
 }
 
 /// The timer tag of a gateway's periodic sync; request timeouts use the request's number.

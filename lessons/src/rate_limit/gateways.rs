@@ -5,11 +5,12 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use super::gateway_nodes::{Balancer, Gateway, GatewayConfig, Store};
+use super::gateway_nodes::{Balancer, Gateway, GatewayConfig, Message, Store};
 use super::rate::RateLimitError;
 use super::routing::Routing;
 use super::traces;
 use crate::sim::{Latency, Link, Rng, Simulation, Time, crash, ms, secs, us};
+use crate::viz::SpaceTimeDiagram;
 
 /// How the gateways count requests against a quota of `limit` per fixed window.
 ///
@@ -439,6 +440,61 @@ impl GatewaySetup {
     /// # Ok::<(), lessons::rate_limit::RateLimitError>(())
     /// ```
     pub fn run(&self, seed: u64) -> Result<GatewayRun, RateLimitError> {
+        let (sim, offered) = self.simulate(seed, false)?;
+        let gateways = self.gateways;
+        let mut outcomes: Vec<RequestOutcome> = (1..=gateways)
+            .filter_map(|id| sim.node::<Gateway>(id))
+            .flat_map(|gateway| gateway.outcomes.iter().copied())
+            .collect();
+        outcomes.sort_unstable_by_key(|outcome| outcome.id);
+        let check_and_sets = sim
+            .node::<Store>(gateways + 1)
+            .map(|store| store.check_and_sets.clone())
+            .unwrap_or_default();
+        Ok(GatewayRun {
+            mode: self.mode,
+            routing: self.routing,
+            gateways,
+            limit: self.limit,
+            offered,
+            outcomes,
+            check_and_sets,
+        })
+    }
+
+    /// The same run, recorded and drawn: the balancer, the gateways and the store as lines,
+    /// every message between them as an arrow labelled with its contents. Meant for small
+    /// runs (a few dozen requests).
+    ///
+    /// # Errors
+    ///
+    /// As [`run`](Self::run).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::rate_limit::{GatewaySetup, LimiterMode};
+    /// use lessons::sim::ms;
+    ///
+    /// let setup = GatewaySetup::new(2, LimiterMode::CentralReadThenWrite)?
+    ///     .clients(&[500.0])?
+    ///     .duration(ms(10))?;
+    /// let svg = setup.space_time_diagram(1)?.to_svg().unwrap();
+    /// assert!(svg.contains("GET #0"));
+    /// # Ok::<(), lessons::rate_limit::RateLimitError>(())
+    /// ```
+    pub fn space_time_diagram(&self, seed: u64) -> Result<SpaceTimeDiagram, RateLimitError> {
+        let (sim, _) = self.simulate(seed, true)?;
+        Ok(SpaceTimeDiagram::new(sim.trace()))
+    }
+
+    /// Builds the nodes and runs the simulation to the end; returns it and the number of
+    /// requests offered.
+    fn simulate(
+        &self,
+        seed: u64,
+        record: bool,
+    ) -> Result<(Simulation<Message>, usize), RateLimitError> {
         let arrivals: Rc<[(Time, u32)]> = self.arrivals(seed)?.into();
         let gateways = self.gateways;
         let store = gateways + 1;
@@ -454,7 +510,7 @@ impl GatewaySetup {
         let simulation_error =
             |error| RateLimitError::parameter("simulation", error, "see the reason");
         let mut sim = Simulation::new(seed);
-        sim.set_recording(false);
+        sim.set_recording(record);
         sim.set_event_limit(u64::MAX);
         let (routing, balancer_arrivals) = (self.routing, Rc::clone(&arrivals));
         sim.add_node("balancer", move || Balancer {
@@ -466,7 +522,7 @@ impl GatewaySetup {
         });
         for me in 0..gateways {
             let config = Rc::clone(&config);
-            sim.add_node(format!("gateway {me}"), move || {
+            sim.add_node(format!("gw {me}"), move || {
                 Gateway::new(Rc::clone(&config), me)
             });
         }
@@ -488,24 +544,7 @@ impl GatewaySetup {
         }
         sim.run_until(self.duration + self.timeout + secs(1))
             .map_err(simulation_error)?;
-        let mut outcomes: Vec<RequestOutcome> = (1..=gateways)
-            .filter_map(|id| sim.node::<Gateway>(id))
-            .flat_map(|gateway| gateway.outcomes.iter().copied())
-            .collect();
-        outcomes.sort_unstable_by_key(|outcome| outcome.id);
-        let check_and_sets = sim
-            .node::<Store>(store)
-            .map(|store| store.check_and_sets.clone())
-            .unwrap_or_default();
-        Ok(GatewayRun {
-            mode: self.mode,
-            routing: self.routing,
-            gateways,
-            limit: self.limit,
-            offered: arrivals.len(),
-            outcomes,
-            check_and_sets,
-        })
+        Ok((sim, arrivals.len()))
     }
 }
 

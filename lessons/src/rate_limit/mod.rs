@@ -28,6 +28,24 @@
 //! through any [`Limiter`]; the experiments ([`compare_algorithms`], [`boundary_sweep`],
 //! [`sliding_counter_trial`], [`rejection_grid`], the shapers) return plain rows for plots.
 //!
+//! # One quota, many gateways
+//!
+//! [`GatewaySetup`] runs `K` gateways behind a load balancer ([`Routing`]) on the simulated
+//! network, with a shared counter store, and counts one quota in one of five ways
+//! ([`LimiterMode`]): each gateway alone with the full limit (up to `K` times the limit), each
+//! alone with `floor(limit / K)` (never over, under whenever routing is uneven), a central
+//! atomic check-and-increment (exact, one round trip per request), a central read-then-write
+//! (over by the checks that overlap), or local counts synced every `S` (over by about what
+//! arrives in one interval). [`FailurePolicy`] says what a gateway does when the store does not
+//! answer, and [`outage_trial`] measures the cost of each choice.
+//!
+//! # Costs and layers
+//!
+//! A request can cost several tokens ([`Endpoint`], [`cost_trial`]), and a
+//! [`LayeredLimiter`] checks a request against buckets per API key, per /24 subnet and global,
+//! all or nothing: a rejected request charges no bucket. [`key_rotation_trial`] pits it
+//! against an attacker rotating keys inside one subnet.
+//!
 //! # What a limiter does not do
 //!
 //! A limiter bounds what it *admits*, not what clients *send*: refused requests still cost a
@@ -58,6 +76,10 @@
 //!   the five algorithms side by side.
 //! * Cloudflare blog, "How we built rate limiting capable of scaling to millions of domains",
 //!   2017: the sliding window counter.
+//! * Paul Tarjan, "Scaling your API with rate limiters", Stripe blog, 2017: request and
+//!   concurrency limiters, load shedding, and failing open when the limiter's store fails.
+//! * Redis documentation, `INCR`, section "Pattern: Rate limiter": the read-then-increment race
+//!   and its fix with a transaction or a script.
 
 mod cost;
 mod experiments;
