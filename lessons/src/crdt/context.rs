@@ -197,6 +197,11 @@ impl CausalContext {
         self.clock.size_in_bytes() + self.cloud.len() * 2 * super::lattice::WORD
     }
 
+    /// The dots seen out of order, sorted.
+    pub(crate) fn cloud(&self) -> impl Iterator<Item = &Dot> + '_ {
+        self.cloud.iter()
+    }
+
     /// Moves the cloud dots of `node` that now follow the prefix into it.
     fn absorb(&mut self, node: NodeId) {
         loop {

@@ -109,45 +109,10 @@ impl ConvergenceParameters {
 type Update<C> = Rc<dyn Fn(&mut C, NodeId, &mut Rng)>;
 
 /// A replica in [`convergence_run`]: it updates its state now and then and gossips it.
-///
-/// # Examples
-///
-/// ```
-/// use lessons::crdt::{ConvergenceParameters, GCounter, GossipReplica, convergence_run};
-///
-/// let run = convergence_run(&ConvergenceParameters::default(), GCounter::new(), |c: &mut GCounter, me, _| {
-///     c.increment(me);
-/// }, 1)?;
-/// let last = run.states.last().unwrap();
-/// assert!(last.iter().all(|state| state == &last[0]));
-/// # let _ = std::marker::PhantomData::<GossipReplica<GCounter>>;
-/// # Ok::<(), lessons::crdt::CrdtError>(())
-/// ```
-pub struct GossipReplica<C> {
+struct GossipReplica<C> {
     state: C,
     update: Update<C>,
     parameters: ConvergenceParameters,
-}
-
-impl<C: Crdt> GossipReplica<C> {
-    /// The replica's current state.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use lessons::crdt::{ConvergenceParameters, GCounter, GossipReplica, convergence_run};
-    ///
-    /// let parameters = ConvergenceParameters { partition: None, ..Default::default() };
-    /// let run = convergence_run(&parameters, GCounter::new(), |c: &mut GCounter, me, _| {
-    ///     c.increment(me);
-    /// }, 2)?;
-    /// assert!(run.states[0][0].value() <= run.states.last().unwrap()[0].value());
-    /// # let _ = GossipReplica::<GCounter>::state;
-    /// # Ok::<(), lessons::crdt::CrdtError>(())
-    /// ```
-    pub fn state(&self) -> &C {
-        &self.state
-    }
 }
 
 impl<C: Crdt + 'static> Node<C> for GossipReplica<C> {

@@ -144,71 +144,75 @@ pub fn metadata_experiment(
     )?;
     check_range("samples", parameters.samples, 1, 100, "1 to 100 rows")?;
     let mut rng = Rng::new(seed);
-    let mut two_phase: Vec<TwoPhaseSet<u64>> = vec![TwoPhaseSet::new(); parameters.replicas];
-    let mut or_sets: Vec<OrSet<u64>> = vec![OrSet::new(); parameters.replicas];
-    let mut counters: Vec<PNCounter> = vec![PNCounter::new(); parameters.replicas];
+    // A replica that has not changed since the last exchange holds the shared state; only the
+    // replicas that changed keep a state of their own, which the next exchange folds in.
+    let mut shared = Replica::default();
+    let mut changed: Vec<Option<Replica>> = vec![None; parameters.replicas];
     let mut removed_dots: BTreeSet<(u64, Dot)> = BTreeSet::new();
     let mut removes = 0;
     let mut rows = Vec::new();
     let step = (parameters.operations / parameters.samples).max(1);
     for operation in 1..=parameters.operations {
-        let replica = rng.below(parameters.replicas as u64) as usize;
-        let items: Vec<u64> = or_sets[replica].iter().copied().collect();
+        let id = rng.below(parameters.replicas as u64) as usize;
+        let replica = changed[id].get_or_insert_with(|| shared.clone());
+        let items: Vec<u64> = replica.or_set.iter().copied().collect();
         match rng.pick(&items) {
             Some(&item) if rng.chance(parameters.remove_fraction) => {
                 removes += 1;
-                for dot in or_sets[replica].dots_of(&item) {
+                for dot in replica.or_set.dots_of(&item) {
                     removed_dots.insert((item, *dot));
                 }
-                or_sets[replica].remove(&item);
-                let _ = two_phase[replica].remove(item);
-                counters[replica].decrement(replica);
+                replica.or_set.remove(&item);
+                let _ = replica.two_phase.remove(item);
+                replica.counter.decrement(id);
             }
             _ => {
                 let item = rng.below(parameters.catalog);
-                or_sets[replica].add(replica, item);
-                two_phase[replica].add(item);
-                counters[replica].increment(replica);
+                replica.or_set.add(id, item);
+                replica.two_phase.add(item);
+                replica.counter.increment(id);
             }
         }
         if operation % parameters.sync_every == 0 || operation == parameters.operations {
-            sync(&mut two_phase);
-            sync(&mut or_sets);
-            sync(&mut counters);
+            for replica in changed.iter_mut().filter_map(Option::take) {
+                shared.merge(&replica);
+            }
         }
         if operation % step == 0 && (rows.len() as u64) < parameters.samples {
-            let or_set = joined(&or_sets);
-            let or_set_bytes = or_set.size_in_bytes();
+            let mut all = shared.clone();
+            for replica in changed.iter().flatten() {
+                all.merge(replica);
+            }
+            let or_set_bytes = all.or_set.size_in_bytes();
             rows.push(MetadataRow {
                 replicas: parameters.replicas,
                 operations: operation,
                 removes,
-                items: or_set.len(),
-                payload_bytes: or_set.len() * size_of::<u64>(),
-                two_phase_set_bytes: joined(&two_phase).size_in_bytes(),
+                items: all.or_set.len(),
+                payload_bytes: all.or_set.len() * size_of::<u64>(),
+                two_phase_set_bytes: all.two_phase.size_in_bytes(),
                 or_set_bytes,
                 or_set_with_tombstones_bytes: or_set_bytes
                     + removed_dots.len() * (size_of::<u64>() + 2 * WORD),
-                pn_counter_bytes: joined(&counters).size_in_bytes(),
+                pn_counter_bytes: all.counter.size_in_bytes(),
             });
         }
     }
     Ok(rows)
 }
 
-/// Every replica's state joined into one.
-fn joined<C: Crdt>(replicas: &[C]) -> C {
-    let mut all = replicas[0].clone();
-    for other in &replicas[1..] {
-        all.merge(other);
-    }
-    all
+/// One replica's three states.
+#[derive(Debug, Clone, Default)]
+struct Replica {
+    two_phase: TwoPhaseSet<u64>,
+    or_set: OrSet<u64>,
+    counter: PNCounter,
 }
 
-/// Every replica takes the join of all states.
-fn sync<C: Crdt>(replicas: &mut [C]) {
-    let all = joined(replicas);
-    for replica in replicas.iter_mut() {
-        replica.clone_from(&all);
+impl Replica {
+    fn merge(&mut self, other: &Replica) {
+        self.two_phase.merge(&other.two_phase);
+        self.or_set.merge(&other.or_set);
+        self.counter.merge(&other.counter);
     }
 }

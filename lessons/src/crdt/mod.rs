@@ -105,9 +105,7 @@ mod two_phase_set;
 pub use crate::clocks::Dot;
 pub use cart::{CartParameters, CartRow, cart_experiment};
 pub use context::CausalContext;
-pub use convergence::{
-    ConvergenceParameters, ConvergenceRun, ConvergenceSample, GossipReplica, convergence_run,
-};
+pub use convergence::{ConvergenceParameters, ConvergenceRun, ConvergenceSample, convergence_run};
 pub use counters::{
     CounterMessage, CounterParameters, CounterReplica, DuplicationRow, counter_run,
     duplication_experiment,

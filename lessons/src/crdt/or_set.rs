@@ -49,6 +49,10 @@ pub struct OrSet<T: Ord> {
     /// Each present element with its live dots, sorted; never an empty list.
     entries: BTreeMap<T, Vec<Dot>>,
     context: CausalContext,
+    /// The element each live dot belongs to: an index over `entries`, so that a small delta
+    /// is applied without visiting every element.
+    #[serde(skip)]
+    owners: BTreeMap<Dot, T>,
 }
 
 impl<T: Ord> Default for OrSet<T> {
@@ -56,6 +60,7 @@ impl<T: Ord> Default for OrSet<T> {
         OrSet {
             entries: BTreeMap::new(),
             context: CausalContext::new(),
+            owners: BTreeMap::new(),
         }
     }
 }
@@ -90,6 +95,7 @@ impl<T: Ord + Clone + Debug> OrSet<T> {
         let dot = self.context.next_dot(replica);
         let mut delta = self.observed(&element);
         delta.context.insert(dot);
+        delta.owners.insert(dot, element.clone());
         delta.entries.insert(element, vec![dot]);
         self.merge(&delta);
         delta
@@ -234,31 +240,70 @@ impl<T: Ord + Clone + Debug> OrSet<T> {
     }
 }
 
+impl<T: Ord + Clone + Debug> OrSet<T> {
+    /// Drops the dots of `element` listed in `gone` (sorted), and the element if none is left.
+    fn drop_dots(&mut self, element: &T, gone: &[Dot]) {
+        if let Some(dots) = self.entries.get_mut(element) {
+            dots.retain(|dot| gone.binary_search(dot).is_err());
+            if dots.is_empty() {
+                self.entries.remove(element);
+            }
+        }
+        for dot in gone {
+            self.owners.remove(dot);
+        }
+    }
+}
+
 impl<T: Ord + Clone + Debug> Crdt for OrSet<T> {
     fn merge(&mut self, other: &OrSet<T>) {
-        let (mine, theirs) = (&self.context, &other.context);
-        self.entries.retain(|element, dots| {
-            let their_dots = other.entries.get(element).map_or(&[][..], Vec::as_slice);
-            dots.retain(|dot| their_dots.binary_search(dot).is_ok() || !theirs.contains(*dot));
-            for dot in their_dots {
-                if !mine.contains(*dot) {
-                    dots.push(*dot);
+        // 1. Drop the dots `other` has seen and no longer holds: removed there. A delta's
+        //    context is a handful of dots (no version vector), found through the index;
+        //    otherwise every dot here is checked.
+        let kept_there = |element: &T, dot: &Dot| {
+            other
+                .entries
+                .get(element)
+                .is_some_and(|dots| dots.binary_search(dot).is_ok())
+        };
+        let mut gone: Vec<(T, Dot)> = Vec::new();
+        if other.context.clock().is_empty() {
+            for dot in other.context.cloud() {
+                if let Some(element) = self.owners.get(dot)
+                    && !kept_there(element, dot)
+                {
+                    gone.push((element.clone(), *dot));
                 }
             }
-            dots.sort_unstable();
-            !dots.is_empty()
-        });
-        for (element, their_dots) in &other.entries {
-            if self.entries.contains_key(element) {
-                continue;
+        } else {
+            for (element, dots) in &self.entries {
+                for dot in dots {
+                    if other.context.contains(*dot) && !kept_there(element, dot) {
+                        gone.push((element.clone(), *dot));
+                    }
+                }
             }
-            let new: Vec<Dot> = their_dots
-                .iter()
-                .copied()
-                .filter(|dot| !mine.contains(*dot))
-                .collect();
-            if !new.is_empty() {
-                self.entries.insert(element.clone(), new);
+        }
+        gone.sort_unstable();
+        let mut start = 0;
+        while start < gone.len() {
+            let end = start + gone[start..].partition_point(|(e, _)| *e == gone[start].0);
+            let dots: Vec<Dot> = gone[start..end].iter().map(|(_, dot)| *dot).collect();
+            let element = gone[start].0.clone();
+            self.drop_dots(&element, &dots);
+            start = end;
+        }
+        // 2. Take the dots `other` holds that this state has never seen: new adds.
+        for (element, their_dots) in &other.entries {
+            for dot in their_dots {
+                if self.context.contains(*dot) {
+                    continue;
+                }
+                let dots = self.entries.entry(element.clone()).or_default();
+                if let Err(position) = dots.binary_search(dot) {
+                    dots.insert(position, *dot);
+                }
+                self.owners.insert(*dot, element.clone());
             }
         }
         self.context.merge(&other.context);

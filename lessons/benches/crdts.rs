@@ -1,0 +1,269 @@
+//! Our CRDTs against the `crdts` crate (rust-crdt 7.3.2) in the same run: merge and apply for
+//! the G-Counter and PN-Counter (16 replicas), the LWW- and MV-Register, and the OR-Set against
+//! `Orswot` (100 members).
+//!
+//! Every case works on a fresh copy of the state, since a merge or an apply changes it (and
+//! `crdts` merges consume the state merged in, so that one is copied too). The criterion part
+//! times the copies with the work. After criterion, a plain timing loop runs each pair back to
+//! back, times the copies alone, takes them off, and prints the ratio ours / peer (below 1
+//! means ours is faster; the target is below 1).
+//!
+//! Run it with `cargo bench -p lessons --bench crdts`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use crdts::{CmRDT, CvRDT, LWWReg, MVReg, Orswot};
+use criterion::Criterion;
+use lessons::clocks::LamportTimestamp;
+use lessons::crdt::{Crdt, GCounter, LwwRegister, MvRegister, OperationBased, OrSet, PNCounter};
+
+const REPLICAS: usize = 16;
+const MEMBERS: u64 = 100;
+
+/// One comparison: the work on our side and on the peer's, each with a copy of its inputs, and
+/// the copies alone.
+struct Case {
+    name: String,
+    ours: Box<dyn FnMut()>,
+    ours_copy: Box<dyn FnMut()>,
+    peer: Box<dyn FnMut()>,
+    peer_copy: Box<dyn FnMut()>,
+}
+
+/// A merge on both sides: `a` takes `b` in.
+fn merge_case<O, P>(name: &str, a: O, b: O, peer_a: P, peer_b: P) -> Case
+where
+    O: Crdt + 'static,
+    P: CvRDT + Clone + 'static,
+{
+    let (a2, b2, pa2, pb2) = (a.clone(), b.clone(), peer_a.clone(), peer_b.clone());
+    Case {
+        name: format!("{name} merge"),
+        ours: Box::new(move || {
+            let mut state = a.clone();
+            state.merge(black_box(&b));
+            black_box(state);
+        }),
+        ours_copy: Box::new(move || {
+            black_box((a2.clone(), &b2));
+        }),
+        peer: Box::new(move || {
+            let mut state = peer_a.clone();
+            state.merge(peer_b.clone());
+            black_box(state);
+        }),
+        peer_copy: Box::new(move || {
+            black_box((pa2.clone(), pb2.clone()));
+        }),
+    }
+}
+
+/// An apply on both sides: `state` takes `op`.
+fn apply_case<O, P>(name: &str, state: O, op: O::Op, peer_state: P, peer_op: P::Op) -> Case
+where
+    O: OperationBased + Clone + 'static,
+    O::Op: 'static,
+    P: CmRDT + Clone + 'static,
+    P::Op: Clone + 'static,
+{
+    let (s2, o2, ps2, po2) = (
+        state.clone(),
+        op.clone(),
+        peer_state.clone(),
+        peer_op.clone(),
+    );
+    Case {
+        name: format!("{name} apply"),
+        ours: Box::new(move || {
+            let mut replica = state.clone();
+            replica.apply(black_box(&op));
+            black_box(replica);
+        }),
+        ours_copy: Box::new(move || {
+            black_box((s2.clone(), &o2));
+        }),
+        peer: Box::new(move || {
+            let mut replica = peer_state.clone();
+            replica.apply(peer_op.clone());
+            black_box(replica);
+        }),
+        peer_copy: Box::new(move || {
+            black_box((ps2.clone(), po2.clone()));
+        }),
+    }
+}
+
+fn counter_cases() -> Vec<Case> {
+    let mut a = GCounter::new();
+    let mut peer_a = crdts::GCounter::<usize>::new();
+    for replica in 0..REPLICAS {
+        let amount = 3 + replica as u64 % 7;
+        a.increment_by(replica, amount);
+        peer_a.apply(peer_a.inc_many(replica, amount));
+    }
+    let (mut b, mut peer_b) = (a.clone(), peer_a.clone());
+    let op = b.increment(REPLICAS - 1);
+    let peer_op = peer_b.inc(REPLICAS - 1);
+    peer_b.apply(peer_op);
+
+    let mut c = PNCounter::new();
+    let mut peer_c = crdts::PNCounter::<usize>::new();
+    for replica in 0..REPLICAS {
+        let amount = 3 + replica as u64 % 7;
+        c.increment_by(replica, amount);
+        c.decrement_by(replica, 1);
+        peer_c.apply(peer_c.inc_many(replica, amount));
+        peer_c.apply(peer_c.dec_many(replica, 1));
+    }
+    let (mut d, mut peer_d) = (c.clone(), peer_c.clone());
+    let down = d.decrement(REPLICAS - 1);
+    let peer_down = peer_d.dec(REPLICAS - 1);
+    peer_d.apply(peer_down.clone());
+    vec![
+        merge_case(
+            "G-Counter, 16 replicas,",
+            a.clone(),
+            b,
+            peer_a.clone(),
+            peer_b,
+        ),
+        apply_case("G-Counter, 16 replicas,", a, op, peer_a, peer_op),
+        merge_case(
+            "PN-Counter, 16 replicas,",
+            c.clone(),
+            d,
+            peer_c.clone(),
+            peer_d,
+        ),
+        apply_case("PN-Counter, 16 replicas,", c, down, peer_c, peer_down),
+    ]
+}
+
+fn register_cases() -> Vec<Case> {
+    let mut a = LwwRegister::new();
+    a.set(0, 1u64);
+    let mut b = a.clone();
+    let op = b.set(1, 2);
+    let stamp = |s: LamportTimestamp| (s.time, s.node);
+    let peer_a = LWWReg {
+        val: 1u64,
+        marker: stamp(a.stamp()),
+    };
+    let peer_b = LWWReg {
+        val: 2u64,
+        marker: stamp(b.stamp()),
+    };
+
+    // Eight replicas write concurrently, then replica 0 sees them all and writes once more.
+    let mut m = MvRegister::new();
+    let mut peer_m = MVReg::<u64, usize>::new();
+    for replica in 0..8 {
+        let mut writer = MvRegister::new();
+        writer.set(replica, replica as u64);
+        m.merge(&writer);
+        let mut peer_writer = MVReg::<u64, usize>::new();
+        let context = peer_writer.read_ctx().derive_add_ctx(replica);
+        peer_writer.apply(peer_writer.write(replica as u64, context));
+        peer_m.merge(peer_writer);
+    }
+    let mut n = m.clone();
+    let write = n.set(0, 99);
+    let mut peer_n = peer_m.clone();
+    let peer_write = peer_n.write(99, peer_n.read_ctx().derive_add_ctx(0));
+    peer_n.apply(peer_write.clone());
+    vec![
+        merge_case("LWW-Register", a.clone(), b, peer_a.clone(), peer_b.clone()),
+        apply_case("LWW-Register", a, op, peer_a, peer_b),
+        merge_case(
+            "MV-Register, 8 siblings,",
+            m.clone(),
+            n,
+            peer_m.clone(),
+            peer_n,
+        ),
+        apply_case("MV-Register, 8 siblings,", m, write, peer_m, peer_write),
+    ]
+}
+
+fn set_cases() -> Vec<Case> {
+    let mut a = OrSet::new();
+    let mut peer_a = Orswot::<u64, usize>::new();
+    for member in 0..MEMBERS {
+        let replica = (member % 4) as usize;
+        a.add(replica, member);
+        peer_a.apply(peer_a.add(member, peer_a.read_ctx().derive_add_ctx(replica)));
+    }
+    let (mut b, mut peer_b) = (a.clone(), peer_a.clone());
+    b.remove(&7);
+    peer_b.apply(peer_b.rm(7, peer_b.contains(&7).derive_rm_ctx()));
+    let add = b.add(1, MEMBERS);
+    let peer_add = peer_b.add(MEMBERS, peer_b.read_ctx().derive_add_ctx(1));
+    peer_b.apply(peer_add.clone());
+    vec![
+        merge_case("OR-Set, 100 members,", a.clone(), b, peer_a.clone(), peer_b),
+        apply_case("OR-Set (add), 100 members,", a, add, peer_a, peer_add),
+    ]
+}
+
+fn cases() -> Vec<Case> {
+    let mut all = counter_cases();
+    all.extend(register_cases());
+    all.extend(set_cases());
+    all
+}
+
+fn criterion_benches(criterion: &mut Criterion) {
+    for mut case in cases() {
+        let mut group = criterion.benchmark_group(case.name.clone());
+        group.bench_function("ours", |bench| bench.iter(&mut case.ours));
+        group.bench_function("crdts", |bench| bench.iter(&mut case.peer));
+        group.finish();
+    }
+}
+
+/// Nanoseconds per call of `work`, over about `budget`.
+fn time_per_call(budget: Duration, work: &mut dyn FnMut()) -> f64 {
+    let mut calls = 0u64;
+    let start = Instant::now();
+    while start.elapsed() < budget {
+        for _ in 0..64 {
+            work();
+        }
+        calls += 64;
+    }
+    start.elapsed().as_nanos() as f64 / calls as f64
+}
+
+/// The ratio table: each pair timed back to back, best of three, copies taken off.
+fn ratios() {
+    let budget = Duration::from_millis(150);
+    let best = |work: &mut dyn FnMut()| {
+        (0..3)
+            .map(|_| time_per_call(budget, work))
+            .fold(f64::INFINITY, f64::min)
+    };
+    println!(
+        "\n{:<40} {:>10} {:>10} {:>7}",
+        "operation", "ours (ns)", "crdts (ns)", "ratio"
+    );
+    for mut case in cases() {
+        let ours = (best(&mut case.ours) - best(&mut case.ours_copy)).max(0.1);
+        let peer = (best(&mut case.peer) - best(&mut case.peer_copy)).max(0.1);
+        println!(
+            "{:<40} {ours:>10.1} {peer:>10.1} {:>7.2}",
+            case.name,
+            ours / peer
+        );
+    }
+}
+
+fn main() {
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .configure_from_args();
+    criterion_benches(&mut criterion);
+    criterion.final_summary();
+    ratios();
+}
