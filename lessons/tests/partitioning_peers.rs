@@ -159,7 +159,7 @@ fn loads_are_as_even_in_both_rings_for_the_same_vnodes() {
         for name in names(10) {
             theirs.batch_add(vnodes(&name, vnode_count, false));
         }
-        let mut ours_load = vec![0usize; 10];
+        let mut ours_load = [0usize; 10];
         let mut theirs_load = std::collections::HashMap::new();
         for &key in &keys {
             ours_load[ours.index_for_hash(key).unwrap()] += 1;

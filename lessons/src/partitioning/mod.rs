@@ -9,17 +9,32 @@
 //! # The pieces
 //!
 //! * [`hash_key`]: a stable 64-bit hash, the same on every machine and in every release.
-//! * [`ModN`]: `hash mod N`. Even, simple, and it moves almost every key when `N` changes.
+//! * [`ModN`]: `hash mod N`. Even, simple, and it moves almost every key when `N` changes:
+//!   of any `lcm(N, M)` consecutive hashes exactly `min(N, M)` stay ([`kept_in_period`]).
 //! * [`Ring`]: a consistent-hash ring with virtual nodes. A join moves keys only to the
 //!   newcomer, a leave moves only the leaver's keys, about `1/(N+1)` of them for a join to
 //!   `N` nodes. [`Ring::preference_list`] gives a key's replicas as distinct nodes, and
 //!   [`Ring::zone_aware_preference_list`] spreads them over zones.
+//! * [`RangePartitioner`]: contiguous key ranges, which keep scans on few partitions and send
+//!   every new time-ordered key to the last one.
+//! * [`SaltedCounter`]: one hot key split into `b` sub-keys; writes spread, reads fan out.
+//!
+//! The experiments take their parameters (and a seed where anything is random) and return
+//! plain rows: [`remap_sweep`] (mod N against the ring), [`balance_sweep`] (load spread
+//! against vnodes), [`join_trials`] and [`join_cost`] (what a join moves and costs),
+//! [`zone_outage`] (replicas when a zone fails), [`write_hot_spot`] and [`scan_fan_out`]
+//! (range against hash keys), [`salting_trial`] (hot keys), [`cascade_trial`] (overload
+//! spreading after a failure) and [`fan_out_trial`] (scatter-gather tail latency).
+//!
+//! Bad parameters (zero vnodes, more replicas than nodes, a node the ring does not have) come
+//! back as a [`PartitionError`] that says what is allowed.
 //!
 //! # What consistent hashing does not do
 //!
 //! It spreads *keys*, not *load*: one very popular key still lands on one node, whatever the
-//! number of virtual nodes. And it says nothing about moving the data itself; a join
-//! only tells you which keys must be copied.
+//! number of virtual nodes. It knows nothing of racks or zones unless the replica walk is told
+//! about them. It breaks range scans, since neighbouring keys hash far apart. And it says
+//! nothing about moving the data itself; a join only tells you which keys must be copied.
 //!
 //! # Examples
 //!
