@@ -479,7 +479,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         [ms(10), ms(100), secs(1), secs(10)].map(|s| synced(12, s)),
         [100, 106, 136, 456]
     );
-    assert_eq!(synced(4, secs(10)), 387);
+    assert_eq!((synced(4, ms(10)), synced(4, secs(10))), (100, 387));
     let reads: Vec<(u64, bool)> = race_in_miniature
         .check_and_sets
         .iter()

@@ -12,6 +12,9 @@ use super::traces;
 use crate::sim::{Latency, Link, Rng, Simulation, Time, crash, ms, secs, us};
 use crate::viz::SpaceTimeDiagram;
 
+/// The most requests a run may expect to offer, so that no setting makes a run take minutes.
+const MAX_EXPECTED_REQUESTS: f64 = 5_000_000.0;
+
 /// How the gateways count requests against a quota of `limit` per fixed window.
 ///
 /// # Examples
@@ -412,6 +415,14 @@ impl GatewaySetup {
 
     /// Every client's arrivals, merged in time order: `(time, client)`.
     fn arrivals(&self, seed: u64) -> Result<Vec<(Time, u32)>, RateLimitError> {
+        let expected: f64 = self.clients.iter().sum::<f64>() * self.duration.as_secs_f64();
+        if expected > MAX_EXPECTED_REQUESTS {
+            return Err(RateLimitError::parameter(
+                "expected requests (client rates × duration)",
+                expected.round(),
+                "a run offers at most 5 million requests on average; shorten it or slow the clients",
+            ));
+        }
         let mut arrivals = Vec::new();
         for (client, &rate) in self.clients.iter().enumerate() {
             let stream = Rng::derive(seed, &[client as u64]).next_u64();
@@ -426,8 +437,8 @@ impl GatewaySetup {
     ///
     /// # Errors
     ///
-    /// A [`RateLimitError`] only if the simulation itself refuses (an outage that cannot be
-    /// scheduled); the parameters were checked by the setters.
+    /// A [`RateLimitError`] if the clients would send more than 5 million requests on average,
+    /// or if the simulation itself refuses; the other parameters were checked by the setters.
     ///
     /// # Examples
     ///
@@ -437,6 +448,8 @@ impl GatewaySetup {
     /// let run = GatewaySetup::new(3, LimiterMode::CentralAtomic)?.run(7)?;
     /// assert_eq!(run.summary().admitted, 100);
     /// assert!(run.summary().mean_extra_latency_ms >= 0.5);
+    /// let flood = GatewaySetup::new(3, LimiterMode::LocalFull)?.clients(&[100_000.0; 10])?;
+    /// assert!(flood.run(7).is_err());
     /// # Ok::<(), lessons::rate_limit::RateLimitError>(())
     /// ```
     pub fn run(&self, seed: u64) -> Result<GatewayRun, RateLimitError> {

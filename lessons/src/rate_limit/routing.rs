@@ -64,8 +64,9 @@ impl Routing {
         }
     }
 
-    /// The gateway (in `0..gateways`, which must be at least 1) for the next request of
-    /// `client`; `turn` is the round-robin position, `rng` the balancer's random stream.
+    /// The gateway (in `0..gateways`) for the next request of `client`; `turn` is the
+    /// round-robin position, `rng` the balancer's random stream. Zero gateways are taken as
+    /// one.
     ///
     /// # Examples
     ///
@@ -77,8 +78,10 @@ impl Routing {
     /// let mut turn = 0;
     /// let pick = Routing::Random.pick(4, 0, &mut turn, &mut rng);
     /// assert!(pick < 4);
+    /// assert_eq!(Routing::RoundRobin.pick(0, 0, &mut turn, &mut rng), 0);
     /// ```
     pub fn pick(self, gateways: usize, client: u32, turn: &mut usize, rng: &mut Rng) -> usize {
+        let gateways = gateways.max(1);
         match self {
             Routing::RoundRobin => {
                 let pick = *turn % gateways;
