@@ -61,7 +61,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         }
         overlap_grid.push(row);
     }
-    Heatmap::new("Replicas every read quorum shares with every write quorum (N = 5)")
+    Heatmap::new("Replicas shared by read and write quorums, N = 5")
         .x_label("write quorum W")
         .y_label("read quorum R")
         .columns(names.clone())
@@ -70,7 +70,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show_values(true)
         .show();
     let both = both_available_grid(n, 0.1)?;
-    Heatmap::new("P(a read and a write both succeed), each replica down with q = 0.1 (N = 5)")
+    Heatmap::new("P(read and write both succeed), N = 5, q = 0.1")
         .x_label("write quorum W")
         .y_label("read quorum R")
         .columns(names.clone())
@@ -81,11 +81,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let downs: Vec<f64> = (0..=50).map(|k| k as f64 / 100.0).collect();
-    let mut availability_plot =
-        Figure::new("Both a read and a write succeed, as replicas fail independently")
-            .x_label("probability q that a replica is down")
-            .y_label("P(read and write both succeed)")
-            .legend_at(Corner::LowerLeft);
+    let mut availability_plot = Figure::new("Read and write both succeed, as replicas fail")
+        .x_label("probability q that a replica is down")
+        .y_label("P(read and write both succeed)")
+        .legend_at(Corner::LowerLeft);
     for (n, w, r) in [(3, 2, 2), (3, 3, 1), (3, 1, 3), (4, 3, 2), (5, 3, 3)] {
         let needed = Quorum::new(n, w.max(r), w.max(r))?;
         let mut points = Vec::new();
@@ -114,11 +113,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             1,
         )?);
     }
-    let mut stale_plot =
-        Figure::new("Stale reads after a write (spread delay: exponential, mean 10 ms)")
-            .x_label("time between the write's acknowledgement and the read (ms)")
-            .y_label("P(the read misses the write)")
-            .legend_at(Corner::UpperRight);
+    let mut stale_plot = Figure::new("Stale reads after a write (spread: mean 10 ms)")
+        .x_label("time between the write's acknowledgement and the read (ms)")
+        .y_label("P(the read misses the write)")
+        .legend_at(Corner::UpperRight);
     for quorum in ["N=3 W=1 R=1", "N=5 W=2 R=2", "N=5 W=1 R=2", "N=3 W=2 R=2"] {
         let mine: Vec<&StaleRow> = stale_rows
             .iter()
@@ -153,11 +151,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             1,
         )?);
     }
-    let mut latency_plot =
-        Figure::new("Waiting for W of N replies (each reply: exponential, mean 6 ms)")
-            .x_label("replies waited for (W or R)")
-            .y_label("latency (ms)")
-            .legend_at(Corner::UpperLeft);
+    let mut latency_plot = Figure::new("Waiting for W of N replies (exponential, mean 6 ms)")
+        .x_label("replies waited for (W or R)")
+        .y_label("latency (ms)")
+        .legend_at(Corner::UpperLeft);
     for n in [3, 5] {
         let mine: Vec<&LatencyRow> = latency_rows.iter().filter(|row| row.n == n).collect();
         latency_plot = latency_plot
@@ -220,11 +217,24 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             }
             .to_string(),
         ])?;
+        let recorded = run.trace().operations().to_vec();
         run.trace()
             .diagram()
             .title(format!("N = 3, W = R = 2, {}", repair.name()))
             .between(ms(0), ms(110))
             .message_labels(false)
+            .label_events(|e| match e.kind {
+                EventKind::Invoke { operation } if recorded[operation].operation != "read" => {
+                    recorded[operation].operation.clone()
+                }
+                EventKind::Respond { operation } => {
+                    format!(
+                        "→ {}",
+                        recorded[operation].result.clone().unwrap_or_default()
+                    )
+                }
+                _ => String::new(),
+            })
             .show();
     }
     inversion_table.evcxr_display();
@@ -253,11 +263,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             linearizability_rows.push((sigma, linearizability_experiment(&parameters, 100, 1)?));
         }
     }
-    let mut linearizability_plot =
-        Figure::new("Histories the checker rejects (N = 3, W = R = 2, 5 clients × 10 requests)")
-            .x_label("σ of the log-normal delay (median 5 ms)")
-            .y_label("fraction not linearizable (of 100)")
-            .legend_at(Corner::UpperLeft);
+    let mut linearizability_plot = Figure::new("Histories the checker rejects (N = 3, W = R = 2)")
+        .x_label("σ of the log-normal delay (median 5 ms)")
+        .y_label("fraction not linearizable (of 100 histories)")
+        .legend_at(Corner::UpperLeft);
     for chunk in linearizability_rows.chunks(sigmas.len()) {
         linearizability_plot = linearizability_plot.line(
             chunk[0].1.variant.clone(),
@@ -272,10 +281,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     for repair in [ReadRepair::Off, ReadRepair::Background] {
         divergence.extend(read_repair_experiment(&read_repair_parameters, repair, 1)?);
     }
-    let mut divergence_plot = Figure::new("Copies out of date after a replica missed every write")
+    let mut divergence_plot = Figure::new("Copies out of date: hot and cold keys")
         .x_label("time since reads began (s)")
         .y_label("fraction of copies out of date")
-        .legend_at(Corner::LowerLeft);
+        .legend_at(Corner::UpperRight);
     for repair in [ReadRepair::Off, ReadRepair::Background] {
         for keys in ["hot", "cold"] {
             let mine = divergence
@@ -367,7 +376,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let outages: Vec<Time> = (1..=16).map(|k| secs(k * 1800)).collect();
     let handoff = hinted_handoff_experiment(&outages, secs(3 * 3600), 2_000, 1)?;
-    Figure::new("Writes a recovered replica lacks after the handoff (hint window 3 h)")
+    Figure::new("Writes missing after the handoff (hint window 3 h)")
         .x_label("outage length / hint window")
         .y_label("fraction of the outage's writes missing")
         .legend_at(Corner::UpperLeft)
@@ -391,7 +400,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     fn log10_of(x: usize) -> f64 {
         (x.max(1) as f64).log10()
     }
-    Figure::new("Finding the differences between two replicas of 100,000 keys")
+    Figure::new("Finding differences among 100,000 keys")
         .x_label("log₁₀ keys that differ")
         .y_label("log₁₀ hashes compared")
         .legend_at(Corner::LowerRight)
@@ -421,7 +430,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let ratios: Vec<f64> = (0..=15).map(|k| k as f64 / 10.0).collect();
     let day = secs(86_400);
     let resurrections = resurrection_experiment(&ratios, day * 10, day * 7, 2_000, 1)?;
-    Figure::new("A deleted key comes back (grace period 10 days, repair every 7 days)")
+    Figure::new("Deletes that come back (grace 10 days, repair every 7)")
         .x_label("replica down time / grace period")
         .y_label("P(the deleted key reappears)")
         .legend_at(Corner::UpperLeft)

@@ -7,10 +7,11 @@ use lessons::check::{
     RegisterAction, RegisterHistory, RegisterOperation, check_register,
     check_register_by_brute_force,
 };
+use lessons::clocks::WriteStamp;
 use lessons::quorum::{
     ConsistencyLevel, LinearizabilityParameters, MerkleTree, Quorum, QuorumError, ReadRepair,
-    SloppyCluster, TombstoneReplica, expected_exponential_wait, hinted_handoff_experiment,
-    inversion_run, random_store_run, stale_read_probability_after,
+    Replica, SloppyCluster, TombstoneReplica, expected_exponential_wait, hinted_handoff_experiment,
+    inversion_run, random_store, random_store_run, stale_read_probability_after,
 };
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
@@ -198,6 +199,61 @@ proptest! {
         let run = random_store_run(&parameters, seed).unwrap();
         let history = RegisterHistory::from_operations(run.trace().operations()).unwrap();
         prop_assert!(check_register(&history).is_linearizable());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn after_a_blocking_read_answers_w_replicas_hold_its_version_or_newer(seed in any::<u64>()) {
+        let parameters = LinearizabilityParameters {
+            repair: ReadRepair::Blocking,
+            operations_per_client: 6,
+            ..Default::default()
+        };
+        let finished = random_store_run(&parameters, seed).unwrap();
+        let operations = finished.trace().operations();
+        for read in operations.iter().filter(|op| op.operation == "read") {
+            let (Some(result), Some(at)) = (read.result.as_deref(), read.responded_at) else {
+                continue;
+            };
+            let Some(write) = operations
+                .iter()
+                .find(|op| op.operation == format!("write {result}"))
+            else {
+                continue; // "empty" or "failed"
+            };
+            // Clocks are exact here, so a write's stamp is its invocation time and its writer.
+            let stamp = WriteStamp { major: write.invoked_at.as_nanos(), minor: 0, node: write.client };
+            let mut replay = random_store(&parameters, seed).unwrap();
+            replay.run_until(at).unwrap();
+            let holding = (0..3)
+                .filter_map(|r| replay.node::<Replica>(r))
+                .filter(|replica| replica.get(0).is_some_and(|v| v.stamp >= stamp))
+                .count();
+            prop_assert!(holding >= parameters.quorum.w(), "read {} at {at}: {holding} replicas", result);
+        }
+    }
+
+    #[test]
+    fn read_repair_never_replaces_a_newer_version_with_an_older_one(seed in any::<u64>()) {
+        let parameters = LinearizabilityParameters {
+            repair: ReadRepair::Background,
+            latency: lessons::sim::Latency::log_normal(ms(5), 1.5),
+            operations_per_client: 8,
+            ..Default::default()
+        };
+        let mut store = random_store(&parameters, seed).unwrap();
+        let mut newest: Vec<Option<WriteStamp>> = vec![None; 3];
+        for step in 1..=400 {
+            store.run_until(ms(step)).unwrap();
+            for (r, seen) in newest.iter_mut().enumerate() {
+                let now = store.node::<Replica>(r).and_then(|replica| replica.get(0)).map(|v| v.stamp);
+                prop_assert!(now >= *seen);
+                *seen = now;
+            }
+        }
     }
 }
 

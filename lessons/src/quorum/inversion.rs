@@ -44,9 +44,9 @@ pub fn inversion_run(repair: ReadRepair) -> Result<Simulation<StoreMessage>, Quo
     let writer = client(ms(0), Request::Write { key: 0, value: 1 })?;
     let early = client(ms(5), Request::Read { key: 0 })?;
     let late = client(ms(20), Request::Read { key: 0 })?;
-    let a = sim.add_node("A (writes 1)", move || writer.clone());
-    let b = sim.add_node("B (reads)", move || early.clone());
-    let c = sim.add_node("C (reads)", move || late.clone());
+    let a = sim.add_node("A", move || writer.clone());
+    let b = sim.add_node("B", move || early.clone());
+    let c = sim.add_node("C", move || late.clone());
     sim.set_links(Link::new().latency(Latency::constant(ms(2))))?;
     let slow = |delay| Link::new().latency(Latency::constant(ms(delay)));
     for (from, to, delay) in [(a, 0, 1), (a, 1, 50), (a, 2, 50), (b, 2, 20), (c, 0, 20)] {
@@ -174,8 +174,9 @@ impl LinearizabilityParameters {
     }
 }
 
-/// One random run of the store under `parameters`: the replicas are nodes 0 to N-1, the
-/// clients follow. Its trace's operations are a register history.
+/// The store of a random run under `parameters`, set up but not yet run: the replicas are
+/// nodes 0 to N-1, the clients follow. Run it to any time and look at the replicas on the way
+/// ([`random_store_run`] runs it to the end).
 ///
 /// # Errors
 ///
@@ -184,15 +185,15 @@ impl LinearizabilityParameters {
 /// # Examples
 ///
 /// ```
-/// use lessons::check::RegisterHistory;
-/// use lessons::quorum::{LinearizabilityParameters, random_store_run};
+/// use lessons::quorum::{LinearizabilityParameters, Replica, random_store};
+/// use lessons::sim::ms;
 ///
-/// let run = random_store_run(&LinearizabilityParameters::default(), 1)?;
-/// let history = RegisterHistory::from_operations(run.trace().operations())?;
-/// assert_eq!(history.len(), 30);
+/// let mut store = random_store(&LinearizabilityParameters::default(), 1)?;
+/// store.run_until(ms(1))?;
+/// assert!(store.node::<Replica>(0).is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn random_store_run(
+pub fn random_store(
     parameters: &LinearizabilityParameters,
     seed: u64,
 ) -> Result<Simulation<StoreMessage>, QuorumError> {
@@ -227,6 +228,32 @@ pub fn random_store_run(
         )?;
     }
     sim.set_links(Link::new().latency(parameters.latency.clone()))?;
+    Ok(sim)
+}
+
+/// One random run of the store under `parameters`, run to the end: [`random_store`], run.
+/// Its trace's operations are a register history.
+///
+/// # Errors
+///
+/// [`QuorumError::Parameter`] for invalid parameters.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::check::RegisterHistory;
+/// use lessons::quorum::{LinearizabilityParameters, random_store_run};
+///
+/// let run = random_store_run(&LinearizabilityParameters::default(), 1)?;
+/// let history = RegisterHistory::from_operations(run.trace().operations())?;
+/// assert_eq!(history.len(), 30);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn random_store_run(
+    parameters: &LinearizabilityParameters,
+    seed: u64,
+) -> Result<Simulation<StoreMessage>, QuorumError> {
+    let mut sim = random_store(parameters, seed)?;
     sim.run()?;
     Ok(sim)
 }

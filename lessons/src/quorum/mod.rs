@@ -87,7 +87,7 @@ pub use availability::{
 pub use error::QuorumError;
 pub use inversion::{
     LinearizabilityParameters, LinearizabilityRow, inversion_run, linearizability_experiment,
-    random_store_run,
+    random_store, random_store_run,
 };
 pub use latency::{LatencyRow, expected_exponential_wait, quorum_latency_experiment};
 pub use merkle::{AntiEntropyRow, Descent, MAX_DEPTH, MerkleTree, anti_entropy_experiment};
