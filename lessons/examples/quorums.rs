@@ -274,6 +274,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         );
     }
     linearizability_plot.show();
+    let mut lossy_rows = Vec::new();
+    for (repair, writers) in [(ReadRepair::Off, 5), (ReadRepair::Blocking, 1)] {
+        let lossy = LinearizabilityParameters {
+            repair,
+            clients: 5,
+            writers,
+            think_time: ms(1),
+            loss: 0.2,
+            ..LinearizabilityParameters::default()
+        };
+        lossy_rows.push(linearizability_experiment(&lossy, 100, 1)?);
+    }
+    let lossy_table = Table::from_rows(&lossy_rows)?;
+    lossy_table.evcxr_display();
 
     // cell
     let read_repair_parameters = ReadRepairParameters::default();
@@ -564,6 +578,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         rejected("blocking write-back, 5 writers, clocks 10ms apart"),
         [49, 48, 37, 25, 15]
     );
+    let lossy_counts: Vec<usize> = lossy_rows.iter().map(|row| row.not_linearizable).collect();
+    assert_eq!(lossy_counts, [5, 0]);
     let divergent_at = |repair: ReadRepair, keys: &str, time_s: f64| {
         divergence
             .iter()

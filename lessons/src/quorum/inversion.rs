@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::error::{QuorumError, at_least};
+use super::error::{QuorumError, at_least, probability};
 use super::overlap::Quorum;
 use super::store::{Client, Planned, ReadRepair, Replica, Request, StoreMessage};
 use crate::check::{RegisterHistory, check_register};
@@ -86,6 +86,10 @@ pub struct LinearizabilityParameters {
     pub clock_skew: Time,
     /// The longest pause a client takes between requests (drawn uniformly from zero to this).
     pub think_time: Time,
+    /// The probability that the network loses a message. A write whose acknowledgements are
+    /// lost fails after the client's timeout, yet may have reached some replicas: nothing
+    /// rolls it back.
+    pub loss: f64,
 }
 
 impl Default for LinearizabilityParameters {
@@ -99,6 +103,7 @@ impl Default for LinearizabilityParameters {
             latency: Latency::log_normal(ms(5), 1.0),
             clock_skew: Time::ZERO,
             think_time: ms(10),
+            loss: 0.0,
         }
     }
 }
@@ -144,6 +149,7 @@ impl LinearizabilityParameters {
                 ));
             }
         }
+        probability("loss", self.loss)?;
         self.latency.validate()?;
         Ok(())
     }
@@ -170,7 +176,12 @@ impl LinearizabilityParameters {
         } else {
             String::new()
         };
-        format!("{}, {writers}{skew}", self.repair.name())
+        let loss = if self.loss > 0.0 {
+            format!(", {}% of messages lost", self.loss * 100.0)
+        } else {
+            String::new()
+        };
+        format!("{}, {writers}{skew}{loss}", self.repair.name())
     }
 }
 
@@ -227,7 +238,11 @@ pub fn random_store(
             PhysicalClock::new().offset(parameters.clock_skew * c as i64),
         )?;
     }
-    sim.set_links(Link::new().latency(parameters.latency.clone()))?;
+    sim.set_links(
+        Link::new()
+            .latency(parameters.latency.clone())
+            .loss(parameters.loss),
+    )?;
     Ok(sim)
 }
 
