@@ -31,8 +31,9 @@ const MAX_EXPECTED_REQUESTS: f64 = 5_000_000.0;
 pub enum LimiterMode {
     /// Each gateway allows the full limit on its own: no coordination, up to `K * limit`.
     LocalFull,
-    /// Each gateway allows `floor(limit / K)` on its own: never above the limit, below it
-    /// whenever the traffic is not spread evenly (or `K` does not divide the limit).
+    /// Each gateway allows `floor(limit / K)` on its own (nothing at all when `K` exceeds the
+    /// limit): never above the limit, below it whenever the traffic is not spread evenly (or
+    /// `K` does not divide the limit).
     LocalShare,
     /// Every request asks the store to check and count in one atomic step (a Redis Lua
     /// script): exact, for one round trip per request.
