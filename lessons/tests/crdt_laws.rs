@@ -449,3 +449,67 @@ fn dynamo_cart_resurrects_a_deleted_item_and_the_or_set_does_not() {
         ["eggs", "flour"]
     );
 }
+
+/// Parameters outside their ranges come back as errors that say what is allowed; nothing
+/// panics.
+#[test]
+fn bad_parameters_are_refused_with_what_is_allowed() {
+    use lessons::crdt::{
+        ConvergenceParameters, CounterParameters, MetadataParameters, OverdraftParameters,
+        convergence_run, counter_run, metadata_experiment, overdraft_experiment,
+    };
+    use lessons::sim::ms;
+
+    let one_replica = CounterParameters {
+        replicas: 1,
+        ..CounterParameters::default()
+    };
+    assert_eq!(
+        counter_run(&one_replica, 1).unwrap_err().to_string(),
+        "replicas = 1 is not allowed: use 2 to 26 replicas"
+    );
+    let certain_loss = ConvergenceParameters {
+        loss: 1.5,
+        ..ConvergenceParameters::default()
+    };
+    let update = |c: &mut GCounter, me: usize, _: &mut Rng| {
+        c.increment(me);
+    };
+    assert_eq!(
+        convergence_run(&certain_loss, GCounter::new(), update, 1)
+            .unwrap_err()
+            .to_string(),
+        "loss = 1.5 is not allowed: use a probability in [0, 1]"
+    );
+    let backwards = ConvergenceParameters {
+        partition: Some((ms(500), ms(100))),
+        ..ConvergenceParameters::default()
+    };
+    assert!(convergence_run(&backwards, GCounter::new(), update, 1).is_err());
+    let no_trials = CartParameters {
+        trials: 0,
+        ..CartParameters::default()
+    };
+    assert_eq!(
+        cart_experiment(&no_trials, 1).unwrap_err().to_string(),
+        "trials = 0 is not allowed: use 1 to 100,000 trials"
+    );
+    let no_demand = OverdraftParameters {
+        demand_per_second: 0.0,
+        ..OverdraftParameters::default()
+    };
+    assert!(
+        overdraft_experiment(&no_demand, 1)
+            .unwrap_err()
+            .to_string()
+            .contains("more than 0 and at most 10,000")
+    );
+    let no_samples = MetadataParameters {
+        samples: 0,
+        ..MetadataParameters::default()
+    };
+    assert_eq!(
+        metadata_experiment(&no_samples, 1).unwrap_err().to_string(),
+        "samples = 0 is not allowed: use 1 to 100 rows"
+    );
+}
