@@ -531,6 +531,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(column(&guarantees, 2)[4], column(&guarantees, 2)[0]); // N = 4 and N = 3 both survive 1
     assert_eq!(overlap_grid[2][2], 1.0); // N = 5, W = R = 3
     assert_eq!(format!("{:.3}", both[0][4]), "0.590"); // W = 5 needs all five up: 0.9^5
+    assert_eq!(format!("{:.3}", both[2][2]), "0.991");
+    assert_eq!(column(&guarantees, 3)[4], "2 down"); // N = 4, W = 3, R = 2
     assert_eq!(format!("{computed_five:.4}"), "0.9421");
     assert_eq!(format!("{simulated_writes:.4}"), "0.9431");
     let measured_at_zero: Vec<String> = at_zero
