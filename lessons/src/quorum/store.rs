@@ -486,16 +486,7 @@ impl Client {
                     },
                     value,
                 };
-                for &replica in &self.replicas {
-                    ctx.send(
-                        replica,
-                        StoreMessage::Write {
-                            request,
-                            key,
-                            version,
-                        },
-                    );
-                }
+                send_write(ctx, &self.replicas, request, key, version);
                 (key, Phase::Writing, format!("write {value}"))
             }
             Request::Read { key } => {
@@ -552,7 +543,7 @@ impl Client {
             return;
         }
         let newest = Client::newest(&pending.replies);
-        let shown = newest.map_or("empty".to_string(), |v| v.value.to_string());
+        let answer = shown(newest);
         let key = pending.key;
         match (self.repair, newest) {
             (ReadRepair::Blocking, Some(version)) => {
@@ -560,16 +551,7 @@ impl Client {
                 let pending = self.pending.as_mut().expect("a pending read");
                 pending.request = request;
                 pending.phase = Phase::WritingBack;
-                for &replica in &self.replicas {
-                    ctx.send(
-                        replica,
-                        StoreMessage::Write {
-                            request,
-                            key,
-                            version,
-                        },
-                    );
-                }
+                send_write(ctx, &self.replicas, request, key, version);
                 ctx.set_timer(self.timeout, TIMEOUT + request);
             }
             (ReadRepair::Background, Some(version)) => {
@@ -580,21 +562,37 @@ impl Client {
                     .map(|(replica, _)| *replica)
                     .collect();
                 let request = self.fresh_request();
-                for replica in stale {
-                    ctx.send(
-                        replica,
-                        StoreMessage::Write {
-                            request,
-                            key,
-                            version,
-                        },
-                    );
-                }
-                self.finish(ctx, shown);
+                send_write(ctx, &stale, request, key, version);
+                self.finish(ctx, answer);
             }
-            _ => self.finish(ctx, shown),
+            _ => self.finish(ctx, answer),
         }
     }
+}
+
+/// Sends `version` of `key` to each of `replicas` as request `request`.
+fn send_write(
+    ctx: &mut Context<'_, StoreMessage>,
+    replicas: &[NodeId],
+    request: u64,
+    key: u64,
+    version: Versioned,
+) {
+    for &replica in replicas {
+        ctx.send(
+            replica,
+            StoreMessage::Write {
+                request,
+                key,
+                version,
+            },
+        );
+    }
+}
+
+/// What a read answers: the value, or `"empty"`.
+fn shown(version: Option<Versioned>) -> String {
+    version.map_or("empty".to_string(), |v| v.value.to_string())
 }
 
 impl Node<StoreMessage> for Client {
@@ -619,8 +617,7 @@ impl Node<StoreMessage> for Client {
                 }
                 let result = match pending.phase {
                     Phase::Writing => "ok".to_string(),
-                    _ => Client::newest(&pending.replies)
-                        .map_or("empty".to_string(), |v| v.value.to_string()),
+                    _ => shown(Client::newest(&pending.replies)),
                 };
                 self.finish(ctx, result);
             }
