@@ -307,6 +307,24 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let copy_lags = [0, 10, 30, 100, 300, 1_000];
+    let migration = migration_trial(10_000, 20_000, &copy_lags, 1)?;
+    let mut stale = Figure::new("10,000 keys backfilled during 20,000 dual writes")
+        .x_label("time from reading a key to writing its copy (key steps)")
+        .y_label("% of keys left older in the new store");
+    for policy in Backfill::ALL {
+        stale = stale.line(
+            policy.name(),
+            migration
+                .iter()
+                .filter(|row| row.policy == policy.name())
+                .map(|row| (row.copy_lag as f64, 100.0 * row.stale_fraction)),
+        );
+    }
+    stale.legend_at(Corner::UpperLeft).show();
+    Table::from_rows(&migration)?.evcxr_display();
+
+    // cell
     let fan_outs = [1, 2, 5, 10, 20, 50, 100];
     let gather = fan_out_trial(&fan_outs, ShardLatency::typical(0.01), 20_000, 1)?;
     Figure::new("Scatter-gather: the query waits for its slowest partition")
@@ -510,5 +528,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(lists.rows()[1][1], lists.rows()[1][2]);
     assert!(lists.rows()[2][1].ends_with("b3.s1 (zone-b)"));
     assert!(lists.rows()[2][2].ends_with("a3.s1 (zone-a)"));
+    let stale_at = |policy: &str, lag: u64| {
+        migration
+            .iter()
+            .find(|row| row.policy == policy && row.copy_lag == lag)
+            .unwrap()
+            .stale_keys
+    };
+    assert_eq!(
+        [
+            stale_at("blind overwrite", 100),
+            stale_at("blind overwrite", 1_000)
+        ],
+        [94, 797]
+    );
+    assert!(
+        migration
+            .iter()
+            .filter(|row| row.policy == "version-checked")
+            .all(|row| row.stale_keys == 0)
+    );
+    assert_eq!(
+        [
+            pct(stale_at("blind overwrite", 100) as f64 / 10_000.0),
+            pct(stale_at("blind overwrite", 1_000) as f64 / 10_000.0)
+        ],
+        ["0.9", "8.0"]
+    );
+    assert_eq!(stale_at("blind overwrite", 0), 0);
     Ok(())
 }

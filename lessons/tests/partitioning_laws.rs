@@ -276,3 +276,22 @@ fn a_scatter_gather_query_is_slow_with_probability_one_minus_q_to_the_k() {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_version_checked_backfill_never_overwrites_a_newer_dual_write(
+        keys in 1usize..300,
+        writes in 0usize..1_000,
+        lag in 0u64..100,
+        seed in any::<u64>(),
+    ) {
+        let rows = lessons::partitioning::migration_trial(keys, writes, &[lag], seed).unwrap();
+        for row in rows {
+            if row.policy == "version-checked" || lag == 0 {
+                prop_assert_eq!(row.stale_keys, 0, "{:?}", row);
+            }
+        }
+    }
+}

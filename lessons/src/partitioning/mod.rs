@@ -22,7 +22,8 @@
 //! The experiments take their parameters (and a seed where anything is random) and return
 //! plain rows: [`remap_sweep`] (mod N against the ring), [`balance_sweep`] (load spread
 //! against vnodes), [`join_trials`] and [`join_cost`] (what a join moves and costs),
-//! [`zone_outage`] (replicas when a zone fails), [`write_hot_spot`] and [`scan_fan_out`]
+//! [`zone_outage`] (replicas when a zone fails), [`migration_trial`] (backfill during dual
+//! writes), [`write_hot_spot`] and [`scan_fan_out`]
 //! (range against hash keys), [`salting_trial`] (hot keys), [`cascade_trial`] (overload
 //! spreading after a failure) and [`fan_out_trial`] (scatter-gather tail latency).
 //!
@@ -70,6 +71,7 @@
 mod error;
 mod hash;
 mod hot_keys;
+mod migration;
 mod modulo;
 mod movement;
 mod placement;
@@ -81,6 +83,7 @@ mod scatter_gather;
 pub use error::PartitionError;
 pub use hash::{hash_key, hash_with_seed};
 pub use hot_keys::{SaltedCounter, SaltingRow, buckets_needed, salting_trial};
+pub use migration::{Backfill, MigrationRow, migration_trial};
 pub use modulo::{ModN, kept_in_period, moved_in_period};
 pub use movement::{
     BalanceRow, JoinRow, RemapRow, balance_sweep, join_trials, node_names, remap_sweep,
