@@ -491,6 +491,39 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     partition_table.evcxr_display();
 
     // cell
+    let durations: Vec<Time> = (0..=12).map(|k| secs(k * 300)).collect();
+    let wan_rows = wan_partition_experiment(&[3, 3], &durations, 5.0, 100_000, 1)?;
+    let local_rows: Vec<PartitionRow> = wan_rows
+        .iter()
+        .filter(|row| row.level == "LOCAL_QUORUM")
+        .cloned()
+        .collect();
+    Figure::new("Conflicting keys after a WAN partition (LOCAL_QUORUM)")
+        .x_label("partition length (minutes)")
+        .y_label("keys written in both data centres")
+        .legend_at(Corner::UpperLeft)
+        .points(
+            "simulated, 5 writes/s per DC, 100,000 keys",
+            local_rows
+                .iter()
+                .map(|row| (row.partition_minutes, row.conflicting_keys as f64)),
+        )
+        .line(
+            "expected",
+            local_rows
+                .iter()
+                .map(|row| (row.partition_minutes, row.expected_conflicts)),
+        )
+        .show();
+    let hour: Vec<PartitionRow> = wan_rows
+        .iter()
+        .filter(|row| row.partition_minutes == 60.0)
+        .cloned()
+        .collect();
+    let hour_table = Table::from_rows(&hour)?;
+    hour_table.evcxr_display();
+
+    // cell
     // Pick N, W and R, and predict whether a read made right after an acknowledged write can
     // miss it, and how many replicas may be down for writes to keep succeeding.
     let (n, w, r) = (5, 2, 3);
@@ -686,5 +719,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert_eq!(column(&partition_table, 3)[6], "unavailable");
     assert_eq!(rows[0].stale, 1986);
+    let local_hour = hour.first().cloned().ok_or("row")?;
+    let quorum_hour = hour.last().cloned().ok_or("row")?;
+    assert_eq!(
+        (
+            local_hour.level.as_str(),
+            local_hour.attempted,
+            local_hour.accepted
+        ),
+        ("LOCAL_QUORUM", 35_744, 35_744)
+    );
+    assert_eq!(local_hour.conflicting_keys, 2_634);
+    assert_eq!(format!("{:.0}", local_hour.expected_conflicts), "2714");
+    assert_eq!(
+        (quorum_hour.level.as_str(), quorum_hour.accepted),
+        ("QUORUM", 0)
+    );
+    assert!(
+        local_rows
+            .iter()
+            .all(|row| (row.conflicting_keys as f64 - row.expected_conflicts).abs() < 150.0)
+    );
     Ok(())
 }

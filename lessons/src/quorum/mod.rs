@@ -38,7 +38,8 @@
 //!   replicas compare hashes top-down and exchange only the differing buckets.
 //! * **Tombstones** ([`TombstoneReplica`], [`resurrection_experiment`]): deletes are writes, and
 //!   purging them before every replica has them brings deleted data back.
-//! * **Several data centres** ([`ConsistencyLevel`], [`multi_dc_latency_experiment`]):
+//! * **Several data centres** ([`ConsistencyLevel`], [`multi_dc_latency_experiment`],
+//!   [`wan_partition_experiment`]):
 //!   LOCAL_QUORUM answers from the local data centre, fast and partition-tolerant, and lets
 //!   the data centres diverge.
 //!
@@ -91,7 +92,10 @@ pub use inversion::{
 };
 pub use latency::{LatencyRow, expected_exponential_wait, quorum_latency_experiment};
 pub use merkle::{AntiEntropyRow, Descent, MAX_DEPTH, MerkleTree, anti_entropy_experiment};
-pub use multi_dc::{ConsistencyLevel, DcLatencyRow, multi_dc_latency_experiment};
+pub use multi_dc::{
+    ConsistencyLevel, DcLatencyRow, PartitionRow, multi_dc_latency_experiment,
+    wan_partition_experiment,
+};
 pub use overlap::{MAX_REPLICAS, Quorum};
 pub use placement::replicas_for;
 pub use read_repair::{DivergenceRow, ReadRepairParameters, read_repair_experiment};

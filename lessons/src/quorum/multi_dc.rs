@@ -235,3 +235,134 @@ pub fn multi_dc_latency_experiment(
     }
     Ok(rows)
 }
+
+/// What a wide-area partition of one length did to writes at one consistency level.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::quorum::wan_partition_experiment;
+/// use lessons::sim::secs;
+///
+/// let rows = wan_partition_experiment(&[3, 3], &[secs(60)], 5.0, 1_000, 1)?;
+/// let quorum = rows.iter().find(|row| row.level == "QUORUM").unwrap();
+/// assert_eq!(quorum.accepted, 0); // neither side has 4 of the 6 replicas
+/// # Ok::<(), lessons::quorum::QuorumError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartitionRow {
+    /// The consistency level's name.
+    pub level: String,
+    /// How long the partition lasted, in minutes.
+    pub partition_minutes: f64,
+    /// Writes attempted in both data centres during the partition.
+    pub attempted: usize,
+    /// Writes that succeeded.
+    pub accepted: usize,
+    /// Keys written in both data centres during the partition: when it heals, last-writer-wins
+    /// keeps one side's value and the other side's writes to that key are lost.
+    pub conflicting_keys: usize,
+    /// The expected number of such keys: `K · (1 - (1 - 1/K)^(rate · duration))²` when both
+    /// sides accept writes, else 0.
+    pub expected_conflicts: f64,
+}
+
+/// Two data centres cut apart for each duration in `durations`; each receives writes at
+/// `writes_per_second` (a Poisson process) to keys drawn uniformly from `keys`, accepted if
+/// the level succeeds on its side of the partition (every replica up). Rows for LOCAL_QUORUM
+/// and QUORUM.
+///
+/// # Errors
+///
+/// [`QuorumError::Parameter`] for a layout without exactly two data centres, zero keys, a
+/// non-positive rate or a negative duration.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::quorum::wan_partition_experiment;
+/// use lessons::sim::secs;
+///
+/// let rows = wan_partition_experiment(&[2, 1], &[secs(600)], 5.0, 1_000, 1)?;
+/// let local = rows.iter().find(|row| row.level == "LOCAL_QUORUM").unwrap();
+/// assert_eq!(local.accepted, local.attempted);
+/// assert!(local.conflicting_keys > 0);
+/// # Ok::<(), lessons::quorum::QuorumError>(())
+/// ```
+pub fn wan_partition_experiment(
+    replicas: &[usize],
+    durations: &[Time],
+    writes_per_second: f64,
+    keys: usize,
+    seed: u64,
+) -> Result<Vec<PartitionRow>, QuorumError> {
+    check_layout(replicas)?;
+    if replicas.len() != 2 {
+        return Err(QuorumError::parameter(
+            "replicas",
+            format!("{replicas:?}"),
+            "this experiment has exactly two data centres",
+        ));
+    }
+    at_least("keys", keys, 1)?;
+    if !(writes_per_second > 0.0 && writes_per_second.is_finite()) {
+        return Err(QuorumError::parameter(
+            "writes_per_second",
+            writes_per_second,
+            "a write rate must be a positive number",
+        ));
+    }
+    let mut rng = Rng::new(seed);
+    let mut rows = Vec::new();
+    for &duration in durations {
+        if duration < Time::ZERO {
+            return Err(QuorumError::parameter(
+                "duration",
+                duration,
+                "a partition cannot last a negative time",
+            ));
+        }
+        let seconds = duration.as_secs_f64();
+        let mut written = vec![vec![false; keys]; 2];
+        let mut attempts = [0usize; 2];
+        for (dc, touched) in written.iter_mut().enumerate() {
+            let mut at = rng.exponential() / writes_per_second;
+            while at < seconds {
+                touched[rng.below(keys as u64) as usize] = true;
+                attempts[dc] += 1;
+                at += rng.exponential() / writes_per_second;
+            }
+        }
+        let untouched = (1.0 - 1.0 / keys as f64).powf(writes_per_second * seconds);
+        for level in [ConsistencyLevel::LocalQuorum, ConsistencyLevel::Quorum] {
+            let mut accepts = [false; 2];
+            for (dc, accept) in accepts.iter_mut().enumerate() {
+                *accept = level.succeeds(replicas, replicas, dc, false)?;
+            }
+            let accepted = (0..2)
+                .filter(|&dc| accepts[dc])
+                .map(|dc| attempts[dc])
+                .sum();
+            let conflicting_keys = if accepts == [true, true] {
+                (0..keys)
+                    .filter(|&k| written[0][k] && written[1][k])
+                    .count()
+            } else {
+                0
+            };
+            rows.push(PartitionRow {
+                level: level.name().to_string(),
+                partition_minutes: seconds / 60.0,
+                attempted: attempts[0] + attempts[1],
+                accepted,
+                conflicting_keys,
+                expected_conflicts: if accepts == [true, true] {
+                    keys as f64 * (1.0 - untouched).powi(2)
+                } else {
+                    0.0
+                },
+            });
+        }
+    }
+    Ok(rows)
+}
