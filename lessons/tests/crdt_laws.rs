@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use lessons::crdt::{
     CartParameters, Crdt, GCounter, GSet, LwwRegister, MvRegister, OperationBased, OrSet,
-    PNCounter, TwoPhaseSet, cart_experiment,
+    PNCounter, Rga, TextInsert, TwoPhaseSet, cart_experiment,
 };
 use lessons::sim::Rng;
 use proptest::prelude::*;
@@ -77,6 +77,14 @@ impl Subject for OrSet<u8> {
         } else {
             self.add(replica, element)
         }
+    }
+}
+
+impl Subject for Rga<u8> {
+    fn update(&mut self, replica: usize, _: u8, value: u8) -> Self::Op {
+        let index = usize::from(value) % (self.len() + 1);
+        self.insert(replica, index, value)
+            .unwrap_or_else(|_| unreachable!("the index is at most the length"))
     }
 }
 
@@ -242,6 +250,7 @@ laws!(two_phase_set, TwoPhaseSet<u8>);
 laws!(lww_register, LwwRegister<u8>);
 laws!(mv_register, MvRegister<u8>);
 laws!(or_set, OrSet<u8>);
+laws!(rga, Rga<u8>);
 
 proptest! {
     /// 5.1: after convergence the value is the number of increments, however often each
@@ -512,4 +521,47 @@ fn bad_parameters_are_refused_with_what_is_allowed() {
         metadata_experiment(&no_samples, 1).unwrap_err().to_string(),
         "samples = 0 is not allowed: use 1 to 100 rows"
     );
+}
+
+/// 5.8: two concurrent inserts at the same place. Applied as sent, the two sites end with
+/// different texts; transformed against each other (operational transformation), they agree.
+#[test]
+fn two_sites_diverge_without_transformation_and_agree_with_it() {
+    let a = TextInsert {
+        position: 1,
+        value: 'X',
+        site: 0,
+    };
+    let b = TextInsert {
+        position: 1,
+        value: 'Y',
+        site: 1,
+    };
+    let (at_a, at_b) = (a.applied_to("abc"), b.applied_to("abc"));
+    assert_ne!(b.applied_to(&at_a), a.applied_to(&at_b));
+    assert_eq!(
+        b.transformed_against(&a).applied_to(&at_a),
+        a.transformed_against(&b).applied_to(&at_b)
+    );
+}
+
+proptest! {
+    /// 5.8: two sites each make one insert concurrently into the same text, anywhere: with the
+    /// transformation both sites end with the same text.
+    #[test]
+    fn transformed_concurrent_inserts_converge(
+        text in "[a-e]{0,8}",
+        p in 0usize..10,
+        q in 0usize..10,
+        x in proptest::char::range('A', 'Z'),
+        y in proptest::char::range('A', 'Z'),
+    ) {
+        let length = text.chars().count();
+        let a = TextInsert { position: p.min(length), value: x, site: 0 };
+        let b = TextInsert { position: q.min(length), value: y, site: 1 };
+        prop_assert_eq!(
+            b.transformed_against(&a).applied_to(&a.applied_to(&text)),
+            a.transformed_against(&b).applied_to(&b.applied_to(&text))
+        );
+    }
 }

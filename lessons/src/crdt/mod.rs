@@ -25,6 +25,7 @@
 //! | [`LwwRegister`] | set | larger stamp wins | all concurrent writes but one |
 //! | [`MvRegister`] | set | keep writes the other side has not overwritten | a single value: readers see siblings |
 //! | [`OrSet`] | add, remove | keep dots the other side has not removed | nothing of the above; add wins over a concurrent remove |
+//! | [`Rga`] | insert into a sequence | place each insert after its anchor, larger ids first | deletes, in this lesson |
 //!
 //! The observed-remove set and the multi-value register tag each write with a [`Dot`] and carry
 //! a [`CausalContext`] of the dots they have seen; that is how they tell "removed there" from
@@ -62,6 +63,11 @@
 //! * Paulo Sérgio Almeida, Ali Shoker and Carlos Baquero, "Delta State Replicated Data Types",
 //!   Journal of Parallel and Distributed Computing 111, 2018: causal contexts with a dot cloud,
 //!   and updates shipped as small states (deltas).
+//! * Hyun-Gul Roh, Myeongjae Jeon, Jin-Soo Kim and Joonwon Lee, "Replicated abstract data types:
+//!   Building blocks for collaborative applications", Journal of Parallel and Distributed
+//!   Computing 71(3), 2011: the replicated growable array (RGA).
+//! * Clarence Ellis and Simon Gibbs, "Concurrency control in groupware systems", SIGMOD 1989:
+//!   operational transformation.
 //! * Giuseppe DeCandia et al., "Dynamo: Amazon's Highly Available Key-value Store", SOSP 2007,
 //!   section 4.4: the shopping cart whose siblings are merged by union, and deleted items that
 //!   resurface.
@@ -100,6 +106,7 @@ mod mv_register;
 mod or_set;
 mod overdraft;
 mod pncounter;
+mod sequence;
 mod two_phase_set;
 
 pub use crate::clocks::Dot;
@@ -120,6 +127,7 @@ pub use mv_register::MvRegister;
 pub use or_set::OrSet;
 pub use overdraft::{OverdraftParameters, OverdraftRow, overdraft_experiment};
 pub use pncounter::{PNCounter, PNCounterOp};
+pub use sequence::{Insert, Rga, TextInsert};
 pub use two_phase_set::{TwoPhaseSet, TwoPhaseSetOp};
 
 /// The name the lessons give replica `replica`: `A` to `Z`, then `R26`, `R27`, ...
