@@ -268,7 +268,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .y_label("fraction of nodes up (mean of 10 rings)");
     for vnodes in [1, 16, 256] {
         cascade = cascade.line(
-            format!("{vnodes} vnodes per node"),
+            format!("V = {vnodes} vnodes per node"),
             cascades
                 .iter()
                 .filter(|row| row.vnodes == vnodes)
