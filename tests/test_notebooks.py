@@ -2,40 +2,14 @@
 our kernel, and the kernel tour shows what it promises."""
 
 import json
-import pathlib
 import subprocess
 import sys
 
 import pytest
 
-from conftest import KERNEL_NAME, REPO
+from conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-
-
-@pytest.fixture(scope="session")
-def executed(tmp_path_factory):
-    """Runs each notebook once, on first use; returns (nbconvert's result, executed notebook)."""
-    out_dir = tmp_path_factory.mktemp("executed")
-    results = {}
-
-    def run(path: pathlib.Path):
-        if path not in results:
-            result = subprocess.run(
-                [
-                    sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                    f"--ExecutePreprocessor.kernel_name={KERNEL_NAME}",
-                    "--ExecutePreprocessor.timeout=900",
-                    "--output-dir", str(out_dir), str(path),
-                ],
-                capture_output=True, text=True, cwd=path.parent,
-            )
-            output = out_dir / path.name
-            notebook = json.loads(output.read_text()) if output.exists() else None
-            results[path] = (result, notebook)
-        return results[path]
-
-    return run
 
 
 def outputs(notebook: dict):

@@ -1,5 +1,6 @@
 //! `lessons-kernel`: a Jupyter kernel for Rust built on evcxr, serving the distributed-systems
-//! lessons. `install` writes its kernelspec, `run` is what Jupyter starts.
+//! lessons. `install` writes its kernelspec, `run` is what Jupyter starts, `notes` executes
+//! notebooks without Jupyter and writes study notes from them.
 
 mod build_progress;
 mod build_slot;
@@ -10,6 +11,7 @@ mod history;
 mod install;
 mod iopub;
 mod is_complete;
+mod notes;
 mod output_frames;
 mod output_pipe;
 mod output_router;
@@ -53,6 +55,29 @@ enum Command {
         #[arg(short = 'f', long)]
         connection_file: PathBuf,
     },
+    /// Execute lesson notebooks through this kernel (no Jupyter needed) and write study notes:
+    /// the executed notebooks, one HTML page per lesson and an index, and a Markdown version.
+    ///
+    /// A notebook whose cell fails is reported with the cell and the error and is not
+    /// exported; the others are, and the exit code is 1.
+    Notes(NotesArgs),
+}
+
+#[derive(Args)]
+struct NotesArgs {
+    /// The notebooks, in any order (the notes follow their file names); default: every
+    /// notebook in ./notebooks.
+    #[arg(value_name = "NOTEBOOKS")]
+    notebooks: Vec<PathBuf>,
+    /// The directory for the notes (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    out: PathBuf,
+    /// Seconds one cell may run before it counts as failed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    cell_timeout: u64,
+    /// Start the HTML pages with every code block folded (each can be opened, or all at once).
+    #[arg(long)]
+    fold_code: bool,
 }
 
 #[derive(Args)]
@@ -110,6 +135,20 @@ fn main() -> ExitCode {
             })
         }
         Command::Run { connection_file } => run(&connection_file),
+        Command::Notes(args) => {
+            init_logging(None);
+            let options = notes::Options {
+                notebooks: args.notebooks,
+                out: args.out,
+                cell_timeout: std::time::Duration::from_secs(args.cell_timeout),
+                fold_code: args.fold_code,
+            };
+            match notes::run(options) {
+                Ok(true) => Ok(()),
+                Ok(false) => return ExitCode::FAILURE,
+                Err(error) => Err(error),
+            }
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -58,6 +58,10 @@ struct CellState {
 /// The stderr text we keep per cell to read a panic message from.
 const STDERR_KEPT: usize = 64 * 1024;
 
+/// The display id of a cell's build progress starts with this (the rest is the request's id),
+/// so that exports can leave these machine-specific lines out.
+pub const BUILD_DISPLAY_PREFIX: &str = "lessons-kernel-build-";
+
 #[derive(Deserialize)]
 struct KernelMessage {
     msg_type: String,
@@ -140,7 +144,7 @@ impl OutputRouter {
 
     fn show_build(&self, cell: &CellState, text: String, update: bool) {
         let Some(parent) = &cell.parent else { return };
-        let display_id = format!("lessons-kernel-build-{}", parent.header.msg_id);
+        let display_id = format!("{BUILD_DISPLAY_PREFIX}{}", parent.header.msg_id);
         let data =
             serde_json::from_value(serde_json::json!({ "text/plain": text })).unwrap_or_default();
         let content: JupyterMessageContent = if update {
