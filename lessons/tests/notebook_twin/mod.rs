@@ -71,6 +71,15 @@ impl Twin {
         assert_eq!(code[1..], self.example_cells());
     }
 
+    /// The last code cell is a "try it" cell: a variation for the learner to make and an
+    /// assertion that checks their prediction.
+    pub fn assert_ends_with_a_try_it(&self) {
+        let code = self.notebook_code_cells();
+        let last = code.last().unwrap();
+        let invites = last.contains("prediction") || last.contains("Try it");
+        assert!(invites && last.contains("assert"), "{last}");
+    }
+
     /// The notebook is committed clean: no outputs, for the lessons kernel.
     pub fn assert_committed_clean(&self) {
         let notebook = self.notebook_json();
@@ -89,9 +98,9 @@ impl Twin {
 
 /// The tests every notebook with a twin gets, in a module named `$tests`: the example runs (its
 /// assertions pin the numbers the prose quotes), the notebook holds the example's code cell by
-/// cell, and it is committed without outputs. `$example` is the twin, declared in the test file
-/// with `#[path = "../examples/NAME.rs"] mod NAME;`.
-#[allow(unused_macros)]
+/// cell, it is committed without outputs, and it ends with a "try it" cell. `$example` is the twin, declared in the test file
+/// with `#[path = "../examples/NAME.rs"] mod NAME;`. The last code cell of every notebook is a
+/// variation for the learner with a check of their prediction.
 macro_rules! twin_tests {
     ($tests:ident: $example:ident, $notebook:literal) => {
         mod $tests {
@@ -118,6 +127,11 @@ macro_rules! twin_tests {
             #[test]
             fn the_notebook_is_committed_without_outputs_for_the_lessons_kernel() {
                 TWIN.assert_committed_clean();
+            }
+
+            #[test]
+            fn the_last_code_cell_is_a_variation_with_a_check() {
+                TWIN.assert_ends_with_a_try_it();
             }
         }
     };
