@@ -2,18 +2,28 @@
 //!
 //! Each concept is a small state machine you drive by hand: you decide when an event happens and
 //! which message arrives where, so every run is repeatable and every number in a notebook can be
-//! checked by a test. The crate has five parts so far:
+//! checked by a test. The lessons, in the order the notebooks take them:
 //!
 //! * [`sim`]: the simulation toolkit every lesson runs on: seeded randomness, virtual time, a
 //!   network with delays, loss, duplication and partitions, nodes that crash and pause, clocks
 //!   that drift and jump, a recorder, and small statistics helpers.
+//! * [`rate_limit`]: token and leaky buckets, fixed and sliding windows, on virtual time; limits
+//!   spread over several gateways, cost-weighted and layered limits, fail-open and fail-closed.
+//! * [`ids`]: Snowflake IDs and their layouts, clocks that go backwards, UUIDv4, UUIDv7, ULID,
+//!   Base62 short codes, the birthday bound, and what each key does to a B-tree index.
 //! * [`clocks`]: physical, Lamport, vector and hybrid logical clocks, TrueTime-style intervals,
-//!   last-writer-wins and causal delivery, and what each clock can and cannot tell.
+//!   last-writer-wins and causal delivery, and what each clock can and cannot tell; version
+//!   vectors per key, siblings and dotted version vectors.
 //! * [`crdt`]: replicated data types that converge without coordination: counters, sets,
 //!   registers, the shopping cart, and what they cannot keep (invariants, small metadata).
+//! * [`partitioning`]: hash mod N against a consistent-hash ring with virtual nodes, preference
+//!   lists across zones, range keys and hot spots, salting, rebalancing, scatter-gather latency.
 //! * [`quorum`]: leaderless replication: N, W and R, stale reads, quorum latency, read repair,
 //!   sloppy quorums and hinted handoff, Merkle-tree anti-entropy, tombstones, data centres.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable?
+//!
+//! And the parts they share:
+//!
 //! * [`table`]: [`table::Table`], rows of state per node or replica.
 //! * [`viz`]: pictures rendered to SVG: [`viz::Figure`] (line, step, scatter, bar and histogram
 //!   charts), [`viz::Heatmap`] and [`viz::SpaceTimeDiagram`].

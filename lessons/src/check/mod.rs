@@ -9,10 +9,10 @@
 //! if there were one copy and every operation took effect at once, at some moment while its
 //! client was waiting.
 //!
-//! [`check_register`] searches for such an order (the Wing–Gong search with Lowe's memoisation,
-//! see [`linearizability`]); [`check_register_by_brute_force`] tries every permutation, which is
-//! hopeless beyond a handful of operations but obviously right, and the tests check that the two
-//! always agree. [`RegisterHistory::from_operations`] reads a history from the client operations
+//! [`check_register`] searches for such an order (the Wing–Gong search with Lowe's
+//! memoisation); [`check_register_by_brute_force`] tries every permutation, which is hopeless
+//! beyond a handful of operations but obviously right, and the tests check that the two always
+//! agree. [`RegisterHistory::from_operations`] reads a history from the client operations
 //! a simulation recorded ([`Trace::operations`](crate::sim::Trace::operations)).
 //!
 //! # References
