@@ -339,6 +339,11 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&costs)?.evcxr_display();
 
     // cell
+    let tiers = tier_trial(50.0, 1)?;
+    let tier_table = Table::from_rows(&tiers)?;
+    tier_table.evcxr_display();
+
+    // cell
     let rotated_keys = [1, 10, 25, 50, 75, 100, 200, 300, 400, 500];
     let mut rotation = Figure::new("200 requests/s from one /24, rotating API keys")
         .x_label("API keys rotated")
@@ -407,6 +412,19 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("Right: within 10% of min(offered, B + R·t).");
 
     // end of cells
+    let tier_counts: Vec<(u64, u64, u64)> = tiers
+        .iter()
+        .map(|row| (row.offered, row.admitted, row.envelope))
+        .collect();
+    assert_eq!(
+        tier_counts,
+        [
+            (5979, 299, 300),
+            (6132, 2999, 3000),
+            (5885, 5885, 30000),
+            (6028, 1198, 1200)
+        ]
+    );
     assert_eq!(burst, [true, true, true, true, true, false, false]);
     let row_of = |trace: &str, algorithm: &str| -> [String; 2] {
         let row = summary

@@ -39,9 +39,11 @@
 //! arrives in one interval). [`FailurePolicy`] says what a gateway does when the store does not
 //! answer, and [`outage_trial`] measures the cost of each choice.
 //!
-//! # Costs and layers
+//! # Costs, tiers and layers
 //!
-//! A request can cost several tokens ([`Endpoint`], [`cost_trial`]), and a
+//! A request can cost several tokens ([`Endpoint`], [`cost_trial`]); a customer's plan
+//! ([`Tier`]) sets the size and refill of their own bucket ([`TieredLimiter`], [`tier_trial`]);
+//! and a
 //! [`LayeredLimiter`] checks a request against buckets per API key, per /24 subnet and global,
 //! all or nothing: a rejected request charges no bucket. [`key_rotation_trial`] pits it
 //! against an attacker rotating keys inside one subnet.
@@ -94,6 +96,7 @@ mod rate;
 mod routing;
 mod sliding_counter;
 mod sliding_log;
+mod tiers;
 mod token_bucket;
 pub mod traces;
 
@@ -116,4 +119,5 @@ pub use rate::{Decision, Limiter, Rate, RateLimitError, max_in_any_window, repla
 pub use routing::Routing;
 pub use sliding_counter::SlidingWindowCounter;
 pub use sliding_log::SlidingWindowLog;
+pub use tiers::{Tier, TierRow, TieredLimiter, tier_trial};
 pub use token_bucket::{TokenBucket, Tokens};
