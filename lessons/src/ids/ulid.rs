@@ -202,22 +202,36 @@ impl Ulid {
     }
 }
 
+/// The value of each ASCII character as a Crockford Base32 digit, upper or lower case, or
+/// `NOT_A_DIGIT`.
+const DIGIT_VALUES: [u8; 128] = {
+    let mut values = [NOT_A_DIGIT; 128];
+    let mut value = 0;
+    while value < CROCKFORD.len() {
+        let digit = CROCKFORD[value];
+        values[digit as usize] = value as u8;
+        values[digit.to_ascii_lowercase() as usize] = value as u8;
+        value += 1;
+    }
+    values
+};
+
+const NOT_A_DIGIT: u8 = u8::MAX;
+
 /// The value of one Crockford Base32 digit, upper or lower case.
 fn crockford_digit(character: char) -> Option<u8> {
-    let upper = character.to_ascii_uppercase();
-    CROCKFORD
-        .iter()
-        .position(|&digit| digit as char == upper)
-        .map(|value| value as u8)
+    let value = *DIGIT_VALUES.get(character as usize)?;
+    (value != NOT_A_DIGIT).then_some(value)
 }
 
 impl fmt::Display for Ulid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text: String = (0..Ulid::TEXT_LENGTH)
-            .rev()
-            .map(|digit| CROCKFORD[(self.0 >> (5 * digit) & 31) as usize] as char)
-            .collect();
-        f.write_str(&text)
+        let mut text = [0u8; Ulid::TEXT_LENGTH];
+        for (position, byte) in text.iter_mut().enumerate() {
+            let shift = 5 * (Ulid::TEXT_LENGTH - 1 - position);
+            *byte = CROCKFORD[(self.0 >> shift & 31) as usize];
+        }
+        f.write_str(std::str::from_utf8(&text).expect("Crockford digits are ASCII"))
     }
 }
 

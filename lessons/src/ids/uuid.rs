@@ -202,15 +202,12 @@ impl Uuid {
 
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hex = format!("{:032x}", self.0);
-        write!(
-            f,
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [b'-'; 36];
+        let positions = (0..36).filter(|position| ![8, 13, 18, 23].contains(position));
+        for (nibble, position) in positions.enumerate() {
+            text[position] = HEX[(self.0 >> (124 - 4 * nibble) & 15) as usize];
+        }
+        f.write_str(std::str::from_utf8(&text).expect("hex digits and hyphens are ASCII"))
     }
 }
