@@ -13,13 +13,15 @@
 //! Run it with `cargo bench -p lessons --bench clocks`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crdts::{CmRDT, CvRDT, VClock};
 use criterion::{BatchSize, Criterion};
 use hybrid_clocks::{Clock, Timestamp};
 use lessons::clocks::{HybridClock, HybridTimestamp, VectorClock};
 use lessons::sim::ns;
+
+mod peer_timing;
 
 const SIZES: [usize; 3] = [10, 100, 1_000];
 
@@ -125,27 +127,9 @@ fn hybrid_benches(criterion: &mut Criterion) {
     group.finish();
 }
 
-/// Nanoseconds per call of `work`, over about `budget`.
-fn time_per_call(budget: Duration, mut work: impl FnMut()) -> f64 {
-    let mut calls = 0u64;
-    let start = Instant::now();
-    while start.elapsed() < budget {
-        for _ in 0..64 {
-            work();
-        }
-        calls += 64;
-    }
-    start.elapsed().as_nanos() as f64 / calls as f64
-}
-
 /// The ratio table: each pair timed back to back, three times, best of three.
 fn ratios() {
-    let budget = Duration::from_millis(150);
-    let best = |work: &mut dyn FnMut()| {
-        (0..3)
-            .map(|_| time_per_call(budget, &mut *work))
-            .fold(f64::INFINITY, f64::min)
-    };
+    let best = peer_timing::best_ns_per_call;
     println!(
         "\n{:<36} {:>12} {:>12} {:>8}",
         "operation", "ours (ns)", "peer (ns)", "ratio"

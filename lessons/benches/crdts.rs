@@ -13,12 +13,14 @@
 //! Run it with `cargo bench -p lessons --bench crdts`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crdts::{CmRDT, CvRDT, LWWReg, MVReg, Orswot};
 use criterion::Criterion;
 use lessons::clocks::LamportTimestamp;
 use lessons::crdt::{Crdt, GCounter, LwwRegister, MvRegister, OperationBased, OrSet, PNCounter};
+
+mod peer_timing;
 
 const REPLICAS: usize = 16;
 const MEMBERS: u64 = 100;
@@ -223,27 +225,9 @@ fn criterion_benches(criterion: &mut Criterion) {
     }
 }
 
-/// Nanoseconds per call of `work`, over about `budget`.
-fn time_per_call(budget: Duration, work: &mut dyn FnMut()) -> f64 {
-    let mut calls = 0u64;
-    let start = Instant::now();
-    while start.elapsed() < budget {
-        for _ in 0..64 {
-            work();
-        }
-        calls += 64;
-    }
-    start.elapsed().as_nanos() as f64 / calls as f64
-}
-
 /// The ratio table: each pair timed back to back, best of three.
 fn ratios() {
-    let budget = Duration::from_millis(150);
-    let best = |work: &mut dyn FnMut()| {
-        (0..3)
-            .map(|_| time_per_call(budget, work))
-            .fold(f64::INFINITY, f64::min)
-    };
+    let best = peer_timing::best_ns_per_call;
     println!(
         "\n{:<40} {:>10} {:>10} {:>7}",
         "operation", "ours (ns)", "crdts (ns)", "ratio"

@@ -13,8 +13,9 @@ use lessons::crdt::{
 use lessons::sim::Rng;
 use proptest::prelude::*;
 
-/// Replicas in a generated history.
-const REPLICAS: usize = 3;
+mod crdt_histories;
+
+use crdt_histories::{REPLICAS, Step, steps};
 
 /// A CRDT the laws are checked on, with one random update per `(choice, value)`.
 trait Subject: Crdt + OperationBased + Default {
@@ -86,29 +87,6 @@ impl Subject for Rga<u8> {
         self.insert(replica, index, value)
             .unwrap_or_else(|_| unreachable!("the index is at most the length"))
     }
-}
-
-/// One step of a history: an update on a replica, or a replica merging another's state.
-#[derive(Debug, Clone)]
-enum Step {
-    Update {
-        replica: usize,
-        choice: u8,
-        value: u8,
-    },
-    Merge {
-        from: usize,
-        into: usize,
-    },
-}
-
-fn steps() -> impl Strategy<Value = Vec<Step>> {
-    let step = prop_oneof![
-        3 => (0..REPLICAS, any::<u8>(), any::<u8>())
-            .prop_map(|(replica, choice, value)| Step::Update { replica, choice, value }),
-        1 => (0..REPLICAS, 0..REPLICAS).prop_map(|(from, into)| Step::Merge { from, into }),
-    ];
-    prop::collection::vec(step, 0..40)
 }
 
 /// Runs a history: the replicas' final states and every operation the updates returned.
@@ -216,18 +194,18 @@ macro_rules! laws {
 
             proptest! {
                 #[test]
-                fn merge_is_commutative_associative_and_idempotent(steps in steps()) {
+                fn merge_is_commutative_associative_and_idempotent(steps in steps(40)) {
                     merge_is_a_join::<$type>(&steps)?;
                 }
 
                 #[test]
-                fn every_update_is_an_inflation(steps in steps(), choice: u8, value: u8) {
+                fn every_update_is_an_inflation(steps in steps(40), choice: u8, value: u8) {
                     updates_inflate::<$type>(&steps, choice, value)?;
                 }
 
                 #[test]
                 fn any_delivery_order_of_the_operations_converges(
-                    steps in steps(),
+                    steps in steps(40),
                     receivers in 1usize..6,
                     seed: u64,
                 ) {
@@ -235,7 +213,7 @@ macro_rules! laws {
                 }
 
                 #[test]
-                fn any_merge_order_of_the_states_converges(steps in steps(), seed: u64) {
+                fn any_merge_order_of_the_states_converges(steps in steps(40), seed: u64) {
                     any_merge_order_converges::<$type>(&steps, seed)?;
                 }
             }
@@ -292,7 +270,7 @@ proptest! {
     /// 5.3: an element of a 2P-Set, once removed anywhere, is absent from every state that has
     /// seen the remove, whatever was added later; and tombstones only grow.
     #[test]
-    fn a_two_phase_set_never_brings_a_removed_element_back(steps in steps()) {
+    fn a_two_phase_set_never_brings_a_removed_element_back(steps in steps(40)) {
         let mut replicas = vec![TwoPhaseSet::<u8>::new(); REPLICAS];
         let mut tombstones = [0; REPLICAS];
         for step in &steps {
@@ -331,7 +309,7 @@ proptest! {
 
     /// 5.5: after merges an MV-Register holds exactly the writes no other write has seen.
     #[test]
-    fn an_mv_register_holds_the_writes_no_other_write_saw(steps in steps()) {
+    fn an_mv_register_holds_the_writes_no_other_write_saw(steps in steps(40)) {
         // Track, for each write, which writes its replica had seen when it was made.
         let mut replicas = vec![MvRegister::<u32>::new(); REPLICAS];
         let mut seen: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); REPLICAS];
@@ -366,7 +344,7 @@ proptest! {
     /// convergence; an add the remove did not observe survives (add-wins).
     #[test]
     fn an_or_set_removes_what_was_observed_and_keeps_what_was_not(
-        steps in steps(),
+        steps in steps(40),
         remover in 0..REPLICAS,
         adder in 0..REPLICAS,
     ) {

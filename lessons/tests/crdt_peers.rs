@@ -15,29 +15,9 @@ use crdts::{CmRDT, CvRDT, LWWReg, MVReg, Orswot};
 use lessons::crdt::{Crdt, GCounter, LwwRegister, MvRegister, OrSet, PNCounter};
 use proptest::prelude::*;
 
-const REPLICAS: usize = 3;
+mod crdt_histories;
 
-#[derive(Debug, Clone)]
-enum Step {
-    Update {
-        replica: usize,
-        choice: u8,
-        value: u8,
-    },
-    Merge {
-        from: usize,
-        into: usize,
-    },
-}
-
-fn steps() -> impl Strategy<Value = Vec<Step>> {
-    let step = prop_oneof![
-        3 => (0..REPLICAS, any::<u8>(), any::<u8>())
-            .prop_map(|(replica, choice, value)| Step::Update { replica, choice, value }),
-        1 => (0..REPLICAS, 0..REPLICAS).prop_map(|(from, into)| Step::Merge { from, into }),
-    ];
-    prop::collection::vec(step, 0..60)
-}
+use crdt_histories::{REPLICAS, Step, steps};
 
 /// A pair of replicas, ours and the peer's, that take the same updates and reads.
 trait Pair: Clone {
@@ -188,27 +168,27 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn g_counters_agree_with_crdts(steps in steps()) {
+    fn g_counters_agree_with_crdts(steps in steps(60)) {
         agree(Counters::default(), &steps)?;
     }
 
     #[test]
-    fn pn_counters_agree_with_crdts(steps in steps()) {
+    fn pn_counters_agree_with_crdts(steps in steps(60)) {
         agree(UpDownCounters::default(), &steps)?;
     }
 
     #[test]
-    fn lww_registers_agree_with_crdts(steps in steps()) {
+    fn lww_registers_agree_with_crdts(steps in steps(60)) {
         agree(Registers::default(), &steps)?;
     }
 
     #[test]
-    fn mv_registers_agree_with_crdts(steps in steps()) {
+    fn mv_registers_agree_with_crdts(steps in steps(60)) {
         agree(MultiValue::default(), &steps)?;
     }
 
     #[test]
-    fn or_sets_agree_with_crdts_orswot(steps in steps()) {
+    fn or_sets_agree_with_crdts_orswot(steps in steps(60)) {
         agree(Sets::default(), &steps)?;
     }
 }
