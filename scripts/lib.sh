@@ -36,3 +36,16 @@ install_kernelspec() {
     # Our copy comes first, whatever else is installed for this user.
     export JUPYTER_PATH="$VENV/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 }
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# Installed with apt only when missing; as root directly, otherwise through sudo.
+install_chromium() {
+    if command -v chromium >/dev/null; then
+        return
+    fi
+    say "Installing Debian's chromium for the browser tests"
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" apt-get install -y chromium
+}

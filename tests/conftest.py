@@ -46,3 +46,50 @@ def executed(tmp_path_factory):
         return results[path]
 
     return run
+
+
+# The lessons whose study notes the tests build (and look at in a browser): the two short
+# 00 notebooks, so that the index has an order to check.
+NOTES_LESSONS = ["00-kernel-tour.ipynb", "00-toolkit.ipynb"]
+# Screenshots for people to look at after a run; ignored by git.
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+def kernel_binary() -> str:
+    """The `lessons-kernel` the installed kernelspec starts (built by scripts/test)."""
+    return KernelSpecManager().get_kernel_spec(KERNEL_NAME).argv[0]
+
+
+@pytest.fixture(scope="session")
+def notes(tmp_path_factory):
+    """`lessons-kernel notes` run once per session on NOTES_LESSONS; (result, output dir)."""
+    out = tmp_path_factory.mktemp("notes")
+    # Given in reverse: the notes must follow the file names, not the argument order.
+    paths = [str(REPO / "notebooks" / name) for name in reversed(NOTES_LESSONS)]
+    result = subprocess.run(
+        [kernel_binary(), "notes", *paths, "--out", str(out)],
+        capture_output=True, text=True, timeout=1800,
+    )
+    return result, out
+
+
+CHROMIUM_ARGS = [
+    # As root Chromium needs --no-sandbox; the rest keep it off this machine's closed network.
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never a browser Playwright downloads)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    assert pathlib.Path(executable).exists(), "chromium is not installed; run scripts/test"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
