@@ -273,7 +273,12 @@ impl VectorClock {
         if dot.counter == 0 {
             return;
         }
-        match self.nodes.binary_search(&dot.node) {
+        // A clock that knows nodes 0, 1, ... keeps node `n` at position `n`: try there first.
+        let position = match self.nodes.get(dot.node) {
+            Some(&node) if node == dot.node => Ok(dot.node),
+            _ => self.nodes.binary_search(&dot.node),
+        };
+        match position {
             Ok(position) => {
                 let counter = &mut self.counters[position];
                 *counter = (*counter).max(dot.counter);
