@@ -168,6 +168,6 @@ fn invalid_workloads_say_what_is_allowed() {
         )
         .unwrap_err()
         .to_string(),
-        "keep 0 is not allowed; a pruned vector must keep at least 1 entry, not 0"
+        "keep 0 is not allowed; at least 1 entry"
     );
 }

@@ -537,22 +537,19 @@ impl CausalParameters {
     /// assert_eq!(pair.validate().unwrap_err().to_string(), "members 2 is not allowed; from 3 to 26");
     /// ```
     pub fn validate(&self) -> Result<(), SimError> {
-        let refuse = |name, value: String, allowed: &str| {
-            Err(SimError::Parameter {
-                name,
-                value,
-                allowed: allowed.into(),
-            })
-        };
         if !(3..=26).contains(&self.members) {
-            return refuse("members", self.members.to_string(), "from 3 to 26");
+            return Err(SimError::parameter(
+                "members",
+                self.members.to_string(),
+                "from 3 to 26",
+            ));
         }
         if self.comments_per_member > 10_000 {
-            return refuse(
+            return Err(SimError::parameter(
                 "comments per member",
                 self.comments_per_member.to_string(),
                 "at most 10000",
-            );
+            ));
         }
         if !(0.0..=1.0).contains(&self.reply_probability) {
             return Err(SimError::Probability {
@@ -561,11 +558,11 @@ impl CausalParameters {
             });
         }
         if self.span <= Time::ZERO || self.span > crate::sim::secs(86_400) {
-            return refuse(
+            return Err(SimError::parameter(
                 "span",
                 self.span.to_string(),
                 "more than 0 and at most a day",
-            );
+            ));
         }
         self.latency.validate()
     }

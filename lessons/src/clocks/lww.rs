@@ -357,18 +357,18 @@ pub fn lww_run(
 ) -> Result<Simulation<Update>, SimError> {
     let writers = clocks.len();
     if !(1..=26).contains(&writers) || schedules.len() != writers {
-        return Err(SimError::Parameter {
-            name: "writers",
-            value: format!("{writers} clocks and {} schedules", schedules.len()),
-            allowed: "from 1 to 26 writers, one clock and one schedule each".into(),
-        });
+        return Err(SimError::parameter(
+            "writers",
+            format!("{writers} clocks and {} schedules", schedules.len()),
+            "from 1 to 26 writers, one clock and one schedule each",
+        ));
     }
     if let Some(at) = schedules.iter().flatten().find(|at| **at < Time::ZERO) {
-        return Err(SimError::Parameter {
-            name: "write time",
-            value: at.to_string(),
-            allowed: "writes at time 0 or later".into(),
-        });
+        return Err(SimError::parameter(
+            "write time",
+            at,
+            "writes at time 0 or later",
+        ));
     }
     let mut sim = Simulation::new(seed);
     for (writer, schedule) in schedules.iter().enumerate() {
@@ -528,32 +528,33 @@ impl LwwParameters {
     /// assert_eq!(error.to_string(), "writers 1 is not allowed; from 2 to 26");
     /// ```
     pub fn validate(&self) -> Result<(), SimError> {
-        let refuse = |name, value: String, allowed: &str| {
-            Err(SimError::Parameter {
-                name,
-                value,
-                allowed: allowed.into(),
-            })
-        };
         if !(2..=26).contains(&self.writers) {
-            return refuse("writers", self.writers.to_string(), "from 2 to 26");
+            return Err(SimError::parameter(
+                "writers",
+                self.writers.to_string(),
+                "from 2 to 26",
+            ));
         }
         if self.skew < Time::ZERO || self.skew > crate::sim::secs(3_600) {
-            return refuse("skew", self.skew.to_string(), "from 0 to an hour");
+            return Err(SimError::parameter(
+                "skew",
+                self.skew.to_string(),
+                "from 0 to an hour",
+            ));
         }
         if self.writes_per_writer > 10_000 {
-            return refuse(
+            return Err(SimError::parameter(
                 "writes per writer",
                 self.writes_per_writer.to_string(),
                 "at most 10000",
-            );
+            ));
         }
         if self.mean_gap <= Time::ZERO || self.mean_gap > crate::sim::secs(3_600) {
-            return refuse(
+            return Err(SimError::parameter(
                 "mean gap",
                 self.mean_gap.to_string(),
                 "more than 0 and at most an hour",
-            );
+            ));
         }
         self.latency.validate()
     }

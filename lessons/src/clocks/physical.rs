@@ -117,19 +117,19 @@ pub fn clock_errors(
     every: Time,
 ) -> Result<Vec<ClockErrorRow>, SimError> {
     if every <= Time::ZERO || until < Time::ZERO {
-        return Err(SimError::Parameter {
-            name: "sampling",
-            value: format!("every {every} until {until}"),
-            allowed: "a positive interval and an end at 0 or later".into(),
-        });
+        return Err(SimError::parameter(
+            "sampling",
+            format!("every {every} until {until}"),
+            "a positive interval and an end at 0 or later",
+        ));
     }
     let samples = until.as_nanos() / every.as_nanos() + 1;
     if samples.saturating_mul(clocks.len() as i64) > 1_000_000 {
-        return Err(SimError::Parameter {
-            name: "sampling",
-            value: format!("{samples} samples of {} clocks", clocks.len()),
-            allowed: "at most 1000000 rows in all".into(),
-        });
+        return Err(SimError::parameter(
+            "sampling",
+            format!("{samples} samples of {} clocks", clocks.len()),
+            "at most 1000000 rows in all",
+        ));
     }
     let mut rows = Vec::new();
     for (node, clock) in clocks.iter().enumerate() {
@@ -231,18 +231,14 @@ pub fn misordered_pairs(
 ) -> Result<MisorderRow, SimError> {
     let MisorderParameters { skew, gap, pairs } = *parameters;
     if skew < Time::ZERO || gap < Time::ZERO {
-        return Err(SimError::Parameter {
-            name: "skew and gap",
-            value: format!("skew {skew}, gap {gap}"),
-            allowed: "both 0 or more".into(),
-        });
+        return Err(SimError::parameter(
+            "skew and gap",
+            format!("skew {skew}, gap {gap}"),
+            "both 0 or more",
+        ));
     }
     if !(1..=1_000_000).contains(&pairs) {
-        return Err(SimError::Parameter {
-            name: "pairs",
-            value: pairs.to_string(),
-            allowed: "from 1 to 1000000".into(),
-        });
+        return Err(SimError::parameter("pairs", pairs, "from 1 to 1000000"));
     }
     let mut rng = Rng::new(seed);
     let half = Time::from_nanos(skew.as_nanos() / 2);

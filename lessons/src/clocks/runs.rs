@@ -216,18 +216,18 @@ impl RunParameters {
     /// ```
     pub fn validate(&self) -> Result<(), SimError> {
         if !(2..=Self::MAX_PROCESSES).contains(&self.processes) {
-            return Err(SimError::Parameter {
-                name: "processes",
-                value: self.processes.to_string(),
-                allowed: format!("between 2 and {} processes", Self::MAX_PROCESSES),
-            });
+            return Err(SimError::parameter(
+                "processes",
+                self.processes,
+                format!("between 2 and {} processes", Self::MAX_PROCESSES),
+            ));
         }
         if self.events_per_process > Self::MAX_EVENTS_PER_PROCESS {
-            return Err(SimError::Parameter {
-                name: "events per process",
-                value: self.events_per_process.to_string(),
-                allowed: format!("at most {}", Self::MAX_EVENTS_PER_PROCESS),
-            });
+            return Err(SimError::parameter(
+                "events per process",
+                self.events_per_process,
+                format!("at most {}", Self::MAX_EVENTS_PER_PROCESS),
+            ));
         }
         if !(0.0..=1.0).contains(&self.send_probability) {
             return Err(SimError::Probability {
@@ -236,18 +236,18 @@ impl RunParameters {
             });
         }
         if self.mean_gap <= Time::ZERO || self.mean_gap > crate::sim::secs(3_600) {
-            return Err(SimError::Parameter {
-                name: "mean gap",
-                value: self.mean_gap.to_string(),
-                allowed: "more than 0 and at most an hour".into(),
-            });
+            return Err(SimError::parameter(
+                "mean gap",
+                self.mean_gap,
+                "more than 0 and at most an hour",
+            ));
         }
         if self.clocks.len() > self.processes {
-            return Err(SimError::Parameter {
-                name: "clocks",
-                value: format!("{} clocks", self.clocks.len()),
-                allowed: format!("at most one per process ({})", self.processes),
-            });
+            return Err(SimError::parameter(
+                "clocks",
+                format!("{} clocks", self.clocks.len()),
+                format!("at most one per process ({})", self.processes),
+            ));
         }
         for clock in &self.clocks {
             clock.validate()?;

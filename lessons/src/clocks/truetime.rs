@@ -97,11 +97,7 @@ impl TrueTime {
     /// ```
     pub fn new(epsilon: Time) -> Result<TrueTime, SimError> {
         if epsilon < Time::ZERO || epsilon > Self::MAX_EPSILON {
-            return Err(SimError::Parameter {
-                name: "uncertainty",
-                value: epsilon.to_string(),
-                allowed: "from 0 to 1h".into(),
-            });
+            return Err(SimError::parameter("uncertainty", epsilon, "from 0 to 1h"));
         }
         Ok(TrueTime { epsilon })
     }
@@ -199,25 +195,26 @@ impl CommitWaitParameters {
     /// ```
     pub fn validate(&self) -> Result<(), SimError> {
         TrueTime::new(self.epsilon)?;
-        let refuse = |name, value: String, allowed: &str| {
-            Err(SimError::Parameter {
-                name,
-                value,
-                allowed: allowed.into(),
-            })
-        };
         if !(2..=1_000).contains(&self.nodes) {
-            return refuse("nodes", self.nodes.to_string(), "from 2 to 1000");
+            return Err(SimError::parameter(
+                "nodes",
+                self.nodes.to_string(),
+                "from 2 to 1000",
+            ));
         }
         if !(1..=1_000_000).contains(&self.transactions) {
-            return refuse(
+            return Err(SimError::parameter(
                 "transactions",
                 self.transactions.to_string(),
                 "from 1 to 1000000",
-            );
+            ));
         }
         if self.max_pause < Time::ZERO || self.max_pause > secs(3_600) {
-            return refuse("pause", self.max_pause.to_string(), "from 0 to 1h");
+            return Err(SimError::parameter(
+                "pause",
+                self.max_pause.to_string(),
+                "from 0 to 1h",
+            ));
         }
         Ok(())
     }

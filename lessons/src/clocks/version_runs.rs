@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::versions::{VersionScheme, VersionedKey, Writer};
+use super::versions::{VersionError, VersionScheme, VersionedKey, Writer};
 use crate::sim::{NodeId, Rng, SimError};
 
 /// The workload: how many clients and servers, and how many writes each client makes.
@@ -64,11 +64,11 @@ impl VersionWorkload {
             if (1..=high).contains(&value) {
                 Ok(())
             } else {
-                Err(SimError::Parameter {
+                Err(SimError::parameter(
                     name,
-                    value: value.to_string(),
-                    allowed: format!("from 1 to {high}"),
-                })
+                    value,
+                    format!("from 1 to {high}"),
+                ))
             }
         };
         check("clients", self.clients, 1_000)?;
@@ -193,11 +193,8 @@ pub fn run_versions(
     seed: u64,
 ) -> Result<VersionRun, SimError> {
     workload.validate()?;
-    let mut key = VersionedKey::new(scheme).map_err(|error| SimError::Parameter {
-        name: "keep",
-        value: "0".into(),
-        allowed: error.to_string(),
-    })?;
+    let mut key = VersionedKey::new(scheme)
+        .map_err(|VersionError::KeepNothing| SimError::parameter("keep", 0, "at least 1 entry"))?;
     let mut last_read = vec![key.read(); workload.clients];
     let mut superseded = Vec::new();
     let mut siblings_after_write = Vec::new();

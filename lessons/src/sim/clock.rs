@@ -188,21 +188,21 @@ impl PhysicalClock {
     /// ```
     pub fn validate(&self) -> Result<(), SimError> {
         if !(-Self::MAX_DRIFT_PPM..=Self::MAX_DRIFT_PPM).contains(&self.drift_ppm) {
-            return Err(SimError::Parameter {
-                name: "clock drift",
-                value: format!("{} ppm", self.drift_ppm),
-                allowed: format!(
+            return Err(SimError::parameter(
+                "clock drift",
+                format!("{} ppm", self.drift_ppm),
+                format!(
                     "drift must be between -{max} and {max} ppm",
                     max = Self::MAX_DRIFT_PPM
                 ),
-            });
+            ));
         }
         if let Some(step) = self.steps.iter().find(|step| step.at < Time::ZERO) {
-            return Err(SimError::Parameter {
-                name: "clock step time",
-                value: step.at.to_string(),
-                allowed: "steps happen at time 0 or later".into(),
-            });
+            return Err(SimError::parameter(
+                "clock step time",
+                step.at,
+                "steps happen at time 0 or later",
+            ));
         }
         Ok(())
     }

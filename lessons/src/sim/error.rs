@@ -93,6 +93,30 @@ pub enum SimError {
     },
 }
 
+impl SimError {
+    /// A parameter outside its allowed range: its name, the value given and what is allowed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::sim::SimError;
+    ///
+    /// let error = SimError::parameter("replicas", 0, "from 1 to 64");
+    /// assert_eq!(error.to_string(), "replicas 0 is not allowed; from 1 to 64");
+    /// ```
+    pub fn parameter(
+        name: &'static str,
+        value: impl fmt::Display,
+        allowed: impl Into<String>,
+    ) -> SimError {
+        SimError::Parameter {
+            name,
+            value: value.to_string(),
+            allowed: allowed.into(),
+        }
+    }
+}
+
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -429,11 +429,11 @@ impl Fault {
         }
         let (start, end) = self.window();
         if start < Time::ZERO {
-            return Err(SimError::Parameter {
-                name: "fault start",
-                value: start.to_string(),
-                allowed: format!("a {what} starts at time 0 or later"),
-            });
+            return Err(SimError::parameter(
+                "fault start",
+                start,
+                format!("a {what} starts at time 0 or later"),
+            ));
         }
         match end {
             Some(end) if end <= start => Err(SimError::Interval { what, start, end }),
@@ -453,22 +453,22 @@ impl Fault {
 
 fn check_partition_sides(partition: &Partition) -> Result<(), SimError> {
     if partition.from.is_empty() || partition.to.is_empty() {
-        return Err(SimError::Parameter {
-            name: "partition side",
-            value: "[]".into(),
-            allowed: "each side of a partition needs at least one node".into(),
-        });
+        return Err(SimError::parameter(
+            "partition side",
+            "[]",
+            "each side of a partition needs at least one node",
+        ));
     }
     if let Some(node) = partition
         .from
         .iter()
         .find(|node| partition.to.contains(node))
     {
-        return Err(SimError::Parameter {
-            name: "partition",
-            value: format!("{:?} | {:?}", partition.from, partition.to),
-            allowed: format!("node {node} is on both sides; a node can be on one side only"),
-        });
+        return Err(SimError::parameter(
+            "partition",
+            format!("{:?} | {:?}", partition.from, partition.to),
+            format!("node {node} is on both sides; a node can be on one side only"),
+        ));
     }
     Ok(())
 }

@@ -185,11 +185,11 @@ impl Latency {
             Latency::Uniform { low, high } => {
                 check_delay("uniform latency low", *low)?;
                 if low > high {
-                    return Err(SimError::Parameter {
-                        name: "uniform latency",
-                        value: format!("{low}..={high}"),
-                        allowed: "low must not be above high".into(),
-                    });
+                    return Err(SimError::parameter(
+                        "uniform latency",
+                        format!("{low}..={high}"),
+                        "low must not be above high",
+                    ));
                 }
                 Ok(())
             }
@@ -197,11 +197,11 @@ impl Latency {
             Latency::LogNormal { median, sigma } => {
                 check_delay("log-normal latency median", *median)?;
                 if !(0.0..=MAX_SIGMA).contains(sigma) {
-                    return Err(SimError::Parameter {
-                        name: "log-normal sigma",
-                        value: sigma.to_string(),
-                        allowed: format!("sigma must be a number from 0 to {MAX_SIGMA}"),
-                    });
+                    return Err(SimError::parameter(
+                        "log-normal sigma",
+                        sigma,
+                        format!("sigma must be a number from 0 to {MAX_SIGMA}"),
+                    ));
                 }
                 Ok(())
             }
@@ -262,11 +262,11 @@ const MAX_SIGMA: f64 = 10.0;
 
 fn check_delay(name: &'static str, delay: Time) -> Result<(), SimError> {
     if delay < Time::ZERO {
-        return Err(SimError::Parameter {
+        return Err(SimError::parameter(
             name,
-            value: delay.to_string(),
-            allowed: "delays must be zero or more".into(),
-        });
+            delay,
+            "delays must be zero or more",
+        ));
     }
     Ok(())
 }

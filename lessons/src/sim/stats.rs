@@ -82,11 +82,11 @@ pub fn percentiles<T: Copy + PartialOrd>(values: &[T], ps: &[f64]) -> Result<Vec
         return Err(SimError::NoValues { what: "percentile" });
     }
     if let Some(&p) = ps.iter().find(|p| !(0.0..=100.0).contains(*p)) {
-        return Err(SimError::Parameter {
-            name: "percentile",
-            value: p.to_string(),
-            allowed: "percentiles run from 0 to 100".into(),
-        });
+        return Err(SimError::parameter(
+            "percentile",
+            p,
+            "percentiles run from 0 to 100",
+        ));
     }
     let sorted = sorted_copy(values)?;
     let n = sorted.len();
@@ -104,11 +104,11 @@ fn sorted_copy<T: Copy + PartialOrd>(values: &[T]) -> Result<Vec<T>, SimError> {
         .iter()
         .any(|value| value.partial_cmp(value).is_none())
     {
-        return Err(SimError::Parameter {
-            name: "value",
-            value: "NaN".into(),
-            allowed: "values must be comparable numbers".into(),
-        });
+        return Err(SimError::parameter(
+            "value",
+            "NaN",
+            "values must be comparable numbers",
+        ));
     }
     let mut sorted = values.to_vec();
     sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(Ordering::Equal));
@@ -183,11 +183,11 @@ impl Histogram {
     /// ```
     pub fn new(values: impl IntoIterator<Item = f64>, bins: usize) -> Result<Histogram, SimError> {
         if !(1..=Self::MAX_BINS).contains(&bins) {
-            return Err(SimError::Parameter {
-                name: "bin count",
-                value: bins.to_string(),
-                allowed: format!("a histogram has 1 to {} bins", Self::MAX_BINS),
-            });
+            return Err(SimError::parameter(
+                "bin count",
+                bins,
+                format!("a histogram has 1 to {} bins", Self::MAX_BINS),
+            ));
         }
         let values = finite_values(values)?;
         let (low, high) = values
@@ -339,11 +339,11 @@ fn finite_values(values: impl IntoIterator<Item = f64>) -> Result<Vec<f64>, SimE
         });
     }
     if let Some(bad) = values.iter().find(|value| !value.is_finite()) {
-        return Err(SimError::Parameter {
-            name: "value",
-            value: bad.to_string(),
-            allowed: "values must be finite numbers".into(),
-        });
+        return Err(SimError::parameter(
+            "value",
+            bad,
+            "values must be finite numbers",
+        ));
     }
     Ok(values)
 }
@@ -398,18 +398,18 @@ impl Zipf {
     /// ```
     pub fn new(n: usize, exponent: f64) -> Result<Zipf, SimError> {
         if !(1..=Self::MAX_RANKS).contains(&n) {
-            return Err(SimError::Parameter {
-                name: "Zipf rank count",
-                value: n.to_string(),
-                allowed: format!("the number of ranks must be from 1 to {}", Self::MAX_RANKS),
-            });
+            return Err(SimError::parameter(
+                "Zipf rank count",
+                n,
+                format!("the number of ranks must be from 1 to {}", Self::MAX_RANKS),
+            ));
         }
         if !(0.0..=10.0).contains(&exponent) {
-            return Err(SimError::Parameter {
-                name: "Zipf exponent",
-                value: exponent.to_string(),
-                allowed: "the exponent must be a number from 0 to 10".into(),
-            });
+            return Err(SimError::parameter(
+                "Zipf exponent",
+                exponent,
+                "the exponent must be a number from 0 to 10",
+            ));
         }
         let mut total = 0.0;
         let mut cumulative: Vec<f64> = (1..=n)
