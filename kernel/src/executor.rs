@@ -146,6 +146,26 @@ impl Executor {
             .unwrap_or_else(|_| Err("the executor stopped".into()))
     }
 
+    /// Runs `code` before any later job, with no request to report to; a failure is logged.
+    pub fn run_unseen(&self, code: String) {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Execute {
+            code,
+            allow_stdin: None,
+            reply,
+        });
+        tokio::spawn(async move {
+            match answer.await {
+                Ok(ExecuteOutcome::Finished(..)) => {}
+                Ok(ExecuteOutcome::Failed(error)) => log::warn!("an unseen cell failed: {error}"),
+                Ok(ExecuteOutcome::KernelFault(fault)) => {
+                    log::warn!("an unseen cell failed: {fault}")
+                }
+                Err(_) => log::warn!("the executor stopped before an unseen cell"),
+            }
+        });
+    }
+
     /// Drops evcxr's context (which removes its temporary build directory), waiting at most
     /// `limit` for a running job to end.
     pub async fn shut_down(&self, limit: Duration) {

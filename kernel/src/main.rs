@@ -17,9 +17,11 @@ mod output_pipe;
 mod output_router;
 mod panic_location;
 mod prelude;
+mod process;
 mod runtime_child;
 mod server;
 mod session;
+mod spare;
 mod stdin;
 mod toolchain;
 mod wire;
@@ -30,10 +32,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::build_progress::StderrCapture;
-use crate::build_slot::BuildSlot;
 use crate::install::Location;
-use crate::toolchain::Toolchain;
+use crate::process::KernelProcess;
 
 /// A Jupyter kernel for Rust (evcxr) that serves the distributed-systems lessons.
 #[derive(Parser)]
@@ -54,6 +54,14 @@ enum Command {
         /// The connection file Jupyter wrote (ports, key, signature scheme).
         #[arg(short = 'f', long)]
         connection_file: PathBuf,
+    },
+    /// Start a spare kernel that warms up and waits for the next `run` (started by `run`
+    /// itself; `LESSONS_KERNEL_SPARE=0` turns spares off).
+    #[command(hide = true)]
+    Spare {
+        /// Where the spare's log goes until a `run` takes it over.
+        #[arg(long)]
+        log: PathBuf,
     },
     /// Execute lesson notebooks through this kernel (no Jupyter needed) and write study notes:
     /// the executed notebooks, one HTML page per lesson and an index, and a Markdown version.
@@ -108,6 +116,7 @@ fn main() -> ExitCode {
     // The same binary is evcxr's user-code process and its rustc wrapper; those never return.
     runtime_child::redirect_output_if_runtime();
     evcxr::runtime_hook();
+    spare::remember_environment();
 
     let cli = Cli::parse();
     let result = match cli.command {
@@ -135,6 +144,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Run { connection_file } => run(&connection_file),
+        Command::Spare { log } => spare::wait_and_serve(&log),
         Command::Notes(args) => {
             init_logging(None);
             let options = notes::Options {
@@ -175,62 +185,11 @@ fn run(connection_file: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", connection_file.display()))?;
     let connection: jupyter_protocol::ConnectionInfo =
         serde_json::from_str(&text).context("the connection file is not valid")?;
-    // From here on the kernel watches its own stderr for build progress (the thread that reads
-    // it lives as long as the process); its log goes to the real stderr.
-    let stderr = StderrCapture::start().ok();
-    let original_stderr = stderr
-        .as_ref()
-        .and_then(|capture| capture.log.try_clone().ok());
-    init_logging(
-        original_stderr
-            .as_ref()
-            .and_then(|file| file.try_clone().ok()),
-    );
-    let toolchain = Toolchain::detect();
-    // A build directory that survives restarts; without one evcxr uses a temporary directory.
-    let slot = BuildSlot::default_root().map(|root| BuildSlot::claim(&root));
-    let slot = match slot {
-        Some(Ok(slot)) => Some(slot),
-        Some(Err(error)) => {
-            log::warn!("building in a temporary directory: {error:#}");
-            None
-        }
-        None => None,
-    };
-    let output_pipe = match runtime_child::OutputPipe::create() {
-        Ok(pipe) => Some(pipe),
-        Err(error) => {
-            log::warn!("no output pipe, output will arrive in whole lines: {error}");
-            None
-        }
-    };
-    // SAFETY: no other thread exists yet; the user-code process inherits these variables.
-    unsafe {
-        std::env::set_var("LESSONS_KERNEL_PROTOCOL", "1");
-        if let Some(slot) = &slot {
-            std::env::set_var("EVCXR_TMPDIR", &slot.crate_dir);
-            if let Some(path) = toolchain.library_path() {
-                std::env::set_var("LD_LIBRARY_PATH", path);
-            }
-        }
-        for (name, value) in output_pipe.iter().flat_map(|pipe| pipe.child_environment()) {
-            std::env::set_var(name, value);
-        }
+    if let Some(served) = spare::hand_over(&text) {
+        return served;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    // The writing end stays open here so that every restarted user-code process inherits it.
-    let (reader, _writer) = match output_pipe {
-        Some(pipe) => (Some(pipe.reader), Some(pipe.writer)),
-        None => (None, None),
-    };
-    let served = runtime.block_on(server::serve(connection, reader, toolchain.version, stderr));
-    drop(slot);
-    // A failure is printed on the real stderr, whatever became of the capture.
-    if let Some(original) = original_stderr {
-        let _ = rustix::stdio::dup2_stderr(&original);
-    }
-    served
+    let kernel = KernelProcess::prepare()?;
+    // The next start finds a warm kernel waiting.
+    spare::start_next();
+    kernel.serve(connection)
 }

@@ -54,19 +54,59 @@ struct Replier {
     name: &'static str,
 }
 
+/// The parts of a kernel that need no sockets: evcxr (warming up on its own thread from the
+/// moment this exists), the output routing, and the queue of messages for iopub.
+pub struct Warm {
+    session: Arc<Session>,
+    iopub: Iopub,
+    iopub_queue: UnboundedReceiver<JupyterMessage>,
+    router: Arc<OutputRouter>,
+    interrupter: Arc<Interrupter>,
+    pub executor: Executor,
+}
+
+impl Warm {
+    /// Starts evcxr and the threads that carry cell output.
+    pub fn start(output_pipe: Option<OwnedFd>, stderr: Option<StderrCapture>) -> Warm {
+        let session = Arc::new(Session::new());
+        let (iopub, iopub_queue) = Iopub::new();
+        let router = Arc::new(OutputRouter::new(Arc::clone(&session), iopub.clone()));
+        let pipe = output_pipe.map(|reader| OutputPipeReader::spawn(reader, Arc::clone(&router)));
+        if let Some(stderr) = stderr {
+            stderr.forward(Arc::clone(&router));
+        }
+        let interrupter = Arc::new(Interrupter::default());
+        let executor = Executor::start(Arc::clone(&router), pipe, Arc::clone(&interrupter));
+        Warm {
+            session,
+            iopub,
+            iopub_queue,
+            router,
+            interrupter,
+            executor,
+        }
+    }
+}
+
 /// Runs the kernel until a shutdown request.
 pub async fn serve(
     connection: ConnectionInfo,
-    output_pipe: Option<OwnedFd>,
+    warm: Warm,
     rust_version: String,
-    stderr: Option<StderrCapture>,
 ) -> anyhow::Result<()> {
+    let Warm {
+        session,
+        iopub,
+        iopub_queue,
+        router,
+        interrupter,
+        executor,
+    } = warm;
     anyhow::ensure!(
         connection.transport == Transport::TCP,
         "only the tcp transport is supported"
     );
     let codec = Arc::new(Codec::new(&connection.signature_scheme, &connection.key)?);
-    let session = Arc::new(Session::new());
     let endpoint = |port: u16| format!("tcp://{}:{}", connection.ip, port);
 
     let mut shell = RouterSocket::new();
@@ -109,18 +149,9 @@ pub async fn serve(
         connection.shell_port
     );
 
-    let (iopub, iopub_queue) = Iopub::new();
     tokio::spawn(publish_iopub(iopub_socket, iopub_queue, Arc::clone(&codec)));
     tokio::spawn(echo_heartbeats(heartbeat));
     iopub.publish(session.orphan(Status::starting()));
-
-    let router = Arc::new(OutputRouter::new(Arc::clone(&session), iopub.clone()));
-    let pipe = output_pipe.map(|reader| OutputPipeReader::spawn(reader, Arc::clone(&router)));
-    if let Some(stderr) = stderr {
-        stderr.forward(Arc::clone(&router));
-    }
-    let interrupter = Arc::new(Interrupter::default());
-    let executor = Executor::start(Arc::clone(&router), pipe, Arc::clone(&interrupter));
     let (stdin_questions, questions) = unbounded_channel();
     tokio::spawn(ask_stdin(
         stdin,

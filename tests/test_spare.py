@@ -1,0 +1,145 @@
+"""The warm spare kernel: a kernel start leaves a spare behind, the next start is served by it
+(in the new start's working directory, with a working evcxr), the spare ends with the kernel
+that claimed it, and a start with another environment is not served by it.
+
+scripts/test turns spares off for the other tests; these turn them on for their own kernels.
+"""
+
+import os
+import pathlib
+import signal
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from conftest import KERNEL_NAME, REPO
+
+# An unclaimed spare left by a failed run ends by itself after this many seconds.
+SPARE_IDLE_S = "300"
+
+
+def spare_environment(**extra) -> dict:
+    env = {name: value for name, value in os.environ.items() if name != "LESSONS_KERNEL_SPARE"}
+    env["LESSONS_KERNEL_SPARE_IDLE"] = SPARE_IDLE_S
+    env.update(extra)
+    return env
+
+
+def cache_root() -> pathlib.Path:
+    root = os.environ.get("LESSONS_KERNEL_CACHE_DIR")
+    base = pathlib.Path(root) if root else pathlib.Path.home() / ".cache" / "lessons-kernel"
+    return base / "builds"
+
+
+def spare_pids() -> set:
+    pids = set()
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if len(command) > 1 and command[0].endswith(b"lessons-kernel") and command[1] == b"spare" \
+                and state != "Z":
+            pids.add(int(entry.name))
+    return pids
+
+
+def wait_for(condition, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"timed out after {timeout_s} s waiting for {what}")
+
+
+def run(client, code: str) -> str:
+    """The text/plain result of `code`; fails the test on an error."""
+    results = []
+
+    def keep(message):
+        if message["msg_type"] == "execute_result":
+            results.append(message["content"]["data"]["text/plain"])
+
+    reply = client.execute_interactive(code, timeout=600, output_hook=keep)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return results[-1] if results else ""
+
+
+def parent_of_cells(client) -> int:
+    """The process that runs evcxr: the parent of the process that runs the cells."""
+    return int(run(client, "std::os::unix::process::parent_id()"))
+
+
+@pytest.fixture
+def no_spares():
+    for pid in spare_pids():
+        os.kill(pid, signal.SIGTERM)
+    wait_for(lambda: not spare_pids(), 30, "old spares to end")
+    yield
+    for pid in spare_pids():
+        os.kill(pid, signal.SIGTERM)
+
+
+def wait_for_ready_spare():
+    socket = cache_root() / "spare.sock"
+    # The spare opens its socket as it starts warming up.
+    wait_for(socket.exists, 60, "a spare kernel to wait")
+
+
+def test_the_next_start_is_served_by_the_spare_in_its_own_directory(no_spares, tmp_path):
+    first_manager, first = start_new_kernel(
+        kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"), env=spare_environment())
+    try:
+        # With no spare waiting, the first kernel serves itself, and leaves a spare behind.
+        assert parent_of_cells(first) == first_manager.provisioner.pid
+        wait_for_ready_spare()
+        spares = spare_pids()
+        assert len(spares) == 1
+        (spare,) = spares
+
+        manager, client = start_new_kernel(
+            kernel_name=KERNEL_NAME, cwd=str(tmp_path), env=spare_environment())
+        try:
+            # The spare runs this kernel's cells, in this kernel's directory.
+            assert parent_of_cells(client) == spare
+            assert run(client, "std::env::current_dir().unwrap().display().to_string()") \
+                == repr(str(tmp_path)).replace("'", '"')
+            assert run(client, "let answer = 40 + 2; answer") == "42"
+            assert run(client, "answer * 2") == "84"
+            assert run(client, "lessons::clocks::LamportClock::new().time()") == "0"
+            # The claimed spare started the next one.
+            wait_for(lambda: len(spare_pids() - {spare}) == 1, 60, "a new spare to start")
+        finally:
+            manager.shutdown_kernel(now=True)
+            client.stop_channels()
+        # Killing the process Jupyter started ends the spare that served it.
+        wait_for(lambda: spare not in spare_pids(), 30, "the claimed spare to end")
+    finally:
+        first_manager.shutdown_kernel(now=True)
+        first.stop_channels()
+
+
+def test_a_start_with_another_environment_is_not_served_by_the_spare(no_spares):
+    first_manager, first = start_new_kernel(
+        kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"), env=spare_environment())
+    try:
+        wait_for_ready_spare()
+        (spare,) = spare_pids()
+        # Another log level is another environment: the spare refuses and ends.
+        manager, client = start_new_kernel(
+            kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"),
+            env=spare_environment(LESSONS_KERNEL_LOG="debug"))
+        try:
+            assert parent_of_cells(client) == manager.provisioner.pid
+            assert spare not in spare_pids()
+        finally:
+            manager.shutdown_kernel(now=True)
+            client.stop_channels()
+    finally:
+        first_manager.shutdown_kernel(now=True)
+        first.stop_channels()
