@@ -94,6 +94,7 @@ fn a_failing_notebook_is_reported_and_the_others_are_exported() {
         .arg("--out")
         .arg(&out)
         .env("LESSONS_KERNEL_LESSONS_DIR", "")
+        .env("LESSONS_KERNEL_SPARE", "0")
         .env(
             "LESSONS_KERNEL_CACHE_DIR",
             PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kernel-cache"),

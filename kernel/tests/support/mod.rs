@@ -83,6 +83,8 @@ impl Kernel {
                 "LESSONS_KERNEL_CACHE_DIR",
                 PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kernel-cache"),
             )
+            // Each test starts its kernel from scratch; no spare is left behind.
+            .env("LESSONS_KERNEL_SPARE", "0")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
