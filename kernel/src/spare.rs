@@ -5,9 +5,9 @@
 //! work on a 2-core machine, even with every crate built. So each `run` starts a spare for the
 //! next one (at a lower priority), and the next `run` (a restart, another notebook) sends its
 //! connection file over a Unix socket in the cache directory to that spare, which binds the
-//! sockets and serves at once, at normal priority, with whatever warm-up is left. The `run` process stays, as Jupyter expects, and passes the
-//! spare's log on to its own stderr; when it ends (shut down, killed by a restart) the spare
-//! sees its socket close and ends too.
+//! sockets and serves at once, at normal priority, with whatever warm-up is left. The `run`
+//! process stays, as Jupyter expects, and passes the spare's log on to its own stderr; when it
+//! ends (shut down, killed by a restart) the spare sees its socket close and ends too.
 //!
 //! A spare only serves a `run` of the same binary, the same `lessons` sources and the same
 //! environment; otherwise it ends and the `run` starts normally. An unclaimed spare ends after
@@ -87,17 +87,8 @@ pub fn hand_over(connection: &str) -> Option<anyhow::Result<()>> {
         cwd: std::env::current_dir().ok()?,
         connection: connection.to_string(),
     };
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let mut line = serde_json::to_string(&claim).ok()?;
-    line.push('\n');
-    stream.write_all(line.as_bytes()).ok()?;
-    let mut answer = String::new();
-    BufReader::new(stream.try_clone().ok()?)
-        .read_line(&mut answer)
-        .ok()?;
-    match serde_json::from_str(&answer) {
+    send_line(&mut stream, &claim).ok()?;
+    match receive_line(&stream) {
         Ok(Answer::Serving { pid, log }) => {
             eprintln!("lessons-kernel: served by the warm spare kernel (process {pid})");
             start_next();
@@ -199,7 +190,7 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
         UnixListener::bind(&socket).with_context(|| format!("binding {}", socket.display()))?;
     let kernel = KernelProcess::prepare()?;
     log::info!("spare kernel warming up, waiting on {}", socket.display());
-    let Some(stream) = wait_for_claim(&listener, &socket) else {
+    let Some(mut stream) = wait_for_claim(&listener, &socket) else {
         let _ = std::fs::remove_file(&socket);
         let _ = std::fs::remove_file(log);
         return Ok(());
@@ -208,9 +199,10 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(&socket);
     drop(listener);
     drop(lock);
-    let (claim, mut stream) = read_claim(stream)?;
+    let claim: Claim = receive_line(&stream)?;
+    stream.set_read_timeout(None)?;
     if claim.identity != identity {
-        answer(
+        send_line(
             &mut stream,
             &Answer::Refused {
                 reason: "it was started by another build or environment".into(),
@@ -223,7 +215,7 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
     move_to(&kernel, &claim.cwd);
     // Serving now: back to normal priority (allowed for root; otherwise it stays nice).
     normal_priority();
-    answer(
+    send_line(
         &mut stream,
         &Answer::Serving {
             pid: std::process::id(),
@@ -265,19 +257,20 @@ fn wait_for_claim(listener: &UnixListener, socket: &Path) -> Option<UnixStream> 
     }
 }
 
-fn read_claim(stream: UnixStream) -> anyhow::Result<(Claim, UnixStream)> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut line = String::new();
-    BufReader::new(stream.try_clone()?).read_line(&mut line)?;
-    stream.set_read_timeout(None)?;
-    Ok((serde_json::from_str(&line)?, stream))
-}
-
-fn answer(stream: &mut UnixStream, answer: &Answer) -> anyhow::Result<()> {
-    let mut line = serde_json::to_string(answer)?;
+/// Sends one message of the hand-over: a line of JSON.
+fn send_line(stream: &mut UnixStream, message: &impl Serialize) -> anyhow::Result<()> {
+    let mut line = serde_json::to_string(message)?;
     line.push('\n');
     stream.write_all(line.as_bytes())?;
     Ok(())
+}
+
+/// Reads one message of the hand-over, waiting at most 10 s for it.
+fn receive_line<T: for<'de> Deserialize<'de>>(stream: &UnixStream) -> anyhow::Result<T> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut line = String::new();
+    BufReader::new(stream.try_clone()?).read_line(&mut line)?;
+    Ok(serde_json::from_str(&line)?)
 }
 
 /// Works in `cwd` from now on, as a kernel started there would: this process (relative `:dep`
