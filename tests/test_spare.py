@@ -1,6 +1,7 @@
 """The warm spare kernel: a kernel start leaves a spare behind, the next start is served by it
 (in the new start's working directory, with a working evcxr), the spare ends with the kernel
-that claimed it, and a start with another environment is not served by it.
+that claimed it, a start with another environment is not served by it, and a spare in a cold
+build slot takes no claim before it has loaded `lessons` there.
 
 scripts/test turns spares off for the other tests; these turn them on for their own kernels.
 """
@@ -8,12 +9,13 @@ scripts/test turns spares off for the other tests; these turn them on for their 
 import os
 import pathlib
 import signal
+import subprocess
 import time
 
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from conftest import KERNEL_NAME, REPO
+from conftest import KERNEL_NAME, REPO, kernel_binary
 
 # An unclaimed spare left by a failed run ends by itself after this many seconds.
 SPARE_IDLE_S = "300"
@@ -48,12 +50,12 @@ def spare_pids() -> set:
     return pids
 
 
-def wait_for(condition, timeout_s: float, what: str):
+def wait_for(condition, timeout_s: float, what: str, every_s: float = 0.25):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.25)
+        time.sleep(every_s)
     pytest.fail(f"timed out after {timeout_s} s waiting for {what}")
 
 
@@ -87,8 +89,9 @@ def no_spares():
 
 def wait_for_ready_spare():
     socket = cache_root() / "spare.sock"
-    # The spare opens its socket as it starts warming up.
-    wait_for(socket.exists, 60, "a spare kernel to wait")
+    # The spare opens its socket as it starts warming up if its build slot is warm, else once
+    # it has built `lessons` there (minutes on a fresh machine).
+    wait_for(socket.exists, 900, "a spare kernel to wait")
 
 
 def test_the_next_start_is_served_by_the_spare_in_its_own_directory(no_spares, tmp_path):
@@ -143,3 +146,36 @@ def test_a_start_with_another_environment_is_not_served_by_the_spare(no_spares):
     finally:
         first_manager.shutdown_kernel(now=True)
         first.stop_channels()
+
+
+def test_a_spare_in_a_cold_slot_takes_claims_only_once_lessons_are_loaded(no_spares, tmp_path):
+    # A tiny `lessons` crate and an empty cache: the first spare's build slot is cold.
+    crate = tmp_path / "tiny-lessons"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "lessons"\nversion = "0.1.0"\nedition = "2021"\n')
+    (crate / "src" / "lib.rs").write_text("pub fn answer() -> u32 { 42 }\n")
+    cache = tmp_path / "cache"
+    env = spare_environment(
+        LESSONS_KERNEL_CACHE_DIR=str(cache), LESSONS_KERNEL_LESSONS_DIR=str(crate))
+    socket = cache / "builds" / "spare.sock"
+
+    def spare_log_when_socket_opens(log: pathlib.Path) -> str:
+        spare = subprocess.Popen([kernel_binary(), "spare", "--log", str(log)], env=env,
+                                 stderr=log.open("w"), stdin=subprocess.DEVNULL)
+        try:
+            wait_for(socket.exists, 600, "the spare's socket", every_s=0.02)
+            return log.read_text()
+        finally:
+            spare.terminate()
+            spare.wait(timeout=30)
+            socket.unlink(missing_ok=True)
+
+    cold = spare_log_when_socket_opens(tmp_path / "cold.log")
+    assert "lessons ready" in cold, cold
+    # The kernel marks the slot warm as the spare opens its socket.
+    marker = cache / "builds" / "slot-0" / "warmed-for"
+    wait_for(marker.is_file, 10, "the slot's warm mark")
+    # The slot is warm now: the next spare takes claims while it still starts evcxr.
+    warm = spare_log_when_socket_opens(tmp_path / "warm.log")
+    assert "lessons ready" not in warm, warm

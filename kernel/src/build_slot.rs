@@ -32,8 +32,29 @@ overflow-checks = false
 pub struct BuildSlot {
     /// The directory evcxr builds cells in (its `EVCXR_TMPDIR`).
     pub crate_dir: PathBuf,
+    /// Which kernel last loaded `lessons` here.
+    pub warmed: WarmedMarker,
     /// Holds the lock that marks the slot as taken.
     _lock: File,
+}
+
+/// A file in a slot naming the kernel (binary, `lessons` sources, environment) that last
+/// loaded `lessons` there, so that everything that kernel needs is built in the slot.
+#[derive(Clone)]
+pub struct WarmedMarker(PathBuf);
+
+impl WarmedMarker {
+    /// Whether a kernel that says `identity` loaded `lessons` in this slot.
+    pub fn names(&self, identity: &str) -> bool {
+        std::fs::read_to_string(&self.0).is_ok_and(|marked| marked == identity)
+    }
+
+    /// Records that a kernel that says `identity` loaded `lessons` in this slot.
+    pub fn set(&self, identity: &str) {
+        if let Err(error) = std::fs::write(&self.0, identity) {
+            log::warn!("cannot write {}: {error}", self.0.display());
+        }
+    }
 }
 
 impl BuildSlot {
@@ -55,6 +76,7 @@ impl BuildSlot {
             std::fs::create_dir_all(&crate_dir)?;
             return Ok(BuildSlot {
                 crate_dir,
+                warmed: WarmedMarker(slot.join("warmed-for")),
                 _lock: lock,
             });
         }
@@ -94,5 +116,24 @@ mod tests {
         let config =
             std::fs::read_to_string(root.path().join("slot-0/.cargo/config.toml")).unwrap();
         assert!(config.contains("[profile.dev.package.\"*\"]\nopt-level = 2"));
+    }
+
+    #[test]
+    fn a_slot_is_warm_only_for_the_kernel_that_marked_it() {
+        let root = tempfile::tempdir().unwrap();
+        let slot = BuildSlot::claim(root.path()).unwrap();
+        assert!(!slot.warmed.names("kernel A"), "a new slot is cold");
+        slot.warmed.set("kernel A");
+        assert!(slot.warmed.names("kernel A"));
+        assert!(
+            !slot.warmed.names("kernel B"),
+            "another build or environment"
+        );
+        drop(slot);
+        let again = BuildSlot::claim(root.path()).unwrap();
+        assert!(
+            again.warmed.names("kernel A"),
+            "the mark outlives the claim"
+        );
     }
 }

@@ -5,7 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 use evcxr::{CommandContext, EvalCallbacks, EvalOutputs};
@@ -100,6 +100,30 @@ impl Interrupter {
 #[derive(Clone)]
 pub struct Executor {
     jobs: crossbeam_channel::Sender<Job>,
+    warm_up: Arc<WarmUp>,
+}
+
+/// Whether evcxr's warm-up is over, and whether it loaded `lessons`; any thread may wait for it.
+#[derive(Default)]
+struct WarmUp {
+    loaded: Mutex<Option<bool>>,
+    over: Condvar,
+}
+
+impl WarmUp {
+    fn finish(&self, loaded: bool) {
+        *self.loaded.lock().unwrap_or_else(|poison| poison.into_inner()) = Some(loaded);
+        self.over.notify_all();
+    }
+
+    fn wait(&self) -> bool {
+        let guard = self.loaded.lock().unwrap_or_else(|poison| poison.into_inner());
+        let guard = self
+            .over
+            .wait_while(guard, |loaded| loaded.is_none())
+            .unwrap_or_else(|poison| poison.into_inner());
+        guard.unwrap_or(false)
+    }
 }
 
 impl Executor {
@@ -110,11 +134,18 @@ impl Executor {
         interrupter: Arc<Interrupter>,
     ) -> Executor {
         let (jobs, queue) = crossbeam_channel::unbounded();
+        let warm_up = Arc::new(WarmUp::default());
+        let finished = Arc::clone(&warm_up);
         std::thread::Builder::new()
             .name("executor".into())
-            .spawn(move || run(queue, router, pipe, interrupter))
+            .spawn(move || run(queue, &finished, router, pipe, interrupter))
             .expect("the executor thread starts");
-        Executor { jobs }
+        Executor { jobs, warm_up }
+    }
+
+    /// Blocks until evcxr has started and tried to load `lessons`; true if it loaded.
+    pub fn wait_for_warm_up(&self) -> bool {
+        self.warm_up.wait()
     }
 
     pub async fn execute(&self, code: String, allow_stdin: Option<StdinBridge>) -> ExecuteOutcome {
@@ -183,6 +214,7 @@ impl Executor {
 
 fn run(
     queue: crossbeam_channel::Receiver<Job>,
+    warm_up: &WarmUp,
     router: Arc<OutputRouter>,
     pipe: Option<Arc<OutputPipeReader>>,
     interrupter: Arc<Interrupter>,
@@ -199,11 +231,17 @@ fn run(
             if let Err(error) = context.set_opt_level("0") {
                 log::warn!("cells stay at evcxr's default opt-level: {error}");
             }
-            prepare_lessons(&mut context);
+            warm_up.finish(prepare_lessons(&mut context));
             context
         }
-        Ok(Err(error)) => return refuse_all(queue, format!("evcxr could not start: {error}")),
-        Err(_) => return refuse_all(queue, "evcxr panicked while starting".into()),
+        Ok(Err(error)) => {
+            warm_up.finish(false);
+            return refuse_all(queue, format!("evcxr could not start: {error}"));
+        }
+        Err(_) => {
+            warm_up.finish(false);
+            return refuse_all(queue, "evcxr panicked while starting".into());
+        }
     };
     for job in queue {
         match job {
@@ -281,22 +319,24 @@ fn execute(
     }
 }
 
-/// Adds `lessons` before any cell runs (see [`prelude`]); without it cells still work.
-fn prepare_lessons(context: &mut CommandContext) {
+/// Adds `lessons` before any cell runs (see [`prelude`]); without it cells still work. True
+/// if `lessons` loaded.
+fn prepare_lessons(context: &mut CommandContext) -> bool {
     let Some(dir) = prelude::lessons_dir() else {
-        return;
+        return false;
     };
     let started = std::time::Instant::now();
     for cell in prelude::cells(&dir) {
         match catch_unwind(AssertUnwindSafe(|| context.execute(&cell))) {
             Ok(Ok(_)) => {
                 log::info!("lessons ready after {:?}", started.elapsed());
-                return;
+                return true;
             }
             Ok(Err(error)) => log::warn!("lessons prelude cell failed: {error}"),
             Err(_) => log::warn!("lessons prelude cell failed: evcxr panicked"),
         }
     }
+    false
 }
 
 /// The line of evcxr's generated crate that a panic location points to.

@@ -5,8 +5,10 @@
 use std::os::fd::OwnedFd;
 
 use crate::build_progress::StderrCapture;
-use crate::build_slot::BuildSlot;
+use crate::build_slot::{BuildSlot, WarmedMarker};
+use crate::executor::Executor;
 use crate::runtime_child;
+use crate::spare;
 use crate::server::{self, Warm};
 use crate::toolchain::Toolchain;
 
@@ -78,6 +80,9 @@ impl KernelProcess {
             let _inside = runtime.enter();
             Warm::start(reader, stderr)
         };
+        if let Some(slot) = &slot {
+            mark_when_warm(&warm.executor, slot.warmed.clone());
+        }
         Ok(KernelProcess {
             runtime,
             warm,
@@ -86,6 +91,15 @@ impl KernelProcess {
             original_stderr,
             _pipe_writer: pipe_writer,
         })
+    }
+
+    /// Whether a kernel like this one loaded `lessons` in its build directory before (then
+    /// every crate it needs is built there).
+    pub fn slot_is_warm(&self) -> bool {
+        let identity = spare::identity();
+        self.slot
+            .as_ref()
+            .is_some_and(|slot| slot.warmed.names(&identity))
     }
 
     /// Binds the sockets of `connection` and serves until a shutdown request.
@@ -99,5 +113,20 @@ impl KernelProcess {
             let _ = rustix::stdio::dup2_stderr(&original);
         }
         served
+    }
+}
+
+/// Marks the slot with this kernel's identity once evcxr has loaded `lessons` in it.
+fn mark_when_warm(executor: &Executor, marker: WarmedMarker) {
+    let executor = executor.clone();
+    let started = std::thread::Builder::new()
+        .name("slot-marker".into())
+        .spawn(move || {
+            if executor.wait_for_warm_up() {
+                marker.set(&spare::identity());
+            }
+        });
+    if let Err(error) = started {
+        log::warn!("the build slot will not be marked warm: {error}");
     }
 }

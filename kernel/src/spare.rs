@@ -182,14 +182,19 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(log);
         return Ok(());
     }
-    let identity = identity();
-    // A `run` may claim this spare while it still warms up: what is left of the warm-up is
-    // never more than a fresh start would do.
+    let kernel = KernelProcess::prepare()?;
+    // In a slot where a kernel like this one loaded `lessons` before, a `run` may claim the
+    // spare while it still warms up: what is left is never more than a fresh start would do.
+    // In a cold slot (the first spare beside a running kernel, an edited `lessons`) the spare
+    // builds first: a fresh start in the restarted kernel's own warm slot is faster than that.
+    if !kernel.slot_is_warm() {
+        log::info!("spare kernel building; it takes a claim once lessons are loaded");
+        kernel.warm.executor.wait_for_warm_up();
+    }
     let _ = std::fs::remove_file(&socket);
     let listener =
         UnixListener::bind(&socket).with_context(|| format!("binding {}", socket.display()))?;
-    let kernel = KernelProcess::prepare()?;
-    log::info!("spare kernel warming up, waiting on {}", socket.display());
+    log::info!("spare kernel waiting on {}", socket.display());
     let Some(mut stream) = wait_for_claim(&listener, &socket) else {
         let _ = std::fs::remove_file(&socket);
         let _ = std::fs::remove_file(log);
@@ -201,7 +206,7 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
     drop(lock);
     let claim: Claim = receive_line(&stream)?;
     stream.set_read_timeout(None)?;
-    if claim.identity != identity {
+    if claim.identity != identity() {
         send_line(
             &mut stream,
             &Answer::Refused {
@@ -339,7 +344,7 @@ fn end_with(mut stream: UnixStream) {
 
 /// What a spare must share with the `run` it serves: the binary, the `lessons` sources it
 /// loaded, and the environment that decides how cells build and run.
-fn identity() -> String {
+pub fn identity() -> String {
     let exe = std::env::current_exe().ok();
     let exe_time = exe
         .as_ref()
