@@ -51,38 +51,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     storm_diagram.evcxr_display();
 
     // cell
-    /// C's clock minus the other node's, from each beat that went into C (or came out of it):
-    /// the receiver's clock on arrival against the sender's clock in the beat.
-    fn c_minus_other(trace: &Trace<Beat>, into_c: bool) -> Vec<(f64, f64)> {
-        trace
-            .deliveries()
-            .filter(|(arrival, beat)| (arrival.node == 2) == into_c && (beat.from == 2) != into_c)
-            .map(|(arrival, beat)| {
-                let difference = arrival.clock - beat.payload.clock;
-                let c_minus_other = if into_c { difference } else { -difference };
-                (arrival.time.as_millis_f64(), c_minus_other.as_millis_f64())
-            })
-            .collect()
-    }
-
-    let c_minus_truth: Vec<(f64, f64)> = stormy
-        .trace()
-        .events()
-        .iter()
-        .filter(|event| event.node == 2)
-        .map(|event| {
-            (
-                event.time.as_millis_f64(),
-                (event.clock - event.time).as_millis_f64(),
-            )
-        })
-        .collect();
     let skew = Figure::new("How far ahead is C's clock?")
         .x_label("true time (ms)")
         .y_label("C's clock minus another clock (ms)")
-        .line("C − true time", c_minus_truth)
-        .points("beats into C", c_minus_other(stormy.trace(), true))
-        .points("beats from C", c_minus_other(stormy.trace(), false))
+        .line("C − true time", stormy.trace().clock_offsets(2))
+        .points("beats into C", stormy.trace().apparent_skew_into(2))
+        .points("beats from C", stormy.trace().apparent_skew_out_of(2))
         .legend_at(Corner::LowerRight);
     skew.evcxr_display();
 
@@ -180,6 +154,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(calm.trace().drops().count(), 0);
     assert_eq!(calm.trace().deliveries().count(), 24);
     assert_eq!(stormy.trace().drops().count(), 8);
+    let c_ahead = stormy.trace().clock_offsets(2);
+    assert_eq!(c_ahead.first(), Some(&(0.0, 30.0)));
+    assert_eq!(c_ahead.last(), Some(&(500.0, 40.0)));
     assert!(first == again && first != other);
     assert_eq!(
         fates

@@ -387,6 +387,31 @@ proptest! {
         prop_assert_eq!(without, with);
     }
 
+    /// The same for links: the first `nodes` call each other over lossy, duplicating, slow
+    /// links, a newcomer calls them all and they answer it, and still every message between
+    /// the first `nodes` is sent, delivered, duplicated or lost exactly as without the newcomer.
+    #[test]
+    fn adding_a_node_does_not_change_the_fate_of_messages_between_the_others(
+        seed in any::<u64>(),
+        nodes in 1usize..5,
+        link in link(true),
+    ) {
+        let fates = |count: usize| {
+            let mut sim = Simulation::new(seed);
+            for node in 0..count {
+                // The first `nodes` call among themselves; a newcomer calls everyone.
+                let circle = if node < nodes { nodes } else { count };
+                sim.add_node(format!("n{node}"), move || Caller { circle, calls_left: 4 });
+            }
+            sim.set_links(link.clone()).unwrap();
+            sim.run().unwrap();
+            fates_between_the_first(&sim, nodes)
+        };
+        let without = fates(nodes);
+        prop_assert!(without.iter().any(|fate| fate.kind == "send"));
+        prop_assert_eq!(without, fates(nodes + 1));
+    }
+
     #[test]
     fn bad_parameters_are_errors_never_panics(
         seed in any::<u64>(),
@@ -443,4 +468,70 @@ impl Node<()> for Loner {
         let delay = ctx.rng().between(ms(1), ms(30));
         ctx.set_timer(delay, 0);
     }
+}
+
+/// A node that calls `calls_left` peers picked at random among nodes `0..circle`, at random
+/// times, and answers every call it gets without drawing anything.
+struct Caller {
+    circle: usize,
+    calls_left: u32,
+}
+
+impl Node<Hops> for Caller {
+    fn on_start(&mut self, ctx: &mut Context<'_, Hops>) {
+        let delay = ctx.rng().between(ms(0), ms(20));
+        ctx.set_timer(delay, NEXT_CONVERSATION);
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<'_, Hops>, from: NodeId, hops: Hops) {
+        if hops == 0 {
+            ctx.send(from, 1);
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<'_, Hops>, _tag: u64) {
+        if self.calls_left == 0 {
+            return;
+        }
+        self.calls_left -= 1;
+        let peer = ctx.rng().below(self.circle as u64) as NodeId;
+        ctx.send(peer, 0);
+        let delay = ctx.rng().between(ms(1), ms(20));
+        ctx.set_timer(delay, NEXT_CONVERSATION);
+    }
+}
+
+/// One send, delivery or drop on a link, without the ids that depend on other links' traffic.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct LinkFate {
+    time: Time,
+    node: NodeId,
+    peer: NodeId,
+    kind: &'static str,
+    sent_at: Time,
+    detail: String,
+}
+
+/// The fates on the links among nodes `0..nodes`, sorted (events at equal times may be handled
+/// in another order when other nodes' events are interleaved).
+fn fates_between_the_first(sim: &Simulation<Hops>, nodes: usize) -> Vec<LinkFate> {
+    let trace = sim.trace();
+    let mut fates: Vec<LinkFate> = trace
+        .rows()
+        .into_iter()
+        .filter_map(|row| {
+            let peer = row.peer.filter(|&peer| row.node < nodes && peer < nodes)?;
+            let message = trace.message(row.message?)?;
+            Some(LinkFate {
+                time: row.time,
+                node: row.node,
+                peer,
+                kind: row.kind,
+                sent_at: message.sent_at,
+                detail: row.detail,
+            })
+        })
+        .collect();
+    fates.sort();
+    fates
 }

@@ -468,3 +468,36 @@ fn lamport_times_from_the_trace_respect_happens_before() {
         assert!(along.windows(2).all(|pair| pair[0] < pair[1]));
     }
 }
+
+/// C's clock, 30 ms ahead and 2% fast, read off the trace three ways: against the truth, and
+/// against A and B as their beats show it (1 ms links: the skew plus or minus 1 ms of travel).
+#[test]
+fn clock_offsets_and_apparent_skew_read_a_fast_clock_off_the_trace() {
+    let mut sim = three_heartbeats(1);
+    sim.set_clock(2, PhysicalClock::new().offset(ms(30)).drift_ppm(20_000))
+        .unwrap();
+    sim.run_until(ms(150)).unwrap();
+    let trace = sim.trace();
+    // C's start, its timer and two sends at 100 ms, two deliveries at 101 ms.
+    assert_eq!(
+        trace.clock_offsets(2),
+        [
+            (0.0, 30.0),
+            (100.0, 32.0),
+            (100.0, 32.0),
+            (100.0, 32.0),
+            (101.0, 32.02),
+            (101.0, 32.02)
+        ]
+    );
+    // C reads 133.02 ms when A's and B's beats, stamped 100 ms, arrive.
+    assert_eq!(
+        trace.apparent_skew_into(2),
+        [(101.0, 33.02), (101.0, 33.02)]
+    );
+    // C's beats, stamped 132 ms, arrive when A and B read 101 ms.
+    assert_eq!(
+        trace.apparent_skew_out_of(2),
+        [(101.0, 31.0), (101.0, 31.0)]
+    );
+}

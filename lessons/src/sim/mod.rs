@@ -20,7 +20,9 @@
 //! * **Faults** ([`partition`], [`crash`], [`pause`]): a schedule of plain values.
 //! * **The recorder** ([`Trace`]): every send, delivery, drop, timer, fault and client
 //!   operation, exportable as rows and drawn as a space-time diagram
-//!   ([`SpaceTimeDiagram`](crate::viz::SpaceTimeDiagram)).
+//!   ([`SpaceTimeDiagram`](crate::viz::SpaceTimeDiagram)). From it, how far each clock is
+//!   from the truth ([`Trace::clock_offsets`]) and from the others as heartbeats show it
+//!   ([`Trace::apparent_skew_into`], [`Trace::apparent_skew_out_of`]).
 //! * **Statistics** ([`percentile`], [`Histogram`], [`Cdf`], [`Zipf`]).
 //!
 //! Bad parameters (a probability of 1.5, a node that does not exist, a partition that heals
@@ -70,6 +72,7 @@ mod recorder;
 mod rng;
 mod scheduler;
 mod simulation;
+mod skew;
 mod stats;
 mod time;
 
