@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{Kernel, of_type, send_frames, stream_text};
+use support::{Kernel, Message, of_type, send_frames, stream_text};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -170,8 +170,19 @@ async fn interrupting_an_endless_loop_returns_control() {
         "interrupt: execute_reply {took:?} after interrupt_request ({:?} after start)",
         outputs_started.elapsed()
     );
+    assert!(
+        took < SECOND,
+        "control came back {took:?} after the interrupt_request"
+    );
     assert_eq!(reply.content["status"], "error");
     assert_eq!(reply.content["ename"], "Interrupted");
+    let traceback = reply.content["traceback"].to_string();
+    assert!(
+        traceback.contains(
+            "Lost: all variables. Kept: functions, types, `use` items and `:dep` dependencies"
+        ),
+        "the error says what survives: {traceback}"
+    );
     kernel.iopub_until_idle(&id, 10 * SECOND).await;
 
     let (reply, outputs) = kernel.execute("kept()").await;
@@ -376,20 +387,11 @@ async fn execution_counts_history_silence_and_stop_on_error() {
     assert_eq!(reply.content["execution_count"], 2);
 
     // A failing cell with stop_on_error aborts the cell queued behind it.
-    let failing = json!({"code": "let broken: u8 = \"no\";", "silent": false, "store_history": true,
-        "user_expressions": {}, "allow_stdin": false, "stop_on_error": true});
-    let queued = json!({"code": "counted", "silent": false, "store_history": true,
-        "user_expressions": {}, "allow_stdin": false, "stop_on_error": true});
-    let failing_id = kernel.send_shell("execute_request", failing).await;
-    let queued_id = kernel.send_shell("execute_request", queued).await;
-    assert_eq!(
-        kernel.shell_reply(&failing_id, 120 * SECOND).await.content["status"],
-        "error"
-    );
-    assert_eq!(
-        kernel.shell_reply(&queued_id, 10 * SECOND).await.content["status"],
-        "aborted"
-    );
+    let (failing, queued) =
+        fail_with_a_cell_queued_behind(&mut kernel, "let broken: u8 = \"no\";", "counted", true)
+            .await;
+    assert_eq!(failing.content["status"], "error");
+    assert_eq!(queued.content["status"], "aborted");
 
     let id = kernel
         .send_shell(
@@ -435,13 +437,24 @@ async fn input_is_asked_on_stdin() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shutdown_replies_and_exits() {
+    shut_down_and_expect_exit(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shutdown_for_a_restart_says_so_and_exits() {
+    // The client starts the new kernel; this one only has to say yes and go.
+    shut_down_and_expect_exit(true).await;
+}
+
+async fn shut_down_and_expect_exit(restart: bool) {
     let mut kernel = Kernel::start().await;
     let id = kernel
-        .send_control("shutdown_request", json!({"restart": false}))
+        .send_control("shutdown_request", json!({"restart": restart}))
         .await;
     let reply = kernel.control_reply(&id, 10 * SECOND).await;
+    assert_eq!(reply.msg_type, "shutdown_reply");
     assert_eq!(reply.content["status"], "ok");
-    assert_eq!(reply.content["restart"], false);
+    assert_eq!(reply.content["restart"], restart);
     let deadline = Instant::now() + 10 * SECOND;
     while kernel.is_alive() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -455,7 +468,7 @@ async fn small_requests_get_their_replies() {
     let mut kernel = Kernel::start().await;
 
     let mut heartbeat = ReqSocket::new();
-    let endpoint = format!("tcp://127.0.0.1:{}", kernel.heartbeat_port);
+    let endpoint = format!("tcp://127.0.0.1:{}", kernel.ports.heartbeat);
     heartbeat.connect(&endpoint).await.unwrap();
     heartbeat
         .send(ZmqMessage::from(b"ping 7f3a".to_vec()))
@@ -602,5 +615,168 @@ async fn lessons_is_ready_without_a_dep_line_and_the_dep_line_costs_nothing() {
     assert_eq!(
         reply.content["status"], "ok",
         "the dep line kept the variables"
+    );
+}
+
+/// The addresses, as /proc/net/tcp{,6} writes them, on which some socket listens on `port`.
+fn listening_addresses(port: u16) -> Vec<String> {
+    const LISTEN: &str = "0A";
+    let port = format!("{port:04X}");
+    let mut addresses = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let text = std::fs::read_to_string(table).unwrap();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (address, local_port) = fields[1].split_once(':').unwrap();
+            if local_port == port && fields[3] == LISTEN {
+                addresses.push(address.to_string());
+            }
+        }
+    }
+    addresses
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sockets_listen_only_on_the_connection_file_address() {
+    let kernel = Kernel::start().await;
+    let loopback = "0100007F";
+    for port in kernel.ports.all() {
+        assert_eq!(
+            listening_addresses(port),
+            [loopback],
+            "port {port} listens on 127.0.0.1 only, not on 0.0.0.0 or ::"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrongly_signed_message_is_logged_without_the_key() {
+    let mut kernel = Kernel::start_logging(&[
+        ("LESSONS_KERNEL_LESSONS_DIR", ""),
+        ("LESSONS_KERNEL_LOG", "trace"),
+    ])
+    .await;
+    let content = json!({"code": "1 + 1", "silent": false, "store_history": true,
+        "user_expressions": {}, "allow_stdin": false, "stop_on_error": true});
+    let (forged_id, parts) = kernel.message("execute_request", content);
+    let forged = kernel.frames("the-wrong-key", &parts);
+    send_frames(&mut kernel.shell, forged).await;
+
+    let (reply, outputs) = kernel.execute("2 + 2").await;
+    assert_eq!(reply.content["status"], "ok");
+    assert_eq!(
+        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
+        "4"
+    );
+    assert!(outputs.iter().all(|m| m.parent_id != forged_id));
+    let log = kernel.log();
+    assert!(
+        log.contains("dropped a message on shell: signature does not match"),
+        "the forged message was logged:\n{log}"
+    );
+    assert!(
+        !log.contains(support::KEY),
+        "the connection key is in the log:\n{log}"
+    );
+}
+
+/// Sends a failing cell and a cell behind it before either runs: the replies to both.
+async fn fail_with_a_cell_queued_behind(
+    kernel: &mut Kernel,
+    failing: &str,
+    queued: &str,
+    stop_on_error: bool,
+) -> (Message, Message) {
+    let request = |code: &str| {
+        json!({"code": code, "silent": false, "store_history": true, "user_expressions": {},
+               "allow_stdin": false, "stop_on_error": stop_on_error})
+    };
+    let failing_id = kernel.send_shell("execute_request", request(failing)).await;
+    let queued_id = kernel.send_shell("execute_request", request(queued)).await;
+    let failing_reply = kernel.shell_reply(&failing_id, 120 * SECOND).await;
+    let queued_reply = kernel.shell_reply(&queued_id, 120 * SECOND).await;
+    (failing_reply, queued_reply)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_stop_on_error_the_queued_cell_still_runs() {
+    let mut kernel = Kernel::start().await;
+    let (reply, _) = kernel.execute("let counted = 1;").await;
+    assert_eq!(reply.content["status"], "ok");
+    let (failing, queued) = fail_with_a_cell_queued_behind(
+        &mut kernel,
+        "let broken: u8 = \"no\";",
+        "counted + 1",
+        false,
+    )
+    .await;
+    assert_eq!(failing.content["status"], "error");
+    assert_eq!(failing.content["ename"], "CompileError");
+    assert_eq!(queued.content["status"], "ok");
+    let outputs = kernel
+        .iopub_until_idle(&queued.parent_id, 10 * SECOND)
+        .await;
+    assert_eq!(
+        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
+        "2"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_variable_survives_a_cell_that_does_not_compile() {
+    let mut kernel = Kernel::start().await;
+    let (reply, _) = kernel
+        .execute("let kept = String::from(\"still here\");")
+        .await;
+    assert_eq!(reply.content["status"], "ok");
+    let (reply, _) = kernel
+        .execute("let kept_too = kept.len();\nlet wrong: u32 = \"text\";")
+        .await;
+    assert_eq!(reply.content["ename"], "CompileError");
+    let (reply, outputs) = kernel.execute("kept").await;
+    assert_eq!(reply.content["status"], "ok");
+    assert_eq!(
+        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
+        "\"still here\""
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn input_without_stdin_allowed_is_empty_and_said_on_stderr() {
+    let mut kernel = Kernel::start().await;
+    let code = "println!(\"EVCXR_INPUT_REQUEST:Your name? \");\nlet mut answer = String::new();\nstd::io::stdin().read_line(&mut answer).unwrap();\nprintln!(\"hello [{}]\", answer.trim());";
+    let (reply, outputs) = kernel
+        .execute_with(code, json!({"allow_stdin": false}))
+        .await;
+    assert_eq!(reply.content["status"], "ok");
+    let asked = tokio::time::timeout(SECOND, support::recv(&mut kernel.stdin)).await;
+    assert!(
+        asked.is_err(),
+        "nothing is asked on stdin, yet got {asked:?}"
+    );
+    assert_eq!(
+        stream_text(&outputs, "stderr"),
+        "input was requested, but this frontend does not allow stdin; using \"\"\n"
+    );
+    assert_eq!(stream_text(&outputs, "stdout"), "hello []\n");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_evcxr_error_is_a_reply_and_the_kernel_goes_on() {
+    let mut kernel = Kernel::start().await;
+    // A failing shell line is evcxr's own error, not the compiler's.
+    let (reply, outputs) = kernel.execute("!echo no such tool >&2; exit 3").await;
+    assert_eq!(reply.content["status"], "error");
+    assert_eq!(reply.content["ename"], "EvcxrError");
+    assert_eq!(
+        reply.content["evalue"],
+        "Shell command failed with exit code 3: no such tool\n"
+    );
+    assert_eq!(of_type(&outputs, "error").len(), 1);
+    let (reply, outputs) = kernel.execute("1 + 1").await;
+    assert_eq!(reply.content["status"], "ok");
+    assert_eq!(
+        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
+        "2"
     );
 }

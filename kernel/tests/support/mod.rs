@@ -36,9 +36,51 @@ pub struct Kernel {
     pub iopub: SubSocket,
     session: String,
     pub work_dir: tempfile::TempDir,
-    /// The heartbeat port, for tests that ping it.
-    pub heartbeat_port: u16,
+    /// The ports of the connection file, for tests that look at the sockets themselves.
+    pub ports: Ports,
 }
+
+/// The five ports a kernel binds, as named in the connection file.
+#[derive(Debug, Clone, Copy)]
+pub struct Ports {
+    pub shell: u16,
+    pub iopub: u16,
+    pub stdin: u16,
+    pub control: u16,
+    pub heartbeat: u16,
+}
+
+impl Ports {
+    fn free() -> Ports {
+        Ports {
+            shell: free_port(),
+            iopub: free_port(),
+            stdin: free_port(),
+            control: free_port(),
+            heartbeat: free_port(),
+        }
+    }
+
+    pub fn all(&self) -> [u16; 5] {
+        [
+            self.shell,
+            self.iopub,
+            self.stdin,
+            self.control,
+            self.heartbeat,
+        ]
+    }
+}
+
+/// Where the kernel's stderr, and so its log, goes.
+enum Log {
+    Inherited,
+    /// Into `LOG_FILE` in the work directory.
+    File,
+}
+
+/// The file in the work directory that holds the log of a kernel started by `start_logging`.
+pub const LOG_FILE: &str = "kernel.log";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -65,16 +107,31 @@ impl Kernel {
     /// Starts the kernel with extra environment variables and waits until it answers
     /// kernel_info and iopub is connected. Build directories live under cargo's test tmpdir.
     pub async fn start_with(env: &[(&str, &str)]) -> Kernel {
+        Kernel::launch(env, Log::Inherited).await
+    }
+
+    /// Like `start_with`, with the kernel's stderr (its log) written to `LOG_FILE`, read by `log`.
+    pub async fn start_logging(env: &[(&str, &str)]) -> Kernel {
+        Kernel::launch(env, Log::File).await
+    }
+
+    async fn launch(env: &[(&str, &str)], log: Log) -> Kernel {
         let work_dir = tempfile::tempdir().unwrap();
-        let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+        let ports = Ports::free();
         let connection = json!({
             "ip": "127.0.0.1", "transport": "tcp",
-            "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
-            "control_port": ports[3], "hb_port": ports[4],
+            "shell_port": ports.shell, "iopub_port": ports.iopub, "stdin_port": ports.stdin,
+            "control_port": ports.control, "hb_port": ports.heartbeat,
             "key": KEY, "signature_scheme": "hmac-sha256", "kernel_name": "rust-lessons",
         });
         let connection_file = work_dir.path().join("kernel.json");
         std::fs::write(&connection_file, connection.to_string()).unwrap();
+        let stderr = match log {
+            Log::Inherited => Stdio::inherit(),
+            Log::File => {
+                Stdio::from(std::fs::File::create(work_dir.path().join(LOG_FILE)).unwrap())
+            }
+        };
         let process = Command::new(env!("CARGO_BIN_EXE_lessons-kernel"))
             .args(["run", "--connection-file"])
             .arg(&connection_file)
@@ -87,7 +144,7 @@ impl Kernel {
             .env("LESSONS_KERNEL_SPARE", "0")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let session = uuid::Uuid::new_v4().to_string();
@@ -103,13 +160,13 @@ impl Kernel {
         let mut iopub = SubSocket::new();
         let deadline = Instant::now() + Duration::from_secs(30);
         for (socket, port) in [
-            (&mut shell, ports[0]),
-            (&mut control, ports[3]),
-            (&mut stdin, ports[2]),
+            (&mut shell, ports.shell),
+            (&mut control, ports.control),
+            (&mut stdin, ports.stdin),
         ] {
             connect_retrying(socket, &endpoint(port), deadline).await;
         }
-        connect_retrying(&mut iopub, &endpoint(ports[1]), deadline).await;
+        connect_retrying(&mut iopub, &endpoint(ports.iopub), deadline).await;
         iopub.subscribe("").await.unwrap();
         let mut kernel = Kernel {
             process,
@@ -119,7 +176,7 @@ impl Kernel {
             iopub,
             session,
             work_dir,
-            heartbeat_port: ports[4],
+            ports,
         };
         kernel.wait_for_ready().await;
         kernel
@@ -243,6 +300,11 @@ impl Kernel {
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.work_dir.path().join(name)
+    }
+
+    /// What the kernel has logged so far, when it was started by `start_logging`.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path(LOG_FILE)).unwrap()
     }
 }
 
