@@ -9,6 +9,7 @@ scripts/test turns spares off for the other tests; these turn them on for their 
 import os
 import pathlib
 import signal
+import stat
 import subprocess
 import time
 
@@ -159,19 +160,25 @@ def test_a_spare_in_a_cold_slot_takes_claims_only_once_lessons_are_loaded(no_spa
     env = spare_environment(
         LESSONS_KERNEL_CACHE_DIR=str(cache), LESSONS_KERNEL_LESSONS_DIR=str(crate))
     socket = cache / "builds" / "spare.sock"
+    socket_modes = []
 
     def spare_log_when_socket_opens(log: pathlib.Path) -> str:
         spare = subprocess.Popen([kernel_binary(), "spare", "--log", str(log)], env=env,
                                  stderr=log.open("w"), stdin=subprocess.DEVNULL)
         try:
             wait_for(socket.exists, 600, "the spare's socket", every_s=0.02)
-            return log.read_text()
+            text = log.read_text()
+            wait_for(lambda: stat.S_IMODE(socket.stat().st_mode) == 0o600, 5, "socket permissions")
+            socket_modes.append(stat.S_IMODE(socket.stat().st_mode))
+            return text
         finally:
             spare.terminate()
             spare.wait(timeout=30)
             socket.unlink(missing_ok=True)
 
     cold = spare_log_when_socket_opens(tmp_path / "cold.log")
+    # Only its own user may hand the spare a connection file (it holds the signing key).
+    assert socket_modes == [0o600]
     assert "lessons ready" in cold, cold
     # The kernel marks the slot warm as the spare opens its socket.
     marker = cache / "builds" / "slot-0" / "warmed-for"

@@ -112,12 +112,18 @@ struct WarmUp {
 
 impl WarmUp {
     fn finish(&self, loaded: bool) {
-        *self.loaded.lock().unwrap_or_else(|poison| poison.into_inner()) = Some(loaded);
+        *self
+            .loaded
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner()) = Some(loaded);
         self.over.notify_all();
     }
 
     fn wait(&self) -> bool {
-        let guard = self.loaded.lock().unwrap_or_else(|poison| poison.into_inner());
+        let guard = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         let guard = self
             .over
             .wait_while(guard, |loaded| loaded.is_none())
@@ -355,7 +361,8 @@ fn guarded<T>(job: impl FnOnce() -> anyhow::Result<T>) -> Result<T, String> {
     }
 }
 
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+/// The message a panic was raised with.
+pub fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|text| text.to_string())

@@ -5,6 +5,7 @@
 mod build_progress;
 mod build_slot;
 mod cell_errors;
+mod display_blocks;
 mod executor;
 mod help;
 mod history;

@@ -1,7 +1,7 @@
 //! Where a running cell's output goes: stream, display and clear messages on iopub, parented
 //! to the request that is running, published the moment they arrive.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use std::time::Instant;
 
@@ -9,6 +9,7 @@ use jupyter_protocol::{
     DisplayData, JupyterMessage, JupyterMessageContent, Stdio, StreamContent, Transient,
     UpdateDisplayData,
 };
+use parking_lot::Mutex;
 use serde::Deserialize;
 
 use crate::iopub::Iopub;
@@ -79,7 +80,7 @@ impl OutputRouter {
 
     /// Output from now on belongs to `parent`.
     pub fn begin_cell(&self, parent: &JupyterMessage, silent: bool) {
-        let mut cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
         *cell = CellState {
             parent: Some(parent.clone()),
@@ -90,7 +91,7 @@ impl OutputRouter {
 
     /// Ends the cell: what it revealed about itself.
     pub fn finish_cell(&self) -> CellReport {
-        let mut cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
         if let Some(started) = cell.build_started {
             let text = format!(
@@ -120,7 +121,7 @@ impl OutputRouter {
             Frame::Stderr(bytes) => self.stream_bytes(Stdio::Stderr, &bytes),
             Frame::KernelMessage(json) => self.kernel_message(&json),
             Frame::Panic => {
-                let mut cell = self.cell.lock().unwrap();
+                let mut cell = self.cell.lock();
                 self.publish_pending(&mut cell);
                 cell.panicked = true;
             }
@@ -130,7 +131,7 @@ impl OutputRouter {
 
     /// Shows that `krate` is being compiled for the running cell, in one display that updates.
     pub fn build_progress(&self, krate: &str) {
-        let mut cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
         cell.compiled.push(krate.to_string());
         let update = cell.build_started.is_some();
@@ -163,24 +164,24 @@ impl OutputRouter {
 
     /// True while stream text waits to be published.
     pub fn has_pending_text(&self) -> bool {
-        self.cell.lock().unwrap().pending.is_some()
+        self.cell.lock().pending.is_some()
     }
 
     /// Publishes the stream text held back so far.
     pub fn flush(&self) {
-        let mut cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
     }
 
     /// Publishes text that reached us as whole lines (evcxr's own channels).
     pub fn stream_text(&self, name: Stdio, text: &str) {
-        let mut cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
         self.publish_stream(&mut cell, name, text.to_string());
     }
 
     fn stream_bytes(&self, name: Stdio, bytes: &[u8]) {
-        let mut cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock();
         let text = match name {
             Stdio::Stdout => cell.stdout_bytes.join(bytes),
             Stdio::Stderr => cell.stderr_bytes.join(bytes),
@@ -220,7 +221,7 @@ impl OutputRouter {
     }
 
     fn kernel_message(&self, json: &[u8]) {
-        let mut cell = self.cell.lock().unwrap();
+        let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
         match parse_kernel_message(json) {
             Ok(content) => self.publish(&cell, content),

@@ -11,8 +11,9 @@ use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 
-use rustix::event::{PollFd, PollFlags, poll};
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
+use crate::display_blocks::{self, DisplayBlocks, Taken};
 use crate::output_frames::Frame;
 
 /// Names the inherited file descriptor of the kernel's output pipe.
@@ -25,8 +26,15 @@ pub const MESSAGE_PREFIX: &[u8] = b"LESSONS_KERNEL_MESSAGE ";
 const EVCXR_PREFIX: &[u8] = b"EVCXR_";
 const EXECUTION_COMPLETE: &[u8] = b"EVCXR_EXECUTION_COMPLETE";
 const PANIC_NOTIFICATION: &[u8] = b"EVCXR_PANIC_NOTIFICATION";
+const INPUT_REQUEST: &[u8] = b"EVCXR_INPUT_REQUEST";
 const BEGIN_CONTENT: &[u8] = b"EVCXR_BEGIN_CONTENT";
 const END_CONTENT: &[u8] = b"EVCXR_END_CONTENT";
+/// A display bundle followed by nothing for this long is shown: it was not the cell's value
+/// (evcxr prints that right before the cell completes).
+const DISPLAY_QUIET: Timespec = Timespec {
+    tv_sec: 0,
+    tv_nsec: 50_000_000,
+};
 
 /// If this process is evcxr's user-code runtime started by our kernel, redirects its output
 /// into the kernel's pipe. Call before `evcxr::runtime_hook`, while the process has one thread.
@@ -76,6 +84,7 @@ fn start_splitter(kernel_pipe: File) -> std::io::Result<()> {
         evcxr_stdout,
         kernel_pipe,
         lines: LineSorter::default(),
+        displays: DisplayBlocks::default(),
     };
     std::thread::Builder::new()
         .name("output-splitter".into())
@@ -89,6 +98,7 @@ struct Splitter {
     evcxr_stdout: File,
     kernel_pipe: File,
     lines: LineSorter,
+    displays: DisplayBlocks,
 }
 
 impl Splitter {
@@ -99,7 +109,12 @@ impl Splitter {
                 PollFd::new(&self.stdout, PollFlags::IN),
                 PollFd::new(&self.stderr, PollFlags::IN),
             ];
-            if poll(&mut fds, None).is_err() {
+            let quiet = self.displays.is_holding().then_some(&DISPLAY_QUIET);
+            let Ok(ready) = poll(&mut fds, quiet) else {
+                continue;
+            };
+            if ready == 0 {
+                self.show_displays();
                 continue;
             }
             let stdout_ready = !fds[0].revents().is_empty();
@@ -136,20 +151,54 @@ impl Splitter {
 
     fn deliver(&mut self, piece: Piece, buffer: &mut [u8]) {
         match piece {
-            Piece::Output(bytes) => self.send(Frame::Stdout(bytes)),
-            Piece::KernelMessage(json) => self.send(Frame::KernelMessage(json)),
+            Piece::Output(bytes) => {
+                self.show_displays();
+                self.send(Frame::Stdout(bytes));
+            }
+            Piece::KernelMessage(json) => {
+                self.show_displays();
+                self.send(Frame::KernelMessage(json));
+            }
             Piece::Control(line) => {
                 // Whatever the cell wrote to stderr before this line belongs before it.
                 self.forward_stderr(buffer);
+                match self.displays.take_line(&String::from_utf8_lossy(&line)) {
+                    Taken::Kept => return,
+                    Taken::Finished(bundle) => {
+                        self.send(Frame::KernelMessage(display_blocks::display_data_json(
+                            &bundle,
+                        )));
+                        return;
+                    }
+                    Taken::NotABlock => {}
+                }
                 if line == EXECUTION_COMPLETE {
+                    // The last bundle shows the cell's value: evcxr makes it the result.
+                    let value = self.displays.take();
+                    let _ = self
+                        .evcxr_stdout
+                        .write_all(&display_blocks::evcxr_lines(&value));
                     self.send(Frame::CellEnd);
                 } else if line == PANIC_NOTIFICATION {
+                    self.show_displays();
                     self.send(Frame::Panic);
+                } else if line.starts_with(INPUT_REQUEST) {
+                    self.show_displays();
                 }
                 let mut with_newline = line;
                 with_newline.push(b'\n');
                 let _ = self.evcxr_stdout.write_all(&with_newline);
             }
+        }
+    }
+
+    /// Shows the display bundle gathered so far, if any, as a display of its own.
+    fn show_displays(&mut self) {
+        let bundle = self.displays.take();
+        if !bundle.is_empty() {
+            self.send(Frame::KernelMessage(display_blocks::display_data_json(
+                &bundle,
+            )));
         }
     }
 

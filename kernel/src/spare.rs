@@ -18,6 +18,7 @@ use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -194,6 +195,8 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(&socket);
     let listener =
         UnixListener::bind(&socket).with_context(|| format!("binding {}", socket.display()))?;
+    // Only this user may hand the spare a connection file (it carries the signing key).
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))?;
     log::info!("spare kernel waiting on {}", socket.display());
     let Some(mut stream) = wait_for_claim(&listener, &socket) else {
         let _ = std::fs::remove_file(&socket);

@@ -33,7 +33,7 @@ impl Shared {
                 is_complete(&question.code).into()
             }
             JupyterMessageContent::HistoryRequest(question) => {
-                HistoryReply::new(self.history.lock().unwrap().answer(question)).into()
+                HistoryReply::new(self.history.lock().answer(question)).into()
             }
             JupyterMessageContent::CommInfoRequest(_) => CommInfoReply::default().into(),
             JupyterMessageContent::ShutdownRequest(shutdown) => {

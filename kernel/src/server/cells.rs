@@ -30,7 +30,7 @@ impl Shared {
         let count = *next_count;
         if store {
             *next_count += 1;
-            self.history.lock().unwrap().record(count, &execute.code);
+            self.history.lock().record(count, &execute.code);
         }
         if !execute.silent {
             self.publish(
@@ -147,7 +147,6 @@ impl Shared {
         panic_location::find_in_cell(line, count, code).or_else(|| {
             self.history
                 .lock()
-                .unwrap()
                 .latest(|cell, earlier| panic_location::find_in_cell(line, cell, earlier))
         })
     }
@@ -197,7 +196,7 @@ impl Shared {
         let bundle: Vec<(String, String)> =
             outputs.content_by_mime_type.clone().into_iter().collect();
         if store && let Some(text) = outputs.get("text/plain") {
-            self.history.lock().unwrap().record_output(count, text);
+            self.history.lock().record_output(count, text);
         }
         let result = ExecuteResult {
             // jupyter_client's schema wants an object here, never null.

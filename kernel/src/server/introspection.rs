@@ -89,7 +89,9 @@ pub(super) fn byte_offset(code: &str, chars: usize) -> usize {
 }
 
 pub(super) fn char_offset(code: &str, bytes: usize) -> usize {
-    code[..bytes.min(code.len())].chars().count()
+    code.char_indices()
+        .take_while(|(start, _)| *start < bytes)
+        .count()
 }
 
 #[cfg(test)]
@@ -102,5 +104,11 @@ mod tests {
         assert_eq!(byte_offset(code, 5), 6);
         assert_eq!(char_offset(code, 6), 5);
         assert_eq!(byte_offset(code, 100), code.len());
+        assert_eq!(
+            char_offset(code, 5),
+            5,
+            "inside a character: the character counts"
+        );
+        assert_eq!(char_offset(code, 100), 12);
     }
 }

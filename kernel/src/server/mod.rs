@@ -6,20 +6,24 @@
 
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
-use std::sync::{Arc, Mutex};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use futures::FutureExt;
 use jupyter_protocol::{
     ConnectionInfo, InputReply, InputRequest, InterruptReply, JupyterMessage,
     JupyterMessageContent, Media, ReplyStatus, Status, Transport, UnknownMessage,
 };
+use parking_lot::Mutex;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zeromq::{PubSocket, RepSocket, RouterSocket, Socket, SocketRecv, SocketSend, ZmqMessage};
 
 use crate::build_progress::StderrCapture;
-use crate::executor::{Executor, Interrupter};
+use crate::display_blocks;
+use crate::executor::{self, Executor, Interrupter};
 use crate::history::History;
 use crate::iopub::Iopub;
 use crate::output_pipe::OutputPipeReader;
@@ -285,47 +289,76 @@ async fn serve_shell(shared: Arc<Shared>, replier: Replier, mut receive: zeromq:
             },
         };
         shared.status(&request, Status::busy());
-        match &request.content {
-            JupyterMessageContent::ExecuteRequest(execute) => {
-                let reply = shared.execute(&request, execute, &mut next_count).await;
-                if reply.status == ReplyStatus::Error && execute.stop_on_error {
-                    // Requests sent before this failure are queued already: executes among them
-                    // are aborted, as ipykernel does. Requests sent after the reply run.
-                    let queued = already_queued(&mut receive, &shared, &replier).await;
-                    replier
-                        .send(&shared.codec, shared.session.child(&request, reply))
-                        .await;
-                    shared.status(&request, Status::idle());
-                    for queued_request in queued {
-                        match queued_request.content {
-                            JupyterMessageContent::ExecuteRequest(_) => {
-                                shared.abort(&replier, &queued_request, next_count).await
-                            }
-                            _ => waiting.push_back(queued_request),
-                        }
-                    }
-                    continue;
-                }
-                replier
-                    .send(&shared.codec, shared.session.child(&request, reply))
-                    .await;
+        let answered = unpanicked(answer_shell(
+            &shared,
+            &replier,
+            &mut receive,
+            &request,
+            &mut next_count,
+        ))
+        .await;
+        let queued = match answered {
+            Ok(queued) => queued,
+            Err(fault) => {
+                shared.report_fault(&replier, &request, fault).await;
+                Vec::new()
             }
-            JupyterMessageContent::CompleteRequest(complete) => {
-                let reply = shared.complete(complete).await;
-                replier
-                    .send(&shared.codec, shared.session.child(&request, reply))
-                    .await;
-            }
-            JupyterMessageContent::InspectRequest(inspect) => {
-                let reply = shared.inspect(inspect).await;
-                replier
-                    .send(&shared.codec, shared.session.child(&request, reply))
-                    .await;
-            }
-            _ => shared.answer_anywhere(&replier, &request).await,
-        }
+        };
         shared.status(&request, Status::idle());
+        for queued_request in queued {
+            match queued_request.content {
+                JupyterMessageContent::ExecuteRequest(_) => {
+                    shared.abort(&replier, &queued_request, next_count).await
+                }
+                _ => waiting.push_back(queued_request),
+            }
+        }
     }
+}
+
+/// Answers one shell request. A failed execute with `stop_on_error` returns the requests that
+/// were queued behind it, to be answered after its idle status (executes among them aborted).
+async fn answer_shell(
+    shared: &Shared,
+    replier: &Replier,
+    receive: &mut zeromq::RouterRecvHalf,
+    request: &JupyterMessage,
+    next_count: &mut usize,
+) -> Vec<JupyterMessage> {
+    let reply: JupyterMessageContent = match &request.content {
+        JupyterMessageContent::ExecuteRequest(execute) => {
+            let reply = shared.execute(request, execute, next_count).await;
+            if reply.status == ReplyStatus::Error && execute.stop_on_error {
+                // Requests sent before this failure are queued already: executes among them
+                // are aborted, as ipykernel does. Requests sent after the reply run.
+                let queued = already_queued(receive, shared, replier).await;
+                replier
+                    .send(&shared.codec, shared.session.child(request, reply))
+                    .await;
+                return queued;
+            }
+            reply.into()
+        }
+        JupyterMessageContent::CompleteRequest(complete) => shared.complete(complete).await.into(),
+        JupyterMessageContent::InspectRequest(inspect) => shared.inspect(inspect).await.into(),
+        _ => {
+            shared.answer_anywhere(replier, request).await;
+            return Vec::new();
+        }
+    };
+    replier
+        .send(&shared.codec, shared.session.child(request, reply))
+        .await;
+    Vec::new()
+}
+
+/// Runs the handling of one request; a panic in it (a bug of ours) comes back as its message,
+/// so that the request gets an error reply and the kernel goes on.
+async fn unpanicked<T>(handling: impl Future<Output = T>) -> Result<T, String> {
+    AssertUnwindSafe(handling)
+        .catch_unwind()
+        .await
+        .map_err(|panic| executor::panic_text(&panic))
 }
 
 /// The requests that have arrived on shell and wait to be read.
@@ -346,19 +379,40 @@ async fn already_queued(
 async fn serve_control(shared: Arc<Shared>, replier: Replier, mut receive: zeromq::RouterRecvHalf) {
     while let Some(request) = next_request(&mut receive, &shared, &replier).await {
         shared.status(&request, Status::busy());
-        match &request.content {
-            JupyterMessageContent::InterruptRequest(_) => {
-                shared.interrupter.interrupt();
-                replier
-                    .send(
-                        &shared.codec,
-                        shared.session.child(&request, InterruptReply::new()),
-                    )
-                    .await;
+        let answered = unpanicked(async {
+            match &request.content {
+                JupyterMessageContent::InterruptRequest(_) => {
+                    shared.interrupter.interrupt();
+                    replier
+                        .send(
+                            &shared.codec,
+                            shared.session.child(&request, InterruptReply::new()),
+                        )
+                        .await;
+                }
+                _ => shared.answer_anywhere(&replier, &request).await,
             }
-            _ => shared.answer_anywhere(&replier, &request).await,
+        })
+        .await;
+        if let Err(fault) = answered {
+            shared.report_fault(&replier, &request, fault).await;
         }
         shared.status(&request, Status::idle());
+    }
+}
+
+impl Shared {
+    /// Answers `request`, whose handling panicked, with an error reply that says so.
+    async fn report_fault(&self, replier: &Replier, request: &JupyterMessage, fault: String) {
+        log::error!("answering {} failed: {fault}", request.header.msg_type);
+        let reply = error_reply(
+            &request.header.msg_type,
+            "KernelError",
+            format!("the kernel failed while answering this request: {fault}"),
+        );
+        replier
+            .send(&self.codec, self.session.child(request, reply))
+            .await;
     }
 }
 
@@ -373,18 +427,7 @@ fn error_reply(request_type: &str, ename: &str, evalue: String) -> JupyterMessag
 
 /// A mime bundle from (mime type, text) pairs; JSON types carry parsed JSON, as the spec says.
 fn media(entries: &[(String, String)]) -> Media {
-    let bundle: serde_json::Map<String, Value> = entries
-        .iter()
-        .map(|(mime, text)| {
-            let value = if mime.contains("json") {
-                serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
-            } else {
-                Value::String(text.clone())
-            };
-            (mime.clone(), value)
-        })
-        .collect();
-    serde_json::from_value(Value::Object(bundle)).unwrap_or_default()
+    serde_json::from_value(Value::Object(display_blocks::mime_data(entries))).unwrap_or_default()
 }
 
 async fn publish_iopub(
@@ -481,5 +524,12 @@ mod tests {
         let value = serde_json::to_value(&bundle).unwrap();
         assert_eq!(value["application/json"]["a"], 1);
         assert_eq!(value["text/plain"], "x");
+    }
+
+    #[tokio::test]
+    async fn a_panic_while_answering_becomes_its_message() {
+        assert_eq!(unpanicked(async { 7 }).await, Ok(7));
+        let failed: Result<(), String> = unpanicked(async { panic!("history is gone") }).await;
+        assert_eq!(failed, Err("history is gone".to_string()));
     }
 }
