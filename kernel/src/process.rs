@@ -8,8 +8,8 @@ use crate::build_progress::StderrCapture;
 use crate::build_slot::{BuildSlot, WarmedMarker};
 use crate::executor::Executor;
 use crate::runtime_child;
-use crate::spare;
 use crate::server::{self, Warm};
+use crate::spare;
 use crate::toolchain::Toolchain;
 
 /// A kernel that is starting (or has started) evcxr and waits for a connection file.
