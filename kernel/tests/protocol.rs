@@ -153,13 +153,24 @@ async fn interrupting_an_endless_loop_returns_control() {
     let id = kernel
         .send_shell(
             "execute_request",
-            json!({"code": "loop { std::hint::spin_loop(); }", "silent": false, "store_history": true,
-                   "user_expressions": {}, "allow_stdin": false, "stop_on_error": true}),
+            json!({"code": "println!(\"looping\");\nloop { std::hint::spin_loop(); }", "silent": false,
+                   "store_history": true, "user_expressions": {}, "allow_stdin": false,
+                   "stop_on_error": true}),
         )
         .await;
-    // Wait until the loop is running (the cell compiled and the process is busy).
+    // Wait until the loop is running (the cell compiled and says so), however long that takes.
     let outputs_started = Instant::now();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    loop {
+        let message = tokio::time::timeout(120 * SECOND, support::recv(&mut kernel.iopub))
+            .await
+            .expect("the loop cell starts");
+        if message.parent_id == id
+            && message.msg_type == "stream"
+            && message.content["text"] == "looping\n"
+        {
+            break;
+        }
+    }
     let interrupt = kernel.send_control("interrupt_request", json!({})).await;
     let interrupted_at = Instant::now();
     let interrupt_reply = kernel.control_reply(&interrupt, 10 * SECOND).await;
