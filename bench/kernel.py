@@ -138,10 +138,11 @@ def memory_growth(kernel_name: str, cells: int) -> dict:
     }
 
 
-def clear_caches(cache_root: pathlib.Path):
-    """Empties the caches both kernels keep (ours: build slots; evcxr: its :cache)."""
-    shutil.rmtree(cache_root, ignore_errors=True)
-    cache_root.mkdir(parents=True)
+def clear_cache(cache: pathlib.Path):
+    """Empties one kernel's cache (ours: build slots; evcxr: its :cache), leaving the others'
+    alone, so that a peer's cold run does not make our next run cold too."""
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
 
 
 def summary(runs: list, key: str):
@@ -168,8 +169,10 @@ def main():
     # Caches live in a throw-away directory: XDG_CACHE_HOME holds evcxr's :cache, and our
     # kernel keeps its build slots under LESSONS_KERNEL_CACHE_DIR.
     cache_root = pathlib.Path(tempfile.mkdtemp(prefix="kernel-bench-cache-"))
-    os.environ["XDG_CACHE_HOME"] = str(cache_root / "xdg")
-    os.environ["LESSONS_KERNEL_CACHE_DIR"] = str(cache_root / "lessons-kernel")
+    caches = {"ours": cache_root / "lessons-kernel", "evcxr": cache_root / "xdg",
+              "evcxr-tuned": cache_root / "xdg"}
+    os.environ["XDG_CACHE_HOME"] = str(caches["evcxr"])
+    os.environ["LESSONS_KERNEL_CACHE_DIR"] = str(caches["ours"])
 
     results = {"notebooks": {}, "memory": {}}
     for number, path in enumerate(args.notebooks):
@@ -177,7 +180,7 @@ def main():
         for label in args.kernels:
             cold = None
             if number == 0 or not args.cold_once:
-                clear_caches(cache_root)
+                clear_cache(caches[label])
                 cold = run_notebook(path, KERNELS[label])
             warm = [run_notebook(path, KERNELS[label]) for _ in range(args.runs)]
             per_kernel[label] = {

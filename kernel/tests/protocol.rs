@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{Kernel, Message, of_type, send_frames, stream_text};
+use support::{Kernel, Message, of_type, plain_result, send_frames, stream_text};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -32,10 +32,7 @@ async fn a_wrongly_signed_execute_request_is_never_run() {
     // A correctly signed cell after them runs, so the kernel has read both forged messages.
     let (reply, outputs) = kernel.execute("1 + 1").await;
     assert_eq!(reply.content["status"], "ok");
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "2"
-    );
+    assert_eq!(plain_result(&outputs), "2");
     assert!(!marker.exists(), "a forged request was executed");
     for id in [forged_id, unsigned_id] {
         assert!(outputs.iter().all(|m| m.parent_id != id));
@@ -124,10 +121,7 @@ async fn a_panic_is_an_error_and_earlier_variables_survive() {
 
     let (reply, outputs) = kernel.execute("answer + 1").await;
     assert_eq!(reply.content["status"], "ok");
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "42"
-    );
+    assert_eq!(plain_result(&outputs), "42");
     let (reply, _) = kernel.execute("doomed").await;
     assert_eq!(
         reply.content["status"], "error",
@@ -201,10 +195,7 @@ async fn interrupting_an_endless_loop_returns_control() {
         reply.content["status"], "ok",
         "functions survive an interrupt"
     );
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "7"
-    );
+    assert_eq!(plain_result(&outputs), "7");
     let (reply, _) = kernel.execute("lost").await;
     assert_eq!(
         reply.content["status"], "error",
@@ -544,10 +535,7 @@ async fn a_cell_that_ends_the_process_is_reported_and_the_kernel_goes_on() {
     assert_eq!(of_type(&outputs, "error").len(), 1);
     let (reply, outputs) = kernel.execute("still_here()").await;
     assert_eq!(reply.content["status"], "ok");
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "\"yes\""
-    );
+    assert_eq!(plain_result(&outputs), "\"yes\"");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -586,10 +574,7 @@ async fn compiling_a_dependency_shows_progress_in_the_cell() {
         .unwrap();
     assert!(summary.starts_with("Compiled 1 crates in "), "{summary}");
     assert!(summary.ends_with(": tinydep v0.1.0"), "{summary}");
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "42"
-    );
+    assert_eq!(plain_result(&outputs), "42");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -600,10 +585,7 @@ async fn lessons_is_ready_without_a_dep_line_and_the_dep_line_costs_nothing() {
         .execute("let mut clock = lessons::clocks::LamportClock::new();\nclock.tick()")
         .await;
     assert_eq!(reply.content["status"], "ok", "{:?}", reply.content);
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "1"
-    );
+    assert_eq!(plain_result(&outputs), "1");
     // The notebooks' own line, relative to the notebooks directory, names the same crate.
     let relative = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../notebooks/../lessons");
     let started = Instant::now();
@@ -675,10 +657,7 @@ async fn a_wrongly_signed_message_is_logged_without_the_key() {
 
     let (reply, outputs) = kernel.execute("2 + 2").await;
     assert_eq!(reply.content["status"], "ok");
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "4"
-    );
+    assert_eq!(plain_result(&outputs), "4");
     assert!(outputs.iter().all(|m| m.parent_id != forged_id));
     let log = kernel.log();
     assert!(
@@ -727,10 +706,7 @@ async fn without_stop_on_error_the_queued_cell_still_runs() {
     let outputs = kernel
         .iopub_until_idle(&queued.parent_id, 10 * SECOND)
         .await;
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "2"
-    );
+    assert_eq!(plain_result(&outputs), "2");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -746,10 +722,7 @@ async fn a_variable_survives_a_cell_that_does_not_compile() {
     assert_eq!(reply.content["ename"], "CompileError");
     let (reply, outputs) = kernel.execute("kept").await;
     assert_eq!(reply.content["status"], "ok");
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "\"still here\""
-    );
+    assert_eq!(plain_result(&outputs), "\"still here\"");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -786,8 +759,5 @@ async fn an_evcxr_error_is_a_reply_and_the_kernel_goes_on() {
     assert_eq!(of_type(&outputs, "error").len(), 1);
     let (reply, outputs) = kernel.execute("1 + 1").await;
     assert_eq!(reply.content["status"], "ok");
-    assert_eq!(
-        of_type(&outputs, "execute_result")[0].content["data"]["text/plain"],
-        "2"
-    );
+    assert_eq!(plain_result(&outputs), "2");
 }

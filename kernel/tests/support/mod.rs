@@ -383,3 +383,8 @@ pub fn stream_text(messages: &[Message], name: &str) -> String {
 pub fn of_type<'a>(messages: &'a [Message], msg_type: &str) -> Vec<&'a Message> {
     messages.iter().filter(|m| m.msg_type == msg_type).collect()
 }
+
+/// The plain-text form of a cell's first `execute_result`.
+pub fn plain_result(messages: &[Message]) -> &Value {
+    &of_type(messages, "execute_result")[0].content["data"]["text/plain"]
+}
