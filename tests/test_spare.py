@@ -83,6 +83,8 @@ def no_spares():
     for pid in spare_pids():
         os.kill(pid, signal.SIGTERM)
     wait_for(lambda: not spare_pids(), 30, "old spares to end")
+    # A killed spare leaves its socket file behind: the tests wait for a new spare's socket.
+    (cache_root() / "spare.sock").unlink(missing_ok=True)
     yield
     for pid in spare_pids():
         os.kill(pid, signal.SIGTERM)
@@ -180,7 +182,7 @@ def test_a_spare_in_a_cold_slot_takes_claims_only_once_lessons_are_loaded(no_spa
     # Only its own user may hand the spare a connection file (it holds the signing key).
     assert socket_modes == [0o600]
     assert "lessons ready" in cold, cold
-    # The kernel marks the slot warm as the spare opens its socket.
+    # The kernel marks the slot warm before the spare opens its socket.
     marker = cache / "builds" / "slot-0" / "warmed-for"
     wait_for(marker.is_file, 10, "the slot's warm mark")
     # The slot is warm now: the next spare takes claims while it still starts evcxr.

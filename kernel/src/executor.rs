@@ -138,13 +138,23 @@ impl Executor {
         router: Arc<OutputRouter>,
         pipe: Option<Arc<OutputPipeReader>>,
         interrupter: Arc<Interrupter>,
+        on_lessons_loaded: Box<dyn FnOnce() + Send>,
     ) -> Executor {
         let (jobs, queue) = crossbeam_channel::unbounded();
         let warm_up = Arc::new(WarmUp::default());
         let finished = Arc::clone(&warm_up);
         std::thread::Builder::new()
             .name("executor".into())
-            .spawn(move || run(queue, &finished, router, pipe, interrupter))
+            .spawn(move || {
+                run(
+                    queue,
+                    &finished,
+                    on_lessons_loaded,
+                    router,
+                    pipe,
+                    interrupter,
+                )
+            })
             .expect("the executor thread starts");
         Executor { jobs, warm_up }
     }
@@ -221,6 +231,7 @@ impl Executor {
 fn run(
     queue: crossbeam_channel::Receiver<Job>,
     warm_up: &WarmUp,
+    on_lessons_loaded: Box<dyn FnOnce() + Send>,
     router: Arc<OutputRouter>,
     pipe: Option<Arc<OutputPipeReader>>,
     interrupter: Arc<Interrupter>,
@@ -237,7 +248,12 @@ fn run(
             if let Err(error) = context.set_opt_level("0") {
                 log::warn!("cells stay at evcxr's default opt-level: {error}");
             }
-            warm_up.finish(prepare_lessons(&mut context));
+            let loaded = prepare_lessons(&mut context);
+            // Before anyone waiting for the warm-up hears of it.
+            if loaded {
+                on_lessons_loaded();
+            }
+            warm_up.finish(loaded);
             context
         }
         Ok(Err(error)) => {

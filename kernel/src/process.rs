@@ -5,8 +5,7 @@
 use std::os::fd::OwnedFd;
 
 use crate::build_progress::StderrCapture;
-use crate::build_slot::{BuildSlot, WarmedMarker};
-use crate::executor::Executor;
+use crate::build_slot::BuildSlot;
 use crate::runtime_child;
 use crate::server::{self, Warm};
 use crate::spare;
@@ -76,13 +75,17 @@ impl KernelProcess {
             Some(pipe) => (Some(pipe.reader), Some(pipe.writer)),
             None => (None, None),
         };
+        // Once evcxr has loaded `lessons`, the slot is marked as warm for a kernel like this.
+        let marker = slot.as_ref().map(|slot| slot.warmed.clone());
+        let mark_slot = Box::new(move || {
+            if let Some(marker) = marker {
+                marker.set(&spare::identity());
+            }
+        });
         let warm = {
             let _inside = runtime.enter();
-            Warm::start(reader, stderr)
+            Warm::start(reader, stderr, mark_slot)
         };
-        if let Some(slot) = &slot {
-            mark_when_warm(&warm.executor, slot.warmed.clone());
-        }
         Ok(KernelProcess {
             runtime,
             warm,
@@ -113,20 +116,5 @@ impl KernelProcess {
             let _ = rustix::stdio::dup2_stderr(&original);
         }
         served
-    }
-}
-
-/// Marks the slot with this kernel's identity once evcxr has loaded `lessons` in it.
-fn mark_when_warm(executor: &Executor, marker: WarmedMarker) {
-    let executor = executor.clone();
-    let started = std::thread::Builder::new()
-        .name("slot-marker".into())
-        .spawn(move || {
-            if executor.wait_for_warm_up() {
-                marker.set(&spare::identity());
-            }
-        });
-    if let Err(error) = started {
-        log::warn!("the build slot will not be marked warm: {error}");
     }
 }

@@ -70,8 +70,13 @@ pub struct Warm {
 }
 
 impl Warm {
-    /// Starts evcxr and the threads that carry cell output.
-    pub fn start(output_pipe: Option<OwnedFd>, stderr: Option<StderrCapture>) -> Warm {
+    /// Starts evcxr and the threads that carry cell output; `on_lessons_loaded` runs once the
+    /// warm-up has loaded `lessons`.
+    pub fn start(
+        output_pipe: Option<OwnedFd>,
+        stderr: Option<StderrCapture>,
+        on_lessons_loaded: Box<dyn FnOnce() + Send>,
+    ) -> Warm {
         let session = Arc::new(Session::new());
         let (iopub, iopub_queue) = Iopub::new();
         let router = Arc::new(OutputRouter::new(Arc::clone(&session), iopub.clone()));
@@ -80,7 +85,12 @@ impl Warm {
             stderr.forward(Arc::clone(&router));
         }
         let interrupter = Arc::new(Interrupter::default());
-        let executor = Executor::start(Arc::clone(&router), pipe, Arc::clone(&interrupter));
+        let executor = Executor::start(
+            Arc::clone(&router),
+            pipe,
+            Arc::clone(&interrupter),
+            on_lessons_loaded,
+        );
         Warm {
             session,
             iopub,
