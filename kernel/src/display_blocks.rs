@@ -13,8 +13,10 @@
 /// The MIME types and contents of one display, in the order they were printed.
 pub type Bundle = Vec<(String, String)>;
 
-const BEGIN_CONTENT: &str = "EVCXR_BEGIN_CONTENT ";
-const END_CONTENT: &str = "EVCXR_END_CONTENT";
+/// Starts a display block; the MIME type follows after a space.
+pub const BEGIN_CONTENT: &str = "EVCXR_BEGIN_CONTENT";
+/// Ends a display block.
+pub const END_CONTENT: &str = "EVCXR_END_CONTENT";
 
 /// Display blocks read so far from the user-code process's stdout.
 #[derive(Default)]
@@ -40,7 +42,10 @@ impl DisplayBlocks {
             }
             return Taken::Kept;
         }
-        let Some(mime) = line.strip_prefix(BEGIN_CONTENT) else {
+        let Some(mime) = line
+            .strip_prefix(BEGIN_CONTENT)
+            .and_then(|rest| rest.strip_prefix(' '))
+        else {
             return Taken::NotABlock;
         };
         let finished = if self.bundle.iter().any(|(seen, _)| seen == mime) {
@@ -108,7 +113,7 @@ pub fn mime_data(bundle: &[(String, String)]) -> serde_json::Map<String, serde_j
 pub fn evcxr_lines(bundle: &Bundle) -> Vec<u8> {
     bundle
         .iter()
-        .map(|(mime, content)| format!("{BEGIN_CONTENT}{mime}\n{content}\n{END_CONTENT}\n"))
+        .map(|(mime, content)| format!("{BEGIN_CONTENT} {mime}\n{content}\n{END_CONTENT}\n"))
         .collect::<String>()
         .into_bytes()
 }

@@ -5,11 +5,12 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use evcxr::{CommandContext, EvalCallbacks, EvalOutputs};
 use jupyter_protocol::Stdio;
+use parking_lot::Condvar;
 use tokio::sync::oneshot;
 
 use crate::output_pipe::OutputPipeReader;
@@ -106,29 +107,20 @@ pub struct Executor {
 /// Whether evcxr's warm-up is over, and whether it loaded `lessons`; any thread may wait for it.
 #[derive(Default)]
 struct WarmUp {
-    loaded: Mutex<Option<bool>>,
+    loaded: parking_lot::Mutex<Option<bool>>,
     over: Condvar,
 }
 
 impl WarmUp {
     fn finish(&self, loaded: bool) {
-        *self
-            .loaded
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner()) = Some(loaded);
+        *self.loaded.lock() = Some(loaded);
         self.over.notify_all();
     }
 
     fn wait(&self) -> bool {
-        let guard = self
-            .loaded
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        let guard = self
-            .over
-            .wait_while(guard, |loaded| loaded.is_none())
-            .unwrap_or_else(|poison| poison.into_inner());
-        guard.unwrap_or(false)
+        let mut loaded = self.loaded.lock();
+        self.over.wait_while(&mut loaded, |loaded| loaded.is_none());
+        loaded.unwrap_or(false)
     }
 }
 

@@ -16,6 +16,8 @@ pub struct KernelProcess {
     pub runtime: tokio::runtime::Runtime,
     pub warm: Warm,
     rust_version: String,
+    /// What a `run` must share with this kernel to be served by it (see [`spare::identity`]).
+    pub identity: String,
     slot: Option<BuildSlot>,
     original_stderr: Option<std::fs::File>,
     /// The output pipe's writing end stays open so that every restarted user-code process
@@ -75,11 +77,15 @@ impl KernelProcess {
             Some(pipe) => (Some(pipe.reader), Some(pipe.writer)),
             None => (None, None),
         };
+        // Taken before evcxr reads `lessons`, so that it names the sources this kernel loads.
+        let identity = spare::identity();
         // Once evcxr has loaded `lessons`, the slot is marked as warm for a kernel like this.
-        let marker = slot.as_ref().map(|slot| slot.warmed.clone());
+        let marker = slot
+            .as_ref()
+            .map(|slot| (slot.warmed.clone(), identity.clone()));
         let mark_slot = Box::new(move || {
-            if let Some(marker) = marker {
-                marker.set(&spare::identity());
+            if let Some((marker, identity)) = marker {
+                marker.set(&identity);
             }
         });
         let warm = {
@@ -90,6 +96,7 @@ impl KernelProcess {
             runtime,
             warm,
             rust_version: toolchain.version,
+            identity,
             slot,
             original_stderr,
             _pipe_writer: pipe_writer,
@@ -99,10 +106,9 @@ impl KernelProcess {
     /// Whether a kernel like this one loaded `lessons` in its build directory before (then
     /// every crate it needs is built there).
     pub fn slot_is_warm(&self) -> bool {
-        let identity = spare::identity();
         self.slot
             .as_ref()
-            .is_some_and(|slot| slot.warmed.names(&identity))
+            .is_some_and(|slot| slot.warmed.names(&self.identity))
     }
 
     /// Binds the sockets of `connection` and serves until a shutdown request.

@@ -27,8 +27,8 @@ const EVCXR_PREFIX: &[u8] = b"EVCXR_";
 const EXECUTION_COMPLETE: &[u8] = b"EVCXR_EXECUTION_COMPLETE";
 const PANIC_NOTIFICATION: &[u8] = b"EVCXR_PANIC_NOTIFICATION";
 const INPUT_REQUEST: &[u8] = b"EVCXR_INPUT_REQUEST";
-const BEGIN_CONTENT: &[u8] = b"EVCXR_BEGIN_CONTENT";
-const END_CONTENT: &[u8] = b"EVCXR_END_CONTENT";
+const BEGIN_CONTENT: &[u8] = display_blocks::BEGIN_CONTENT.as_bytes();
+const END_CONTENT: &[u8] = display_blocks::END_CONTENT.as_bytes();
 /// A display bundle followed by nothing for this long is shown: it was not the cell's value
 /// (evcxr prints that right before the cell completes).
 const DISPLAY_QUIET: Timespec = Timespec {
@@ -165,9 +165,7 @@ impl Splitter {
                 match self.displays.take_line(&String::from_utf8_lossy(&line)) {
                     Taken::Kept => return,
                     Taken::Finished(bundle) => {
-                        self.send(Frame::KernelMessage(display_blocks::display_data_json(
-                            &bundle,
-                        )));
+                        self.show(&bundle);
                         return;
                     }
                     Taken::NotABlock => {}
@@ -196,10 +194,15 @@ impl Splitter {
     fn show_displays(&mut self) {
         let bundle = self.displays.take();
         if !bundle.is_empty() {
-            self.send(Frame::KernelMessage(display_blocks::display_data_json(
-                &bundle,
-            )));
+            self.show(&bundle);
         }
+    }
+
+    /// Sends `bundle` to the kernel as a `display_data`.
+    fn show(&mut self, bundle: &display_blocks::Bundle) {
+        self.send(Frame::KernelMessage(display_blocks::display_data_json(
+            bundle,
+        )));
     }
 
     fn send(&mut self, frame: Frame) {

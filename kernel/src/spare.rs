@@ -209,7 +209,7 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
     drop(lock);
     let claim: Claim = receive_line(&stream)?;
     stream.set_read_timeout(None)?;
-    if claim.identity != identity() {
+    if claim.identity != kernel.identity {
         send_line(
             &mut stream,
             &Answer::Refused {
