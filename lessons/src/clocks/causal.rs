@@ -397,6 +397,24 @@ impl Member {
         &self.queue
     }
 
+    /// Messages still held back when the run ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::clocks::{Delivery, Member};
+    ///
+    /// assert_eq!(Member::new(Delivery::Causal, vec![], 0.5).still_held(), 0);
+    /// ```
+    pub fn still_held(&self) -> usize {
+        self.layer.as_ref().map_or(0, CausalBroadcast::held)
+    }
+
+    /// Posts this member wrote.
+    pub(crate) fn posts(&self) -> usize {
+        self.posts as usize
+    }
+
     fn layer(&mut self, me: NodeId) -> &mut CausalBroadcast<Post> {
         let mode = self.mode;
         self.layer
@@ -680,13 +698,8 @@ pub fn discussion_run(
     seed: u64,
 ) -> Result<Simulation<Broadcast<Post>>, SimError> {
     parameters.validate()?;
-    let mut rng = crate::sim::Rng::new(seed);
     let mut sim = Simulation::new(seed);
-    for member in 0..parameters.members {
-        let mut schedule: Vec<Time> = (0..parameters.comments_per_member)
-            .map(|_| rng.between(Time::ZERO, parameters.span))
-            .collect();
-        schedule.sort();
+    for (member, schedule) in comment_schedules(parameters, seed).into_iter().enumerate() {
         let reply = parameters.reply_probability;
         sim.add_node(super::node_name(member), move || {
             Member::new(mode, schedule.clone(), reply)
@@ -695,4 +708,18 @@ pub fn discussion_run(
     sim.set_links(Link::new().latency(parameters.latency.clone()))?;
     sim.run()?;
     Ok(sim)
+}
+
+/// Each member's comment times, drawn from `seed`: the same for every delivery rule.
+pub(crate) fn comment_schedules(parameters: &CausalParameters, seed: u64) -> Vec<Vec<Time>> {
+    let mut rng = crate::sim::Rng::new(seed);
+    (0..parameters.members)
+        .map(|_| {
+            let mut schedule: Vec<Time> = (0..parameters.comments_per_member)
+                .map(|_| rng.between(Time::ZERO, parameters.span))
+                .collect();
+            schedule.sort();
+            schedule
+        })
+        .collect()
 }
