@@ -299,6 +299,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     wait_table.evcxr_display();
 
     // cell
+    // The Lamport rule with E silent from 5 s: the other members' hold-back queues.
+    let parameters = CausalParameters::default();
+    let blocked = stable_discussion_run(&parameters, ms(100), Some(secs(5)), 1)?;
+    let mut blocked_plot = Figure::new("Stable Lamport timestamps, E silent from 5 s")
+        .x_label("true time (s)")
+        .y_label("messages held back")
+        .legend_at(Corner::UpperLeft);
+    for member in 0..blocked.node_count() {
+        if let Some(node) = blocked.node::<TimestampMember>(member) {
+            let points = node
+                .queue_lengths()
+                .iter()
+                .map(|&(t, length)| (t.as_secs_f64(), length as f64));
+            let name = blocked.trace().node_names()[member].clone();
+            blocked_plot = blocked_plot.step(name, points);
+        }
+    }
+    blocked_plot.evcxr_display();
+
+    // cell
     // Alice and Bob share a cart stored under one key. Both read it while it is empty, then
     // both write: neither write saw the other, so the store keeps both as siblings.
     let alice = Writer {
@@ -526,6 +546,16 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         wait(lamport, true).map(|w| (w.0, w.1, w.4)),
         Some((747, 0, 231))
     );
+    let survivors: Vec<&TimestampMember> = (0..blocked.node_count())
+        .filter_map(|member| blocked.node::<TimestampMember>(member))
+        .collect();
+    assert_eq!(survivors.len(), 4);
+    assert_eq!(survivors.iter().map(|m| m.still_held()).sum::<usize>(), 231);
+    for member in &survivors {
+        let queue = member.queue_lengths();
+        let before = queue.iter().filter(|q| q.0 < secs(5)).map(|q| q.1).max();
+        assert!(before < Some(20) && queue.last().map(|q| q.1) == Some(member.still_held()));
+    }
     // The try-it cell as committed (FIFO at σ = 0.5), then the variations its prose suggests,
     // with the prediction that holds for each.
     assert_eq!(too_early, 91);

@@ -107,6 +107,7 @@ pub use readings::{ClockKind, Readings, counts_as_event};
 pub use runs::{Chat, Chatter, OrderRow, RunParameters, Script, false_order, random_run};
 pub use stable_delivery::{
     StableDelivery, Stamped, TimestampMember, WaitRow, silent_member_experiment,
+    stable_discussion_run,
 };
 pub use truetime::{CommitWaitParameters, CommitWaitRow, Interval, TrueTime, commit_wait};
 pub use vector::{Causality, Dot, VectorClock};

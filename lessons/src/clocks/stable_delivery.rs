@@ -460,28 +460,13 @@ pub fn silent_member_experiment(
     silent_from: Option<Time>,
     seed: u64,
 ) -> Result<Vec<WaitRow>, SimError> {
-    parameters.validate()?;
-    if heartbeat < crate::sim::ms(1) || heartbeat > crate::sim::secs(10) {
-        return Err(SimError::parameter(
-            "heartbeat",
-            heartbeat.to_string(),
-            "from 1 ms to 10 s",
-        ));
-    }
+    let stamps = stable_discussion_run(parameters, heartbeat, silent_from, seed)?;
     let schedules = comment_schedules(parameters, seed);
     let reply = parameters.reply_probability;
     let vectors = run_with(parameters, silent_from, seed, |sim| {
         for (member, schedule) in schedules.iter().cloned().enumerate() {
             sim.add_node(super::node_name(member), move || {
                 Member::new(Delivery::Causal, schedule.clone(), reply)
-            });
-        }
-    })?;
-    let until = parameters.span + crate::sim::secs(5);
-    let stamps = run_with(parameters, silent_from, seed, |sim| {
-        for (member, schedule) in schedules.iter().cloned().enumerate() {
-            sim.add_node(super::node_name(member), move || {
-                TimestampMember::new(schedule.clone(), reply, heartbeat, until)
             });
         }
     })?;
@@ -520,6 +505,52 @@ pub fn silent_member_experiment(
             }),
         ),
     ])
+}
+
+/// The discussion of [`silent_member_experiment`] under stable Lamport timestamps alone, one
+/// [`TimestampMember`] per member, named `A`, `B`, ...: for looking inside the run (each
+/// member's hold-back queue, say).
+///
+/// # Errors
+///
+/// A [`SimError`] if a parameter is out of range, or `heartbeat` is not from 1 ms to 10 s.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::clocks::{CausalParameters, TimestampMember, stable_discussion_run};
+/// use lessons::sim::{ms, secs};
+///
+/// let parameters = CausalParameters::default();
+/// let run = stable_discussion_run(&parameters, ms(100), Some(secs(5)), 1)?;
+/// let a = run.node::<TimestampMember>(0).unwrap();
+/// assert!(a.still_held() > 0); // E's silence keeps A's queue from draining
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+pub fn stable_discussion_run(
+    parameters: &CausalParameters,
+    heartbeat: Time,
+    silent_from: Option<Time>,
+    seed: u64,
+) -> Result<Simulation<Stamped<Post>>, SimError> {
+    parameters.validate()?;
+    if heartbeat < crate::sim::ms(1) || heartbeat > crate::sim::secs(10) {
+        return Err(SimError::parameter(
+            "heartbeat",
+            heartbeat.to_string(),
+            "from 1 ms to 10 s",
+        ));
+    }
+    let reply = parameters.reply_probability;
+    let until = parameters.span + crate::sim::secs(5);
+    let schedules = comment_schedules(parameters, seed);
+    run_with(parameters, silent_from, seed, |sim| {
+        for (member, schedule) in schedules.into_iter().enumerate() {
+            sim.add_node(super::node_name(member), move || {
+                TimestampMember::new(schedule.clone(), reply, heartbeat, until)
+            });
+        }
+    })
 }
 
 fn run_with<M: Clone + std::fmt::Debug + 'static>(
