@@ -112,7 +112,8 @@ impl<T: fmt::Debug> fmt::Debug for Broadcast<T> {
 /// delivered when it is the next one from `s` (`stamp[s] = delivered[s] + 1`) and the sender
 /// had delivered nothing this node has not (`stamp[k] ≤ delivered[k]` for every other `k`).
 /// A Lamport timestamp could not support this rule: one number does not say which messages
-/// are missing. FIFO mode checks only the first condition. A node delivers its own broadcasts
+/// are missing ([`StableDelivery`](super::StableDelivery) uses Lamport timestamps another way,
+/// waiting for every process). FIFO mode checks only the first condition. A node delivers its own broadcasts
 /// at once. Copies of a message already delivered are ignored.
 ///
 /// # Examples
