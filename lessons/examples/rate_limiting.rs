@@ -412,9 +412,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         Some(guess) => {
             assert_eq!(
                 within_ten_percent, guess,
-                "a bucket of {capacity} saves at most {capacity} tokens through a quiet spell; \
-                 Poisson arrivals come in bunches, and a bucket too small to absorb a bunch \
-                 refuses part of it while the tokens of the next quiet spell overflow"
+                "admitted {admitted} of {expected}. A bucket keeps at most B = {capacity} \
+                 tokens through a quiet spell: a large one absorbs the bunches of a Poisson \
+                 stream, a tiny one refuses part of each bunch unless R is far above the rate"
             );
             println!("Right: within 10% of min(offered, B + R·t): {within_ten_percent}.");
         }
