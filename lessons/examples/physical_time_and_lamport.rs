@@ -28,25 +28,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         PhysicalClock::new()
             .offset(ms(1))
             .step_at(ms(3_500), ms(-3)),
+        PhysicalClock::new()
+            .drift_ppm(300)
+            .slew_at(secs(2), us(-600))
+            .slew_at(secs(4), us(-600)),
+    ];
+    let names = [
+        "A: 300 ppm fast, stepped back",
+        "B: 2 ms slow, 150 ppm slow",
+        "C: 1 ms fast, one step back",
+        "A′: like A, slewed instead",
     ];
     let errors = clock_errors(&clocks, secs(6), ms(50))?;
-    let mut error_plot = Figure::new("Three clocks against the truth")
+    let mut error_plot = Figure::new("Four clocks against the truth")
         .x_label("true time (ms)")
         .y_label("clock reading minus true time (ms)")
         .legend_at(Corner::LowerLeft);
-    for (node, name) in [
-        "A: 300 ppm fast, NTP steps",
-        "B: 2 ms slow, 150 ppm slow",
-        "C: 1 ms fast, one step back",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let points = errors
-            .iter()
-            .filter(|row| row.node == node)
-            .map(|row| (row.true_ms, row.error_ms));
-        error_plot = error_plot.line(*name, points);
+    for (node, name) in names.iter().enumerate() {
+        let mine = errors.iter().filter(|row| row.node == node);
+        error_plot = error_plot.line(*name, mine.map(|row| (row.true_ms, row.error_ms)));
     }
     error_plot.evcxr_display();
 
@@ -442,6 +442,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // A′ gets A's corrections as slews: 0.6 ms at 500 ppm takes 1.2 s, against a drift of
+    // 300 ppm, and its reading never goes back; A's does.
+    assert_eq!(PhysicalClock::SLEW_PPM, 500);
+    let largest_drop = |node: usize| {
+        let mine: Vec<f64> = errors
+            .iter()
+            .filter(|row| row.node == node)
+            .map(|row| row.error_ms)
+            .collect();
+        mine.windows(2)
+            .map(|pair| pair[0] - pair[1])
+            .fold(0.0, f64::max)
+    };
+    assert!(largest_drop(0) > 0.5 && largest_drop(2) > 2.9);
+    assert!(largest_drop(3) < 0.02);
+    let error_at = |node: usize, true_ms: f64| {
+        errors
+            .iter()
+            .find(|row| row.node == node && row.true_ms == true_ms)
+            .map(|row| format!("{:.2}", row.error_ms))
+    };
+    assert_eq!(error_at(0, 3_200.0), Some("0.36".to_string()));
+    assert_eq!(error_at(3, 3_200.0), Some("0.36".to_string()));
+    assert_eq!(error_at(3, 2_600.0), Some("0.48".to_string()));
     let fraction = |skew: f64, gap: f64| {
         misorder_rows
             .iter()
@@ -488,6 +512,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .map(|r| r.lost)
         .collect();
     assert_eq!(logical, [170, 187]);
+    let lost_by = |stamping: Stamping| -> Vec<usize> {
+        sweep
+            .iter()
+            .filter(|r| r.stamping == stamping.name())
+            .map(|r| r.lost)
+            .collect()
+    };
+    assert_eq!(lost_by(Stamping::Lamport), [170; 8]);
+    assert_eq!(
+        lost_by(Stamping::Hybrid),
+        [179, 178, 182, 186, 187, 187, 187, 187]
+    );
     assert_eq!(
         (readings.lamport(e), readings.lamport(b)),
         (Some(1), Some(3))

@@ -174,6 +174,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&five_seconds)?.evcxr_display();
 
     // cell
+    // The clock steps back 5 s and the process restarts at that moment; each policy runs
+    // with a generator that starts empty and with one that reads its last millisecond back.
+    let restart_rows = restart_trial(ms(5_000))?;
+    Table::from_rows(&restart_rows)?.evcxr_display();
+
+    // cell
     let skews = [0, 1, 2, 5, 10, 20, 50, 100, 200];
     let skew_rows: Vec<SkewRow> = skews
         .iter()
@@ -473,6 +479,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("Right: the sequence bits set the ceiling.");
 
     // end of cells
+    let restarts: Vec<(&str, bool, usize, f64)> = restart_rows
+        .iter()
+        .map(|row| {
+            (
+                row.policy,
+                row.last_millis_on_disk,
+                row.duplicates,
+                row.longest_wait_ms,
+            )
+        })
+        .collect();
+    assert_eq!(
+        restarts,
+        [
+            ("refuse and wait", false, 20_000, 0.0),
+            ("refuse and wait", true, 0, 5_000.0),
+            ("logical clock", false, 20_000, 0.0),
+            ("logical clock", true, 0, 0.0),
+        ]
+    );
     assert_eq!((fields.machine, fields.sequence), (347, 0));
     assert_eq!(created, ms(1_539_202_764_211));
     assert_eq!(

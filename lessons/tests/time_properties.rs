@@ -1,4 +1,4 @@
-//! Laws of physical time, last-writer-wins and commit wait, for arbitrary parameters.
+//! Laws of physical time, slews, last-writer-wins and commit wait, for arbitrary parameters.
 
 use lessons::clocks::{
     CommitWaitParameters, LwwParameters, MisorderParameters, MonotonicClock, Stamping, WriteFate,
@@ -14,6 +14,32 @@ proptest! {
     fn a_perfect_clock_reads_true_time(nanos in 0i64..i64::MAX / 2) {
         let truth = Time::from_nanos(nanos);
         prop_assert_eq!(PhysicalClock::new().reading(truth), truth);
+    }
+
+    #[test]
+    fn slews_never_make_a_clock_go_back_and_end_with_their_full_correction(
+        offset in -100i64..100,
+        drift in 0i64..1_000,
+        slews in prop::collection::vec((0i64..1_000, -50_000i64..50_000), 0..4),
+        samples in prop::collection::vec(0i64..200_000, 2..50),
+    ) {
+        let clock = slews.iter().fold(
+            PhysicalClock::new().offset(ms(offset)).drift_ppm(drift),
+            |clock, &(at, by)| clock.slew_at(ms(at), us(by)),
+        );
+        let mut times: Vec<Time> = samples.into_iter().map(ms).collect();
+        times.sort();
+        for pair in times.windows(2) {
+            prop_assert!(clock.reading(pair[0]) <= clock.reading(pair[1]));
+        }
+        // 50 ms at 500 ppm takes 100 s: by 201 s every slew is done, and the clock reads as
+        // if each correction had been a step.
+        let done = ms(201_000);
+        let stepped = slews.iter().fold(
+            PhysicalClock::new().offset(ms(offset)).drift_ppm(drift),
+            |clock, &(at, by)| clock.step_at(ms(at), us(by)),
+        );
+        prop_assert_eq!(clock.reading(done), stepped.reading(done));
     }
 
     #[test]

@@ -112,7 +112,8 @@ impl<T: fmt::Debug> fmt::Debug for Broadcast<T> {
 /// delivered when it is the next one from `s` (`stamp[s] = delivered[s] + 1`) and the sender
 /// had delivered nothing this node has not (`stamp[k] ≤ delivered[k]` for every other `k`).
 /// A Lamport timestamp could not support this rule: one number does not say which messages
-/// are missing. FIFO mode checks only the first condition. A node delivers its own broadcasts
+/// are missing ([`StableDelivery`](super::StableDelivery) uses Lamport timestamps another way,
+/// waiting for every process). FIFO mode checks only the first condition. A node delivers its own broadcasts
 /// at once. Copies of a message already delivered are ignored.
 ///
 /// # Examples
@@ -395,6 +396,24 @@ impl Member {
     /// ```
     pub fn queue_lengths(&self) -> &[(Time, usize)] {
         &self.queue
+    }
+
+    /// Messages still held back when the run ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::clocks::{Delivery, Member};
+    ///
+    /// assert_eq!(Member::new(Delivery::Causal, vec![], 0.5).still_held(), 0);
+    /// ```
+    pub fn still_held(&self) -> usize {
+        self.layer.as_ref().map_or(0, CausalBroadcast::held)
+    }
+
+    /// Posts this member wrote.
+    pub(crate) fn posts(&self) -> usize {
+        self.posts as usize
     }
 
     fn layer(&mut self, me: NodeId) -> &mut CausalBroadcast<Post> {
@@ -680,13 +699,8 @@ pub fn discussion_run(
     seed: u64,
 ) -> Result<Simulation<Broadcast<Post>>, SimError> {
     parameters.validate()?;
-    let mut rng = crate::sim::Rng::new(seed);
     let mut sim = Simulation::new(seed);
-    for member in 0..parameters.members {
-        let mut schedule: Vec<Time> = (0..parameters.comments_per_member)
-            .map(|_| rng.between(Time::ZERO, parameters.span))
-            .collect();
-        schedule.sort();
+    for (member, schedule) in comment_schedules(parameters, seed).into_iter().enumerate() {
         let reply = parameters.reply_probability;
         sim.add_node(super::node_name(member), move || {
             Member::new(mode, schedule.clone(), reply)
@@ -695,4 +709,18 @@ pub fn discussion_run(
     sim.set_links(Link::new().latency(parameters.latency.clone()))?;
     sim.run()?;
     Ok(sim)
+}
+
+/// Each member's comment times, drawn from `seed`: the same for every delivery rule.
+pub(crate) fn comment_schedules(parameters: &CausalParameters, seed: u64) -> Vec<Vec<Time>> {
+    let mut rng = crate::sim::Rng::new(seed);
+    (0..parameters.members)
+        .map(|_| {
+            let mut schedule: Vec<Time> = (0..parameters.comments_per_member)
+                .map(|_| rng.between(Time::ZERO, parameters.span))
+                .collect();
+            schedule.sort();
+            schedule
+        })
+        .collect()
 }

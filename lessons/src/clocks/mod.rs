@@ -26,6 +26,12 @@
 //! server vectors with or without dots, pruned vectors, last writer wins), and [`run_versions`]
 //! scores each scheme against what the writers actually saw.
 //!
+//! Delivering broadcasts in causal order needs a receiver to know that nothing it depends on is
+//! still on its way. [`CausalBroadcast`] learns that from vector timestamps and waits only for
+//! the message's actual dependencies. [`StableDelivery`] does it with Lamport timestamps over
+//! FIFO links, by waiting until every other process has been heard from with a later time:
+//! correct, but one silent process blocks every delivery ([`silent_member_experiment`]).
+//!
 //! [`Readings`] runs all four over a recorded run, so one space-time diagram can be labelled
 //! by each in turn ([`ClockKind`]). [`random_run`] makes runs to read, [`Script`] makes small
 //! worked examples, and [`false_order`] measures how often a Lamport clock's order is an order
@@ -43,6 +49,11 @@
 //! * Sandeep Kulkarni, Murat Demirbas, Deepak Madeppa, Bharadwaj Avva and Marcelo Leone,
 //!   "Logical Physical Clocks", OPODIS 2014: hybrid logical clocks (figure 5, the algorithm;
 //!   figure 6, the worked example; theorem 2, the bound on `l - pt`).
+//! * Kenneth Birman, André Schiper and Pat Stephenson, "Lightweight Causal and Atomic Group
+//!   Multicast", ACM TOCS 9(3), 1991: causal delivery with vector timestamps.
+//! * Jiaqing Du, Călin Iorgulescu, Amitabha Roy and Willy Zwaenepoel, "GentleRain: Cheap and
+//!   Scalable Causal Consistency with Physical Clocks", SoCC 2014: one scalar timestamp per update
+//!   and a global stable time below which updates are made visible.
 //! * Nuno Preguiça, Carlos Baquero, Paulo Sérgio Almeida, Victor Fonte and Ricardo Gonçalves,
 //!   "Dotted Version Vectors: Logical Clocks for Optimistic Replication", arXiv:1011.5808, 2010:
 //!   why per-server version vectors without dots either lose writes or keep false siblings.
@@ -72,6 +83,7 @@ mod lww;
 mod physical;
 mod readings;
 mod runs;
+mod stable_delivery;
 mod truetime;
 mod vector;
 mod version_runs;
@@ -93,6 +105,10 @@ pub use physical::{
 };
 pub use readings::{ClockKind, Readings, counts_as_event};
 pub use runs::{Chat, Chatter, OrderRow, RunParameters, Script, false_order, random_run};
+pub use stable_delivery::{
+    StableDelivery, Stamped, TimestampMember, WaitRow, silent_member_experiment,
+    stable_discussion_run,
+};
 pub use truetime::{CommitWaitParameters, CommitWaitRow, Interval, TrueTime, commit_wait};
 pub use vector::{Causality, Dot, VectorClock};
 pub use version_runs::{VersionRow, VersionRun, VersionWorkload, run_versions, version_experiment};

@@ -11,8 +11,11 @@
 //!   idempotent, so a lossy, duplicating, reordering network is fine as long as states keep
 //!   flowing;
 //! * **operation-based** ([`OperationBased`]): replicas send the operations their updates
-//!   return and [`apply`](OperationBased::apply) them. Here every operation commutes with every
-//!   other and is idempotent, so the same network is fine too.
+//!   return and [`apply`](OperationBased::apply) them. Classic operation-based CRDTs need only
+//!   concurrent operations to commute, and rely on the network to deliver every operation
+//!   exactly once, in causal order. The operations here are delta states (small states merged
+//!   like any other), so every operation commutes with every other and is idempotent, and a
+//!   reordering, duplicating network is fine too.
 //!
 //! # The types
 //!

@@ -19,7 +19,10 @@
 //!   machine bits decide ([`skew_trial`]).
 //! * **Clocks going backwards** are the real danger. [`OnClockBackwards`] names the three
 //!   answers: trust the clock (and issue duplicates), refuse until it catches up, or keep a
-//!   logical clock that runs ahead of it ([`rollback_trial`]).
+//!   logical clock that runs ahead of it ([`rollback_trial`]). The last two compare the clock
+//!   with the last millisecond they issued, kept in memory: a process that restarts while its
+//!   clock is behind repeats IDs unless it reads that millisecond back from disk
+//!   ([`restart_trial`], [`SnowflakeGenerator::resume`]).
 //!
 //! The generator is handed the clock reading on every call and never reads a clock itself, so
 //! every experiment runs on virtual time.
@@ -79,6 +82,7 @@ mod birthday;
 mod error;
 mod experiments;
 mod index_locality;
+mod restart;
 mod snowflake;
 mod striding;
 mod ulid;
@@ -94,6 +98,7 @@ pub use experiments::{
     skew_issues, skew_trial,
 };
 pub use index_locality::{KeyKind, LeafLevel, LocalityRow, index_locality, keys_in_issue_order};
+pub use restart::{RestartRow, restart_trial};
 pub use snowflake::{Fields, Layout, OnClockBackwards, SnowflakeGenerator};
 pub use striding::{StrideRow, StridedCounter, add_server_trial};
 pub use ulid::Ulid;

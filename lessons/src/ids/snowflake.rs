@@ -479,6 +479,40 @@ impl SnowflakeGenerator {
         })
     }
 
+    /// A generator that starts from a remembered last millisecond (read back from disk after
+    /// a restart), as if it had issued an ID in that millisecond, so a clock that now reads
+    /// earlier is caught by the policy instead of going unnoticed.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::ids::{Layout, OnClockBackwards, SnowflakeGenerator};
+    /// use lessons::sim::ms;
+    ///
+    /// let layout = Layout::twitter();
+    /// let mut fresh = SnowflakeGenerator::new(layout, 0, OnClockBackwards::Refuse)?;
+    /// let mut resumed = SnowflakeGenerator::resume(layout, 0, OnClockBackwards::Refuse, 50)?;
+    /// let earlier = layout.epoch() + ms(40);
+    /// assert!(fresh.next_id(earlier).is_ok()); // nothing to compare with: it may repeat an ID
+    /// assert!(resumed.next_id(earlier).is_err()); // 10 ms behind the remembered millisecond
+    /// # Ok::<(), lessons::ids::IdError>(())
+    /// ```
+    pub fn resume(
+        layout: Layout,
+        machine: u64,
+        policy: OnClockBackwards,
+        last_millis: u64,
+    ) -> Result<SnowflakeGenerator, IdError> {
+        let mut generator = SnowflakeGenerator::new(layout, machine, policy)?;
+        generator.last_millis = Some(last_millis);
+        generator.sequence = layout.max_sequence();
+        Ok(generator)
+    }
+
     /// The layout.
     ///
     /// # Examples

@@ -166,7 +166,7 @@ impl FailurePolicy {
 ///     .clients(&[40.0])?
 ///     .run(1)?;
 /// let row = run.summary();
-/// assert_eq!(row.quota, 100);
+/// assert_eq!(row.exact_admits, 100);
 /// assert_eq!(row.admitted, 400); // four gateways, each allowing the full 100
 /// # Ok::<(), lessons::rate_limit::RateLimitError>(())
 /// ```
@@ -684,7 +684,7 @@ pub struct WindowCount {
 /// use lessons::rate_limit::{GatewaySetup, LimiterMode};
 ///
 /// let row = GatewaySetup::new(12, LimiterMode::LocalShare)?.run(1)?.summary();
-/// assert_eq!((row.quota, row.admitted, row.under_admitted), (100, 96, 4)); // 12 × 8
+/// assert_eq!((row.exact_admits, row.admitted, row.under_admitted), (100, 96, 4)); // 12 × 8
 /// # Ok::<(), lessons::rate_limit::RateLimitError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -698,12 +698,14 @@ pub struct GatewayRow {
     /// Requests sent.
     pub offered: u64,
     /// What one exact limiter admits: the sum over clients and windows of
-    /// `min(offered, limit)`.
-    pub quota: u64,
+    /// `min(offered, limit)`. Below `limit` per window when a client offers less.
+    pub exact_admits: u64,
     /// Requests admitted.
     pub admitted: u64,
-    /// `admitted / quota`.
-    pub admitted_over_quota: f64,
+    /// `admitted / exact_admits`: the share of what an exact limiter admits. Not the share of
+    /// the quota: in a window where the client offers less than the limit, the denominator is
+    /// what it offered.
+    pub admitted_over_exact: f64,
     /// The sum over clients and windows of admissions above the limit.
     pub over_admitted: u64,
     /// The sum over clients and windows of requests within `min(offered, limit)` refused.
@@ -799,7 +801,7 @@ impl GatewayRun {
     /// ```
     pub fn summary(&self) -> GatewayRow {
         let windows = self.per_window();
-        let quota: u64 = windows.iter().map(|w| w.offered.min(self.limit)).sum();
+        let exact: u64 = windows.iter().map(|w| w.offered.min(self.limit)).sum();
         let admitted: u64 = windows.iter().map(|w| w.admitted).sum();
         let over: u64 = windows
             .iter()
@@ -819,9 +821,9 @@ impl GatewayRun {
             routing: self.routing.name(),
             gateways: self.gateways,
             offered: self.offered as u64,
-            quota,
+            exact_admits: exact,
             admitted,
-            admitted_over_quota: admitted as f64 / quota.max(1) as f64,
+            admitted_over_exact: admitted as f64 / exact.max(1) as f64,
             over_admitted: over,
             under_admitted: under,
             mean_extra_latency_ms: round_to_microseconds(

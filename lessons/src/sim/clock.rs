@@ -6,14 +6,22 @@
 //! * an **offset**: it was set wrong to begin with (or synchronised to a wrong source);
 //! * a **drift**: it runs fast or slow, measured in parts per million (ppm); 100 ppm is 8.64
 //!   seconds a day, a typical figure for an undisciplined server clock;
-//! * **steps**: at some moments it jumps, forwards or backwards, as when NTP corrects a large
-//!   error at once instead of slewing.
+//! * **corrections**: at some moments synchronisation corrects it, either by a **step** (the
+//!   reading jumps, forwards or backwards, at once) or by a **slew** (the clock runs up to
+//!   [`SLEW_PPM`](PhysicalClock::SLEW_PPM) faster or slower until the correction is made, so the
+//!   reading never jumps). The reference NTP daemon, ntpd, slews offsets below its step threshold
+//!   (128 ms by default) and steps larger ones; a step can also come from an operator or a tool
+//!   told to step.
 //!
 //! A node's reading at true time `t` is exactly
 //!
 //! ```text
 //! reading(t) = t + floor(t × drift_ppm / 1 000 000) + offset + (sum of the steps at or before t)
+//!            + (sum of the slews begun at or before t, each as far as it has got)
 //! ```
+//!
+//! where a slew of `by` begun at `s` has got `min(|by|, floor((t − s) × SLEW_PPM / 1 000 000))`
+//! of the way, in the direction of `by`.
 //!
 //! in integer nanoseconds. Readings can go backwards (after a backward step) and two nodes can
 //! disagree by any amount; that is the point. Timers are not affected: a node that asks to be
@@ -55,6 +63,27 @@ pub struct PhysicalClock {
     pub drift_ppm: i64,
     /// Jumps of the reading, each at a true time.
     pub steps: Vec<ClockStep>,
+    /// Gradual corrections, each begun at a true time.
+    pub slews: Vec<ClockSlew>,
+}
+
+/// A correction of a clock by `by`, begun at true time `at` and made gradually, at
+/// [`PhysicalClock::SLEW_PPM`], so that the reading never jumps.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::sim::{ClockSlew, PhysicalClock, ms};
+///
+/// let clock = PhysicalClock::new().slew_at(ms(10), ms(-3));
+/// assert_eq!(clock.slews, [ClockSlew { at: ms(10), by: ms(-3) }]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ClockSlew {
+    /// The true time the correction begins.
+    pub at: Time,
+    /// The total correction; negative sets the clock back.
+    pub by: Time,
 }
 
 /// A jump of a clock's reading by `by` at true time `at`.
@@ -84,6 +113,16 @@ impl PhysicalClock {
     /// assert_eq!(lessons::sim::PhysicalClock::MAX_DRIFT_PPM, 1_000_000);
     /// ```
     pub const MAX_DRIFT_PPM: i64 = 1_000_000;
+
+    /// How fast a slew corrects the clock, in parts per million: 500, ntpd's largest rate, so a
+    /// 1 ms correction takes 2 s.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(lessons::sim::PhysicalClock::SLEW_PPM, 500);
+    /// ```
+    pub const SLEW_PPM: i64 = 500;
 
     /// A perfect clock: no offset, no drift, no steps.
     ///
@@ -143,6 +182,23 @@ impl PhysicalClock {
         self
     }
 
+    /// The clock with one more slew: from true time `at` it is corrected by `by`, gradually, at
+    /// [`SLEW_PPM`](Self::SLEW_PPM).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::sim::{PhysicalClock, ms, secs, us};
+    ///
+    /// let clock = PhysicalClock::new().slew_at(secs(1), ms(-1));
+    /// assert_eq!(clock.reading(secs(2)), secs(2) - us(500)); // half done after 1 s
+    /// assert_eq!(clock.reading(secs(5)), secs(5) - ms(1)); // done after 2 s
+    /// ```
+    pub fn slew_at(mut self, at: Time, by: Time) -> PhysicalClock {
+        self.slews.push(ClockSlew { at, by });
+        self
+    }
+
     /// What the clock reads at true time `true_time`; see the module docs for the formula.
     ///
     /// Readings beyond the range of [`Time`] stop at its ends.
@@ -164,7 +220,18 @@ impl PhysicalClock {
             .filter(|step| step.at <= true_time)
             .map(|step| i128::from(step.by.as_nanos()))
             .sum();
-        let reading = t + drift + i128::from(self.offset.as_nanos()) + steps;
+        let slews: i128 = self
+            .slews
+            .iter()
+            .filter(|slew| slew.at <= true_time)
+            .map(|slew| {
+                let elapsed = i128::from(true_time.as_nanos()) - i128::from(slew.at.as_nanos());
+                let by = i128::from(slew.by.as_nanos());
+                let made = (elapsed * i128::from(Self::SLEW_PPM) / 1_000_000).min(by.abs());
+                made * by.signum()
+            })
+            .sum();
+        let reading = t + drift + i128::from(self.offset.as_nanos()) + steps + slews;
         Time::from_nanos(reading.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
     }
 
@@ -202,6 +269,13 @@ impl PhysicalClock {
                 "clock step time",
                 step.at,
                 "steps happen at time 0 or later",
+            ));
+        }
+        if let Some(slew) = self.slews.iter().find(|slew| slew.at < Time::ZERO) {
+            return Err(SimError::parameter(
+                "clock slew time",
+                slew.at,
+                "slews begin at time 0 or later",
             ));
         }
         Ok(())

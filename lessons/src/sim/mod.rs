@@ -76,7 +76,7 @@ mod skew;
 mod stats;
 mod time;
 
-pub use clock::{ClockStep, PhysicalClock};
+pub use clock::{ClockSlew, ClockStep, PhysicalClock};
 pub use disk::Disk;
 pub use error::SimError;
 pub use faults::{Crash, Fault, NodeSet, Partition, Pause, crash, partition, pause};
