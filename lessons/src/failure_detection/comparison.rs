@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::adaptive::AdaptiveTimeout;
 use super::detector::{Detector, judge};
-use super::heartbeat::{HeartbeatDetector, beats, positive, probability};
+use super::heartbeat::{HeartbeatDetector, beats, positive, probability, round_to};
 use super::phi::{PhiAccrual, PhiModel};
 use crate::sim::{Latency, Rng, SimError, Time};
 
@@ -338,8 +338,8 @@ pub fn compare_detectors(
         rows.push(DetectorRow {
             detector: setting.family().to_string(),
             setting: setting.knob(),
-            false_suspicions_per_hour: verdict.false_suspicions as f64 / hours,
-            detection_s: total / crashes as f64,
+            false_suspicions_per_hour: round_to(verdict.false_suspicions as f64 / hours, 2),
+            detection_s: round_to(total / crashes as f64, 2),
         });
     }
     Ok(rows)

@@ -296,9 +296,9 @@ pub fn heartbeat_experiment(
                 period_s: period.as_secs_f64(),
                 misses: k,
                 timeout_s: detector.timeout().as_secs_f64(),
-                false_suspicions_per_hour: alive.false_suspicions as f64 / hours,
-                detection_s: delays.iter().sum::<f64>() / crashes as f64,
-                worst_detection_s: delays.iter().copied().fold(0.0, f64::max),
+                false_suspicions_per_hour: round_to(alive.false_suspicions as f64 / hours, 3),
+                detection_s: round_to(delays.iter().sum::<f64>() / crashes as f64, 2),
+                worst_detection_s: round_to(delays.iter().copied().fold(0.0, f64::max), 2),
                 messages_per_hour: 3_600.0 / period.as_secs_f64(),
             });
         }
@@ -331,4 +331,10 @@ pub(crate) fn probability(name: &'static str, value: f64) -> Result<f64, SimErro
     } else {
         Err(SimError::Probability { name, value })
     }
+}
+
+/// `value` rounded to `digits` decimals, for rows a table shows.
+pub(crate) fn round_to(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
 }

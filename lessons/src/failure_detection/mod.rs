@@ -112,6 +112,7 @@ mod presence;
 mod split_brain;
 mod swim;
 mod timeouts;
+mod try_it;
 
 pub use adaptive::AdaptiveTimeout;
 pub use comparison::{
@@ -142,3 +143,4 @@ pub use presence::{
 pub use split_brain::{Failover, FailoverRow, Trouble, failover_run};
 pub use swim::{ProbeRow, false_failure_probability, indirect_probe_experiment};
 pub use timeouts::{TimeoutRow, timeout_experiment};
+pub use try_it::prediction_verdict;

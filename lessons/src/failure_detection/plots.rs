@@ -90,7 +90,7 @@ pub fn heartbeat_heatmaps(rows: &[HeartbeatRow]) -> (Heatmap, Heatmap) {
     (
         heatmap(
             "Mean detection time after a crash (s)",
-            grid(|row| (row.detection_s * 10.0).round() / 10.0),
+            grid(|row| row.detection_s),
         ),
         heatmap(
             "False suspicions per hour",

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::heartbeat::positive;
+use super::heartbeat::{positive, round_to};
 use crate::sim::{Rng, SimError, Time};
 
 /// Heartbeat writes per second for `users` users each beating every `interval`: `users /
@@ -200,9 +200,9 @@ pub fn presence_policy(
     }
     Ok(PresenceRow {
         policy: name.to_string(),
-        writes_per_second: groups.iter().map(UserGroup::writes_per_second).sum(),
-        online_after_leaving_s: delays.iter().sum::<f64>() / departures as f64,
-        worst_online_after_leaving_s: delays.iter().copied().fold(0.0, f64::max),
+        writes_per_second: round_to(groups.iter().map(UserGroup::writes_per_second).sum(), 1),
+        online_after_leaving_s: round_to(delays.iter().sum::<f64>() / departures as f64, 2),
+        worst_online_after_leaving_s: round_to(delays.iter().copied().fold(0.0, f64::max), 2),
     })
 }
 
@@ -279,8 +279,8 @@ pub fn server_crash(
         .collect();
     Ok(CrashRow {
         users,
-        per_user_mean_offline_s: remaining.iter().sum::<f64>() / users as f64,
-        per_user_last_offline_s: remaining.iter().copied().fold(0.0, f64::max),
+        per_user_mean_offline_s: round_to(remaining.iter().sum::<f64>() / users as f64, 2),
+        per_user_last_offline_s: round_to(remaining.iter().copied().fold(0.0, f64::max), 2),
         registry_all_offline_s: server_ttl.as_secs_f64(),
     })
 }

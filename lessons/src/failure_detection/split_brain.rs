@@ -42,7 +42,7 @@ impl std::fmt::Display for Failover {
 ///
 /// let row = failover_run(Failover::TwoNodes, Trouble::Partition, secs(60), secs(10), 100.0)?;
 /// assert_eq!(row.primaries_at_once, 2);
-/// assert_eq!(row.divergent_writes, 5_000); // 50 s of two primaries, half the clients each
+/// assert_eq!(row.divergent_writes, 2_500); // 50 s of two primaries, 50 writes/s to the standby
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]

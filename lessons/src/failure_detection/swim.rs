@@ -111,7 +111,7 @@ pub fn indirect_probe_experiment(
             probes,
             false_failures,
             measured: false_failures as f64 / probes as f64,
-            computed,
+            computed: (computed * 1e9).round() / 1e9,
         });
     }
     Ok(rows)

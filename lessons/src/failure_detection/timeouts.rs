@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::heartbeat::positive;
+use super::heartbeat::{positive, round_to};
 use crate::sim::{Latency, Rng, SimError, Time};
 
 /// One timeout of the timeout experiment: how often it wrongly suspected a live node and how
@@ -84,8 +84,11 @@ pub fn timeout_experiment(
         rows.push(TimeoutRow {
             timeout_ms: timeout.as_millis_f64(),
             false_suspicion_rate: late as f64 / probes as f64,
-            detection_ms: detections.iter().sum::<f64>() / probes as f64,
-            fastest_detection_ms: detections.iter().copied().fold(f64::INFINITY, f64::min),
+            detection_ms: round_to(detections.iter().sum::<f64>() / probes as f64, 1),
+            fastest_detection_ms: round_to(
+                detections.iter().copied().fold(f64::INFINITY, f64::min),
+                3,
+            ),
         });
     }
     Ok(rows)
