@@ -113,7 +113,8 @@ impl LeaseBudget {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HandoverRun {
-    /// When A last acted as the holder, in true seconds after the service granted its lease.
+    /// When A last acted as the holder (or gave up, if its budget left no time to act), in
+    /// true seconds after the service granted its lease.
     pub a_last_action_s: f64,
     /// When the service granted the lease to B (A's lease ran out), in true seconds.
     pub b_granted_s: f64,
@@ -163,7 +164,12 @@ pub fn lease_handover(
     let true_elapsed = local * 1e6 / (1e6 + actual_drift_ppm as f64);
     let a_last = delay.as_secs_f64() + true_elapsed + pause.as_secs_f64();
     let b_granted = lease.as_secs_f64();
-    let overlap_ms = ((a_last - b_granted) * 1e3).max(0.0);
+    // A holder with no time left to act never acts at all.
+    let overlap_ms = if local > 0.0 {
+        ((a_last - b_granted) * 1e3).max(0.0)
+    } else {
+        0.0
+    };
     Ok(HandoverRun {
         a_last_action_s: a_last,
         b_granted_s: b_granted,

@@ -246,7 +246,7 @@ impl PhiAccrual {
                 high = middle;
             }
         }
-        Some(Time::from_nanos_f64(high))
+        Some(Time::from_nanos(high.ceil() as i64))
     }
 
     /// This detector with a threshold: it suspects once phi reaches `threshold`.
