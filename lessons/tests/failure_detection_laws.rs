@@ -79,7 +79,10 @@ proptest! {
 #[test]
 fn a_false_suspicion_at_a_check_has_probability_p_to_the_k() {
     let period = secs(1);
-    for (index, (loss, misses)) in [(0.1, 1), (0.3, 2), (0.5, 3), (0.2, 3)].into_iter().enumerate() {
+    for (index, (loss, misses)) in [(0.1, 1), (0.3, 2), (0.5, 3), (0.2, 3)]
+        .into_iter()
+        .enumerate()
+    {
         let mut rng = Rng::new(index as u64);
         let mut detector = HeartbeatDetector::new(period, misses).unwrap();
         detector.heartbeat(Time::ZERO);
@@ -95,7 +98,10 @@ fn a_false_suspicion_at_a_check_has_probability_p_to_the_k() {
         let expected = false_suspicion_per_check(loss, misses).unwrap();
         let sigma = (expected * (1.0 - expected) / checks as f64).sqrt();
         let measured = suspected as f64 / checks as f64;
-        assert!((measured - expected).abs() < 5.0 * sigma, "p = {loss}, K = {misses}: {measured} vs {expected}");
+        assert!(
+            (measured - expected).abs() < 5.0 * sigma,
+            "p = {loss}, K = {misses}: {measured} vs {expected}"
+        );
     }
 }
 
@@ -383,8 +389,28 @@ fn check_then_write_races() {
 /// Two nodes without a tiebreaker both act as primary in a partition; a witness prevents it.
 #[test]
 fn a_witness_prevents_split_brain() {
-    let split = failover_run(Failover::TwoNodes, Trouble::Partition, secs(60), secs(10), 100.0).unwrap();
-    assert_eq!((split.primaries_at_once, split.divergent_writes), (2, 2_500));
-    let witnessed = failover_run(Failover::Witness, Trouble::Partition, secs(60), secs(10), 100.0).unwrap();
-    assert_eq!((witnessed.primaries_at_once, witnessed.divergent_writes), (1, 0));
+    let split = failover_run(
+        Failover::TwoNodes,
+        Trouble::Partition,
+        secs(60),
+        secs(10),
+        100.0,
+    )
+    .unwrap();
+    assert_eq!(
+        (split.primaries_at_once, split.divergent_writes),
+        (2, 2_500)
+    );
+    let witnessed = failover_run(
+        Failover::Witness,
+        Trouble::Partition,
+        secs(60),
+        secs(10),
+        100.0,
+    )
+    .unwrap();
+    assert_eq!(
+        (witnessed.primaries_at_once, witnessed.divergent_writes),
+        (1, 0)
+    );
 }

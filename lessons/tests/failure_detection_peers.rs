@@ -64,7 +64,9 @@ proptest! {
 /// 0.001 beats per unit, says about 0.8.
 #[test]
 fn phi_accrual_takes_the_heartbeat_rate_for_the_mean_interval() {
-    let mut peer = PhiFailureDetector::new().min_stddev(0.01).history_size(WINDOW + 1);
+    let mut peer = PhiFailureDetector::new()
+        .min_stddev(0.01)
+        .history_size(WINDOW + 1);
     let mut ours = PhiAccrual::new(PhiModel::Normal { min_stddev: ms(10) }, WINDOW).unwrap();
     for beat in 0..=20u64 {
         peer.heartbeat(beat * 1_000);

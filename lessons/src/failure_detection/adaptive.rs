@@ -102,8 +102,7 @@ impl AdaptiveTimeout {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn smoothed_interval(&self) -> Option<Time> {
-        self.smoothed
-            .map(|(mean, _)| Time::from_nanos_f64(mean))
+        self.smoothed.map(|(mean, _)| Time::from_nanos_f64(mean))
     }
 
     /// `RTTVAR`, once an interval has been seen.
@@ -138,9 +137,8 @@ impl AdaptiveTimeout {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn timeout(&self) -> Option<Time> {
-        self.smoothed.map(|(mean, deviation)| {
-            Time::from_nanos_f64(mean + self.deviations * deviation)
-        })
+        self.smoothed
+            .map(|(mean, deviation)| Time::from_nanos_f64(mean + self.deviations * deviation))
     }
 }
 

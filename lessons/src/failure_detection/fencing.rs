@@ -128,7 +128,10 @@ impl<V: Clone> FencedStorage<V> {
     /// assert_eq!(storage.value(), Some("A"));
     /// ```
     pub fn apply(&mut self, token: u64, value: V) {
-        self.largest_token = Some(self.largest_token.map_or(token, |largest| largest.max(token)));
+        self.largest_token = Some(
+            self.largest_token
+                .map_or(token, |largest| largest.max(token)),
+        );
         self.value = Some(value);
     }
 

@@ -256,7 +256,8 @@ pub fn gossip_experiment(
                 loss,
                 mean_rounds: rounds.iter().sum::<usize>() as f64 / runs as f64,
                 max_rounds: rounds.iter().copied().max().unwrap_or(0),
-                contacts_per_node: (contacts as f64 / (runs * nodes) as f64 * 100.0).round() / 100.0,
+                contacts_per_node: (contacts as f64 / (runs * nodes) as f64 * 100.0).round()
+                    / 100.0,
                 push_estimate: (push_rounds_estimate(nodes) * 100.0).round() / 100.0,
             });
         }

@@ -38,6 +38,11 @@
 //!   by piggybacking them on probes; HashiCorp's memberlist (used by Consul) implements it with
 //!   the Lifeguard extensions, which make a node that is itself slow less quick to accuse
 //!   others. This module models only the probe arithmetic.
+//! * **Gray failures** ([`gray_failure_run`]): a backend that answers its health checks while
+//!   failing real requests is caught only by watching the requests themselves: its success
+//!   rate against the other backends' ([`Ejection::SuccessRate`], as Envoy's outlier
+//!   detection does) or its latency ([`Ejection::LatencyRatio`]). A liveness probe should ask
+//!   "restart me?", a readiness probe "send me traffic?"; neither sees a gray failure.
 //! * **Presence** ([`writes_per_second`], [`presence_policy`], [`server_crash`]): what
 //!   heartbeats cost at millions of users, and how long someone who left shows online.
 //!
@@ -104,6 +109,7 @@ mod comparison;
 mod detector;
 mod fencing;
 mod gossip;
+mod gray;
 mod heartbeat;
 mod lease;
 mod phi;
@@ -124,6 +130,7 @@ pub use gossip::{
     Exchange, GossipRow, MAX_GOSSIP_NODES, SpreadRun, gossip_experiment, push_rounds_estimate,
     spread,
 };
+pub use gray::{Ejection, GrayRow, gray_failure_run};
 pub use heartbeat::{
     HeartbeatChannel, HeartbeatDetector, HeartbeatRow, false_suspicion_per_check,
     heartbeat_experiment,
@@ -133,12 +140,12 @@ pub use lease::{
 };
 pub use phi::{PhiAccrual, PhiModel, PhiThreshold};
 pub use plots::{
-    detector_figure, fencing_timeline, gossip_figure, heartbeat_heatmaps, phi_figure,
-    probe_figure, timeout_figure,
+    detector_figure, fencing_timeline, gossip_figure, heartbeat_heatmaps, phi_figure, probe_figure,
+    timeout_figure,
 };
 pub use presence::{
-    CrashRow, PresenceRow, UserGroup, interval_for_daily_writes, monthly_cost, presence_policy,
-    server_crash, writes_per_second,
+    ArithmeticRow, CrashRow, PresenceRow, UserGroup, c13_presence_arithmetic,
+    interval_for_daily_writes, monthly_cost, presence_policy, server_crash, writes_per_second,
 };
 pub use split_brain::{Failover, FailoverRow, Trouble, failover_run};
 pub use swim::{ProbeRow, false_failure_probability, indirect_probe_experiment};

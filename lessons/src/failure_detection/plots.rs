@@ -112,7 +112,13 @@ pub fn heartbeat_heatmaps(rows: &[HeartbeatRow]) -> (Heatmap, Heatmap) {
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 pub fn phi_figure(title: &str, rows: &[PhiRow], cap: f64) -> Figure {
-    let capped = |value: f64| if value.is_finite() { value.min(cap) } else { cap };
+    let capped = |value: f64| {
+        if value.is_finite() {
+            value.min(cap)
+        } else {
+            cap
+        }
+    };
     let first = rows.first().map_or(0.0, |row| row.time_s);
     let last = rows.last().map_or(1.0, |row| row.time_s);
     Figure::new(title)

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::heartbeat::{positive, round_to};
-use crate::sim::{Rng, SimError, Time};
+use crate::sim::{Rng, SimError, Time, secs};
 
 /// Heartbeat writes per second for `users` users each beating every `interval`: `users /
 /// interval`.
@@ -270,7 +270,9 @@ pub fn server_crash(
         return Err(SimError::parameter(
             "user_ttl",
             user_ttl,
-            format!("a TTL of at least one interval ({user_interval}), or keys expire between beats"),
+            format!(
+                "a TTL of at least one interval ({user_interval}), or keys expire between beats"
+            ),
         ));
     }
     let mut rng = Rng::new(seed);
@@ -283,4 +285,84 @@ pub fn server_crash(
         per_user_last_offline_s: round_to(remaining.iter().copied().fold(0.0, f64::max), 2),
         registry_all_offline_s: server_ttl.as_secs_f64(),
     })
+}
+
+/// One line of the seed's presence arithmetic (claim C13), recomputed.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::failure_detection::c13_presence_arithmetic;
+///
+/// let rows = c13_presence_arithmetic();
+/// assert_eq!(rows[2].computed, "216 s");
+/// assert_eq!(rows[2].the_seed_says, "30 s");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArithmeticRow {
+    /// What is computed.
+    pub quantity: String,
+    /// Our value.
+    pub computed: String,
+    /// The seed's value.
+    pub the_seed_says: String,
+    /// Whether they agree.
+    pub verdict: String,
+}
+
+/// The five numbers of the seed's presence scenario (5 million users), recomputed with
+/// [`writes_per_second`], [`interval_for_daily_writes`] and [`monthly_cost`].
+///
+/// # Examples
+///
+/// ```
+/// use lessons::failure_detection::c13_presence_arithmetic;
+///
+/// let wrong = c13_presence_arithmetic().iter().filter(|row| row.verdict != "right").count();
+/// assert_eq!(wrong, 3);
+/// ```
+pub fn c13_presence_arithmetic() -> Vec<ArithmeticRow> {
+    let users = 5_000_000;
+    let per_day_at_30 = writes_per_second(users, secs(30)) * 86_400.0;
+    let interval = interval_for_daily_writes(users, 2e9).as_secs_f64();
+    let rows = [
+        (
+            "writes/s, 5M users every 5 s",
+            format!("{:.0}", writes_per_second(users, secs(5))),
+            "1M",
+            "right",
+        ),
+        (
+            "writes/day, 5M users every 30 s",
+            format!("{:.1}B", per_day_at_30 / 1e9),
+            "2B",
+            "wrong",
+        ),
+        (
+            "interval giving 2B writes/day",
+            format!("{interval:.0} s"),
+            "30 s",
+            "wrong",
+        ),
+        (
+            "nodes at 26K ops/s for 1M writes/s",
+            format!("{:.1}", 1e6 / 26_000.0),
+            "~40",
+            "right",
+        ),
+        (
+            "40 nodes at $0.065/h, per month",
+            format!("${:.0}", monthly_cost(40, 0.065)),
+            "~$23K",
+            "wrong",
+        ),
+    ];
+    rows.into_iter()
+        .map(|(quantity, computed, claimed, verdict)| ArithmeticRow {
+            quantity: quantity.to_string(),
+            computed,
+            the_seed_says: claimed.to_string(),
+            verdict: verdict.to_string(),
+        })
+        .collect()
 }

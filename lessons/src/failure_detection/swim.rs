@@ -89,7 +89,11 @@ pub fn indirect_probe_experiment(
     seed: u64,
 ) -> Result<Vec<ProbeRow>, SimError> {
     if probes == 0 {
-        return Err(SimError::parameter("probes", probes, "simulate at least 1 probe"));
+        return Err(SimError::parameter(
+            "probes",
+            probes,
+            "simulate at least 1 probe",
+        ));
     }
     let mut rows = Vec::new();
     for &k in indirect {

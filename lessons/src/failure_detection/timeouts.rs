@@ -66,7 +66,11 @@ pub fn timeout_experiment(
     response.validate()?;
     positive("probe_every", probe_every)?;
     if probes == 0 {
-        return Err(SimError::parameter("probes", probes, "send at least 1 probe"));
+        return Err(SimError::parameter(
+            "probes",
+            probes,
+            "send at least 1 probe",
+        ));
     }
     let mut rows = Vec::new();
     for (index, &timeout) in timeouts.iter().enumerate() {

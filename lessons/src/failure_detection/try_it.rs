@@ -25,8 +25,8 @@ pub fn prediction_verdict<T: PartialEq + Debug>(
                  again."
             .to_string(),
         Some(guess) if guess == measured => format!("Right: the run gave {measured:?}. {why}"),
-        Some(guess) => format!(
-            "Not this time: you predicted {guess:?}, the run gave {measured:?}. {why}"
-        ),
+        Some(guess) => {
+            format!("Not this time: you predicted {guess:?}, the run gave {measured:?}. {why}")
+        }
     }
 }
