@@ -258,6 +258,30 @@ proptest! {
     }
 }
 
+// 9.6 Gray failures
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// A backend that answers its health checks is never ejected by them, however many real
+    /// requests it fails.
+    #[test]
+    fn a_health_check_never_ejects_a_gray_backend(failure_rate in 0.0f64..=1.0, seed: u64) {
+        let row = gray_failure_run(Ejection::HealthCheck, failure_rate, seed).unwrap();
+        prop_assert_eq!(row.detected_after_s, None);
+    }
+
+    /// A backend whose success rate falls clearly below the median minus the margin is ejected
+    /// within one window (10 s) and a second.
+    #[test]
+    fn outlier_ejection_catches_a_gray_backend_within_a_window(failure_rate in 0.2f64..=1.0, seed: u64) {
+        let rule = Ejection::SuccessRate { window_s: 10, margin: 0.1 };
+        let row = gray_failure_run(rule, failure_rate, seed).unwrap();
+        let after = row.detected_after_s.unwrap_or(f64::INFINITY);
+        prop_assert!(after <= 11.0, "{row:?}");
+    }
+}
+
 // 9.7 Presence
 
 proptest! {
