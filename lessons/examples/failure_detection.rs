@@ -294,7 +294,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let crash_row = server_crash(50_000, secs(10), secs(30), secs(5), 8)?;
-    let crash_table = Table::from_rows(&[crash_row.clone()])?;
+    let crash_table = Table::from_rows(std::slice::from_ref(&crash_row))?;
     crash_table.evcxr_display();
 
     // cell
