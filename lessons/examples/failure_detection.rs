@@ -25,11 +25,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .map(ms)
         .collect();
     let timeout_rows = timeout_experiment(&response, &taus, ms(100), 20_000, 1)?;
+    timeout_figure(&timeout_rows).show();
     let timeout_table = Table::from_rows(&timeout_rows)?;
     timeout_table.evcxr_display();
-
-    // cell
-    timeout_figure(&timeout_rows).evcxr_display();
 
     // cell
     let pause = ms(800); // try ms(2_000)
@@ -93,9 +91,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let steady = Latency::log_normal(ms(10), 0.3);
     let phi_rows = phi_timeline(secs(1), &steady, spike, secs(100), secs(120), ms(50), 3)?;
     let title = "Phi around a 2.5 s latency spike (60 s) and a crash (100 s)";
-    phi_figure(title, &phi_rows, 12.0).evcxr_display();
-
-    // cell
+    phi_figure(title, &phi_rows, 12.0).show();
     let mut exponential = PhiAccrual::new(PhiModel::Exponential, 1_000)?;
     for beat in 0..=100 {
         exponential.heartbeat(secs(beat));
@@ -134,9 +130,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         });
     }
     let detector_rows = compare_detectors(&network, &settings, 2.0, 100, 4)?;
-    detector_figure(&detector_rows).evcxr_display();
-
-    // cell
+    detector_figure(&detector_rows).show();
     let detector_table = Table::from_rows(&detector_rows)?;
     detector_table.evcxr_display();
 
@@ -158,9 +152,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let variants = [Exchange::Push, Exchange::Pull, Exchange::PushPull];
     let mut gossip_rows = gossip_experiment(&sizes, &variants, 1, 0.0, 20, 5)?;
     gossip_rows.extend(gossip_experiment(&sizes, &[Exchange::Push], 2, 0.0, 20, 5)?);
-    gossip_figure(&gossip_rows).evcxr_display();
-
-    // cell
+    gossip_figure(&gossip_rows).show();
     let at_hundred: Vec<GossipRow> = gossip_rows
         .iter()
         .filter(|row| row.nodes == 100)
