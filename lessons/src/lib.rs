@@ -20,6 +20,9 @@
 //!   lists across zones, range keys and hot spots, salting, rebalancing, scatter-gather latency.
 //! * [`quorum`]: leaderless replication: N, W and R, stale reads, quorum latency, read repair,
 //!   sloppy quorums and hinted handoff, Merkle-tree anti-entropy, tombstones, data centres.
+//! * [`failure_detection`]: timeouts against slow nodes, heartbeats, adaptive timeouts and phi
+//!   accrual, gossip, SWIM's indirect probes, presence at scale, leases, split brain and
+//!   fencing tokens.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable?
 //!
 //! And the parts they share:
@@ -60,6 +63,7 @@ pub mod check;
 pub mod clocks;
 pub mod crdt;
 pub mod display;
+pub mod failure_detection;
 pub mod ids;
 pub mod partitioning;
 pub mod quorum;
