@@ -29,6 +29,8 @@
 //!   charts), [`viz::Heatmap`] and [`viz::SpaceTimeDiagram`].
 //! * [`display`]: how all of the above show themselves in a notebook (several outputs per cell,
 //!   outputs that update in place).
+//! * [`try_it`]: the check that ends a "try it" cell, comparing the learner's prediction with the
+//!   run.
 //!
 //! # Using it from a notebook
 //!
@@ -66,4 +68,5 @@ pub mod quorum;
 pub mod rate_limit;
 pub mod sim;
 pub mod table;
+pub mod try_it;
 pub mod viz;
