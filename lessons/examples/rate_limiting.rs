@@ -73,19 +73,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .map(Some)
         .collect();
     let by_leaky_bucket = shape_with_leaky_bucket(&bursty, 40, shaped_rate)?;
-    let shapers = [
-        ("token bucket (B = 10)", by_token_bucket.as_slice()),
-        ("leaky bucket (queue 40)", by_leaky_bucket.as_slice()),
-    ];
-    shaped_figure(&bursty, &shapers, secs(10)).show();
+    shaped_figure(
+        &bursty,
+        &[
+            ("token bucket (B = 10)", by_token_bucket.as_slice()),
+            ("leaky bucket (queue 40)", by_leaky_bucket.as_slice()),
+        ],
+        secs(10),
+    )
+    .show();
+
+    // cell
     let token_delays = waits(&bursty, &by_token_bucket);
     let leaky_delays = waits(&bursty, &by_leaky_bucket);
     let leaky_dropped = by_leaky_bucket.iter().filter(|d| d.is_none()).count();
-    let delays = [
+    wait_figure(&[
         ("token bucket, B = 10", token_delays.as_slice()),
         ("leaky bucket, queue 40", leaky_delays.as_slice()),
-    ];
-    wait_figure(&delays)?.show();
+    ])?
+    .show();
     println!(
         "token bucket: none dropped, longest wait {:.1} s; leaky bucket: {} of {} dropped, \
          longest wait {:.1} s",
