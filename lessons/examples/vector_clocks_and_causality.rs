@@ -56,6 +56,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     let script = scripted()?;
     let readings = Readings::of(script.trace());
+
+    // cell
     for kind in ClockKind::ALL {
         script
             .trace()
@@ -81,17 +83,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .position(|e| e.label.as_deref() == Some(name))
             .unwrap_or(events.len())
     }
-
     let pairs = [("e", "b"), ("a", "c"), ("f", "c"), ("a", "e")];
     let mut relations = Table::new(["pair", "Lamport", "vector", "happened before?"]);
     let order = HappenedBefore::of(script.trace());
     for (x, y) in pairs {
         let (i, j) = (event(script.trace(), x), event(script.trace(), y));
-        let lamport = format!(
-            "{} vs {}",
-            readings.lamport(i).unwrap_or(0),
-            readings.lamport(j).unwrap_or(0)
-        );
+        let [li, lj] = [i, j].map(|k| readings.lamport(k).unwrap_or(0));
+        let lamport = format!("{li} vs {lj}");
         let vector = match (readings.vector(i), readings.vector(j)) {
             (Some(v), Some(w)) => v.compare(w).to_string(),
             _ => String::new(),
@@ -227,6 +225,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             causal_rows.push((sigma, row));
         }
     }
+
+    // cell
     let mut anomaly_plot = Figure::new("Replies shown before their comment")
         .x_label("σ of the log-normal delay (median 20 ms)")
         .y_label("replies shown too early")
@@ -253,6 +253,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
     anomaly_plot.show();
     hold_plot.show();
+
+    // cell
     let at_one: Vec<CausalRow> = causal_rows
         .iter()
         .filter(|(s, _)| *s == 1.0)
