@@ -33,6 +33,22 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     exact.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // keys of each period that move
+    let (from, to) = (10, 20);
+    let (moved, period) = moved_in_period(from, to)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            moved,
+            format!(
+                "{moved} of every {period} keys move: a key stays only if key mod {from} equals \
+                 key mod {to}, which holds for the keys whose remainder mod {to} is below {from}."
+            )
+        )
+    );
+
+    // cell
     let sizes: Vec<usize> = (1..=20).collect();
     let remap = remap_sweep(10, &sizes, 256, 20_000, 1)?;
     remap_figure(&remap).show();
@@ -253,6 +269,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The hash mod N try-it with a prediction set; its variation, 10 -> 15, is pinned below.
+    assert!(check_prediction(Some(10), moved, "").starts_with("Right"));
+    assert_eq!((moved, period), (10, 20));
     let pct = |x: f64| format!("{:.1}", 100.0 * x);
     let two = |x: f64| format!("{x:.2}");
     assert_eq!(exact.rows()[0][3], "99.0%");

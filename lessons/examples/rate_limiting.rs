@@ -190,6 +190,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&at_twelve)?.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // requests admitted with 3 gateways
+    let gateways = 3;
+    let shared = GatewaySetup::new(gateways, LimiterMode::LocalShare)?
+        .run(1)?
+        .summary();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            shared.admitted,
+            format!(
+                "Each gateway allows floor(100 / {gateways}) = {} and sees far more requests than \
+                 that, so the client gets {gateways} × {} of its 100.",
+                100 / gateways,
+                100 / gateways
+            )
+        )
+    );
+
+    // cell
     let sync_intervals = [ms(10), ms(100), secs(1), secs(5), secs(10)];
     let mut sync_figure = Figure::new("Local counts, synced every S")
         .x_label("sync interval S")
@@ -353,6 +373,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The gateway try-it with a prediction set, and the variation its prose suggests.
+    assert!(check_prediction(Some(99), shared.admitted, "").starts_with("Right"));
+    let six = GatewaySetup::new(6, LimiterMode::LocalShare)?
+        .run(1)?
+        .summary();
+    assert_eq!(six.admitted, 96);
     let tier_counts: Vec<(u64, u64, u64)> = tiers
         .iter()
         .map(|row| (row.offered, row.admitted, row.envelope))

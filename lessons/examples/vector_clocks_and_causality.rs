@@ -16,6 +16,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
 
     // cell
@@ -160,6 +161,32 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .line("vector clock, 16 bytes per entry", sizes.clone())
         .line("Lamport clock", sizes.iter().map(|&(n, _)| (n, 8.0)))
         .show();
+
+    // cell
+    let prediction: Option<_> = None; // bytes of the largest vector
+    let twelve = RunParameters {
+        processes: 12,
+        events_per_process: 20,
+        send_probability: 0.5,
+        ..RunParameters::default()
+    };
+    let twelve_run = random_run(&twelve, 2)?;
+    let twelve_readings = Readings::of(twelve_run.trace());
+    let largest_of_twelve = twelve_readings
+        .events()
+        .filter_map(|i| twelve_readings.vector(i))
+        .map(|v| v.size_in_bytes())
+        .max()
+        .unwrap_or(0);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            largest_of_twelve,
+            "16 bytes per entry (an id and a counter), and by the end every process has heard of \
+             every other: 12 × 16."
+        )
+    );
 
     // cell
     let mut replica_a = VectorClock::new();
@@ -427,6 +454,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // end of cells
+    // The vector-size try-it with a prediction set.
+    assert!(check_prediction(Some(192), largest_of_twelve, "").starts_with("Right"));
     assert_eq!(
         reconciled.rows(),
         [["eggs, milk", "2", "{0: 1, 1: 2}", "-"]]
