@@ -220,7 +220,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let ring = Ring::with_nodes(64, ["db-1", "db-2", "db-3", "db-4"])?;
     let code_length = 4;
     let code_space = Base62::code_space(code_length)?;
-    let urls = 20_000;
+    let urls: usize = 20_000;
     let mut code_rng = Rng::new(24);
     let mut random_codes: HashMap<String, Vec<String>> = HashMap::new();
     let mut hashed_codes: HashMap<String, usize> = HashMap::new();
