@@ -15,7 +15,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
-    use lessons::viz::{Corner, Figure};
+    use lessons::try_it::check_prediction;
 
     // cell
     let small = CounterParameters {
@@ -58,25 +58,27 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         };
         duplication_rows.push(duplication_experiment(&parameters, 1)?);
     }
-    Figure::new("300 increments over a duplicating network")
-        .x_label("chance that a message is delivered twice")
-        .y_label("value read at a replica")
-        .line(
-            "naive count, mean over replicas",
-            duplication_rows
-                .iter()
-                .map(|row| (row.duplication, row.naive_mean)),
-        )
-        .line(
-            "G-Counter, every replica",
-            duplication_rows
-                .iter()
-                .map(|row| (row.duplication, row.increments as f64)),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
+    duplication_figure(&duplication_rows).show();
     let duplication_table = Table::from_rows(&duplication_rows)?;
     duplication_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // the naive count at one replica
+    let five_replicas = CounterParameters {
+        replicas: 5,
+        duplication: 1.0,
+        ..CounterParameters::default()
+    };
+    let five_row = duplication_experiment(&five_replicas, 1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            five_row.naive_largest,
+            "A replica counts its own 100 increments once and the other 400 twice. \
+             Its G-Counter reads 500, the number of increments made."
+        )
+    );
 
     // cell
     let gossip = ConvergenceParameters::default();
@@ -92,48 +94,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         },
         1,
     )?;
-    let mut values = Figure::new("Likes at each replica (partition from 0.5 s to 1.5 s)")
-        .x_label("time (s)")
-        .y_label("likes")
-        .legend_at(Corner::UpperLeft);
-    for replica in 0..gossip.replicas {
-        let points: Vec<(f64, f64)> = likes
-            .samples
-            .iter()
-            .zip(&likes.states)
-            .map(|(sample, states)| (sample.time_ms / 1000.0, states[replica].value() as f64))
-            .collect();
-        values = values.step(format!("replica {}", ["A", "B", "C", "D"][replica]), points);
-    }
-    values.show();
-    let mut behind = Vec::new();
-    for (sample, states) in likes.samples.iter().zip(&likes.states) {
-        let everything = states.iter().fold(PNCounter::new(), |all, s| all.merged(s));
-        let seen = |c: &PNCounter| c.increments().value() + c.decrements().value();
-        let most_behind = states
-            .iter()
-            .map(|s| seen(&everything) - seen(s))
-            .max()
-            .unwrap_or(0);
-        behind.push((sample.time_ms / 1000.0, most_behind as f64));
-    }
-    Figure::new("Updates the most-behind replica has not seen yet")
-        .x_label("time (s)")
-        .y_label("updates")
-        .step("PN-Counter replicas", behind.clone())
-        .show();
-    let behind_before = behind
-        .iter()
-        .filter(|(t, _)| *t < 0.5)
-        .map(|(_, n)| *n as u64)
-        .max()
-        .unwrap_or(0);
-    let behind_during = behind
-        .iter()
-        .filter(|(t, _)| (0.5..=1.5).contains(t))
-        .map(|(_, n)| *n as u64)
-        .max()
-        .unwrap_or(0);
+    let title = "Likes at each replica (partition from 0.5 s to 1.5 s)";
+    values_figure(&likes, title, "likes").show();
+
+    // cell
+    let behind = updates_behind(&likes);
+    lag_figure(&behind).show();
+    let behind_before = most_behind_between(&behind, ..0.5);
+    let behind_during = most_behind_between(&behind, 0.5..=1.5);
     let most_distinct = likes
         .samples
         .iter()
@@ -153,165 +121,76 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
-    /// Replicas A (0) and B (1) start in sync with {milk}. `remover` removes the milk; then
-    /// `adder`, if any, adds it, having seen the remove unless `concurrent`. What is left after
-    /// they merge, for each kind of set?
-    fn two_phase(remover: usize, adder: Option<usize>, concurrent: bool) -> bool {
-        let mut replicas = vec![TwoPhaseSet::new(); 2];
-        replicas[0].add("milk");
-        replicas[1] = replicas[0].clone();
-        let _ = replicas[remover].remove("milk");
-        if let Some(adder) = adder {
-            if !concurrent {
-                let removed = replicas[remover].clone();
-                replicas[adder].merge(&removed);
-            }
-            replicas[adder].add("milk");
-        }
-        replicas[0].merged(&replicas[1]).contains(&"milk")
-    }
-    fn or_set(remover: usize, adder: Option<usize>, concurrent: bool) -> bool {
-        let mut replicas = vec![OrSet::new(); 2];
-        replicas[0].add(0, "milk");
-        replicas[1] = replicas[0].clone();
-        replicas[remover].remove(&"milk");
-        if let Some(adder) = adder {
-            if !concurrent {
-                let removed = replicas[remover].clone();
-                replicas[adder].merge(&removed);
-            }
-            replicas[adder].add(adder, "milk");
-        }
-        replicas[0].merged(&replicas[1]).contains(&"milk")
-    }
-    /// An LWW-element set, for one element: a last-writer-wins register of "is it in?".
-    fn lww_element(remover: usize, adder: Option<usize>, concurrent: bool) -> bool {
-        let mut replicas = vec![LwwRegister::new(); 2];
-        replicas[0].set(0, true);
-        replicas[1] = replicas[0].clone();
-        replicas[remover].set(remover, false);
-        if let Some(adder) = adder {
-            if !concurrent {
-                let removed = replicas[remover].clone();
-                replicas[adder].merge(&removed);
-            }
-            replicas[adder].set(adder, true);
-        }
-        replicas[0].merged(&replicas[1]).value() == Some(&true)
-    }
+    let prediction: Option<_> = None; // do the replicas end equal?
+    let lossy = ConvergenceParameters {
+        loss: 0.3,
+        ..ConvergenceParameters::default()
+    };
+    let lossy_likes = convergence_run(
+        &lossy,
+        PNCounter::new(),
+        |counter: &mut PNCounter, me: NodeId, _: &mut Rng| {
+            counter.increment(me);
+        },
+        1,
+    )?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            lossy_likes.converged_at.is_some(),
+            "Each gossip message carries the whole state, so the next message that gets through \
+             repairs any number of lost ones; the updates stop at 2 s, leaving 10 rounds to catch up."
+        )
+    );
+
+    // cell
     let scripts = [
         ("A removes milk; nothing else", 0, None, false),
         ("A removes milk, then B adds it again", 0, Some(1), false),
         ("A removes milk while B adds it", 0, Some(1), true),
         ("B removes milk while A adds it", 1, Some(0), true),
     ];
-    let mut sets = Table::new(["script", "2P-Set", "LWW-element set", "OR-Set"]);
     fn shown(present: bool) -> String {
         if present { "{milk}" } else { "{}" }.to_string()
     }
-    for (script, remover, adder, concurrent) in scripts {
+    let mut sets = Table::new(["script", "2P-Set", "LWW-element set", "OR-Set"]);
+    for (name, remover, adder, concurrent) in scripts {
+        let script = RemovalScript {
+            remover,
+            adder,
+            concurrent,
+        };
         sets.push_row([
-            script.to_string(),
-            shown(two_phase(remover, adder, concurrent)),
-            shown(lww_element(remover, adder, concurrent)),
-            shown(or_set(remover, adder, concurrent)),
+            name.to_string(),
+            shown(script.two_phase_set_keeps_it()),
+            shown(script.lww_element_set_keeps_it()),
+            shown(script.or_set_keeps_it()),
         ])?;
     }
     sets.evcxr_display();
 
     // cell
-    let mut registers = Table::new([
-        "concurrent writes",
-        "LWW-Register keeps",
-        "MV-Register keeps",
-        "replicas agree",
-    ]);
-    let mut lost_by_lww = Vec::new();
+    let mut register_rows = Vec::new();
     for writers in 1..=5 {
-        let mut lww: Vec<LwwRegister<String>> = vec![LwwRegister::new(); writers];
-        let mut mv: Vec<MvRegister<String>> = vec![MvRegister::new(); writers];
-        for replica in 0..writers {
-            lww[replica].set(replica, format!("colour {replica}"));
-            mv[replica].set(replica, format!("colour {replica}"));
-        }
-        for i in 0..writers {
-            for j in 0..writers {
-                let (theirs_lww, theirs_mv) = (lww[j].clone(), mv[j].clone());
-                lww[i].merge(&theirs_lww);
-                mv[i].merge(&theirs_mv);
-            }
-        }
-        let agree = lww.iter().all(|r| r == &lww[0]) && mv.iter().all(|r| r == &mv[0]);
-        let kept_by_mv = mv[0].values().len();
-        lost_by_lww.push(writers - 1);
-        registers.push_row([
-            writers.to_string(),
-            format!("{:?}", lww[0].value().map(String::as_str).unwrap_or("")),
-            kept_by_mv.to_string(),
-            agree.to_string(),
-        ])?;
+        register_rows.push(concurrent_writes(writers));
     }
+    let lost_by_lww: Vec<usize> = register_rows
+        .iter()
+        .map(|row| row.concurrent_writes - 1)
+        .collect();
+    let registers = Table::from_rows(&register_rows)?;
     registers.evcxr_display();
 
     // cell
-    /// Three replicas make 30 random changes to a set of five items and merge now and then.
-    /// Each change is kept twice: as the OR-Set operation it returns, and as a plain
-    /// "add x" / "remove x" message.
-    fn changes(seed: u64) -> Vec<(OrSet<u8>, bool, u8)> {
-        let mut rng = Rng::new(seed);
-        let mut replicas = vec![OrSet::new(); 3];
-        let mut changes = Vec::new();
-        for _ in 0..30 {
-            let replica = rng.below(3) as usize;
-            let item = rng.below(5) as u8;
-            if rng.chance(0.2) {
-                let other = replicas[rng.below(3) as usize].clone();
-                replicas[replica].merge(&other);
-            }
-            if rng.chance(0.6) {
-                changes.push((replicas[replica].add(replica, item), true, item));
-            } else {
-                changes.push((replicas[replica].remove(&item), false, item));
-            }
-        }
-        changes
-    }
-    let changes = changes(5);
-    let mut rng = Rng::new(6);
-    let mut or_set_outcomes: Vec<Vec<u8>> = Vec::new();
-    let mut plain_outcomes: Vec<Vec<u8>> = Vec::new();
-    for _ in 0..200 {
-        let mut delivery: Vec<&(OrSet<u8>, bool, u8)> = changes.iter().collect();
-        for change in &changes {
-            if rng.chance(0.25) {
-                delivery.push(change);
-            }
-        }
-        rng.shuffle(&mut delivery);
-        let mut receiver = OrSet::new();
-        let mut plain: Vec<u8> = Vec::new();
-        for (op, is_add, item) in delivery {
-            receiver.apply(op);
-            plain.retain(|x| x != item);
-            if *is_add {
-                plain.push(*item);
-            }
-        }
-        plain.sort_unstable();
-        let state: Vec<u8> = receiver.iter().copied().collect();
-        if !or_set_outcomes.contains(&state) {
-            or_set_outcomes.push(state);
-        }
-        if !plain_outcomes.contains(&plain) {
-            plain_outcomes.push(plain);
-        }
-    }
+    let changes = random_set_changes(5);
+    let outcomes = deliver_in_random_orders(&changes, 200, 0.25, 6)?;
     println!(
         "200 receivers, each in its own order, with duplicates: {} OR-Set outcome(s) {:?}; \
          {} different outcomes for a plain set fed \"add x\" / \"remove x\"",
-        or_set_outcomes.len(),
-        or_set_outcomes,
-        plain_outcomes.len()
+        outcomes.or_set.len(),
+        outcomes.or_set,
+        outcomes.plain_set.len()
     );
 
     // cell
@@ -347,31 +226,35 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         };
         cart_rows.push(cart_experiment(&parameters, 1)?);
     }
-    Figure::new("Removed items that come back (1,000 trials per point)")
-        .x_label("chance that the second change is concurrent with the first")
-        .y_label("resurrected items per remove")
-        .line(
-            "union of siblings (Dynamo cart)",
-            cart_rows
-                .iter()
-                .map(|r| (r.concurrency, r.union_resurrection_rate)),
-        )
-        .line(
-            "OR-Set",
-            cart_rows
-                .iter()
-                .map(|r| (r.concurrency, r.or_set_resurrection_rate)),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
+    cart_figure(&cart_rows).show();
     let all_concurrent = cart_rows.last().cloned().ok_or("no rows")?;
     println!(
-        "at concurrency 1: {} removes, {} items resurrected by the union, {} by the OR-Set; adds lost: {} and {}",
+        "at concurrency 1: {} removes, {} items resurrected by the union, {} by the OR-Set; \
+         adds lost: {} and {}",
         all_concurrent.removes,
         all_concurrent.union_resurrected,
         all_concurrent.or_set_resurrected,
         all_concurrent.union_lost,
         all_concurrent.or_set_lost
+    );
+
+    // cell
+    let prediction: Option<_> = None; // does the union cart resurrect anything?
+    let only_removes = CartParameters {
+        remove_probability: 1.0,
+        concurrency: 1.0,
+        ..CartParameters::default()
+    };
+    let removes_row = cart_experiment(&only_removes, 1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            removes_row.union_resurrected > 0,
+            "When A and B remove different items concurrently, each sibling still holds the item \
+             the other removed, and the union brings both back. The OR-Set brought back \
+             nothing: each remove observed the add of its item."
+        )
     );
 
     // cell
@@ -399,59 +282,15 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         };
         overdraft_rows.push(overdraft_experiment(&parameters, 1)?);
     }
-    Figure::new("Selling 100 units from 3 partitioned replicas")
-        .x_label("partition length (s)")
-        .y_label("units")
-        .line(
-            "sold (PN-Counter, each replica checks its own view)",
-            overdraft_rows
-                .iter()
-                .map(|r| (r.partition_ms / 1000.0, r.sold as f64)),
-        )
-        .line(
-            "sold by one coordinated counter",
-            overdraft_rows
-                .iter()
-                .map(|r| (r.partition_ms / 1000.0, r.coordinated_sold as f64)),
-        )
-        .line(
-            "oversold",
-            overdraft_rows
-                .iter()
-                .map(|r| (r.partition_ms / 1000.0, r.oversold as f64)),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
+    overdraft_figure(&overdraft_rows).show();
     let overdraft_table = Table::from_rows(&overdraft_rows)?;
     overdraft_table.evcxr_display();
 
     // cell
     let metadata = metadata_experiment(&MetadataParameters::default(), 1)?;
-    /// One size column of the rows, in KiB, against the number of operations.
-    fn series(rows: &[MetadataRow], pick: fn(&MetadataRow) -> usize) -> Vec<(f64, f64)> {
-        rows.iter()
-            .map(|row| (row.operations as f64, pick(row) as f64 / 1024.0))
-            .collect()
-    }
-    Figure::new("State size as operations accumulate (4 replicas)")
-        .x_label("operations")
-        .y_label("KiB")
-        .line("2P-Set", series(&metadata, |r| r.two_phase_set_bytes))
-        .line(
-            "OR-Set keeping tombstones",
-            series(&metadata, |r| r.or_set_with_tombstones_bytes),
-        )
-        .line(
-            "OR-Set (dots and version vector)",
-            series(&metadata, |r| r.or_set_bytes),
-        )
-        .line(
-            "the items themselves",
-            series(&metadata, |r| r.payload_bytes),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
+    metadata_growth_figure(&metadata).show();
 
+    // cell
     let mut by_replicas = Vec::new();
     for replicas in [1, 2, 4, 8, 16, 32, 64] {
         let parameters = MetadataParameters {
@@ -463,23 +302,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         };
         by_replicas.extend(metadata_experiment(&parameters, 1)?);
     }
-    Figure::new("State size as replicas grow (2,000 operations)")
-        .x_label("replicas")
-        .y_label("bytes")
-        .line(
-            "PN-Counter",
-            by_replicas
-                .iter()
-                .map(|r| (r.replicas as f64, r.pn_counter_bytes as f64)),
-        )
-        .line(
-            "OR-Set: dots and version vector, without the items",
-            by_replicas
-                .iter()
-                .map(|r| (r.replicas as f64, (r.or_set_bytes - r.payload_bytes) as f64)),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
+    metadata_by_replicas_figure(&by_replicas).show();
     let metadata_table = Table::from_rows(&by_replicas)?;
     metadata_table.evcxr_display();
 
@@ -501,6 +324,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         x.transformed_against(&y).applied_to(&at_b),
     ];
 
+    // cell
     let mut site_a = Rga::new();
     let mut inserts = Vec::new();
     for (index, character) in "abc".chars().enumerate() {
@@ -516,23 +340,16 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         site_b.values().into_iter().collect(),
     ];
     let mut editing = Table::new(["", "site A reads", "site B reads"]);
-    editing.push_row([
-        "inserts applied as sent",
-        as_sent[0].as_str(),
-        as_sent[1].as_str(),
-    ])?;
-    editing.push_row([
-        "OT: transformed first",
-        transformed[0].as_str(),
-        transformed[1].as_str(),
-    ])?;
-    editing.push_row([
-        "RGA: ids and anchors",
-        rga_texts[0].as_str(),
-        rga_texts[1].as_str(),
-    ])?;
+    for (method, texts) in [
+        ("inserts applied as sent", &as_sent),
+        ("OT: transformed first", &transformed),
+        ("RGA: ids and anchors", &rga_texts),
+    ] {
+        editing.push_row([method, texts[0].as_str(), texts[1].as_str()])?;
+    }
     editing.evcxr_display();
 
+    // cell
     let mut rng = Rng::new(7);
     let mut texts: Vec<String> = Vec::new();
     for _ in 0..100 {
@@ -550,30 +367,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("100 random delivery orders of the five RGA inserts give: {texts:?}");
 
     // cell
-    // Pick how long the replicas cannot talk and how much stock there is, and predict
-    // whether they sell more than they have.
+    let prediction: Option<_> = None; // do the replicas sell more than they have?
     let partition_length = ms(300);
     let stock = 100;
-    let prediction_oversold = false;
-
     let parameters = OverdraftParameters {
         partition: partition_length,
         stock,
         ..OverdraftParameters::default()
     };
     let row = overdraft_experiment(&parameters, 1)?;
-    assert_eq!(
-        row.oversold > 0,
-        prediction_oversold,
-        "the replicas oversell once they can sell more during the partition than the stock: \
-         3 replicas × 20 attempts per second × the partition length, against {stock} units"
-    );
     println!(
-        "Right: {} attempts during a {:.1} s partition against {stock} units: {} sold, {} oversold.",
-        row.attempts,
-        row.partition_ms / 1000.0,
-        row.sold,
-        row.oversold
+        "{}",
+        check_prediction(
+            prediction,
+            row.oversold > 0,
+            format!(
+                "{} attempts during a {:.1} s partition against {stock} units: {} sold, {} oversold. \
+                 The replicas oversell once 3 × 20 attempts per second × the partition length \
+                 exceeds the stock.",
+                row.attempts,
+                row.partition_ms / 1000.0,
+                row.sold,
+                row.oversold
+            )
+        )
     );
 
     // end of cells
@@ -615,20 +432,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             ["{}", "{}", "{milk}"],
         ]
     );
-    let register_rows: Vec<Vec<&str>> = registers
+    let register_table: Vec<Vec<&str>> = registers
         .rows()
         .iter()
         .map(|row| row.iter().map(String::as_str).collect())
         .collect();
     assert_eq!(
-        register_rows[4],
-        ["5", "\"colour 4\"", "5", "true"],
+        register_table[4],
+        ["5", "colour 4", "5", "true"],
         "five concurrent writes: LWW keeps the one from replica 4, MV keeps all five"
     );
-    assert!(register_rows.iter().all(|row| row[3] == "true"));
+    assert!(register_rows.iter().all(|row| row.replicas_agree));
     assert_eq!(lost_by_lww, [0, 1, 2, 3, 4]);
-    assert_eq!(or_set_outcomes, [vec![0, 2, 3, 4]]);
-    assert_eq!(plain_outcomes.len(), 16);
+    assert_eq!(outcomes.or_set, [vec![0, 2, 3, 4]]);
+    assert_eq!(outcomes.plain_set.len(), 16);
     assert_eq!(union, ["eggs", "flour", "milk"]);
     assert_eq!(or_cart, ["eggs", "flour"]);
     assert!(
@@ -690,5 +507,41 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(transformed, ["aXYbc", "aXYbc"]);
     assert_eq!(rga_texts, ["aYXbc", "aYXbc"]);
     assert_eq!(texts, ["aYXbc"]);
+
+    // The try-it cells with a prediction set, and every variation their prose suggests.
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(
+        Some(900),
+        five_row.naive_largest,
+        ""
+    )));
+    assert_eq!(five_row.g_counter_largest_error, 0);
+    assert!(right(check_prediction(
+        Some(true),
+        lossy_likes.converged_at.is_some(),
+        ""
+    )));
+    assert!(right(check_prediction(
+        Some(true),
+        removes_row.union_resurrected > 0,
+        ""
+    )));
+    assert_eq!(removes_row.or_set_resurrected, 0);
+    assert!(right(check_prediction(Some(false), row.oversold > 0, "")));
+    for (seconds, stock, oversells) in [(2_000, 300, false), (8_000, 300, true), (4_000, 0, false)]
+    {
+        let parameters = OverdraftParameters {
+            partition: ms(seconds),
+            stock,
+            ..OverdraftParameters::default()
+        };
+        let variation = overdraft_experiment(&parameters, 1)?;
+        println!("try it: {seconds} ms, {stock} units: {variation:?}");
+        assert_eq!(
+            variation.oversold > 0,
+            oversells,
+            "{seconds} ms, {stock} units"
+        );
+    }
     Ok(())
 }

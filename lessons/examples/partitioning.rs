@@ -16,6 +16,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::partitioning::*;
     use lessons::sim::Zipf;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
 
     // cell
@@ -32,27 +33,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     exact.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // keys of each period that move
+    let (from, to) = (10, 20);
+    let (moved, period) = moved_in_period(from, to)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            moved,
+            format!(
+                "{moved} of every {period} keys move: a key stays only if key mod {from} equals \
+                 key mod {to}, which holds for the keys whose remainder mod {to} is below {from}."
+            )
+        )
+    );
+
+    // cell
     let sizes: Vec<usize> = (1..=20).collect();
     let remap = remap_sweep(10, &sizes, 256, 20_000, 1)?;
-    fn remap_series(rows: &[RemapRow], pick: fn(&RemapRow) -> f64) -> Vec<(f64, f64)> {
-        rows.iter()
-            .map(|row| (row.to_nodes as f64, pick(row)))
-            .collect()
-    }
-    Figure::new("10 nodes become M: which keys change node?")
-        .x_label("nodes after the change (M)")
-        .y_label("fraction of keys that move")
-        .line("hash mod N", remap_series(&remap, |row| row.mod_n_moved))
-        .line(
-            "ring, 256 vnodes",
-            remap_series(&remap, |row| row.ring_moved),
-        )
-        .line(
-            "|M - N| / max(N, M)",
-            remap_series(&remap, |row| row.ideal_ring_moved),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
+    remap_figure(&remap).show();
     fn remap_at(rows: &[RemapRow], to: usize) -> RemapRow {
         *rows.iter().find(|row| row.to_nodes == to).unwrap()
     }
@@ -67,37 +66,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let vnode_counts = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
     let balance = balance_sweep(10, &vnode_counts, 20)?;
-    fn balance_series(rows: &[BalanceRow], pick: fn(&BalanceRow) -> f64) -> Vec<(f64, f64)> {
-        rows.iter()
-            .map(|row| (f64::from(row.vnodes).log2(), pick(row)))
-            .collect()
-    }
-    Figure::new("10 nodes: how uneven are their shares? (mean of 20 rings)")
-        .x_label("log2 of the vnodes per node")
-        .y_label("share / mean share")
-        .line(
-            "largest node",
-            balance_series(&balance, |row| row.max_over_mean),
-        )
-        .line(
-            "smallest node",
-            balance_series(&balance, |row| row.min_over_mean),
-        )
-        .legend_at(Corner::UpperRight)
-        .show();
-    Figure::new("Spread of node shares against 1/sqrt(V)")
-        .x_label("log2 of the vnodes per node")
-        .y_label("standard deviation / mean")
-        .line(
-            "measured spread",
-            balance_series(&balance, |row| row.spread),
-        )
-        .line(
-            "1 / sqrt(V)",
-            balance_series(&balance, |row| row.one_over_sqrt_v),
-        )
-        .legend_at(Corner::UpperRight)
-        .show();
+    balance_figure(&balance).show();
+    spread_figure(&balance).show();
     Table::from_rows(&balance)?.evcxr_display();
 
     // cell
@@ -174,64 +144,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let writes = write_hot_spot(8, 100_000, 10_000, 1)?;
-    let mut hot_spot =
-        Figure::new("Where 10,000 new writes of time-ordered keys go (8 partitions)")
-            .y_label("share of the new writes");
-    for scheme in ["range by time", "hash of key", "hash of user, then time"] {
-        hot_spot = hot_spot.bars(
-            scheme,
-            writes
-                .iter()
-                .filter(|row| row.scheme == scheme)
-                .map(|row| (format!("p{}", row.partition), row.share)),
-        );
-    }
-    hot_spot.legend_at(Corner::UpperLeft).show();
+    hot_spot_figure(&writes).show();
     let scan_widths = [1, 3, 10, 30, 100, 300, 1_000, 10_000];
-    let scans = scan_fan_out(16, &scan_widths, 100, 1)?;
-    Figure::new("Partitions one range scan reads (16 partitions)")
-        .x_label("log10 of the keys scanned")
-        .y_label("partitions read (mean of 100 scans)")
-        .line(
-            "range partitioning",
-            scans
-                .iter()
-                .map(|row| ((row.width as f64).log10(), row.range_partitions)),
-        )
-        .line(
-            "hash partitioning",
-            scans
-                .iter()
-                .map(|row| ((row.width as f64).log10(), row.hash_partitions)),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
+    let scans = scan_fan_out(8, &scan_widths, 100, 1)?;
+    scan_figure(&scans, 8).show();
     Table::from_rows(&scans)?.evcxr_display();
 
     // cell
     let events = [0.8, 0.05, 0.05, 0.05, 0.05];
     let salt_buckets = [1, 2, 5, 10, 20, 50, 100];
     let salted_events = salting_trial(&events, 1, &salt_buckets, 10, 256)?;
-    Figure::new("Page views are 80% of events: salting their key (10 partitions)")
-        .x_label("log10 of the buckets b for the page-view key")
-        .y_label("busiest partition's share of all writes")
-        .line(
-            "busiest partition",
-            salted_events
-                .iter()
-                .map(|row| ((row.buckets as f64).log10(), row.busiest_share)),
-        )
-        .line(
-            "reads per total / 100",
-            salted_events.iter().map(|row| {
-                (
-                    (row.buckets as f64).log10(),
-                    row.reads_per_total as f64 / 100.0,
-                )
-            }),
-        )
-        .legend_at(Corner::UpperRight)
-        .show();
+    salting_figure(&salted_events, "page-view").show();
     Table::from_rows(&salted_events)?.evcxr_display();
 
     // cell
@@ -263,31 +186,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let utilizations: Vec<f64> = (1..=19).map(|step| f64::from(step) * 0.05).collect();
     let cascades = cascade_trial(20, &[1, 16, 256], &utilizations, 10)?;
-    let mut cascade = Figure::new("20 nodes, one dies: how many are still up when it stops?")
-        .x_label("mean load / capacity before the failure")
-        .y_label("fraction of nodes up (mean of 10 rings)");
-    for vnodes in [1, 16, 256] {
-        cascade = cascade.line(
-            format!("V = {vnodes} vnodes per node"),
-            cascades
-                .iter()
-                .filter(|row| row.vnodes == vnodes)
-                .map(|row| (row.utilization, row.surviving)),
-        );
-    }
-    cascade.legend_at(Corner::LowerLeft).show();
-    fn first_collapse(rows: &[CascadeRow], vnodes: u32) -> f64 {
-        rows.iter()
-            .filter(|row| row.vnodes == vnodes && row.surviving < 0.5)
-            .map(|row| row.utilization)
-            .fold(f64::MAX, f64::min)
-    }
+    cascade_figure(&cascades).show();
     let heirs: Vec<(u32, f64)> = cascades
         .iter()
         .filter(|row| row.utilization == 0.05)
         .map(|row| (row.vnodes, row.largest_heir))
         .collect();
     println!("largest part of the dead node's load on one survivor: {heirs:?}");
+
+    // cell
+    fn first_collapse(rows: &[CascadeRow], vnodes: u32) -> f64 {
+        rows.iter()
+            .filter(|row| row.vnodes == vnodes && row.surviving < 0.5)
+            .map(|row| row.utilization)
+            .fold(f64::MAX, f64::min)
+    }
     fn up_at(rows: &[CascadeRow], vnodes: u32, utilization: f64) -> f64 {
         rows.iter()
             .find(|row| row.vnodes == vnodes && (row.utilization - utilization).abs() < 1e-9)
@@ -327,60 +240,38 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let fan_outs = [1, 2, 5, 10, 20, 50, 100];
     let gather = fan_out_trial(&fan_outs, ShardLatency::typical(0.01), 20_000, 1)?;
-    Figure::new("Scatter-gather: the query waits for its slowest partition")
-        .x_label("partitions per query (k)")
-        .y_label("query latency (ms)")
-        .line(
-            "p50",
-            gather.iter().map(|row| (row.fan_out as f64, row.p50_ms)),
-        )
-        .line(
-            "p99",
-            gather.iter().map(|row| (row.fan_out as f64, row.p99_ms)),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
-    Figure::new("P(the query meets a slow partition), p = 1% per partition")
-        .x_label("partitions per query (k)")
-        .y_label("fraction of queries")
-        .points(
-            "measured (20,000 queries)",
-            gather
-                .iter()
-                .map(|row| (row.fan_out as f64, row.slow_fraction)),
-        )
-        .line(
-            "1 - (1 - p)^k",
-            (1..=100).map(|k| (f64::from(k), 1.0 - 0.99f64.powi(k))),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
+    fan_out_latency_figure(&gather).show();
+    slow_partition_figure(&gather, 0.01).show();
     Table::from_rows(&gather)?.evcxr_display();
 
     // cell
-    // Try it: pick a vnode count and predict the share of keys that move when an 11th node
-    // joins 10. With many vnodes it should be close to 1/11 on every ring.
+    let prediction: Option<_> = None; // does every ring move within a quarter of 1/11?
     let vnodes = 128;
-    let prediction = 1.0 / 11.0;
-
     let trials = join_trials(10, &[vnodes], 10)?;
     let mean = trials.iter().map(|row| row.moved).sum::<f64>() / trials.len() as f64;
     let worst = trials
         .iter()
-        .map(|row| (row.moved - prediction).abs())
+        .map(|row| (row.moved - 1.0 / 11.0).abs())
         .fold(0.0, f64::max);
     println!(
-        "{vnodes} vnodes: {:.1}% moved on average, worst ring {:.1} points off",
+        "{vnodes} vnodes: {:.1}% moved on average, worst ring {:.1} points off 1/11",
         100.0 * mean,
         100.0 * worst
     );
-    assert!(
-        worst <= 0.25 * prediction,
-        "a ring missed 1/11 by more than a quarter: too few vnodes to even out the arcs"
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            worst <= 0.25 / 11.0,
+            "A newcomer takes the arcs in front of its own points: with few points those arcs \
+             are uneven and a ring can miss 1/11 by far; with many they average out."
+        )
     );
-    println!("Right: every ring moved within a quarter of 1/11, all of it to the newcomer.");
 
     // end of cells
+    // The hash mod N try-it with a prediction set; its variation, 10 -> 15, is pinned below.
+    assert!(check_prediction(Some(10), moved, "").starts_with("Right"));
+    assert_eq!((moved, period), (10, 20));
     let pct = |x: f64| format!("{:.1}", 100.0 * x);
     let two = |x: f64| format!("{x:.2}");
     assert_eq!(exact.rows()[0][3], "99.0%");
@@ -458,10 +349,11 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let scan = |width: u64| *scans.iter().find(|row| row.width == width).unwrap();
     assert_eq!(
         (scan(10).range_partitions, scan(10).hash_partitions),
-        (1.0, 7.68)
+        (1.0, 5.99)
     );
-    assert_eq!(scan(300).hash_partitions, 16.0);
-    assert_eq!(two(scan(10_000).range_partitions), "1.19");
+    assert_eq!(scan(100).hash_partitions, 8.0);
+    assert_eq!(scan(30).hash_partitions, 7.92);
+    assert_eq!(two(scan(10_000).range_partitions), "1.09");
     let busiest: Vec<String> = salted_events
         .iter()
         .map(|row| pct(row.busiest_share))
@@ -507,6 +399,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ["62.9", "63.4"]
     );
     assert_eq!(pct(mean), "9.3");
+    // The try-it cell with a prediction set, and the variations its prose suggests.
+    assert!(check_prediction(Some(true), worst <= 0.25 / 11.0, "").starts_with("Right"));
+    for vnodes in [8, 1_024] {
+        let trials = join_trials(10, &[vnodes], 10)?;
+        let worst = trials
+            .iter()
+            .map(|row| (row.moved - 1.0 / 11.0).abs())
+            .fold(0.0, f64::max);
+        println!("try it: {vnodes} vnodes, worst {worst}");
+        assert_eq!(worst <= 0.25 / 11.0, vnodes > 8, "{vnodes} vnodes");
+    }
     assert_eq!(moved_in_period(10, 15)?, (20, 30));
     assert_eq!(moved_in_period(50, 70)?, (300, 350));
     assert!(

@@ -16,6 +16,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
 
     // cell
@@ -65,34 +66,29 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let skews = [0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0];
+    let gaps_ms = [1, 5];
+    let mut misorder_rows: Vec<MisorderRow> = Vec::new();
+    for gap_ms in gaps_ms {
+        for &skew in &skews {
+            let parameters = MisorderParameters {
+                skew: Time::from_nanos_f64(skew * 1e6),
+                gap: ms(gap_ms),
+                pairs: 100_000,
+            };
+            misorder_rows.push(misordered_pairs(&parameters, 3)?);
+        }
+    }
     let mut misorder =
         Figure::new("Two events on two nodes: how often do their timestamps come backwards?")
             .x_label("skew: spread of the clock offsets (ms)")
             .y_label("fraction of pairs in the wrong order")
             .legend_at(Corner::UpperLeft);
-    let mut misorder_rows = Vec::new();
-    for gap_ms in [1, 5] {
-        let rows: Vec<MisorderRow> = skews
-            .iter()
-            .map(|&skew| {
-                let parameters = MisorderParameters {
-                    skew: Time::from_nanos_f64(skew * 1e6),
-                    gap: ms(gap_ms),
-                    pairs: 100_000,
-                };
-                misordered_pairs(&parameters, 3)
-            })
-            .collect::<Result<_, _>>()?;
+    for (gap_ms, rows) in gaps_ms.iter().zip(misorder_rows.chunks(skews.len())) {
+        let measured = rows.iter().map(|r| (r.skew_ms, r.fraction));
+        let formula = rows.iter().map(|r| (r.skew_ms, r.expected));
         misorder = misorder
-            .points(
-                format!("events {gap_ms} ms apart (measured)"),
-                rows.iter().map(|r| (r.skew_ms, r.fraction)),
-            )
-            .line(
-                format!("events {gap_ms} ms apart (formula)"),
-                rows.iter().map(|r| (r.skew_ms, r.expected)),
-            );
-        misorder_rows.extend(rows);
+            .points(format!("events {gap_ms} ms apart (measured)"), measured)
+            .line(format!("events {gap_ms} ms apart (formula)"), formula);
     }
     misorder.evcxr_display();
 
@@ -246,6 +242,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         order.concurrent(e, b)
     );
 
+    // cell
     let mut stamped: Vec<(LamportTimestamp, String)> = readings
         .events()
         .map(|i| {
@@ -288,6 +285,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         mine.iter().sum::<f64>() / mine.len() as f64
     }
 
+    // cell
     let false_leads: Vec<(f64, f64)> = rates
         .iter()
         .map(|&p| (p, mean(&order_rows, p, |r| r.false_order_fraction)))
@@ -313,6 +311,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .line("all pairs that are concurrent", concurrent_share)
         .legend_at(Corner::UpperRight)
         .show();
+
+    // cell
     let violations: usize = order_rows
         .iter()
         .map(|r| r.lamport_violations + r.vector_disagreements)
@@ -335,6 +335,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     };
     let hlc_run = random_run(&skewed, 11)?;
     let hlc_readings = Readings::of(hlc_run.trace());
+
+    // cell
     let mut ahead_plot = Figure::new("How far the HLC runs ahead of each node's own clock")
         .x_label("true time (ms)")
         .y_label("HLC wall part minus the node's clock (ms)")
@@ -360,6 +362,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         [(0.0, 50.0), (1_300.0, 50.0)],
     );
     ahead_plot.show();
+
+    // cell
     let largest_logical = hlc_readings
         .events()
         .filter_map(|i| hlc_readings.hybrid(i))
@@ -388,6 +392,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             wait_rows.push(commit_wait(&parameters, 5)?);
         }
     }
+
+    // cell
     let waits: Vec<(f64, f64)> = wait_rows
         .iter()
         .filter(|r| r.commit_wait)
@@ -399,6 +405,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .points("measured", waits)
         .line("2ε", epsilons.iter().map(|&e| (e as f64, 2.0 * e as f64)))
         .show();
+
+    // cell
     let broken: Vec<(f64, f64)> = wait_rows
         .iter()
         .filter(|r| !r.commit_wait)
@@ -418,12 +426,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("violations with commit wait, all ε: {with_wait_violations}");
 
     // cell
-    // A's clock is `a_offset` ahead; A writes at 10 ms, B reads A's write and writes at 30 ms.
-    // Does B's write survive? Pick the stamping and the offset, predict, then run.
+    let prediction: Option<_> = None; // does B's write survive?
     let stamping = Stamping::Wall;
     let a_offset = ms(25);
-    let prediction_b_survives = false;
-
     let clocks = vec![PhysicalClock::new().offset(a_offset), PhysicalClock::new()];
     let run = lww_run(stamping, &clocks, &schedules, &link, 1)?;
     let final_value = run
@@ -431,14 +436,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .and_then(|a| a.value())
         .map(|w| w.to_string());
     let survived = final_value.as_deref() == Some("B1");
-    assert_eq!(
-        survived, prediction_b_survives,
-        "B writes 20 ms after A, having read A's write. By wall clock, B survives only if A's clock is \
-         at most 20 ms ahead (a tie goes to the larger node id, B's); by Lamport or hybrid stamps, always."
-    );
     println!(
-        "Right: {} stamps, A {a_offset} ahead: B's write survives: {survived}.",
-        stamping.name()
+        "{}",
+        check_prediction(
+            prediction,
+            survived,
+            format!(
+                "{} stamps, A's clock {a_offset} ahead. B writes 20 ms after A, having read A's \
+                 write. By wall clock, B survives only if A's clock is at most 20 ms ahead (a tie \
+                 goes to the larger node id, B's); by Lamport or hybrid stamps, always.",
+                stamping.name()
+            )
+        )
     );
 
     // end of cells
@@ -558,5 +567,29 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert_eq!(with_wait_violations, 0);
     assert!(!survived);
+    // The try-it cell with a prediction set, and every variation its prose suggests.
+    assert!(check_prediction(Some(false), survived, "").starts_with("Right"));
+    for (stamping, offset, survives) in [
+        (Stamping::Wall, 15, true),
+        (Stamping::Wall, 20, true),
+        (Stamping::Hybrid, 25, true),
+        (Stamping::Lamport, 25, true),
+    ] {
+        let clocks = vec![
+            PhysicalClock::new().offset(ms(offset)),
+            PhysicalClock::new(),
+        ];
+        let run = lww_run(stamping, &clocks, &schedules, &link, 1)?;
+        let last = run
+            .node::<LwwReplica>(0)
+            .and_then(|a| a.value())
+            .map(|w| w.to_string());
+        assert_eq!(
+            last.as_deref() == Some("B1"),
+            survives,
+            "{} {offset}",
+            stamping.name()
+        );
+    }
     Ok(())
 }

@@ -17,6 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::quorum::*;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure, Heatmap};
 
     // cell
@@ -102,37 +103,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let prediction: Option<_> = None; // is P(write ok) above 0.9?
+    let bigger_writes = Quorum::new(5, 4, 2)?;
+    let write_ok = bigger_writes.write_availability(0.1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            write_ok > 0.9,
+            format!(
+                "P(write ok) = {write_ok:.4}: all five up (0.9⁵ = 0.5905) or exactly four \
+                 (5 × 0.9⁴ × 0.1 = 0.3281). Writes survive N − W = {} down replica.",
+                bigger_writes.writes_survive()
+            )
+        )
+    );
+
+    // cell
     let afters: Vec<Time> = (0..=30).step_by(2).map(ms).collect();
     let mut stale_rows = Vec::new();
     for (n, w, r) in [(3, 1, 1), (5, 2, 2), (5, 1, 2), (3, 2, 2)] {
-        stale_rows.extend(stale_read_experiment(
-            Quorum::new(n, w, r)?,
-            &afters,
-            ms(10),
-            20_000,
-            1,
-        )?);
+        let quorum = Quorum::new(n, w, r)?;
+        stale_rows.extend(stale_read_experiment(quorum, &afters, ms(10), 20_000, 1)?);
     }
-    let mut stale_plot = Figure::new("Stale reads after a write (spread: mean 10 ms)")
-        .x_label("time between the write's acknowledgement and the read (ms)")
-        .y_label("P(the read misses the write)")
-        .legend_at(Corner::UpperRight);
-    for quorum in ["N=3 W=1 R=1", "N=5 W=2 R=2", "N=5 W=1 R=2", "N=3 W=2 R=2"] {
-        let mine: Vec<&StaleRow> = stale_rows
-            .iter()
-            .filter(|row| row.quorum == quorum)
-            .collect();
-        stale_plot = stale_plot
-            .points(
-                format!("{quorum}, simulated"),
-                mine.iter().map(|row| (row.after_ms, row.measured)),
-            )
-            .line(
-                format!("{quorum}, formula"),
-                mine.iter().map(|row| (row.after_ms, row.computed)),
-            );
-    }
-    stale_plot.show();
+    stale_read_figure(&stale_rows).show();
     let at_zero: Vec<StaleRow> = stale_rows
         .iter()
         .filter(|row| row.after_ms == 0.0)
@@ -144,40 +138,11 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let mut latency_rows = Vec::new();
     for n in [3, 5] {
-        latency_rows.extend(quorum_latency_experiment(
-            n,
-            Latency::exponential(ms(6)),
-            50_000,
-            1,
-        )?);
+        let delays = Latency::exponential(ms(6));
+        latency_rows.extend(quorum_latency_experiment(n, delays, 50_000, 1)?);
     }
-    let mut latency_plot = Figure::new("Waiting for W of N replies (exponential, mean 6 ms)")
-        .x_label("replies waited for (W or R)")
-        .y_label("latency (ms)")
-        .legend_at(Corner::UpperLeft);
-    for n in [3, 5] {
-        let mine: Vec<&LatencyRow> = latency_rows.iter().filter(|row| row.n == n).collect();
-        latency_plot = latency_plot
-            .line(
-                format!("N={n}, median"),
-                mine.iter().map(|row| (row.waited_for as f64, row.p50_ms)),
-            )
-            .line(
-                format!("N={n}, 99th percentile"),
-                mine.iter().map(|row| (row.waited_for as f64, row.p99_ms)),
-            );
-    }
-    latency_plot.show();
-    let mut expected_table = Table::new(["N", "W", "mean, simulated (ms)", "mean, formula (ms)"]);
-    for row in &latency_rows {
-        let formula = expected_exponential_wait(row.n, row.waited_for, ms(6))?;
-        expected_table.push_row([
-            row.n.to_string(),
-            row.waited_for.to_string(),
-            format!("{:.2}", row.mean_ms),
-            format!("{:.2}", formula.as_millis_f64()),
-        ])?;
-    }
+    latency_figure(&latency_rows, "exponential, mean 6 ms").show();
+    let expected_table = Table::from_rows(&expected_wait_rows(&latency_rows, ms(6))?)?;
     expected_table.evcxr_display();
 
     // cell
@@ -198,44 +163,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     for repair in [ReadRepair::Off, ReadRepair::Blocking] {
         let run = inversion_run(repair)?;
         let history = RegisterHistory::from_operations(run.trace().operations())?;
-        let verdict = check_register(&history);
-        let described: Vec<String> = history
-            .operations()
-            .iter()
-            .map(|op| {
-                let end = op.responded_at.map_or("-".to_string(), |t| t.to_string());
-                format!("{} [{} → {}]", op.action, op.invoked_at, end)
-            })
-            .collect();
+        let linearizable = check_register(&history).is_linearizable();
         inversion_table.push_row([
             repair.name().to_string(),
-            described.join("; "),
-            if verdict.is_linearizable() {
-                "yes"
-            } else {
-                "no"
-            }
-            .to_string(),
+            described_operations(&history),
+            if linearizable { "yes" } else { "no" }.to_string(),
         ])?;
-        let recorded = run.trace().operations().to_vec();
-        run.trace()
-            .diagram()
-            .title(format!("N = 3, W = R = 2, {}", repair.name()))
-            .between(ms(0), ms(110))
-            .message_labels(false)
-            .label_events(|e| match e.kind {
-                EventKind::Invoke { operation } if recorded[operation].operation != "read" => {
-                    recorded[operation].operation.clone()
-                }
-                EventKind::Respond { operation } => {
-                    format!(
-                        "→ {}",
-                        recorded[operation].result.clone().unwrap_or_default()
-                    )
-                }
-                _ => String::new(),
-            })
-            .show();
+        let title = format!("N = 3, W = R = 2, {}", repair.name());
+        inversion_diagram(&run, &title).show();
     }
     inversion_table.evcxr_display();
 
@@ -263,17 +198,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             linearizability_rows.push((sigma, linearizability_experiment(&parameters, 100, 1)?));
         }
     }
-    let mut linearizability_plot = Figure::new("Histories the checker rejects (N = 3, W = R = 2)")
-        .x_label("σ of the log-normal delay (median 5 ms)")
-        .y_label("fraction not linearizable (of 100 histories)")
-        .legend_at(Corner::UpperLeft);
-    for chunk in linearizability_rows.chunks(sigmas.len()) {
-        linearizability_plot = linearizability_plot.line(
-            chunk[0].1.variant.clone(),
-            chunk.iter().map(|(sigma, row)| (*sigma, row.fraction)),
-        );
-    }
-    linearizability_plot.show();
+    linearizability_figure(&linearizability_rows).show();
+
+    // cell
     let mut lossy_rows = Vec::new();
     for (repair, writers) in [(ReadRepair::Off, 5), (ReadRepair::Blocking, 1)] {
         let lossy = LinearizabilityParameters {
@@ -315,6 +242,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let ring = Ring::with_nodes(64, ["n0", "n1", "n2", "n3", "n4"])?;
     let preference = replicas_for(&ring, "cart:42", 5)?;
+    println!("preference list of cart:42 on the ring: {preference:?} (the first three are home)");
     let quorum = Quorum::new(3, 2, 2)?;
     let mut cluster = SloppyCluster::new(5, secs(3 * 3600))?;
     let mut sloppy_steps = Table::new([
@@ -323,68 +251,45 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "stored on",
         "read of the home replicas",
     ]);
-    /// One row of the table: what happened, the write's outcome, and what a strict read of
-    /// the home replicas returns now.
-    fn sloppy_step(
-        what: &str,
-        outcome: Option<WriteOutcome>,
-        cluster: &SloppyCluster,
-        preference: &[NodeId],
-        quorum: Quorum,
-    ) -> Result<[String; 4], QuorumError> {
-        let read = cluster.read(42, preference, quorum)?;
-        let (ok, stored) = match outcome {
-            Some(o) => (o.succeeded.to_string(), format!("{:?}", o.stored_on)),
-            None => (String::new(), String::new()),
-        };
-        Ok([what.to_string(), ok, stored, format!("{read:?}")])
-    }
     let first = cluster.write(secs(0), 42, 1, &preference, quorum, true)?;
-    sloppy_steps.push_row(sloppy_step(
+    let step = handoff_step(
         "write version 1",
         Some(first),
         &cluster,
         &preference,
         quorum,
-    )?)?;
+    )?;
+    sloppy_steps.push_row(step)?;
+
+    // cell
     for &home in &preference[..3] {
         cluster.set_down(secs(10), home, true)?;
     }
     let strict = cluster.write(secs(20), 42, 2, &preference, quorum, false)?;
-    sloppy_steps.push_row(sloppy_step(
-        "home replicas unreachable; strict write of version 2",
-        Some(strict),
-        &cluster,
-        &preference,
-        quorum,
-    )?)?;
+    let what = "home replicas unreachable; strict write of version 2";
+    let step = handoff_step(what, Some(strict), &cluster, &preference, quorum)?;
+    sloppy_steps.push_row(step)?;
     let sloppy = cluster.write(secs(20), 42, 2, &preference, quorum, true)?;
-    sloppy_steps.push_row(sloppy_step(
+    let step = handoff_step(
         "sloppy write of version 2",
         Some(sloppy),
         &cluster,
         &preference,
         quorum,
-    )?)?;
+    )?;
+    sloppy_steps.push_row(step)?;
+
+    // cell
     for &home in &preference[..3] {
         cluster.set_down(secs(30), home, false)?;
     }
-    sloppy_steps.push_row(sloppy_step(
-        "home replicas back, hints not yet delivered",
-        None,
-        &cluster,
-        &preference,
-        quorum,
-    )?)?;
+    let what = "home replicas back, hints not yet delivered";
+    let step = handoff_step(what, None, &cluster, &preference, quorum)?;
+    sloppy_steps.push_row(step)?;
     let delivered = cluster.hand_off();
-    sloppy_steps.push_row(sloppy_step(
-        &format!("handoff delivers {delivered} hints"),
-        None,
-        &cluster,
-        &preference,
-        quorum,
-    )?)?;
-    println!("preference list of cart:42 on the ring: {preference:?} (the first three are home)");
+    let what = format!("handoff delivers {delivered} hints");
+    let step = handoff_step(&what, None, &cluster, &preference, quorum)?;
+    sloppy_steps.push_row(step)?;
     sloppy_steps.evcxr_display();
 
     // cell
@@ -411,32 +316,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let differing_counts = [1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000];
     let merkle_rows = anti_entropy_experiment(100_000, &differing_counts, 12, 1)?;
-    fn log10_of(x: usize) -> f64 {
-        (x.max(1) as f64).log10()
-    }
-    Figure::new("Finding differences among 100,000 keys")
-        .x_label("log₁₀ keys that differ")
-        .y_label("log₁₀ hashes compared")
-        .legend_at(Corner::LowerRight)
-        .line(
-            "every key's hash",
-            merkle_rows
-                .iter()
-                .map(|row| (log10_of(row.differing_keys), log10_of(row.all_key_hashes))),
-        )
-        .line(
-            "Merkle tree, 4,096 buckets (tree + keys in differing buckets)",
-            merkle_rows
-                .iter()
-                .map(|row| (log10_of(row.differing_keys), log10_of(row.tree_total))),
-        )
-        .line(
-            "Merkle tree, tree hashes only",
-            merkle_rows
-                .iter()
-                .map(|row| (log10_of(row.differing_keys), log10_of(row.tree_hashes))),
-        )
-        .show();
+    anti_entropy_figure(&merkle_rows).show();
     let merkle_table = Table::from_rows(&merkle_rows)?;
     merkle_table.evcxr_display();
 
@@ -461,6 +341,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 .map(|row| (row.down_over_grace, row.computed)),
         )
         .show();
+
+    // cell
+    let prediction: Option<_> = None; // trials (of 2,000) in which the key comes back
+    let every_three_days = resurrection_experiment(&[0.5], day * 10, day * 3, 2_000, 1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            every_three_days[0].resurrected,
+            "C is back after 5 days, and the next repair comes at most 3 days later, by day 8: \
+             before the purge at day 10, so the tombstone always wins. The formula \
+             clamp((down + repair − grace) / repair, 0, 1) gives clamp(−2 / 3) = 0."
+        )
+    );
 
     // cell
     let dc_latency = multi_dc_latency_experiment(
@@ -493,28 +387,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let durations: Vec<Time> = (0..=12).map(|k| secs(k * 300)).collect();
     let wan_rows = wan_partition_experiment(&[3, 3], &durations, 5.0, 100_000, 1)?;
-    let local_rows: Vec<PartitionRow> = wan_rows
-        .iter()
-        .filter(|row| row.level == "LOCAL_QUORUM")
-        .cloned()
-        .collect();
-    Figure::new("Conflicting keys after a WAN partition (LOCAL_QUORUM)")
-        .x_label("partition length (minutes)")
-        .y_label("keys written in both data centres")
-        .legend_at(Corner::UpperLeft)
-        .points(
-            "simulated, 5 writes/s per DC, 100,000 keys",
-            local_rows
-                .iter()
-                .map(|row| (row.partition_minutes, row.conflicting_keys as f64)),
-        )
-        .line(
-            "expected",
-            local_rows
-                .iter()
-                .map(|row| (row.partition_minutes, row.expected_conflicts)),
-        )
-        .show();
+    conflicts_figure(&wan_rows).show();
     let hour: Vec<PartitionRow> = wan_rows
         .iter()
         .filter(|row| row.partition_minutes == 60.0)
@@ -524,30 +397,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     hour_table.evcxr_display();
 
     // cell
-    // Pick N, W and R, and predict whether a read made right after an acknowledged write can
-    // miss it, and how many replicas may be down for writes to keep succeeding.
+    let prediction: Option<_> = None; // can a read right after the write miss it?
     let (n, w, r) = (5, 2, 3);
-    let prediction_can_miss = true;
-    let prediction_writes_survive = 3;
-
     let quorum = Quorum::new(n, w, r)?;
     let rows = stale_read_experiment(quorum, &[ms(0)], ms(10), 20_000, 1)?;
-    let missed = rows[0].stale > 0;
-    assert_eq!(
-        missed,
-        prediction_can_miss,
-        "a read can miss the write exactly when W + R ≤ N (here W + R = {}, N = {n})",
-        w + r
-    );
-    assert_eq!(
-        quorum.writes_survive(),
-        prediction_writes_survive,
-        "writes survive N - W down replicas"
-    );
     println!(
-        "Right: {quorum}: {} of 20,000 reads missed the write; writes survive {} down replicas.",
-        rows[0].stale,
-        quorum.writes_survive()
+        "{}",
+        check_prediction(
+            prediction,
+            rows[0].stale > 0,
+            format!(
+                "{quorum}: {} of 20,000 reads missed the write. A read can miss it exactly when \
+                 W + R ≤ N (here W + R = {}, N = {n}). Writes survive N − W = {} down replicas.",
+                rows[0].stale,
+                w + r,
+                quorum.writes_survive()
+            )
+        )
     );
 
     // end of cells
@@ -719,6 +585,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert_eq!(column(&partition_table, 3)[6], "unavailable");
     assert_eq!(rows[0].stale, 1986);
+
+    // The try-it cells with a prediction set, and every variation their prose suggests.
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(Some(true), write_ok > 0.9, "")));
+    assert_eq!(format!("{write_ok:.4}"), "0.9185");
+    assert!(right(check_prediction(
+        Some(0),
+        every_three_days[0].resurrected,
+        ""
+    )));
+    assert!(right(check_prediction(Some(true), rows[0].stale > 0, "")));
+    for ((n, w, r), can_miss) in [((3, 2, 2), false), ((5, 1, 1), true), ((5, 3, 2), true)] {
+        let variation = stale_read_experiment(Quorum::new(n, w, r)?, &[ms(0)], ms(10), 20_000, 1)?;
+        assert_eq!(variation[0].stale > 0, can_miss, "N={n} W={w} R={r}");
+    }
     let local_hour = hour.first().cloned().ok_or("row")?;
     let quorum_hour = hour.last().cloned().ok_or("row")?;
     assert_eq!(
@@ -736,8 +617,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ("QUORUM", 0)
     );
     assert!(
-        local_rows
+        wan_rows
             .iter()
+            .filter(|row| row.level == "LOCAL_QUORUM")
             .all(|row| (row.conflicting_keys as f64 - row.expected_conflicts).abs() < 150.0)
     );
     Ok(())

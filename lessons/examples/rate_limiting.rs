@@ -16,6 +16,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::rate_limit::*;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure, Heatmap};
 
     // cell
@@ -38,47 +39,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ("bursty", traces::bursty(60, ms(20), secs(10), duration)?),
         ("Poisson", traces::poisson(8.0, duration, 42)?),
     ];
-    let envelope = {
-        let rate = Rate::new(limit, window)?;
-        vec![
-            (0.0, limit as f64),
-            (
-                duration.as_secs_f64(),
-                limit as f64 + rate.tokens_in(duration),
-            ),
-        ]
-    };
-    let mut summary = Table::new([
-        "trace",
-        "offered",
-        "algorithm",
-        "admitted",
-        "max in any 2 s",
-    ]);
+    let mut summaries = Vec::new();
     for (name, arrivals) in &trace_set {
         let runs = compare_algorithms(limit, window, arrivals)?;
-        let offered: Vec<(f64, f64)> = arrivals
-            .iter()
-            .enumerate()
-            .map(|(k, time)| (time.as_secs_f64(), (k + 1) as f64))
-            .collect();
-        let mut figure = Figure::new(format!("{name} trace: 10 per 2 s (B = 10, R = 5/s)"))
-            .x_label("time (s)")
-            .y_label("requests so far")
-            .step("offered", offered)
-            .line("envelope B + R·t", envelope.clone());
-        for run in &runs {
-            figure = figure.step(run.algorithm, run.cumulative());
-            summary.push_row([
-                name.to_string(),
-                run.offered.to_string(),
-                run.algorithm.to_string(),
-                run.admitted.len().to_string(),
-                run.max_in_any_window.to_string(),
-            ])?;
-        }
-        figure.legend_at(Corner::UpperLeft).show();
+        trace_figure(name, arrivals, &runs, limit, window, duration)?.show();
+        summaries.extend(run_summaries(name, &runs));
     }
+    let summary = Table::from_rows(&summaries)?;
     summary.evcxr_display();
 
     // cell
@@ -100,62 +67,34 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
-    /// `(seconds, count so far)` for the times before 10 s: the first burst.
-    fn first_burst(times: impl Iterator<Item = Time>) -> Vec<(f64, f64)> {
-        times
-            .filter(|&time| time < secs(10))
-            .enumerate()
-            .map(|(k, time)| (time.as_secs_f64(), (k + 1) as f64))
-            .collect()
-    }
-
-    /// Seconds from arrival to departure of every request that departed.
-    fn delays(arrivals: &[Time], departures: &[Option<Time>]) -> Vec<f64> {
-        arrivals
-            .iter()
-            .zip(departures)
-            .filter_map(|(&arrival, departure)| Some(((*departure)? - arrival).as_secs_f64()))
-            .collect()
-    }
-
     let shaped_rate = Rate::per_second(8)?;
     let by_token_bucket: Vec<Option<Time>> = shape_with_token_bucket(&bursty, 10, shaped_rate)?
         .into_iter()
         .map(Some)
         .collect();
     let by_leaky_bucket = shape_with_leaky_bucket(&bursty, 40, shaped_rate)?;
-    Figure::new("One burst of 60, shaped to 8 per second")
-        .x_label("time (s)")
-        .y_label("requests so far")
-        .step("arrivals", first_burst(bursty.iter().copied()))
-        .step(
-            "token bucket departures (B = 10)",
-            first_burst(by_token_bucket.iter().flatten().copied()),
-        )
-        .step(
-            "leaky bucket departures (queue 40)",
-            first_burst(by_leaky_bucket.iter().flatten().copied()),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
-    let token_delays = delays(&bursty, &by_token_bucket);
-    let leaky_delays = delays(&bursty, &by_leaky_bucket);
+    shaped_figure(
+        &bursty,
+        &[
+            ("token bucket (B = 10)", by_token_bucket.as_slice()),
+            ("leaky bucket (queue 40)", by_leaky_bucket.as_slice()),
+        ],
+        secs(10),
+    )
+    .show();
+
+    // cell
+    let token_delays = waits(&bursty, &by_token_bucket);
+    let leaky_delays = waits(&bursty, &by_leaky_bucket);
     let leaky_dropped = by_leaky_bucket.iter().filter(|d| d.is_none()).count();
-    Figure::new("Delay of each request through the shaper")
-        .x_label("delay (s)")
-        .y_label("fraction of requests at or below")
-        .step(
-            "token bucket, B = 10",
-            Cdf::new(token_delays.clone())?.points(),
-        )
-        .step(
-            "leaky bucket, queue 40",
-            Cdf::new(leaky_delays.clone())?.points(),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
+    wait_figure(&[
+        ("token bucket, B = 10", token_delays.as_slice()),
+        ("leaky bucket, queue 40", leaky_delays.as_slice()),
+    ])?
+    .show();
     println!(
-        "token bucket: none dropped, longest wait {:.1} s; leaky bucket: {} of {} dropped, longest wait {:.1} s",
+        "token bucket: none dropped, longest wait {:.1} s; leaky bucket: {} of {} dropped, \
+         longest wait {:.1} s",
         percentile(&token_delays, 100.0)?,
         leaky_dropped,
         bursty.len(),
@@ -224,37 +163,51 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let gateway_counts = [1, 2, 4, 8, 12, 16];
-    let mut by_mode = Figure::new("One client at 40/s against 100 per minute, K gateways")
-        .x_label("gateways K")
-        .y_label("admitted / what an exact limiter admits");
     let mut gateway_rows: Vec<GatewayRow> = Vec::new();
     for mode in LimiterMode::FIXED {
-        let mut points = Vec::new();
         for gateways in gateway_counts {
-            let row = GatewaySetup::new(gateways, mode)?.run(1)?.summary();
-            points.push((gateways as f64, row.admitted_over_exact));
-            gateway_rows.push(row);
+            gateway_rows.push(GatewaySetup::new(gateways, mode)?.run(1)?.summary());
         }
-        by_mode = by_mode.line(mode.name(), points);
     }
-    by_mode.legend_at(Corner::UpperLeft).show();
-    let mut near_quota = Figure::new("The same without the local full limit")
-        .x_label("gateways K")
-        .y_label("admitted / what an exact limiter admits");
-    for mode in &LimiterMode::FIXED[1..] {
-        let points = gateway_rows
-            .iter()
-            .filter(|row| row.mode == mode.name())
-            .map(|row| (row.gateways as f64, row.admitted_over_exact));
-        near_quota = near_quota.line(mode.name(), points);
-    }
-    near_quota.legend_at(Corner::LowerLeft).show();
+    let title = "One client at 40/s against 100 per minute, K gateways";
+    gateway_figure(title, &gateway_rows)
+        .legend_at(Corner::UpperLeft)
+        .show();
+    let local_full = LimiterMode::FIXED[0].name();
+    let near_quota: Vec<GatewayRow> = gateway_rows
+        .iter()
+        .filter(|row| row.mode != local_full)
+        .cloned()
+        .collect();
+    gateway_figure("The same without the local full limit", &near_quota)
+        .legend_at(Corner::LowerLeft)
+        .show();
     let at_twelve: Vec<GatewayRow> = gateway_rows
         .iter()
         .filter(|row| row.gateways == 12)
         .cloned()
         .collect();
     Table::from_rows(&at_twelve)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // requests admitted with 3 gateways
+    let gateways = 3;
+    let shared = GatewaySetup::new(gateways, LimiterMode::LocalShare)?
+        .run(1)?
+        .summary();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            shared.admitted,
+            format!(
+                "Each gateway allows floor(100 / {gateways}) = {} and sees far more requests than \
+                 that, so the client gets {gateways} × {} of its 100.",
+                100 / gateways,
+                100 / gateways
+            )
+        )
+    );
 
     // cell
     let sync_intervals = [ms(10), ms(100), secs(1), secs(5), secs(10)];
@@ -303,9 +256,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let offered_over_quota = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0];
-    let mut skew = Figure::new("limit/K on 12 gateways, mean of 20 seeds")
-        .x_label("offered / quota")
-        .y_label("admitted / what an exact limiter admits");
     let mut share_admitted = Vec::new();
     for routing in Routing::ALL {
         let mut points = Vec::new();
@@ -322,26 +272,27 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             }
             points.push((load, admitted as f64 / exact as f64));
         }
-        share_admitted.push((routing.name(), points.clone()));
-        skew = skew.line(routing.name(), points);
+        share_admitted.push((routing.name(), points));
     }
-    skew.legend_at(Corner::LowerRight).show();
+
+    // cell
+    let mut skew = Figure::new("limit/K on 12 gateways, mean of 20 seeds")
+        .x_label("offered / quota")
+        .y_label("admitted / what an exact limiter admits")
+        .legend_at(Corner::LowerRight);
     for (routing, points) in &share_admitted {
+        skew = skew.line(*routing, points.clone());
         let shares: Vec<String> = points
             .iter()
             .map(|(_, share)| format!("{share:.2}"))
             .collect();
         println!("{routing}: {}", shares.join(", "));
     }
+    skew.show();
 
     // cell
     let costs = cost_trial(1)?;
     Table::from_rows(&costs)?.evcxr_display();
-
-    // cell
-    let tiers = tier_trial(50.0, 1)?;
-    let tier_table = Table::from_rows(&tiers)?;
-    tier_table.evcxr_display();
 
     // cell
     let rotated_keys = [1, 10, 25, 50, 75, 100, 200, 300, 400, 500];
@@ -365,6 +316,11 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .cloned()
         .collect();
     Table::from_rows(&at_500)?.evcxr_display();
+
+    // cell
+    let tiers = tier_trial(50.0, 1)?;
+    let tier_table = Table::from_rows(&tiers)?;
+    tier_table.evcxr_display();
 
     // cell
     let mut outage_rows: Vec<OutageRow> = Vec::new();
@@ -393,12 +349,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&outage_rows)?.evcxr_display();
 
     // cell
-    // Try it: change B and R, then predict whether the bucket admits within 10% of
-    // min(offered, B + R·t): Some(true) or Some(false).
+    let prediction: Option<_> = None; // within 10% of min(offered, B + R·t)?
     let capacity = 20;
     let per_second = 5;
-    let prediction: Option<bool> = None;
-
     let poisson = trace_set[2].1.clone();
     let mut yours = TokenBucket::new(capacity, Rate::per_second(per_second)?)?;
     let admitted = replay(&mut yours, &poisson).len() as u64;
@@ -406,21 +359,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert!(admitted <= envelope, "never more than B + R·t = {envelope}");
     let expected = envelope.min(poisson.len() as u64);
     let within_ten_percent = (expected - admitted) * 10 <= expected;
-    println!("admitted {admitted}; min(offered, B + R·t) = {expected}");
-    match prediction {
-        None => println!("Set your prediction first: Some(true) or Some(false)."),
-        Some(guess) => {
-            assert_eq!(
-                within_ten_percent, guess,
-                "admitted {admitted} of {expected}. A bucket keeps at most B = {capacity} \
-                 tokens through a quiet spell: a large one absorbs the bunches of a Poisson \
-                 stream, a tiny one refuses part of each bunch unless R is far above the rate"
-            );
-            println!("Right: within 10% of min(offered, B + R·t): {within_ten_percent}.");
-        }
-    }
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            within_ten_percent,
+            format!(
+                "Admitted {admitted} of min(offered, B + R·t) = {expected}. A bucket keeps at most \
+                 B = {capacity} tokens through a quiet spell: a large one absorbs the bunches of a \
+                 Poisson stream, a tiny one refuses part of each bunch unless R is far above the rate."
+            )
+        )
+    );
 
     // end of cells
+    // The gateway try-it with a prediction set, and the variation its prose suggests.
+    assert!(check_prediction(Some(99), shared.admitted, "").starts_with("Right"));
+    let six = GatewaySetup::new(6, LimiterMode::LocalShare)?
+        .run(1)?
+        .summary();
+    assert_eq!(six.admitted, 96);
     let tier_counts: Vec<(u64, u64, u64)> = tiers
         .iter()
         .map(|row| (row.offered, row.admitted, row.envelope))
@@ -479,6 +437,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(ratio_at(0.95), (1.94, 1.0));
     assert_eq!((trials[0].counter_early, trials[0].log_early), (49, 100));
     assert_eq!(admitted, 317);
+    assert!(check_prediction(Some(true), within_ten_percent, "").starts_with("Right"));
     // The variations the try-it prose suggests, with the prediction that holds for each.
     for (capacity, per_second, admitted_then, within_ten_percent) in [
         (20, 8, 461, true),

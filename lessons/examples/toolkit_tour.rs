@@ -14,6 +14,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
 
     // cell
@@ -84,6 +85,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .title("Lossy, duplicating links; C crashes, B pauses")
         .show();
 
+    // cell
     let fates = {
         let trace = rough.trace();
         let dropped = |reason| trace.drops().filter(|drop| drop.2 == reason).count();
@@ -121,6 +123,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         marks[2],
         marks[3]
     );
+
+    // cell
     Figure::new("Message delays: log-normal with 2% spikes of +200 ms")
         .x_label("delay (ms)")
         .y_label("messages")
@@ -135,20 +139,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
-    // A is cut off from 150 ms until `heal_at`. How many beats are dropped?
-    // Write your prediction, then run the cell.
+    let prediction: Option<_> = None; // beats dropped
     let heal_at = ms(450);
-    let prediction = 12;
-
     let mut check = three_heartbeats(42)?;
     check.add_fault(partition(0, [1, 2]).at(ms(150)).heal_at(heal_at))?;
     check.run_until(ms(600))?;
     let dropped = check.trace().drops().count();
-    assert_eq!(
-        dropped, prediction,
-        "every 100 ms, A sends 2 beats into the partition and B and C send 1 each to A"
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            dropped,
+            "Every 100 ms, A sends 2 beats into the partition and B and C send 1 each to A: \
+             4 per round that starts while the partition is up."
+        )
     );
-    println!("Right: {dropped} beats were dropped.");
 
     // end of cells
     assert_eq!(calm.trace().drops().count(), 0);
@@ -179,5 +184,15 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ["19.7", "42.0", "230.6", "238.8"]
     );
     assert_eq!(dropped, 12);
+    // The try-it cell with a prediction set, and the variations its prose suggests.
+    assert!(check_prediction(Some(12), dropped, "").starts_with("Right"));
+    for (heal_at, expected) in [(ms(350), 8), (ms(151), 0)] {
+        let mut variation = three_heartbeats(42)?;
+        variation.add_fault(partition(0, [1, 2]).at(ms(150)).heal_at(heal_at))?;
+        variation.run_until(ms(600))?;
+        let dropped = variation.trace().drops().count();
+        println!("try it: heal at {heal_at}: {dropped} dropped");
+        assert_eq!(dropped, expected, "heal at {heal_at}");
+    }
     Ok(())
 }

@@ -16,7 +16,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::ids::*;
     use lessons::sim::*;
     use lessons::table::Table;
-    use lessons::viz::{Corner, Figure, Heatmap};
+    use lessons::try_it::check_prediction;
+    use lessons::viz::{Corner, Figure};
 
     // cell
     let twitter = Layout::twitter();
@@ -29,52 +30,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         created.as_nanos() / 1_000_000,
         fields.millis
     );
-
-    /// One row per field, one column per bit (63 on the left): the bit's value where the bit
-    /// belongs to the field, empty elsewhere.
-    fn bit_grid(layout: Layout, id: u64) -> Vec<Vec<f64>> {
-        let (t, m, s) = layout.widths();
-        let ranges = [(t + m + s, 64), (m + s, t + m + s), (s, m + s), (0, s)];
-        ranges
-            .iter()
-            .map(|&(low, high)| {
-                (0..64)
-                    .rev()
-                    .map(|bit| {
-                        if (low..high).contains(&bit) {
-                            (id >> bit & 1) as f64
-                        } else {
-                            f64::NAN
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-
-    let bit_labels: Vec<String> = (0..64)
-        .rev()
-        .map(|bit: u32| {
-            if bit % 8 == 7 || bit == 0 {
-                bit.to_string()
-            } else {
-                String::new()
-            }
-        })
-        .collect();
-    Heatmap::new("Tweet 1050118621198921728, bit by bit (yellow = 1)")
-        .x_label("bit")
-        .y_label("field")
-        .columns(bit_labels)
-        .rows([
-            "unused",
-            "milliseconds (41)",
-            "machine (10)",
-            "sequence (12)",
-        ])
-        .values(bit_grid(twitter, tweet))
-        .size(900, 260)
-        .show();
+    let title = "Tweet 1050118621198921728, bit by bit (yellow = 1)";
+    id_bits_heatmap(twitter, tweet, title).show();
 
     // cell
     let mut layouts = Table::new([
@@ -135,37 +92,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     for millis in rollbacks {
         rollback_rows.extend(rollback_trial(ms(millis))?);
     }
-
-    fn by_policy(
-        rows: &[RollbackRow],
-        policy: &str,
-        pick: fn(&RollbackRow) -> f64,
-    ) -> Vec<(f64, f64)> {
-        rows.iter()
-            .filter(|row| row.policy == policy)
-            .map(|row| (row.rollback_ms, pick(row)))
-            .collect()
-    }
-
-    Figure::new("The clock steps back: what each policy costs")
-        .x_label("size of the step back (ms)")
-        .y_label("duplicates, or ms")
-        .line(
-            "trust the clock: duplicate IDs",
-            by_policy(&rollback_rows, "trust the clock", |row| {
-                row.duplicates as f64
-            }),
-        )
-        .line(
-            "refuse and wait: longest wait (ms)",
-            by_policy(&rollback_rows, "refuse and wait", |row| row.longest_wait_ms),
-        )
-        .line(
-            "logical clock: IDs ahead of the clock (ms)",
-            by_policy(&rollback_rows, "logical clock", |row| row.max_lead_ms),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
+    rollback_duplicates_figure(&rollback_rows).show();
+    rollback_delay_figure(&rollback_rows).show();
     let five_seconds: Vec<RollbackRow> = rollback_rows
         .iter()
         .filter(|row| row.rollback_ms == 5_000.0)
@@ -185,32 +113,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .map(|&skew| skew_trial(8, ms(skew), 7))
         .collect::<Result<_, _>>()?;
-    Figure::new("8 machines, IDs sorted against true issue order")
-        .x_label("clock offsets drawn from ±skew (ms)")
-        .y_label("percent of pairs out of order")
-        .line(
-            "inverted pairs (%)",
-            skew_rows
-                .iter()
-                .map(|row| (row.skew_ms, row.inverted_fraction * 100.0)),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
-    Figure::new("How far apart can two inverted IDs be?")
-        .x_label("clock offsets drawn from ±skew (ms)")
-        .y_label("largest true-time gap of an inverted pair (ms)")
-        .line(
-            "largest gap",
-            skew_rows
-                .iter()
-                .map(|row| (row.skew_ms, row.max_inversion_ms)),
-        )
-        .line(
-            "2 × skew + 1 ms",
-            skews.iter().map(|&s| (s as f64, 2.0 * s as f64 + 1.0)),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
+    inversions_figure(&skew_rows).show();
+    inversion_gap_figure(&skew_rows).show();
     Table::from_rows(&skew_rows)?.evcxr_display();
 
     // cell
@@ -221,54 +125,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let ulid = Ulid::new(new_year, &mut id_rng)?;
     let snowflake = SnowflakeGenerator::new(twitter, 347, OnClockBackwards::Refuse)?
         .next_id(ms(new_year as i64))?;
-    let mut formats = Table::new([
-        "format",
-        "bits",
-        "random bits",
-        "sorts by time?",
-        "text length",
-        "example (2026-01-01T00:00:00Z)",
-    ]);
-    for (format, bits, random_bits, sorts, example) in [
-        (
-            "auto-increment",
-            64,
-            0,
-            "yes: one counter",
-            "1000".to_string(),
-        ),
-        (
-            "Snowflake (Twitter)",
-            64,
-            0,
-            "by ms, then by machine",
-            snowflake.to_string(),
-        ),
-        ("UUIDv4", 128, Uuid::V4_RANDOM_BITS, "no", v4.to_string()),
-        (
-            "UUIDv7",
-            128,
-            Uuid::V7_RANDOM_BITS,
-            "by ms; random within one ms",
-            v7.to_string(),
-        ),
-        (
-            "ULID",
-            128,
-            Ulid::RANDOM_BITS,
-            "by ms; random within one ms",
-            ulid.to_string(),
-        ),
-    ] {
-        formats.push_row([
-            format.to_string(),
-            bits.to_string(),
-            random_bits.to_string(),
-            sorts.to_string(),
-            example.len().to_string(),
-            example,
-        ])?;
-    }
+    let formats = Table::from_rows(&id_formats(snowflake, v4, v7, ulid))?;
     formats.evcxr_display();
 
     // cell
@@ -332,19 +189,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ("UUIDv7 in one ms: 74 random bits", 2f64.powi(74)),
         ("7 Base62 characters: 62^7", seven_chars as f64),
     ];
-    let mut birthday = Figure::new("Chance of at least one collision among n random IDs")
-        .x_label("log10(number of IDs n)")
-        .y_label("log10(probability of a collision)")
-        .legend_at(Corner::LowerRight);
-    for (name, space) in random_spaces {
-        let mut points = Vec::new();
-        for step in 2..=40 {
-            let n = 10f64.powf(step as f64 / 2.0);
-            points.push((n.log10(), collision_probability(n, space)?.log10()));
-        }
-        birthday = birthday.line(name, points);
-    }
-    birthday.show();
+    birthday_figure(&random_spaces)?.show();
     let v4_billion = collision_probability(1e9, 2f64.powi(122))?;
     let codes_for_half = (2.0 * seven_chars as f64 * 2f64.ln()).sqrt();
     let codes_pairs = expected_colliding_pairs(100e6, seven_chars as f64)?;
@@ -365,50 +210,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         400,
         5,
     )?;
-    Figure::new("Random 2-character codes (3,844 values), 400 trials per point")
-        .x_label("codes drawn")
-        .y_label("colliding pairs per trial")
-        .line(
-            "n(n-1)/2N",
-            measured
-                .iter()
-                .map(|row| (row.ids as f64, row.expected_pairs)),
-        )
-        .points(
-            "counted",
-            measured
-                .iter()
-                .map(|row| (row.ids as f64, row.observed_pairs)),
-        )
-        .legend_at(Corner::UpperLeft)
-        .show();
-    Figure::new("The same trials: was there any collision?")
-        .x_label("codes drawn")
-        .y_label("probability of at least one collision")
-        .line(
-            "birthday bound",
-            measured
-                .iter()
-                .map(|row| (row.ids as f64, row.predicted_probability)),
-        )
-        .points(
-            "fraction of trials",
-            measured
-                .iter()
-                .map(|row| (row.ids as f64, row.observed_probability)),
-        )
-        .legend_at(Corner::LowerRight)
-        .show();
+    colliding_pairs_figure(&measured).show();
+    any_collision_figure(&measured).show();
     Table::from_rows(&measured)?.evcxr_display();
 
     // cell
     use lessons::partitioning::{Ring, hash_key};
     use std::collections::{HashMap, HashSet};
-
     let ring = Ring::with_nodes(64, ["db-1", "db-2", "db-3", "db-4"])?;
     let code_length = 4;
     let code_space = Base62::code_space(code_length)?;
-    let urls = 20_000;
+    let urls: usize = 20_000;
     let mut code_rng = Rng::new(24);
     let mut random_codes: HashMap<String, Vec<String>> = HashMap::new();
     let mut hashed_codes: HashMap<String, usize> = HashMap::new();
@@ -418,12 +230,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         let code = letters_first.random_code(code_length, &mut code_rng)?;
         let node = ring.node_for(&code)?.to_string();
         random_codes.entry(code).or_default().push(node);
-
         let long_url = format!("https://example.com/article/{url}");
         let hashed =
             letters_first.encode_padded(hash_key(&long_url) % code_space, code_length as usize)?;
         *hashed_codes.entry(hashed).or_default() += 1;
-
         loop {
             let code = letters_first.random_code(code_length, &mut code_rng)?;
             let owner = ring.node_for(&code)?.to_string();
@@ -433,6 +243,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             retries += 1;
         }
     }
+
+    // cell
     let random_clashes: usize = random_codes.values().map(|nodes| nodes.len() - 1).sum();
     let clashes_on_one_node = random_codes
         .values()
@@ -459,11 +271,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
-    // Try it: pick a layout with fewer sequence bits (Sonyflake keeps 8) and predict how many
-    // IDs per ms one generator can issue when 1,000 are offered per ms.
+    let prediction: Option<_> = None; // IDs per ms that one generator can issue
     let sequence_bits = 8;
-    let prediction = 256.0;
-
     let layout = Layout::new(
         41,
         22 - sequence_bits,
@@ -471,12 +280,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         Layout::twitter().epoch(),
     )?;
     let issued = saturation(layout, &[1_000], 50)?[0].issued_per_ms;
-    println!("{sequence_bits} sequence bits: at most {issued} IDs in one ms");
-    assert!(
-        (issued - prediction).abs() <= prediction * 0.05,
-        "{issued} per ms, not about {prediction}: a generator issues at most 2^sequence_bits per ms"
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            issued.round() as u64,
+            format!(
+                "{sequence_bits} sequence bits number at most 2^{sequence_bits} IDs in one \
+                 millisecond; the other requests wait for the next one."
+            )
+        )
     );
-    println!("Right: the sequence bits set the ceiling.");
 
     // end of cells
     let restarts: Vec<(&str, bool, usize, f64)> = restart_rows
@@ -541,6 +355,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .all(|row| row.max_inversion_ms < 2.0 * row.skew_ms + 1.0)
     );
     assert_eq!(issued, 256.0);
+    // The try-it cell with a prediction set, and the variations its prose suggests.
+    assert!(check_prediction(Some(256), issued.round() as u64, "").starts_with("Right"));
+    for (bits, ceiling) in [(12, 1_000.0), (10, 1_000.0)] {
+        let layout = Layout::new(41, 22 - bits, bits, Layout::twitter().epoch())?;
+        assert_eq!(saturation(layout, &[1_000], 50)?[0].issued_per_ms, ceiling);
+    }
     let lengths: Vec<(&str, &str, &str)> = formats
         .rows()
         .iter()

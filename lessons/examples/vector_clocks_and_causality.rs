@@ -16,6 +16,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
 
     // cell
@@ -56,6 +57,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     let script = scripted()?;
     let readings = Readings::of(script.trace());
+
+    // cell
     for kind in ClockKind::ALL {
         script
             .trace()
@@ -81,17 +84,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .position(|e| e.label.as_deref() == Some(name))
             .unwrap_or(events.len())
     }
-
     let pairs = [("e", "b"), ("a", "c"), ("f", "c"), ("a", "e")];
     let mut relations = Table::new(["pair", "Lamport", "vector", "happened before?"]);
     let order = HappenedBefore::of(script.trace());
     for (x, y) in pairs {
         let (i, j) = (event(script.trace(), x), event(script.trace(), y));
-        let lamport = format!(
-            "{} vs {}",
-            readings.lamport(i).unwrap_or(0),
-            readings.lamport(j).unwrap_or(0)
-        );
+        let [li, lj] = [i, j].map(|k| readings.lamport(k).unwrap_or(0));
+        let lamport = format!("{li} vs {lj}");
         let vector = match (readings.vector(i), readings.vector(j)) {
             (Some(v), Some(w)) => v.compare(w).to_string(),
             _ => String::new(),
@@ -164,6 +163,32 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
+    let prediction: Option<_> = None; // bytes of the largest vector
+    let twelve = RunParameters {
+        processes: 12,
+        events_per_process: 20,
+        send_probability: 0.5,
+        ..RunParameters::default()
+    };
+    let twelve_run = random_run(&twelve, 2)?;
+    let twelve_readings = Readings::of(twelve_run.trace());
+    let largest_of_twelve = twelve_readings
+        .events()
+        .filter_map(|i| twelve_readings.vector(i))
+        .map(|v| v.size_in_bytes())
+        .max()
+        .unwrap_or(0);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            largest_of_twelve,
+            "16 bytes per entry (an id and a counter), and by the end every process has heard of \
+             every other: 12 × 16."
+        )
+    );
+
+    // cell
     let mut replica_a = VectorClock::new();
     let mut replica_b = VectorClock::new();
     replica_a.tick(0); // A stores the cart {milk}
@@ -227,6 +252,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             causal_rows.push((sigma, row));
         }
     }
+
+    // cell
     let mut anomaly_plot = Figure::new("Replies shown before their comment")
         .x_label("σ of the log-normal delay (median 20 ms)")
         .y_label("replies shown too early")
@@ -253,6 +280,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
     anomaly_plot.show();
     hold_plot.show();
+
+    // cell
     let at_one: Vec<CausalRow> = causal_rows
         .iter()
         .filter(|(s, _)| *s == 1.0)
@@ -425,6 +454,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // end of cells
+    // The vector-size try-it with a prediction set.
+    assert!(check_prediction(Some(192), largest_of_twelve, "").starts_with("Right"));
     assert_eq!(
         reconciled.rows(),
         [["eggs, milk", "2", "{0: 1, 1: 2}", "-"]]

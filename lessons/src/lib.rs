@@ -32,6 +32,8 @@
 //!   charts), [`viz::Heatmap`] and [`viz::SpaceTimeDiagram`].
 //! * [`display`]: how all of the above show themselves in a notebook (several outputs per cell,
 //!   outputs that update in place).
+//! * [`try_it`]: the check that ends a "try it" cell, comparing the learner's prediction with the
+//!   run.
 //!
 //! # Using it from a notebook
 //!
@@ -70,4 +72,5 @@ pub mod quorum;
 pub mod rate_limit;
 pub mod sim;
 pub mod table;
+pub mod try_it;
 pub mod viz;

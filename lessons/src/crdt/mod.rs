@@ -96,10 +96,13 @@
 //! ```
 
 mod cart;
+mod concurrent_writes;
 mod context;
 mod convergence;
 mod counters;
+mod delivery;
 mod error;
+mod figures;
 mod gcounter;
 mod gset;
 mod lattice;
@@ -109,18 +112,25 @@ mod mv_register;
 mod or_set;
 mod overdraft;
 mod pncounter;
+mod removal;
 mod sequence;
 mod two_phase_set;
 
 pub use crate::clocks::Dot;
 pub use cart::{CartParameters, CartRow, cart_experiment};
+pub use concurrent_writes::{ConcurrentWritesRow, concurrent_writes};
 pub use context::CausalContext;
 pub use convergence::{ConvergenceParameters, ConvergenceRun, ConvergenceSample, convergence_run};
 pub use counters::{
     CounterMessage, CounterParameters, CounterReplica, DuplicationRow, counter_run,
     duplication_experiment,
 };
+pub use delivery::{DeliveryOutcomes, SetChange, deliver_in_random_orders, random_set_changes};
 pub use error::CrdtError;
+pub use figures::{
+    cart_figure, duplication_figure, lag_figure, metadata_by_replicas_figure,
+    metadata_growth_figure, most_behind_between, overdraft_figure, updates_behind, values_figure,
+};
 pub use gcounter::GCounter;
 pub use gset::GSet;
 pub use lattice::{Crdt, OperationBased};
@@ -130,6 +140,7 @@ pub use mv_register::MvRegister;
 pub use or_set::OrSet;
 pub use overdraft::{OverdraftParameters, OverdraftRow, overdraft_experiment};
 pub use pncounter::{PNCounter, PNCounterOp};
+pub use removal::RemovalScript;
 pub use sequence::{Insert, Rga, TextInsert};
 pub use two_phase_set::{TwoPhaseSet, TwoPhaseSetOp};
 

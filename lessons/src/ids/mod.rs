@@ -81,6 +81,7 @@ mod base62;
 mod birthday;
 mod error;
 mod experiments;
+mod figures;
 mod index_locality;
 mod restart;
 mod snowflake;
@@ -96,6 +97,11 @@ pub use error::IdError;
 pub use experiments::{
     RollbackRow, SaturationRow, SkewIssue, SkewRow, issue_waiting, rollback_trial, saturation,
     skew_issues, skew_trial,
+};
+pub use figures::{
+    FormatRow, any_collision_figure, birthday_figure, colliding_pairs_figure, id_bits_heatmap,
+    id_formats, inversion_gap_figure, inversions_figure, rollback_delay_figure,
+    rollback_duplicates_figure,
 };
 pub use index_locality::{KeyKind, LeafLevel, LocalityRow, index_locality, keys_in_issue_order};
 pub use restart::{RestartRow, restart_trial};

@@ -69,6 +69,7 @@
 //!   the tail.
 
 mod error;
+mod figures;
 mod hash;
 mod hot_keys;
 mod migration;
@@ -81,6 +82,10 @@ mod ring;
 mod scatter_gather;
 
 pub use error::PartitionError;
+pub use figures::{
+    balance_figure, cascade_figure, fan_out_latency_figure, hot_spot_figure, remap_figure,
+    salting_figure, scan_figure, slow_partition_figure, spread_figure,
+};
 pub use hash::{hash_key, hash_with_seed};
 pub use hot_keys::{SaltedCounter, SaltingRow, buckets_needed, salting_trial};
 pub use migration::{Backfill, MigrationRow, migration_trial};

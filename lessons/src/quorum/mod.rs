@@ -70,6 +70,7 @@
 
 mod availability;
 mod error;
+mod figures;
 mod inversion;
 mod latency;
 mod merkle;
@@ -86,6 +87,11 @@ pub use availability::{
     AvailabilityRow, availability_row, both_available_grid, simulated_availability,
 };
 pub use error::QuorumError;
+pub use figures::{
+    ExpectedWaitRow, anti_entropy_figure, conflicts_figure, described_operations,
+    expected_wait_rows, handoff_step, inversion_diagram, latency_figure, linearizability_figure,
+    stale_read_figure,
+};
 pub use inversion::{
     LinearizabilityParameters, LinearizabilityRow, inversion_run, linearizability_experiment,
     random_store, random_store_run,

@@ -85,6 +85,7 @@
 
 mod cost;
 mod experiments;
+mod figures;
 mod fixed_window;
 mod gateway_nodes;
 mod gateways;
@@ -105,6 +106,9 @@ pub use experiments::{
     Algorithm, BoundaryRow, CounterRow, LimiterRun, RejectionRow, boundary_sweep, boundary_trace,
     compare_algorithms, rejection_grid, shape_with_leaky_bucket, shape_with_token_bucket,
     sliding_counter_trial,
+};
+pub use figures::{
+    RunSummary, gateway_figure, run_summaries, shaped_figure, trace_figure, wait_figure, waits,
 };
 pub use fixed_window::FixedWindow;
 pub use gateways::{

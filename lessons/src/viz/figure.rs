@@ -100,6 +100,8 @@ pub struct Figure {
     width: u32,
     height: u32,
     legend: Corner,
+    log_x: bool,
+    log_y: bool,
     series: Vec<Series>,
 }
 
@@ -174,6 +176,8 @@ impl Figure {
             width: 640,
             height: 400,
             legend: Corner::UpperLeft,
+            log_x: false,
+            log_y: false,
             series: Vec::new(),
         }
     }
@@ -228,6 +232,45 @@ impl Figure {
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.width = width;
         self.height = height;
+        self
+    }
+
+    /// The figure with a logarithmic x axis: equal ratios take equal widths, and the ticks are
+    /// labelled with the data's own values (1, 10, 100, ...), for data spanning several powers of
+    /// ten. It applies to lines, steps and points; a point whose x is not positive cannot be placed
+    /// on it and is left out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::{Figure, FigureError};
+    ///
+    /// let costs = [(1.0, 44.0), (100.0, 3_548.0), (10_000.0, 100_327.0)];
+    /// let svg = Figure::new("cost").line("tree", costs).log_x().log_y().to_svg()?;
+    /// assert!(svg.contains("1,000") && svg.contains("10,000"));
+    /// let nothing_positive = Figure::new("t").line("a", [(0.0, 1.0)]).log_x().to_svg();
+    /// assert_eq!(nothing_positive, Err(FigureError::NoPoints));
+    /// # Ok::<(), FigureError>(())
+    /// ```
+    pub fn log_x(mut self) -> Self {
+        self.log_x = true;
+        self
+    }
+
+    /// The figure with a logarithmic y axis; as [`Figure::log_x`], for the vertical axis.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::Figure;
+    ///
+    /// let growth = [(0.0, 1.0), (1.0, 10.0), (2.0, 100.0), (3.0, 0.0)];
+    /// let svg = Figure::new("powers of ten").line("10^x", growth).log_y().to_svg()?;
+    /// assert!(svg.contains("100"));
+    /// # Ok::<(), lessons::viz::FigureError>(())
+    /// ```
+    pub fn log_y(mut self) -> Self {
+        self.log_y = true;
         self
     }
 
@@ -388,7 +431,9 @@ impl Figure {
     /// ```
     pub fn to_svg(&self) -> Result<String, FigureError> {
         self.validate()?;
-        render_svg(self.width, self.height, |root| self.draw(root))
+        let drawn = self.in_log_coordinates();
+        drawn.validate()?;
+        render_svg(self.width, self.height, |root| drawn.draw(root))
     }
 
     /// Writes the figure to an SVG file; a figure that cannot be drawn is an
@@ -426,6 +471,33 @@ impl Figure {
             data,
         });
         self
+    }
+
+    /// The figure with every point of a line, step or scatter series moved to log₁₀ of its
+    /// coordinates on the log axes (points that have no logarithm left out); `draw` labels those
+    /// axes with the values back.
+    fn in_log_coordinates(&self) -> Figure {
+        let mut figure = self.clone();
+        if !self.log_x && !self.log_y {
+            return figure;
+        }
+        let axis = |log: bool, value: f64| match log {
+            false => Some(value),
+            true if value > 0.0 => Some(value.log10()),
+            true => None,
+        };
+        for series in &mut figure.series {
+            if let SeriesData::Line(points)
+            | SeriesData::Step(points)
+            | SeriesData::Points(points) = &mut series.data
+            {
+                *points = points
+                    .iter()
+                    .filter_map(|&(x, y)| Some((axis(self.log_x, x)?, axis(self.log_y, y)?)))
+                    .collect();
+            }
+        }
+        figure
     }
 
     fn has_bars(&self) -> bool {
@@ -481,16 +553,32 @@ impl Figure {
         if !self.title.is_empty() {
             builder.caption(&self.title, ("sans-serif", 24));
         }
+        let (x_span, y_span) = (x_range.clone(), y_range.clone());
         let mut chart = builder.build_cartesian_2d(x_range, y_range)?;
 
         let tick_label = |value: &f64| pretty_print_float(*value, true);
+        let log_tick_label = |exponent: &f64| power_of_ten_label(*exponent);
         let mut mesh = chart.configure_mesh();
         mesh.max_light_lines(0)
             .bold_line_style(BLACK.mix(0.12))
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 16))
-            .x_label_formatter(&tick_label)
-            .y_label_formatter(&tick_label);
+            .x_label_formatter(if self.log_x {
+                &log_tick_label
+            } else {
+                &tick_label
+            })
+            .y_label_formatter(if self.log_y {
+                &log_tick_label
+            } else {
+                &tick_label
+            });
+        if self.log_x {
+            mesh.x_labels(decades(&x_span));
+        }
+        if self.log_y {
+            mesh.y_labels(decades(&y_span));
+        }
         if !categories.is_empty() {
             // Category names are drawn below, one under each group of bars.
             mesh.disable_x_mesh().x_labels(0);
@@ -767,6 +855,38 @@ impl RichDisplay for Figure {
             ),
         }
     }
+}
+
+/// 10 to the power `exponent`, to three significant digits: the value a tick on a log axis
+/// stands for.
+fn rounded_power_of_ten(exponent: f64) -> f64 {
+    let value = 10f64.powf(exponent);
+    let scale = 10f64.powi(2 - exponent.floor() as i32);
+    (value * scale).round() / scale
+}
+
+/// The label of a tick on a log axis at `exponent`: the value it stands for, whole numbers
+/// with thousands separators (10,000 rather than 1e4).
+fn power_of_ten_label(exponent: f64) -> String {
+    let value = rounded_power_of_ten(exponent);
+    if value < 1.0 || value.fract() != 0.0 || value > 1e15 {
+        return format!("{value}");
+    }
+    let digits = format!("{value:.0}");
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// How many ticks a log axis over `exponents` gets: about one per power of ten, so that the
+/// ticks fall on whole powers once the axis spans a few of them.
+fn decades(exponents: &Range<f64>) -> usize {
+    ((exponents.end - exponents.start).ceil() as usize + 1).clamp(2, 12)
 }
 
 #[cfg(test)]

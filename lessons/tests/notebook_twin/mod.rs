@@ -77,7 +77,8 @@ impl Twin {
         let code = self.notebook_code_cells();
         let last = code.last().unwrap();
         let invites = last.contains("prediction") || last.contains("Try it");
-        assert!(invites && last.contains("assert"), "{last}");
+        let checks = last.contains("assert") || last.contains("check_prediction");
+        assert!(invites && checks, "{last}");
     }
 
     /// The notebook is committed clean: no outputs, for the lessons kernel.
