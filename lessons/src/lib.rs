@@ -20,7 +20,11 @@
 //!   lists across zones, range keys and hot spots, salting, rebalancing, scatter-gather latency.
 //! * [`quorum`]: leaderless replication: N, W and R, stale reads, quorum latency, read repair,
 //!   sloppy quorums and hinted handoff, Merkle-tree anti-entropy, tombstones, data centres.
-//! * [`check`]: consistency checkers: is a recorded register history linearizable?
+//! * [`replication`]: leader-based replication: asynchronous, semi-synchronous and synchronous
+//!   followers, writes lost at failover, replication lag and read-your-writes, CAP in a
+//!   simulated partition.
+//! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
+//!   sequentially consistent?
 //!
 //! And the parts they share:
 //!
@@ -64,6 +68,7 @@ pub mod ids;
 pub mod partitioning;
 pub mod quorum;
 pub mod rate_limit;
+pub mod replication;
 pub mod sim;
 pub mod table;
 pub mod viz;
