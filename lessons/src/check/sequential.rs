@@ -4,14 +4,16 @@
 //! A history is sequentially consistent when its operations can be put in one order that keeps
 //! each client's operations in the order that client issued them and in which every read returns
 //! the latest write before it. Operations of *different* clients may be reordered freely, even
-//! when one finished long before the other began. The search places operations one client at a
-//! time: the next operation of some client, if it is a write or a read of the current value.
-//! States are (how far each client has got, register value); each is explored once.
+//! when one finished long before the other began: the real-time rule of linearizability is kept
+//! only between operations of the same client (one that answered before the next was invoked
+//! stays first). The search is the linearizability search with that weaker rule: it places one
+//! operation at a time, a write or a read of the current value, and explores each (placed set,
+//! value) state once.
 //!
-//! An operation that never got an answer may be placed or skipped, as in the linearizability
+//! An operation that never got an answer may be placed or left out, as in the linearizability
 //! search: it may or may not have taken effect.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -84,7 +86,8 @@ impl SequentialVerdict {
 }
 
 /// Whether `history` is sequentially consistent for a register that starts empty: some order
-/// keeps each client's operations in invocation order and gives every read its answer. Every
+/// keeps each client's operations in the order they were made (an operation that answered
+/// before another of the same client began stays before it) and gives every read its answer. Every
 /// linearizable history is sequentially consistent; the converse fails (a read by another client
 /// may miss a write that has already been acknowledged).
 ///
@@ -108,18 +111,10 @@ impl SequentialVerdict {
 /// ```
 pub fn check_sequential(history: &RegisterHistory) -> SequentialVerdict {
     let operations = history.operations();
-    let mut by_client: BTreeMap<_, Vec<usize>> = BTreeMap::new();
-    for (index, operation) in operations.iter().enumerate() {
-        by_client.entry(operation.client).or_default().push(index);
-    }
-    let mut programs: Vec<Vec<usize>> = by_client.into_values().collect();
-    for program in &mut programs {
-        program.sort_by_key(|&i| operations[i].invoked_at);
-    }
     let mut search = ClientSearch {
         operations,
-        positions: vec![0; programs.len()],
-        programs,
+        placed: vec![false; operations.len()],
+        complete_left: operations.iter().filter(|o| o.is_complete()).count(),
         seen: HashSet::new(),
         order: Vec::new(),
         explored: 0,
@@ -137,47 +132,56 @@ pub fn check_sequential(history: &RegisterHistory) -> SequentialVerdict {
 
 struct ClientSearch<'a> {
     operations: &'a [RegisterOperation],
-    programs: Vec<Vec<usize>>,
-    positions: Vec<usize>,
-    seen: HashSet<(Vec<usize>, Option<u64>)>,
+    placed: Vec<bool>,
+    complete_left: usize,
+    seen: HashSet<(Vec<bool>, Option<u64>)>,
     order: Vec<usize>,
     explored: u64,
 }
 
 impl ClientSearch<'_> {
-    /// Tries to place every client's remaining operations, the register holding `value`.
+    /// Whether an unplaced operation of the same client answered before `i` was invoked: then
+    /// `i` cannot come next.
+    fn waits_for_own_client(&self, i: usize) -> bool {
+        let operation = &self.operations[i];
+        self.operations.iter().enumerate().any(|(j, earlier)| {
+            !self.placed[j]
+                && earlier.client == operation.client
+                && earlier
+                    .responded_at
+                    .is_some_and(|end| end < operation.invoked_at)
+        })
+    }
+
+    /// Tries to place every remaining answered operation, the register holding `value`.
     fn extend(&mut self, value: Option<u64>) -> bool {
-        let done = (0..self.programs.len()).all(|c| self.positions[c] == self.programs[c].len());
-        if done {
+        if self.complete_left == 0 {
             return true;
         }
-        if !self.seen.insert((self.positions.clone(), value)) {
+        if !self.seen.insert((self.placed.clone(), value)) {
             return false;
         }
         self.explored += 1;
-        for client in 0..self.programs.len() {
-            let Some(&index) = self.programs[client].get(self.positions[client]) else {
+        for i in 0..self.operations.len() {
+            if self.placed[i] || self.waits_for_own_client(i) {
                 continue;
+            }
+            let operation = self.operations[i];
+            let next = match operation.action {
+                RegisterAction::Write(written) => Some(written),
+                RegisterAction::Read(read) if read == value => value,
+                RegisterAction::Read(_) => continue,
             };
-            let operation = self.operations[index];
-            self.positions[client] += 1;
-            // An unanswered operation may never have taken effect: try skipping it.
-            if !operation.is_complete() && self.extend(value) {
+            self.placed[i] = true;
+            self.order.push(i);
+            let complete = usize::from(operation.is_complete());
+            self.complete_left -= complete;
+            if self.extend(next) {
                 return true;
             }
-            let next = match operation.action {
-                RegisterAction::Write(written) => Some(Some(written)),
-                RegisterAction::Read(read) if read == value => Some(value),
-                RegisterAction::Read(_) => None,
-            };
-            if let Some(next) = next {
-                self.order.push(index);
-                if self.extend(next) {
-                    return true;
-                }
-                self.order.pop();
-            }
-            self.positions[client] -= 1;
+            self.complete_left += complete;
+            self.order.pop();
+            self.placed[i] = false;
         }
         false
     }
