@@ -6,8 +6,9 @@ use lessons::check::{
     RegisterAction, RegisterHistory, RegisterOperation, check_register, check_sequential,
 };
 use lessons::replication::{
-    CapMode, CapRequest, CapSetup, LagSpike, LeaderSetup, ReadPolicy, atomic_register_history,
-    canary_experiment, cap_run, cap_scripted, failover_trial, read_your_writes_experiment,
+    CapMode, CapRequest, CapSetup, LagSpike, LeaderSetup, ReadPolicy, SessionRouting, Withdrawal,
+    WithdrawalCheck, atomic_register_history, canary_experiment, cap_run, cap_scripted,
+    failover_trial, final_balance, read_your_writes_experiment, session_reads,
 };
 use lessons::sim::{Latency, SimError, Time, ms, secs};
 use proptest::prelude::*;
@@ -229,6 +230,45 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn a_session_token_never_sees_older_data(
+        lags_ms in prop::collection::vec(0i64..500, 1..6),
+        reads in 0usize..30,
+        gap_ms in 0i64..50,
+        seed in any::<u64>(),
+    ) {
+        let lags: Vec<Time> = lags_ms.into_iter().map(ms).collect();
+        for routing in [SessionRouting::MaxSeenToken, SessionRouting::StickyFollower] {
+            let seen = session_reads(routing, &lags, secs(1), reads, ms(gap_ms), seed).unwrap();
+            prop_assert!(seen.windows(2).all(|pair| pair[0].position <= pair[1].position));
+        }
+    }
+
+    #[test]
+    fn a_conditional_update_never_overdraws(
+        balance in 0i64..2_000,
+        requests in prop::collection::vec((0i64..5_000, 0i64..1_000), 0..12),
+        lag_ms in 0i64..5_000,
+        round_trip_ms in 0i64..100,
+    ) {
+        let withdrawals: Vec<Withdrawal> = requests
+            .into_iter()
+            .map(|(at, amount)| Withdrawal { at: ms(at), amount })
+            .collect();
+        let left = final_balance(
+            balance,
+            &withdrawals,
+            WithdrawalCheck::ConditionalUpdate,
+            ms(lag_ms),
+            ms(round_trip_ms),
+        ).unwrap();
+        prop_assert!(left >= 0);
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
@@ -358,6 +398,35 @@ fn with_constant_lag_async_loses_the_writes_of_the_last_lag() {
         .filter(|w| w.written_at > crash - ms(30))
         .count();
     assert_eq!(trial.lost, recent);
+}
+
+#[test]
+fn a_stale_follower_balance_creates_four_hundred_from_nothing() {
+    let requests = [
+        Withdrawal {
+            at: ms(0),
+            amount: 500,
+        },
+        Withdrawal {
+            at: secs(1),
+            amount: 400,
+        },
+    ];
+    let balance = |check, lag| final_balance(500, &requests, check, lag, ms(2)).unwrap();
+    assert_eq!(balance(WithdrawalCheck::FollowerBalance, secs(5)), -400);
+    assert_eq!(balance(WithdrawalCheck::FollowerBalance, ms(500)), 0);
+    assert_eq!(balance(WithdrawalCheck::PrimaryBalance, secs(5)), 0);
+    assert_eq!(balance(WithdrawalCheck::ConditionalUpdate, secs(5)), 0);
+    // Two requests 1 ms apart race on the primary when check and debit are separate steps.
+    let racing = [
+        requests[0],
+        Withdrawal {
+            at: ms(1),
+            ..requests[1]
+        },
+    ];
+    let raced = final_balance(500, &racing, WithdrawalCheck::PrimaryBalance, ms(0), ms(2));
+    assert_eq!(raced.unwrap(), -400);
 }
 
 #[test]

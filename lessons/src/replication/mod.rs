@@ -26,6 +26,12 @@
 //! ([`read_your_writes_experiment`]). Lag itself is usually measured by canary writes
 //! ([`canary_experiment`]), which report it late and rounded up to the canary period.
 //!
+//! A session that reads from a different follower each time can see newer data and then older
+//! data; a sticky follower or a session token carrying the newest position seen prevents that
+//! ([`SessionRouting`], [`monotonic_reads_experiment`]). And a stale balance approves a
+//! withdrawal the account cannot cover; an atomic conditional update on the primary cannot be
+//! fooled ([`WithdrawalCheck`], [`double_debit_experiment`]).
+//!
 //! # Partitions
 //!
 //! During a network partition, a node that cannot reach the leader either refuses
@@ -72,8 +78,10 @@
 //! ```
 
 mod cap;
+mod double_debit;
 mod failover;
 mod ladder;
+mod monotonic;
 mod read_your_writes;
 mod try_it;
 
@@ -81,12 +89,20 @@ pub use cap::{
     CapMode, CapRequest, CapRow, CapRun, CapSetup, cap_experiment, cap_figure, cap_run,
     cap_scripted,
 };
+pub use double_debit::{
+    DoubleDebitRow, Withdrawal, WithdrawalCheck, double_debit_experiment, double_debit_figure,
+    final_balance,
+};
 pub use failover::{
     FailoverRow, FailoverTrial, LeaderSetup, MAX_FOLLOWERS, WriteRecord, failover_experiment,
     failover_loss_figure, failover_trial, write_latency_figure,
 };
 pub use ladder::{
     CheckerCostRow, atomic_register_history, checker_cost_experiment, checker_cost_figure,
+};
+pub use monotonic::{
+    MonotonicRow, SessionRead, SessionRouting, monotonic_reads_experiment, monotonic_reads_figure,
+    session_reads,
 };
 pub use read_your_writes::{
     CanaryRow, LagSpike, ReadPolicy, ReadYourWritesRow, Served, canary_experiment, canary_figure,
