@@ -111,9 +111,33 @@ impl SequentialVerdict {
 /// ```
 pub fn check_sequential(history: &RegisterHistory) -> SequentialVerdict {
     let operations = history.operations();
+    // An unanswered write whose value no read returned can always be left out: no read needs
+    // it, and leaving it out keeps every other constraint. Marking it placed prunes the search.
+    let read_values: HashSet<Option<u64>> = operations
+        .iter()
+        .filter_map(|o| match o.action {
+            RegisterAction::Read(value) => Some(value),
+            RegisterAction::Write(_) => None,
+        })
+        .collect();
+    let placed = operations
+        .iter()
+        .map(|o| match o.action {
+            RegisterAction::Write(value) => !o.is_complete() && !read_values.contains(&Some(value)),
+            RegisterAction::Read(_) => false,
+        })
+        .collect();
+    let follows = (0..operations.len())
+        .map(|i| {
+            (0..operations.len())
+                .filter(|&j| same_client_before(&operations[j], &operations[i]))
+                .collect()
+        })
+        .collect();
     let mut search = ClientSearch {
         operations,
-        placed: vec![false; operations.len()],
+        follows,
+        placed,
         complete_left: operations.iter().filter(|o| o.is_complete()).count(),
         seen: HashSet::new(),
         order: Vec::new(),
@@ -130,8 +154,18 @@ pub fn check_sequential(history: &RegisterHistory) -> SequentialVerdict {
     }
 }
 
+/// Whether `earlier` is an operation of the same client that answered before `later` began.
+fn same_client_before(earlier: &RegisterOperation, later: &RegisterOperation) -> bool {
+    earlier.client == later.client
+        && earlier
+            .responded_at
+            .is_some_and(|end| end < later.invoked_at)
+}
+
 struct ClientSearch<'a> {
     operations: &'a [RegisterOperation],
+    /// For each operation, the operations of its client that must come before it.
+    follows: Vec<Vec<usize>>,
     placed: Vec<bool>,
     complete_left: usize,
     seen: HashSet<(Vec<bool>, Option<u64>)>,
@@ -140,17 +174,9 @@ struct ClientSearch<'a> {
 }
 
 impl ClientSearch<'_> {
-    /// Whether an unplaced operation of the same client answered before `i` was invoked: then
-    /// `i` cannot come next.
+    /// Whether an operation of the same client that must come before `i` is still unplaced.
     fn waits_for_own_client(&self, i: usize) -> bool {
-        let operation = &self.operations[i];
-        self.operations.iter().enumerate().any(|(j, earlier)| {
-            !self.placed[j]
-                && earlier.client == operation.client
-                && earlier
-                    .responded_at
-                    .is_some_and(|end| end < operation.invoked_at)
-        })
+        self.follows[i].iter().any(|&j| !self.placed[j])
     }
 
     /// Tries to place every remaining answered operation, the register holding `value`.

@@ -198,6 +198,44 @@ pub struct CapRequest {
     pub write: Option<u64>,
 }
 
+impl CapRequest {
+    /// A write of `value` by `node`'s client at `at`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::replication::CapRequest;
+    /// use lessons::sim::ms;
+    ///
+    /// assert_eq!(CapRequest::write(0, ms(1), 7).write, Some(7));
+    /// ```
+    pub fn write(node: usize, at: Time, value: u64) -> CapRequest {
+        CapRequest {
+            node,
+            at,
+            write: Some(value),
+        }
+    }
+
+    /// A read by `node`'s client at `at`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::replication::CapRequest;
+    /// use lessons::sim::ms;
+    ///
+    /// assert_eq!(CapRequest::read(2, ms(5)).write, None);
+    /// ```
+    pub fn read(node: usize, at: Time) -> CapRequest {
+        CapRequest {
+            node,
+            at,
+            write: None,
+        }
+    }
+}
+
 /// What a run produced: the clients' history and its counts.
 ///
 /// # Examples
@@ -225,6 +263,39 @@ pub struct CapRun {
     pub stale_reads: usize,
     /// Acknowledged writes whose value was overwritten by the reconciliation at healing.
     pub writes_lost_at_heal: usize,
+}
+
+impl CapRun {
+    /// The history in one line: each operation with its node, interval and answer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::replication::{CapMode, CapRequest, CapSetup, cap_scripted};
+    /// use lessons::sim::ms;
+    ///
+    /// let setup = CapSetup::new(3, 1, ms(10), ms(100))?;
+    /// let run = cap_scripted(setup, CapMode::Consistent, &[CapRequest::write(2, ms(20), 5)])?;
+    /// assert_eq!(run.history_text(), "node 2: write 5 [20ms → failed]");
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn history_text(&self) -> String {
+        let described: Vec<String> = self
+            .history
+            .operations()
+            .iter()
+            .map(|op| {
+                let end = op
+                    .responded_at
+                    .map_or("failed".to_string(), |t| t.to_string());
+                format!(
+                    "node {}: {} [{} → {}]",
+                    op.client, op.action, op.invoked_at, end
+                )
+            })
+            .collect();
+        described.join("; ")
+    }
 }
 
 /// Runs the requests (each client's in time order; the caller keeps one client's requests from
