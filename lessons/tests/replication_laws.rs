@@ -6,9 +6,10 @@ use lessons::check::{
     RegisterAction, RegisterHistory, RegisterOperation, check_register, check_sequential,
 };
 use lessons::replication::{
-    CapMode, CapRequest, CapSetup, LagSpike, LeaderSetup, ReadPolicy, SessionRouting, Withdrawal,
-    WithdrawalCheck, atomic_register_history, canary_experiment, cap_run, cap_scripted,
-    failover_trial, final_balance, read_your_writes_experiment, session_reads,
+    CapMode, CapRequest, CapSetup, LagSpike, LeaderSetup, ReadFrom, ReadPolicy, Regions,
+    SessionRouting, WaitFor, Withdrawal, WithdrawalCheck, atomic_register_history,
+    canary_experiment, cap_run, cap_scripted, failover_trial, final_balance, pacelc_run,
+    read_your_writes_experiment, session_reads,
 };
 use lessons::sim::{Latency, SimError, Time, ms, secs};
 use proptest::prelude::*;
@@ -270,6 +271,38 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn a_synchronous_write_waits_at_least_the_round_trip_it_waits_for(
+        delays_ms in prop::collection::vec(1i64..150, 1..6),
+        jitter in 0.0f64..1.0,
+        seed in any::<u64>(),
+    ) {
+        let regions = Regions::new(delays_ms.into_iter().map(ms).collect(), jitter, ms(1)).unwrap();
+        for wait_for in [WaitFor::All, WaitFor::Majority] {
+            let run = pacelc_run(&regions, wait_for, ReadFrom::Local, 200, seed).unwrap();
+            prop_assert!(run.writes.iter().all(|&(latency, round_trip)| {
+                round_trip > Time::ZERO && latency >= round_trip
+            }));
+        }
+        let all = pacelc_run(&regions, WaitFor::All, ReadFrom::Local, 200, seed).unwrap();
+        prop_assert!(all.stale.is_empty());
+    }
+
+    #[test]
+    fn async_local_reads_are_stale_by_less_than_the_replication_delay(
+        delays_ms in prop::collection::vec(1i64..150, 1..6),
+        jitter in 0.0f64..1.0,
+        seed in any::<u64>(),
+    ) {
+        let regions = Regions::new(delays_ms.into_iter().map(ms).collect(), jitter, ms(1)).unwrap();
+        let run = pacelc_run(&regions, WaitFor::Nobody, ReadFrom::Local, 200, seed).unwrap();
+        prop_assert!(run.stale.iter().all(|s| s.staleness < s.replication_delay));
+        let bounded =
+            pacelc_run(&regions, WaitFor::Nobody, ReadFrom::BoundedStaleness(ms(20)), 200, seed)
+                .unwrap();
+        prop_assert!(bounded.stale.iter().all(|s| s.staleness <= ms(20)));
+    }
 
     #[test]
     fn cp_histories_are_linearizable_and_fail_only_on_the_cut_off_side(

@@ -39,6 +39,11 @@
 //! histories go to the checkers of [`crate::check`] ([`cap_run`], [`cap_experiment`]). CAP's
 //! "C" is linearizability, and the choice is made per request, only while a partition lasts.
 //!
+//! Without a partition the trade is latency against staleness (PACELC's "else"): waiting for
+//! every region makes writes as slow as the farthest one and every local read fresh; waiting for
+//! none makes writes fast and local reads stale by up to the replication delay ([`WaitFor`],
+//! [`ReadFrom`], [`pacelc_experiment`]).
+//!
 //! # Judging histories
 //!
 //! [`atomic_register_history`] makes histories a single-copy register could produce (all
@@ -82,6 +87,7 @@ mod double_debit;
 mod failover;
 mod ladder;
 mod monotonic;
+mod pacelc;
 mod read_your_writes;
 mod try_it;
 
@@ -103,6 +109,10 @@ pub use ladder::{
 pub use monotonic::{
     MonotonicRow, SessionRead, SessionRouting, monotonic_reads_experiment, monotonic_reads_figure,
     session_reads,
+};
+pub use pacelc::{
+    PacelcRow, PacelcRun, ReadFrom, Regions, StaleRead, WaitFor, pacelc_experiment, pacelc_figure,
+    pacelc_run,
 };
 pub use read_your_writes::{
     CanaryRow, LagSpike, ReadPolicy, ReadYourWritesRow, Served, canary_experiment, canary_figure,
