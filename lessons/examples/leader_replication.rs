@@ -181,6 +181,40 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     debit_table.evcxr_display();
 
     // cell
+    let resolutions = [
+        Resolution::WallClockLww { skew: ms(20) },
+        Resolution::HybridLww { skew: ms(20) },
+        Resolution::Siblings,
+        Resolution::Crdt,
+    ];
+    let delays: Vec<Time> = [0, 5, 10, 20, 50, 100, 200].map(ms).to_vec();
+    let conflicts = multi_leader_experiment(&resolutions, &delays, ms(100), 200, 1)?;
+    multi_leader_figure(&conflicts).show();
+    let at_100: Vec<MultiLeaderRow> = conflicts
+        .iter()
+        .filter(|r| r.delay_ms == 100.0)
+        .cloned()
+        .collect();
+    let conflict_table = Table::from_rows(&at_100)?;
+    conflict_table.evcxr_display();
+
+    // cell
+    // Try it: put the two leaders next to each other (no delay at all), keep region 1's clock
+    // 20 ms behind. Predict: does wall-clock LWW still lose edits? Then try the hybrid clock.
+    let resolution = Resolution::WallClockLww { skew: ms(20) };
+    let prediction: Option<bool> = None;
+    let run = multi_leader_run(resolution, ms(0), ms(100), 200, 1)?;
+    let why = format!(
+        "{} of {} edits lost; with no delay nothing is concurrent, so any loss comes from stamps that contradict what the writer saw",
+        run.lost, run.edits
+    );
+    println!("{}", judge_prediction(prediction, run.lost > 0, &why));
+    assert!(
+        run.converged,
+        "every resolution converges once all edits have arrived"
+    );
+
+    // cell
     let cap_setup = CapSetup::new(3, 1, ms(10), ms(100))?;
     let requests = [
         CapRequest::write(2, ms(20), 2),
@@ -390,6 +424,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .all(|r| r.total_overdraft == 0)
     );
     // Section 5.
+    assert!(conflicts.iter().all(|r| r.converged));
+    let lost_by = |name: &str| -> Vec<usize> {
+        conflicts
+            .iter()
+            .filter(|r| r.resolution == name)
+            .map(|r| r.lost)
+            .collect()
+    };
+    assert_eq!(lost_by("LWW, wall clock"), [8, 10, 20, 42, 109, 158, 200]);
+    assert_eq!(lost_by("LWW, hybrid clock"), [0, 3, 18, 42, 109, 158, 200]);
+    assert_eq!(lost_by("version-vector siblings"), [0; 7]);
+    assert_eq!(lost_by("CRDT (OR-Set)"), [0; 7]);
+    // The section 5 try-it: wall clock loses edits even with no delay; the hybrid clock does not.
+    let hybrid = multi_leader_run(
+        Resolution::HybridLww { skew: ms(20) },
+        ms(0),
+        ms(100),
+        200,
+        1,
+    )?;
+    assert_eq!(hybrid.lost, 0);
+    // Section 6.
     assert_eq!(column(&cap_table, 2), ["2", "0"]);
     assert_eq!(column(&cap_table, 3), ["0", "1"]);
     assert_eq!(column(&cap_table, 4), ["true", "false"]);
@@ -409,7 +465,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(format!("{:.3}", ap[8].stale_read_share), "0.201");
     let ap_failing: Vec<usize> = ap.iter().map(|r| r.not_linearizable).collect();
     assert_eq!(ap_failing, [0, 10, 16, 20, 20, 20, 20, 20, 20]);
-    // The section 5 try-it: CP stays linearizable with five nodes; AP does not.
+    // The section 6 try-it: CP stays linearizable with five nodes; AP does not.
     let five = CapSetup::new(5, 2, ms(50), ms(300))?;
     let judged = |mode| -> Result<bool, SimError> {
         let mut all = true;
@@ -420,7 +476,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     };
     assert!(judged(CapMode::Consistent)?);
     assert!(!judged(CapMode::Available)?);
-    // Section 6.
+    // Section 7.
     let pacelc_at = |write: &str, read: &str| {
         pacelc
             .iter()
@@ -476,15 +532,15 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .filter(|r| r.read == "leader")
             .all(|r| r.stale_share == 0.0)
     );
-    // The section 6 try-it: the majority waits for the second-nearest follower region.
+    // The section 7 try-it: the majority waits for the second-nearest follower region.
     let moved = Regions::new(vec![ms(15), ms(40), ms(20)], 0.2, ms(1))?;
     let after = pacelc_experiment(&moved, &[WaitFor::Majority], &[ReadFrom::Local], 20_000, 1)?;
     assert_eq!(format!("{:.0}", after[0].write_p50_ms), "84");
-    // Section 7.
+    // Section 8.
     assert_eq!(order, Some(vec![1, 0]));
     assert_eq!(column(&cost_table, 2), ["93", "94", "109"]);
     assert_eq!(column(&cost_table, 3), ["734", "597", "1028"]);
-    // The section 6 try-it: the writer itself cannot miss its own write.
+    // The section 8 try-it: the writer itself cannot miss its own write.
     let mut own = RegisterHistory::new();
     own.write(0, 1, ms(0), Some(ms(10)))?;
     own.read(0, None, ms(20), ms(30))?;

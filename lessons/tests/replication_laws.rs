@@ -7,9 +7,9 @@ use lessons::check::{
 };
 use lessons::replication::{
     CapMode, CapRequest, CapSetup, LagSpike, LeaderSetup, ReadFrom, ReadPolicy, Regions,
-    SessionRouting, WaitFor, Withdrawal, WithdrawalCheck, atomic_register_history,
-    canary_experiment, cap_run, cap_scripted, failover_trial, final_balance, pacelc_run,
-    read_your_writes_experiment, session_reads,
+    Resolution, SessionRouting, WaitFor, Withdrawal, WithdrawalCheck, atomic_register_history,
+    canary_experiment, cap_run, cap_scripted, failover_trial, final_balance, multi_leader_run,
+    pacelc_run, read_your_writes_experiment, session_reads,
 };
 use lessons::sim::{Latency, SimError, Time, ms, secs};
 use proptest::prelude::*;
@@ -273,6 +273,29 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
+    fn every_resolution_converges_and_only_siblings_and_crdts_keep_every_edit(
+        delay_ms in 0i64..300,
+        gap_ms in 1i64..200,
+        skew_ms in 0i64..50,
+        edits in 0usize..60,
+        seed in any::<u64>(),
+    ) {
+        let skew = ms(skew_ms);
+        for resolution in [
+            Resolution::WallClockLww { skew },
+            Resolution::HybridLww { skew },
+            Resolution::Siblings,
+            Resolution::Crdt,
+        ] {
+            let run = multi_leader_run(resolution, ms(delay_ms), ms(gap_ms), edits, seed).unwrap();
+            prop_assert!(run.converged);
+            if matches!(resolution, Resolution::Siblings | Resolution::Crdt) {
+                prop_assert_eq!(run.lost, 0);
+            }
+        }
+    }
+
+    #[test]
     fn a_synchronous_write_waits_at_least_the_round_trip_it_waits_for(
         delays_ms in prop::collection::vec(1i64..150, 1..6),
         jitter in 0.0f64..1.0,
@@ -462,6 +485,17 @@ fn a_stale_follower_balance_creates_four_hundred_from_nothing() {
     ];
     let raced = final_balance(500, &racing, WithdrawalCheck::PrimaryBalance, ms(0), ms(2));
     assert_eq!(raced.unwrap(), -400);
+}
+
+#[test]
+fn last_writer_wins_drops_one_of_two_concurrent_edits() {
+    // One edit in each region, 10 s apart in delivery: they cannot see each other.
+    let run = |resolution| multi_leader_run(resolution, secs(10), ms(100), 1, 1).unwrap();
+    let skew = ms(0);
+    assert_eq!(run(Resolution::WallClockLww { skew }).lost, 1);
+    assert_eq!(run(Resolution::HybridLww { skew }).lost, 1);
+    assert_eq!(run(Resolution::Siblings).lost, 0);
+    assert_eq!(run(Resolution::Crdt).lost, 0);
 }
 
 #[test]

@@ -32,6 +32,13 @@
 //! withdrawal the account cannot cover; an atomic conditional update on the primary cannot be
 //! fooled ([`WithdrawalCheck`], [`double_debit_experiment`]).
 //!
+//! # Two leaders
+//!
+//! With a leader in each of two regions, both accept edits of the same record and replicate to
+//! each other; concurrent edits conflict. Last writer wins (by wall clock or hybrid clock, from
+//! [`crate::clocks`]) converges by dropping one of them; version-vector siblings and a CRDT
+//! (from [`crate::crdt`]) keep them all ([`Resolution`], [`multi_leader_experiment`]).
+//!
 //! # Partitions
 //!
 //! During a network partition, a node that cannot reach the leader either refuses
@@ -87,6 +94,7 @@ mod double_debit;
 mod failover;
 mod ladder;
 mod monotonic;
+mod multi_leader;
 mod pacelc;
 mod read_your_writes;
 mod try_it;
@@ -109,6 +117,10 @@ pub use ladder::{
 pub use monotonic::{
     MonotonicRow, SessionRead, SessionRouting, monotonic_reads_experiment, monotonic_reads_figure,
     session_reads,
+};
+pub use multi_leader::{
+    MultiLeaderRow, MultiLeaderRun, Resolution, multi_leader_experiment, multi_leader_figure,
+    multi_leader_run,
 };
 pub use pacelc::{
     PacelcRow, PacelcRun, ReadFrom, Regions, StaleRead, WaitFor, pacelc_experiment, pacelc_figure,
