@@ -78,7 +78,7 @@ impl WaitFor {
     pub fn acknowledgements(self, followers: usize) -> usize {
         match self {
             WaitFor::All => followers,
-            WaitFor::Majority => (followers + 1) / 2,
+            WaitFor::Majority => followers.div_ceil(2),
             WaitFor::Nobody => 0,
         }
     }
@@ -310,16 +310,15 @@ pub fn pacelc_run(
         let to_leader = regions.delay(client, &mut rng);
         let at_leader = now + to_leader;
         let mut follower_acks = Vec::new();
-        for region in 0..all_regions {
+        for (region, end) in log_end.iter_mut().enumerate() {
+            let shipping = if region == 0 {
+                Time::ZERO
+            } else {
+                regions.delay(region, &mut rng)
+            };
             // The log reaches a region in order.
-            let arrival = (at_leader
-                + if region == 0 {
-                    Time::ZERO
-                } else {
-                    regions.delay(region, &mut rng)
-                })
-            .max(log_end[region]);
-            log_end[region] = arrival;
+            let arrival = (at_leader + shipping).max(*end);
+            *end = arrival;
             if region > 0 {
                 follower_acks.push(arrival + regions.delay(region, &mut rng));
             }
