@@ -150,6 +150,32 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     monotonic_table.evcxr_display();
 
     // cell
+    // Try it: spread the same sessions over 10 followers instead of 3. Predict: does the share
+    // of reads the max-seen token sends to the primary go up?
+    let followers = 10;
+    let prediction: Option<bool> = None;
+    let wider = monotonic_reads_experiment(
+        &[SessionRouting::MaxSeenToken],
+        &[ms(200)],
+        followers,
+        2_000,
+        1,
+    )?;
+    let why = format!(
+        "{:.1}% of reads went to the primary with {followers} followers, against {:.1}% with 3: the newest position seen is the best of more followers, so a random one is behind it more often",
+        100.0 * wider[0].primary_share,
+        100.0 * widest[2].primary_share
+    );
+    println!(
+        "{}",
+        judge_prediction(
+            prediction,
+            wider[0].primary_share > widest[2].primary_share,
+            &why
+        )
+    );
+
+    // cell
     let story = [
         Withdrawal {
             at: ms(0),
@@ -179,6 +205,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let at_five: Vec<DoubleDebitRow> = debits.iter().filter(|r| r.lag_s == 5.0).cloned().collect();
     let debit_table = Table::from_rows(&at_five)?;
     debit_table.evcxr_display();
+
+    // cell
+    // Try it: make the primary's check and its debit land together (round trip 0 ms). Predict:
+    // does "primary balance, then debit" still overdraw any account? Then try 50 ms.
+    let round_trip = ms(0);
+    let prediction: Option<bool> = None;
+    let raced = double_debit_experiment(
+        &[WithdrawalCheck::PrimaryBalance],
+        &[secs(5)],
+        secs(2),
+        round_trip,
+        1_000,
+        1,
+    )?;
+    let why = format!(
+        "{} accounts overdrawn: the race window is the time between the check and the debit",
+        raced[0].overdrawn
+    );
+    println!(
+        "{}",
+        judge_prediction(prediction, raced[0].overdrawn > 0, &why)
+    );
 
     // cell
     let resolutions = [
@@ -413,6 +461,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .filter(|r| r.lag_spread_ms == 0.0)
             .all(|r| r.went_backwards == 0)
     );
+    // The section 3 try-it: more followers, more reads sent to the primary.
+    let ten =
+        monotonic_reads_experiment(&[SessionRouting::MaxSeenToken], &[ms(200)], 10, 2_000, 1)?;
+    assert_eq!(format!("{:.4}", ten[0].primary_share), "0.7688");
     // Section 4.
     assert_eq!(column(&story_table, 1), ["-400", "0", "0"]);
     assert_eq!(column(&debit_table, 3), ["895", "1", "0"]);
@@ -423,6 +475,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .filter(|r| r.check == "conditional update on the primary")
             .all(|r| r.total_overdraft == 0)
     );
+    // The section 4 try-it: no race window, no overdraft; a 50 ms window overdraws more.
+    let no_window = double_debit_experiment(
+        &[WithdrawalCheck::PrimaryBalance],
+        &[secs(5)],
+        secs(2),
+        ms(0),
+        1_000,
+        1,
+    )?;
+    assert_eq!(no_window[0].overdrawn, 0);
+    let wide_window = double_debit_experiment(
+        &[WithdrawalCheck::PrimaryBalance],
+        &[secs(5)],
+        secs(2),
+        ms(50),
+        1_000,
+        1,
+    )?;
+    assert_eq!(wide_window[0].overdrawn, 25);
     // Section 5.
     assert!(conflicts.iter().all(|r| r.converged));
     let lost_by = |name: &str| -> Vec<usize> {
