@@ -159,7 +159,7 @@ fn ratios() {
         let ours = best(&mut case.ours);
         let peer = best(&mut case.peer);
         println!(
-            "{:<40} {ours:>12.0} {peer:>16.0} {:>7.2}",
+            "{:<40} {ours:>12.0} {peer:>16.0} {:>7.3}",
             case.name,
             ours / peer
         );

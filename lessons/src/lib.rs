@@ -21,8 +21,8 @@
 //! * [`quorum`]: leaderless replication: N, W and R, stale reads, quorum latency, read repair,
 //!   sloppy quorums and hinted handoff, Merkle-tree anti-entropy, tombstones, data centres.
 //! * [`replication`]: leader-based replication: asynchronous, semi-synchronous and synchronous
-//!   followers, writes lost at failover, replication lag and read-your-writes, CAP in a
-//!   simulated partition.
+//!   followers, writes lost at failover, replication lag, read-your-writes and monotonic reads,
+//!   stale balances, two leaders in two regions, CAP in a simulated partition, PACELC.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent?
 //!
