@@ -50,49 +50,40 @@ fn histories() -> [(&'static str, RegisterHistory); 2] {
     [("linearizable", clean), ("rejected", broken)]
 }
 
+/// What stateright's testers are fed: a client invoking an operation, or getting its answer.
+#[derive(Clone)]
+enum Event {
+    Invoke(usize, RegisterOp<Option<u64>>),
+    Return(usize, RegisterRet<Option<u64>>),
+}
+
 /// The history's events in real-time order, for stateright's testers.
-fn events(
-    history: &RegisterHistory,
-) -> Vec<(
-    usize,
-    Option<RegisterOp<Option<u64>>>,
-    Option<RegisterRet<Option<u64>>>,
-)> {
+fn events(history: &RegisterHistory) -> Vec<Event> {
     let mut timed = Vec::new();
-    for op in history.operations() {
+    for (i, op) in history.operations().iter().enumerate() {
         let (invoke, ret) = match op.action {
             RegisterAction::Write(value) => (RegisterOp::Write(Some(value)), RegisterRet::WriteOk),
             RegisterAction::Read(value) => (RegisterOp::Read, RegisterRet::ReadOk(value)),
         };
-        timed.push((op.invoked_at, 0, op.client, Some(invoke), None));
+        let answered = op.responded_at.unwrap_or(ms(0));
         timed.push((
-            op.responded_at.unwrap_or(ms(0)),
-            1,
-            op.client,
-            None,
-            Some(ret),
+            (op.invoked_at, 0, op.client, i),
+            Event::Invoke(op.client, invoke),
         ));
+        timed.push(((answered, 1, op.client, i), Event::Return(op.client, ret)));
     }
-    timed.sort_by_key(|&(at, order, client, ..)| (at, order, client));
-    timed
-        .into_iter()
-        .map(|(_, _, client, invoke, ret)| (client, invoke, ret))
-        .collect()
+    timed.sort_by_key(|(key, _)| *key);
+    timed.into_iter().map(|(_, event)| event).collect()
 }
 
 fn peer<T: ConsistencyTester<usize, Register<Option<u64>>>>(
     mut tester: T,
-    events: &[(
-        usize,
-        Option<RegisterOp<Option<u64>>>,
-        Option<RegisterRet<Option<u64>>>,
-    )],
+    events: &[Event],
 ) -> bool {
-    for (client, invoke, ret) in events {
-        let fed = match (invoke, ret) {
-            (Some(op), _) => tester.on_invoke(*client, op.clone()).is_ok(),
-            (_, Some(ret)) => tester.on_return(*client, ret.clone()).is_ok(),
-            _ => false,
+    for event in events {
+        let fed = match event {
+            Event::Invoke(client, op) => tester.on_invoke(*client, op.clone()).is_ok(),
+            Event::Return(client, ret) => tester.on_return(*client, ret.clone()).is_ok(),
         };
         assert!(fed, "a well-formed history");
     }
