@@ -133,7 +133,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     )?;
     let missed = rows.iter().map(|r| r.violations).sum::<usize>();
     let why = format!(
-        "{missed} reads missed; a window is safe only if it is at least the largest lag, and a spiky lag has no largest value"
+        "{missed} reads missed; a window is safe only if it is at least the largest lag, and this lag (exponential, with spikes) has no largest value"
     );
     println!("{}", judge_prediction(prediction, missed > 0, &why));
 
