@@ -370,7 +370,7 @@ pub fn failover_loss_figure(rows: &[FailoverRow]) -> Figure {
         .x_label("mean replication lag (ms)")
         .y_label("acknowledged writes lost per failover")
         .legend_at(Corner::UpperLeft);
-    for mode in modes(rows) {
+    for mode in super::first_seen(rows.iter().map(|row| row.mode.as_str())) {
         let points: Vec<(f64, f64)> = rows
             .iter()
             .filter(|row| row.mode == mode)
@@ -408,15 +408,4 @@ pub fn write_latency_figure(rows: &[FailoverRow], mean_lag_ms: f64) -> Figure {
     .legend_at(Corner::UpperLeft)
     .line("p50", at_lag.iter().map(|row| point(row, row.write_p50_ms)))
     .line("p99", at_lag.iter().map(|row| point(row, row.write_p99_ms)))
-}
-
-/// The distinct modes of `rows`, in first-seen order.
-fn modes(rows: &[FailoverRow]) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    for row in rows {
-        if !seen.contains(&row.mode) {
-            seen.push(row.mode.clone());
-        }
-    }
-    seen
 }

@@ -131,3 +131,15 @@ pub use read_your_writes::{
     read_your_writes_experiment, read_your_writes_figure,
 };
 pub use try_it::judge_prediction;
+
+/// The distinct names, in the order they first appear: one legend entry per mode or policy of
+/// an experiment's rows.
+fn first_seen<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = Vec::new();
+    for name in names {
+        if !seen.contains(&name) {
+            seen.push(name);
+        }
+    }
+    seen
+}

@@ -357,13 +357,7 @@ pub fn multi_leader_figure(rows: &[MultiLeaderRow]) -> Figure {
         .x_label("inter-region delay (ms)")
         .y_label("edits missing from the final record")
         .legend_at(Corner::UpperLeft);
-    let mut names: Vec<&str> = Vec::new();
-    for row in rows {
-        if !names.contains(&row.resolution.as_str()) {
-            names.push(&row.resolution);
-        }
-    }
-    for name in names {
+    for name in super::first_seen(rows.iter().map(|row| row.resolution.as_str())) {
         let points: Vec<(f64, f64)> = rows
             .iter()
             .filter(|row| row.resolution == name)

@@ -194,13 +194,7 @@ pub fn read_your_writes_figure(rows: &[ReadYourWritesRow]) -> Figure {
         .x_label("time between the write and the read (s)")
         .y_label("fraction of reads")
         .legend_at(Corner::UpperRight);
-    let mut policies: Vec<&str> = Vec::new();
-    for row in rows {
-        if !policies.contains(&row.policy.as_str()) {
-            policies.push(&row.policy);
-        }
-    }
-    for policy in policies {
+    for policy in super::first_seen(rows.iter().map(|row| row.policy.as_str())) {
         let mine: Vec<&ReadYourWritesRow> = rows.iter().filter(|r| r.policy == policy).collect();
         figure = figure
             .line(
