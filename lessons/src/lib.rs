@@ -20,10 +20,14 @@
 //!   lists across zones, range keys and hot spots, salting, rebalancing, scatter-gather latency.
 //! * [`quorum`]: leaderless replication: N, W and R, stale reads, quorum latency, read repair,
 //!   sloppy quorums and hinted handoff, Merkle-tree anti-entropy, tombstones, data centres.
+//! * [`replication`]: leader-based replication: asynchronous, semi-synchronous and synchronous
+//!   followers, writes lost at failover, replication lag, read-your-writes and monotonic reads,
+//!   stale balances, two leaders in two regions, CAP in a simulated partition, PACELC.
 //! * [`failure_detection`]: timeouts against slow nodes, heartbeats, adaptive timeouts and phi
 //!   accrual, gossip, SWIM's indirect probes, presence at scale, leases, split brain and
 //!   fencing tokens.
-//! * [`check`]: consistency checkers: is a recorded register history linearizable?
+//! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
+//!   sequentially consistent?
 //!
 //! And the parts they share:
 //!
@@ -70,6 +74,7 @@ pub mod ids;
 pub mod partitioning;
 pub mod quorum;
 pub mod rate_limit;
+pub mod replication;
 pub mod sim;
 pub mod table;
 pub mod try_it;
