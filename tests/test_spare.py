@@ -1,7 +1,8 @@
 """The warm spare kernel: a kernel start leaves a spare behind, the next start is served by it
 (in the new start's working directory, with a working evcxr), the spare ends with the kernel
-that claimed it, a start with another environment is not served by it, and a spare in a cold
-build slot takes no claim before it has loaded `lessons` there.
+that claimed it, a start with another environment is not served by it, a spare in a cold
+build slot takes no claim before it has loaded `lessons` there, and an unclaimed spare (and a
+kernel, as with ipykernel) never outlives the server that led to it.
 
 scripts/test turns spares off for the other tests; these turn them on for their own kernels.
 """
@@ -11,6 +12,7 @@ import pathlib
 import signal
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -188,3 +190,54 @@ def test_a_spare_in_a_cold_slot_takes_claims_only_once_lessons_are_loaded(no_spa
     # The slot is warm now: the next spare takes claims while it still starts evcxr.
     warm = spare_log_when_socket_opens(tmp_path / "warm.log")
     assert "lessons ready" not in warm, warm
+
+
+# A stand-in for the Jupyter server: it starts one kernel (spares on), prints the kernel's
+# pid, and then does what stdin says: "stop" shuts the kernel down and exits cleanly; nothing
+# (the test kills it) is a server that crashed.
+STAND_IN_SERVER = """
+import sys
+from jupyter_client.manager import start_new_kernel
+manager, client = start_new_kernel(kernel_name=sys.argv[1], cwd=sys.argv[2])
+print(manager.provisioner.pid, flush=True)
+if sys.stdin.readline().strip() == "stop":
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+"""
+
+
+def start_stand_in_server(cwd) -> tuple:
+    server = subprocess.Popen(
+        [sys.executable, "-c", STAND_IN_SERVER, KERNEL_NAME, str(cwd)],
+        env=spare_environment(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    kernel = int(server.stdout.readline())
+    # The kernel starts its spare once it is ready; the spare may still be warming up.
+    wait_for(lambda: len(spare_pids()) == 1, 60, "the kernel's spare to start")
+    (spare,) = spare_pids()
+    return server, kernel, spare
+
+
+def is_running(pid: int) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_an_unclaimed_spare_ends_with_the_server_that_stopped(no_spares, tmp_path):
+    server, kernel, spare = start_stand_in_server(tmp_path)
+    server.communicate("stop\n", timeout=60)
+    assert not is_running(kernel)
+    # Without this the spare would wait out its idle time (SPARE_IDLE_S), holding memory.
+    wait_for(lambda: spare not in spare_pids(), 10, "the unclaimed spare to end")
+    assert not (cache_root() / "spare.sock").exists()
+
+
+def test_a_crashed_server_leaves_neither_its_kernel_nor_the_spare(no_spares, tmp_path):
+    server, kernel, spare = start_stand_in_server(tmp_path)
+    server.kill()
+    server.wait(timeout=30)
+    # As with ipykernel: the kernel sees it was orphaned (JPY_PARENT_PID) and ends.
+    wait_for(lambda: not is_running(kernel), 10, "the orphaned kernel to end")
+    wait_for(lambda: spare not in spare_pids(), 10, "the unclaimed spare to end")

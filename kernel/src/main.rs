@@ -13,6 +13,7 @@ mod install;
 mod iopub;
 mod is_complete;
 mod notes;
+mod orphan;
 mod output_frames;
 mod output_pipe;
 mod output_router;
@@ -63,6 +64,10 @@ enum Command {
         /// Where the spare's log goes until a `run` takes it over.
         #[arg(long)]
         log: PathBuf,
+        /// The process that started the `run` that started this spare (the Jupyter server):
+        /// an unclaimed spare ends when it does.
+        #[arg(long)]
+        server_pid: Option<u32>,
     },
     /// Execute lesson notebooks through this kernel (no Jupyter needed) and write study notes:
     /// the executed notebooks, one HTML page per lesson and an index, and a Markdown version.
@@ -145,7 +150,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Run { connection_file } => run(&connection_file),
-        Command::Spare { log } => spare::wait_and_serve(&log),
+        Command::Spare { log, server_pid } => spare::wait_and_serve(&log, server_pid),
         Command::Notes(args) => {
             init_logging(None);
             let options = notes::Options {
@@ -186,6 +191,7 @@ fn run(connection_file: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", connection_file.display()))?;
     let connection: jupyter_protocol::ConnectionInfo =
         serde_json::from_str(&text).context("the connection file is not valid")?;
+    orphan::end_when_orphaned();
     if let Some(served) = spare::hand_over(&text) {
         return served;
     }

@@ -11,8 +11,9 @@
 //!
 //! A spare only serves a `run` of the same binary, the same `lessons` sources and the same
 //! environment; otherwise it ends and the `run` starts normally. An unclaimed spare ends after
-//! `LESSONS_KERNEL_SPARE_IDLE` seconds (default 1800). `LESSONS_KERNEL_SPARE=0` turns spares
-//! off.
+//! `LESSONS_KERNEL_SPARE_IDLE` seconds (default 1800), or as soon as the process that started
+//! its `run` (the Jupyter server) has ended: it never outlives the server that led to it.
+//! `LESSONS_KERNEL_SPARE=0` turns spares off.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -21,7 +22,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
@@ -143,10 +145,13 @@ pub fn start_next() {
         return;
     };
     let mut command = std::process::Command::new(exe);
+    command.arg("spare").arg("--log").arg(&log);
+    if let Some(server) = rustix::process::getppid() {
+        command
+            .arg("--server-pid")
+            .arg(server.as_raw_nonzero().to_string());
+    }
     command
-        .arg("spare")
-        .arg("--log")
-        .arg(&log)
         .env_clear()
         .envs(STARTING_ENVIRONMENT.get().into_iter().flatten().cloned())
         .stdin(std::process::Stdio::null())
@@ -172,8 +177,9 @@ pub fn start_next() {
     }
 }
 
-/// The `spare` command: warm up, wait for one `run`, serve it.
-pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
+/// The `spare` command: warm up, wait for one `run`, serve it; end unclaimed if the process
+/// `server_pid` (the server that started the `run` that started this spare) ends first.
+pub fn wait_and_serve(log: &Path, server_pid: Option<u32>) -> anyhow::Result<()> {
     let socket = socket_path().context("no cache directory for the spare's socket")?;
     let dir = socket.parent().context("the socket has no directory")?;
     std::fs::create_dir_all(dir)?;
@@ -182,6 +188,15 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
     if rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
         let _ = std::fs::remove_file(log);
         return Ok(());
+    }
+    let claimed = Arc::new(AtomicBool::new(false));
+    if let Some(pid) = server_pid {
+        let Some(server) = Server::with_pid(pid) else {
+            log::info!("the server that led to this spare has ended; so does the spare");
+            let _ = std::fs::remove_file(log);
+            return Ok(());
+        };
+        end_unclaimed_with(server, claimed.clone(), socket.clone(), log.to_path_buf());
     }
     let kernel = KernelProcess::prepare()?;
     // In a slot where a kernel like this one loaded `lessons` before, a `run` may claim the
@@ -203,6 +218,7 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(log);
         return Ok(());
     };
+    claimed.store(true, Ordering::SeqCst);
     // The next spare may take the socket and the lock.
     let _ = std::fs::remove_file(&socket);
     drop(listener);
@@ -232,6 +248,63 @@ pub fn wait_and_serve(log: &Path) -> anyhow::Result<()> {
     )?;
     end_with(stream);
     kernel.serve(connection)
+}
+
+/// A running process, told apart from a later one that reuses its pid by its start time.
+struct Server {
+    pid: u32,
+    started: u64,
+}
+
+impl Server {
+    /// The process `pid`, if it is running.
+    fn with_pid(pid: u32) -> Option<Server> {
+        Some(Server {
+            pid,
+            started: start_time(pid)?,
+        })
+    }
+
+    fn is_running(&self) -> bool {
+        start_time(self.pid) == Some(self.started)
+    }
+}
+
+/// When process `pid` started (clock ticks after boot), or `None` if it has ended (a zombie
+/// has ended too).
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name in parentheses: field 3 (the state) onwards; field 22 is the
+    // start time.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    if fields.first() == Some(&"Z") {
+        return None;
+    }
+    fields.get(22 - 3)?.parse().ok()
+}
+
+/// Ends this process if `server` ends before a `run` claims the spare (a spare left by a
+/// Jupyter server that was stopped would otherwise wait out its idle time, holding memory).
+fn end_unclaimed_with(server: Server, claimed: Arc<AtomicBool>, socket: PathBuf, log: PathBuf) {
+    std::thread::Builder::new()
+        .name("server-watch".into())
+        .spawn(move || {
+            while !claimed.load(Ordering::SeqCst) {
+                if !server.is_running() {
+                    log::info!("the server that led to this spare has ended; so does the spare");
+                    // Unclaimed, this spare still holds the spare lock: the socket is its own.
+                    let _ = std::fs::remove_file(&socket);
+                    let _ = std::fs::remove_file(&log);
+                    // The spare leads its own process group (setsid): its build and its cell
+                    // process end with it.
+                    let _ =
+                        rustix::process::kill_current_process_group(rustix::process::Signal::TERM);
+                    std::process::exit(0);
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        })
+        .expect("the watching thread starts");
 }
 
 /// Waits for a connection until the idle time is over or the socket file is gone (someone

@@ -16,6 +16,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::failure_detection::*;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
 
     // cell
@@ -36,7 +37,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let rows = timeout_experiment(&stalls, &[ms(1_000)], ms(100), 20_000, 1)?;
     let suspects = rows[0].false_suspicion_rate > 0.0;
     let why = "a stall longer than τ looks exactly like a crash until the answer arrives";
-    println!("{}", prediction_verdict(prediction, suspects, why));
+    println!("{}", check_prediction(prediction, suspects, why));
     assert!(rows[0].fastest_detection_ms >= 1_000.0);
 
     // cell
@@ -83,7 +84,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let why = format!(
         "three lost beats in a row happen with probability about p³ = {per_check:.6} per beat"
     );
-    println!("{}", prediction_verdict(prediction, noisy, &why));
+    println!("{}", check_prediction(prediction, noisy, &why));
     assert!(rows[0].worst_detection_s <= 15.0 + 5.0);
 
     // cell
@@ -144,7 +145,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let peak = normal.phi(secs(60) + ms(3_500));
     let why =
         format!("3.5 s since the last beat, 2.5 s late, gives phi = {peak:.2} with this floor");
-    println!("{}", prediction_verdict(prediction, peak > 8.0, &why));
+    println!("{}", check_prediction(prediction, peak > 8.0, &why));
     assert!(normal.phi(secs(61)) <= normal.phi(secs(62)));
 
     // cell
@@ -179,7 +180,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "{:.1} rounds: loss slows every round by the same factor, so the growth stays logarithmic",
         rows[0].mean_rounds
     );
-    println!("{}", prediction_verdict(prediction, slow, &why));
+    println!("{}", check_prediction(prediction, slow, &why));
     assert!(rows[0].max_rounds as f64 >= rows[0].mean_rounds);
 
     // cell
@@ -200,7 +201,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "each helper fails with 1 - (1 - l)^4; measured {:.5} at k = {needed}",
         rows[0].measured
     );
-    println!("{}", prediction_verdict(prediction, needed, &why));
+    println!("{}", check_prediction(prediction, needed, &why));
     assert!((rows[0].measured - rows[0].computed).abs() < 0.001);
 
     // cell
@@ -252,7 +253,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let row = gray_failure_run(rule, failure_rate, 10)?;
     let ejected = row.detected_after_s.is_some();
     let why = "the rule ejects only a backend more than 0.1 below the median success rate (about 0.999 here)";
-    println!("{}", prediction_verdict(prediction, ejected, why));
+    println!("{}", check_prediction(prediction, ejected, why));
     let health = gray_failure_run(Ejection::HealthCheck, failure_rate, 10)?;
     assert_eq!(health.detected_after_s, None);
 
@@ -319,7 +320,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let over_ten_minutes = row.worst_online_after_leaving_s > 600.0;
     let why =
         format!("the worst case is just under the TTL, {ttl_beats} × 300 s for background users");
-    println!("{}", prediction_verdict(prediction, over_ten_minutes, &why));
+    println!("{}", check_prediction(prediction, over_ten_minutes, &why));
     assert!(row.worst_online_after_leaving_s <= f64::from(ttl_beats) * 300.0);
 
     // cell
@@ -371,7 +372,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         budget.acts_for(secs(10)),
         run.overlap_ms
     );
-    println!("{}", prediction_verdict(prediction, overlaps, &why));
+    println!("{}", check_prediction(prediction, overlaps, &why));
     let paused = lease_handover(secs(10), budget, ms(100), 0, secs(2))?;
     assert!(paused.overlap_ms > 0.0);
 
@@ -432,7 +433,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let run = pause_scenario(fencing, ms(6_100))?;
     let lost = run.lost_updates > 0;
     let why = "only a check made in the same step as the write sees B's newer token every time";
-    println!("{}", prediction_verdict(prediction, lost, why));
+    println!("{}", check_prediction(prediction, lost, why));
     assert_eq!(
         pause_scenario(Fencing::TokenCheck, ms(6_100))?.lost_updates,
         0
@@ -468,7 +469,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         let stalls = Latency::log_normal(ms(20), 0.6).with_spikes(0.005, pause);
         let rows = timeout_experiment(&stalls, &[ms(1_000)], ms(100), 20_000, 1)?;
         let measured = rows[0].false_suspicion_rate > 0.0;
-        assert!(right(prediction_verdict(Some(suspects), measured, "")));
+        assert!(right(check_prediction(Some(suspects), measured, "")));
     }
 
     // 2. Fixed heartbeats.
@@ -490,7 +491,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     for (loss, noisy) in [(0.02, false), (0.10, true)] {
         let lossy = HeartbeatChannel::new(loss, Latency::log_normal(ms(50), 1.0))?;
         let rows = heartbeat_experiment(&lossy, &[secs(5)], &[3], 48.0, 100, 2)?;
-        assert!(right(prediction_verdict(
+        assert!(right(check_prediction(
             Some(noisy),
             rows[0].false_suspicions_per_hour > 1.0,
             ""
@@ -548,7 +549,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             normal.heartbeat(secs(beat));
         }
         let peak = normal.phi(secs(60) + ms(3_500));
-        assert!(right(prediction_verdict(Some(crosses), peak > 8.0, "")));
+        assert!(right(check_prediction(Some(crosses), peak > 8.0, "")));
     }
 
     // 4. Gossip.
@@ -557,7 +558,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(push_one.push_estimate, 11.25);
     for (loss, slow) in [(0.0, false), (0.3, true)] {
         let rows = gossip_experiment(&[100], &[Exchange::Push], 1, loss, 20, 5)?;
-        assert!(right(prediction_verdict(
+        assert!(right(check_prediction(
             Some(slow),
             rows[0].mean_rounds > 15.0,
             ""
@@ -595,7 +596,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             margin: 0.1,
         };
         let row = gray_failure_run(rule, failure_rate, 10)?;
-        assert!(right(prediction_verdict(
+        assert!(right(check_prediction(
             Some(ejected),
             row.detected_after_s.is_some(),
             ""
@@ -622,7 +623,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     for (ttl_beats, over) in [(3, true), (2, false)] {
         let row = presence_policy("tiered", &tiered, ttl_beats, 20_000, 7)?;
-        assert!(right(prediction_verdict(
+        assert!(right(check_prediction(
             Some(over),
             row.worst_online_after_leaving_s > 600.0,
             ""
@@ -651,7 +652,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     for (budgeted_ppm, overlaps) in [(10_000, true), (50_000, false)] {
         let budget = LeaseBudget::new(budgeted_ppm, ms(100))?;
         let run = lease_handover(secs(10), budget, ms(100), -20_000, ms(0))?;
-        assert!(right(prediction_verdict(
+        assert!(right(check_prediction(
             Some(overlaps),
             run.overlap_ms > 0.0,
             ""
@@ -674,7 +675,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         (Fencing::TokenCheck, false),
     ] {
         let run = pause_scenario(fencing, ms(6_100))?;
-        assert!(right(prediction_verdict(
+        assert!(right(check_prediction(
             Some(lost),
             run.lost_updates > 0,
             ""

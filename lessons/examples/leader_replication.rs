@@ -17,6 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::replication::*;
     use lessons::sim::*;
     use lessons::table::Table;
+    use lessons::try_it::check_prediction;
 
     // cell
     let one_crash = LeaderSetup::new(2, 0, Latency::constant(ms(30)), ms(10))?;
@@ -63,7 +64,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let prediction: Option<usize> = None;
     let rows = failover_experiment(3, &[sync_followers], &[ms(80)], ms(10), 200, 1)?;
     let why = "a write acknowledged by the follower that is promoted cannot be lost; without one, whatever was in flight is".to_string();
-    println!("{}", judge_prediction(prediction, rows[0].lost, &why));
+    println!("{}", check_prediction(prediction, rows[0].lost, &why));
     assert!(
         sync_followers == 0 || rows[0].lost == 0,
         "the synchronous follower has every acknowledged write"
@@ -135,7 +136,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let why = format!(
         "{missed} reads missed; a window is safe only if it is at least the largest lag, and this lag (exponential, with spikes) has no largest value"
     );
-    println!("{}", judge_prediction(prediction, missed > 0, &why));
+    println!("{}", check_prediction(prediction, missed > 0, &why));
 
     // cell
     let spreads: Vec<Time> = (0..=10).map(|k| ms(k * 20)).collect();
@@ -168,7 +169,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     println!(
         "{}",
-        judge_prediction(
+        check_prediction(
             prediction,
             wider[0].primary_share > widest[2].primary_share,
             &why
@@ -225,7 +226,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     println!(
         "{}",
-        judge_prediction(prediction, raced[0].overdrawn > 0, &why)
+        check_prediction(prediction, raced[0].overdrawn > 0, &why)
     );
 
     // cell
@@ -256,7 +257,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "{} of {} edits lost; with no delay nothing is concurrent, so any loss comes from stamps that contradict what the writer saw",
         run.lost, run.edits
     );
-    println!("{}", judge_prediction(prediction, run.lost > 0, &why));
+    println!("{}", check_prediction(prediction, run.lost > 0, &why));
     assert!(
         run.converged,
         "every resolution converges once all edits have arrived"
@@ -313,7 +314,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         assert!(mode == CapMode::Available || run.failed == run.failed_cut_off);
     }
     let why = "CP refuses on the cut-off side and serves everything else from the one leader; AP answers from a copy the leader's writes cannot reach".to_string();
-    println!("{}", judge_prediction(prediction, all_linearizable, &why));
+    println!("{}", check_prediction(prediction, all_linearizable, &why));
 
     // cell
     let regions = Regions::new(vec![ms(15), ms(40), ms(75)], 0.2, ms(1))?;
@@ -346,7 +347,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "median {:.1} ms before, {:.1} ms after: a majority waits for the second-nearest follower region, which changed",
         before[0].write_p50_ms, after[0].write_p50_ms
     );
-    println!("{}", judge_prediction(prediction, faster, &why));
+    println!("{}", check_prediction(prediction, faster, &why));
 
     // cell
     let mut stale_after_done = RegisterHistory::new();
@@ -385,7 +386,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let why =
         "sequential consistency may reorder different clients, never one client's own operations"
             .to_string();
-    println!("{}", judge_prediction(prediction, sequential, &why));
+    println!("{}", check_prediction(prediction, sequential, &why));
 
     // end of cells
     let column = |table: &Table, index: usize| -> Vec<String> {
@@ -424,7 +425,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     // The section 1 try-it, as suggested: 1 of 3 loses nothing, then asynchronous.
     let semi = failover_experiment(3, &[1], &[ms(80)], ms(10), 200, 1)?;
-    assert!(judge_prediction(Some(0), semi[0].lost, "").starts_with("Right"));
+    assert!(check_prediction(Some(0), semi[0].lost, "").starts_with("Right"));
     let asynchronous = failover_experiment(3, &[0], &[ms(80)], ms(10), 200, 1)?;
     assert_eq!(asynchronous[0].lost, 2983);
     // Section 2.

@@ -118,7 +118,6 @@ mod presence;
 mod split_brain;
 mod swim;
 mod timeouts;
-mod try_it;
 
 pub use adaptive::AdaptiveTimeout;
 pub use comparison::{
@@ -150,4 +149,3 @@ pub use presence::{
 pub use split_brain::{Failover, FailoverRow, Trouble, failover_run};
 pub use swim::{ProbeRow, false_failure_probability, indirect_probe_experiment};
 pub use timeouts::{TimeoutRow, timeout_experiment};
-pub use try_it::prediction_verdict;

@@ -97,7 +97,6 @@ mod monotonic;
 mod multi_leader;
 mod pacelc;
 mod read_your_writes;
-mod try_it;
 
 pub use cap::{
     CapMode, CapRequest, CapRow, CapRun, CapSetup, cap_experiment, cap_figure, cap_run,
@@ -130,7 +129,6 @@ pub use read_your_writes::{
     CanaryRow, LagSpike, ReadPolicy, ReadYourWritesRow, Served, canary_experiment, canary_figure,
     read_your_writes_experiment, read_your_writes_figure,
 };
-pub use try_it::judge_prediction;
 
 /// The distinct names, in the order they first appear: one legend entry per mode or policy of
 /// an experiment's rows.
