@@ -175,7 +175,7 @@ pub fn detector_figure(rows: &[DetectorRow]) -> Figure {
     )
 }
 
-/// Rounds to reach everyone against log10 N, one line per exchange, with `log2 N + ln N`.
+/// Rounds to reach everyone against N (log axis), one line per exchange, with `log2 N + ln N`.
 ///
 /// # Examples
 ///
@@ -199,15 +199,16 @@ pub fn gossip_figure(rows: &[GossipRow]) -> Figure {
     sizes.dedup();
     let figure = series.iter().fold(
         Figure::new("Gossip: rounds until every node knows")
-            .x_label("log10 N (nodes)")
+            .x_label("N (nodes, log scale)")
             .y_label("mean rounds")
+            .log_x()
             .legend_at(Corner::UpperLeft),
         |figure, name| {
             figure.line(
                 name.clone(),
                 rows.iter()
                     .filter(|row| &format!("{}, fanout {}", row.exchange, row.fanout) == name)
-                    .map(|row| ((row.nodes as f64).log10(), row.mean_rounds)),
+                    .map(|row| (row.nodes as f64, row.mean_rounds)),
             )
         },
     );
@@ -215,12 +216,12 @@ pub fn gossip_figure(rows: &[GossipRow]) -> Figure {
         "log2 N + ln N",
         sizes
             .iter()
-            .map(|&n| ((n as f64).log10(), super::gossip::push_rounds_estimate(n))),
+            .map(|&n| (n as f64, super::gossip::push_rounds_estimate(n))),
     )
 }
 
 /// False-failure probability of SWIM probing against the number of indirect helpers, on a
-/// log10 scale: measured and computed.
+/// log axis: measured and computed.
 ///
 /// # Examples
 ///
@@ -234,18 +235,19 @@ pub fn gossip_figure(rows: &[GossipRow]) -> Figure {
 pub fn probe_figure(rows: &[ProbeRow]) -> Figure {
     Figure::new("SWIM: a broken link, k indirect probes")
         .x_label("indirect probes k")
-        .y_label("log10 P(healthy node declared failed)")
+        .y_label("P(healthy node declared failed), log scale")
+        .log_y()
         .legend_at(Corner::UpperRight)
         .line(
             "computed",
             rows.iter()
-                .map(|row| (f64::from(row.indirect), row.computed.log10())),
+                .map(|row| (f64::from(row.indirect), row.computed)),
         )
         .points(
             "simulated (probes with no false failure not drawn)",
             rows.iter()
                 .filter(|row| row.false_failures > 0)
-                .map(|row| (f64::from(row.indirect), row.measured.log10())),
+                .map(|row| (f64::from(row.indirect), row.measured)),
         )
 }
 
