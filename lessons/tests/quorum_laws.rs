@@ -4,8 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use lessons::check::{
-    RegisterAction, RegisterHistory, RegisterOperation, check_register,
-    check_register_by_brute_force,
+    RegisterAction, RegisterHistory, check_register, check_register_by_brute_force,
 };
 use lessons::clocks::WriteStamp;
 use lessons::quorum::{
@@ -16,41 +15,11 @@ use lessons::quorum::{
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
 
+mod register_histories;
+use register_histories::small_histories;
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-12
-}
-
-/// A small history: up to 7 operations with random, overlapping intervals, values 1 to 3 (so
-/// several writes may write the same value), some writes never answered.
-fn small_histories() -> impl Strategy<Value = RegisterHistory> {
-    let operation = (
-        0usize..3,
-        any::<bool>(),
-        0u64..4,
-        0i64..20,
-        0i64..10,
-        prop::bool::weighted(0.2),
-    );
-    prop::collection::vec(operation, 0..=7).prop_map(|operations| {
-        let mut history = RegisterHistory::new();
-        for (client, is_write, value, start, length, unanswered) in operations {
-            let action = if is_write {
-                RegisterAction::Write(value.max(1))
-            } else {
-                RegisterAction::Read((value > 0).then_some(value))
-            };
-            let responded_at = (!(is_write && unanswered)).then_some(ms(start + length));
-            history
-                .push(RegisterOperation {
-                    client,
-                    action,
-                    invoked_at: ms(start),
-                    responded_at,
-                })
-                .unwrap();
-        }
-        history
-    })
 }
 
 /// Whether `order` is a valid linearization of `history`: it holds every answered operation,

@@ -2,9 +2,7 @@
 //! inputs (proptest, regressions persisted beside this file), and the exact values the lesson
 //! quotes.
 
-use lessons::check::{
-    RegisterAction, RegisterHistory, RegisterOperation, check_register, check_sequential,
-};
+use lessons::check::{RegisterAction, RegisterHistory, check_register, check_sequential};
 use lessons::replication::{
     CapMode, CapRequest, CapSetup, LagSpike, LeaderSetup, ReadFrom, ReadPolicy, Regions,
     Resolution, SessionRouting, WaitFor, Withdrawal, WithdrawalCheck, atomic_register_history,
@@ -14,38 +12,8 @@ use lessons::replication::{
 use lessons::sim::{Latency, SimError, Time, ms, secs};
 use proptest::prelude::*;
 
-/// A small history: up to 7 operations by 3 clients with random, overlapping intervals, values
-/// 1 to 3, some writes never answered.
-fn small_histories() -> impl Strategy<Value = RegisterHistory> {
-    let operation = (
-        0usize..3,
-        any::<bool>(),
-        0u64..4,
-        0i64..20,
-        0i64..10,
-        prop::bool::weighted(0.2),
-    );
-    prop::collection::vec(operation, 0..=7).prop_map(|operations| {
-        let mut history = RegisterHistory::new();
-        for (client, is_write, value, start, length, unanswered) in operations {
-            let action = if is_write {
-                RegisterAction::Write(value.max(1))
-            } else {
-                RegisterAction::Read((value > 0).then_some(value))
-            };
-            let responded_at = (!(is_write && unanswered)).then_some(ms(start + length));
-            history
-                .push(RegisterOperation {
-                    client,
-                    action,
-                    invoked_at: ms(start),
-                    responded_at,
-                })
-                .unwrap();
-        }
-        history
-    })
-}
+mod register_histories;
+use register_histories::small_histories;
 
 /// Whether `order` keeps every client's operations in their real-time order, holds every
 /// answered operation, and explains every read: a witness of sequential consistency.
