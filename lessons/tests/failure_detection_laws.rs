@@ -238,7 +238,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     /// P(false failure) = P(direct probe fails) · (1 - q)^k, with q = (1 - l)^4 per helper;
-    /// the simulation agrees within five standard errors.
+    /// the simulation agrees within five standard errors (and three events).
     #[test]
     fn a_false_failure_needs_the_direct_probe_and_every_helper_to_fail(
         direct_loss in 0.0f64..=1.0,
@@ -254,7 +254,10 @@ proptest! {
         let probes = 20_000;
         let row = &indirect_probe_experiment(direct_loss, link_loss, &[k], probes, seed).unwrap()[0];
         let sigma = (expected * (1.0 - expected) / probes as f64).sqrt();
-        prop_assert!((row.measured - expected).abs() <= 5.0 * sigma + 1e-9, "{row:?}");
+        // Plus three events: for rare failures (expected count near 0) the count is Poisson
+        // and one event alone is many standard errors (found at 2,000 cases).
+        let slack = 5.0 * sigma + 3.0 / probes as f64;
+        prop_assert!((row.measured - expected).abs() <= slack, "{row:?}");
     }
 }
 
@@ -302,7 +305,9 @@ proptest! {
             .collect();
         let row = presence_policy("p", &groups, ttl_beats, 500, seed).unwrap();
         let sum: f64 = groups.iter().map(UserGroup::writes_per_second).sum();
-        prop_assert!((row.writes_per_second - sum).abs() <= 0.05);
+        // The row reports one decimal place: half a unit of it, and a hair for the float
+        // arithmetic (found at 965,900 users every 400 s: 2,414.75 is a tie).
+        prop_assert!((row.writes_per_second - sum).abs() <= 0.05 + 1e-9);
         let longest = groups_spec.iter().map(|&(_, interval)| interval).max().unwrap();
         prop_assert!(row.worst_online_after_leaving_s <= (longest * i64::from(ttl_beats)) as f64);
     }

@@ -127,8 +127,9 @@ impl RecordCopy {
                     minor: major.1,
                     node: region,
                 };
-                *edits = seen.clone();
-                *stamp = Some(new_stamp);
+                // The local copy follows the same rule as every other: a write stamped older
+                // than what it holds (its clock is behind a stamp it has received) loses here too.
+                keep_newer(edits, stamp, &seen, new_stamp);
                 Sent::Stamped(seen, new_stamp)
             }
             RecordCopy::Siblings(register) => Sent::Siblings(register.set(region, seen)),
@@ -151,15 +152,30 @@ impl RecordCopy {
                     let logical = their_stamp.minor;
                     clock.receive(reading, HybridTimestamp { wall, logical });
                 }
-                if stamp.is_none_or(|ours| *their_stamp > ours) {
-                    *edits = theirs.clone();
-                    *stamp = Some(*their_stamp);
-                }
+                keep_newer(edits, stamp, theirs, *their_stamp);
             }
             (RecordCopy::Siblings(register), Sent::Siblings(delta)) => register.merge(delta),
             (RecordCopy::Set(set), Sent::Set(delta)) => set.merge(delta),
             _ => {}
         }
+    }
+}
+
+/// Last writer wins: the copy takes `candidate` if its stamp is newer than the one it holds;
+/// on equal stamps, as Cassandra does for equal timestamps, the larger value wins, so that every
+/// copy picks the same one.
+fn keep_newer(
+    edits: &mut BTreeSet<u64>,
+    stamp: &mut Option<WriteStamp>,
+    candidate: &BTreeSet<u64>,
+    candidate_stamp: WriteStamp,
+) {
+    let newer = stamp.is_none_or(|ours| {
+        candidate_stamp > ours || (candidate_stamp == ours && candidate > &*edits)
+    });
+    if newer {
+        *edits = candidate.clone();
+        *stamp = Some(candidate_stamp);
     }
 }
 
