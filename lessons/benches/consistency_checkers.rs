@@ -9,9 +9,7 @@
 //! Run it with `cargo bench -p lessons --bench consistency_checkers`.
 
 use std::hint::black_box;
-use std::time::Duration;
 
-use criterion::Criterion;
 use lessons::check::{
     RegisterAction, RegisterHistory, RegisterOperation, check_register, check_sequential,
 };
@@ -23,6 +21,8 @@ use stateright::semantics::{
 };
 
 mod peer_timing;
+
+use peer_timing::{Case, Table};
 
 /// A linearizable history and the same one with its last read answered with a value nobody
 /// wrote.
@@ -90,13 +90,6 @@ fn peer<T: ConsistencyTester<usize, Register<Option<u64>>>>(
     tester.is_consistent()
 }
 
-/// One comparison: the work on our side and on the peer's.
-struct Case {
-    name: String,
-    ours: Box<dyn FnMut()>,
-    peer: Box<dyn FnMut()>,
-}
-
 fn cases() -> Vec<Case> {
     let mut all = Vec::new();
     for (kind, history) in histories() {
@@ -130,39 +123,14 @@ fn cases() -> Vec<Case> {
     all
 }
 
-fn criterion_benches(criterion: &mut Criterion) {
-    for mut case in cases() {
-        let mut group = criterion.benchmark_group(case.name.clone());
-        group.bench_function("ours", |bench| bench.iter(&mut case.ours));
-        group.bench_function("stateright", |bench| bench.iter(&mut case.peer));
-        group.finish();
-    }
-}
-
-/// The ratio table: each pair timed back to back, best of three.
-fn ratios() {
-    let best = peer_timing::best_ns_per_call;
-    println!(
-        "\n{:<40} {:>12} {:>16} {:>7}",
-        "check, 3 clients x 8 operations", "ours (ns)", "stateright (ns)", "ratio"
-    );
-    for mut case in cases() {
-        let ours = best(&mut case.ours);
-        let peer = best(&mut case.peer);
-        println!(
-            "{:<40} {ours:>12.0} {peer:>16.0} {:>7.3}",
-            case.name,
-            ours / peer
-        );
-    }
-}
-
 fn main() {
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
-        .configure_from_args();
-    criterion_benches(&mut criterion);
-    criterion.final_summary();
-    ratios();
+    peer_timing::compare(
+        cases,
+        Table {
+            heading: "check, 3 clients x 8 operations",
+            peer: "stateright",
+            time_decimals: 0,
+            ratio_decimals: 3,
+        },
+    );
 }

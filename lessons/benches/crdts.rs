@@ -13,26 +13,19 @@
 //! Run it with `cargo bench -p lessons --bench crdts`.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use crdts::{CmRDT, CvRDT, LWWReg, MVReg, Orswot};
-use criterion::Criterion;
 use lessons::clocks::LamportTimestamp;
 use lessons::crdt::{Crdt, GCounter, LwwRegister, MvRegister, OperationBased, OrSet, PNCounter};
 
 mod peer_timing;
 
+use peer_timing::{Case, Table};
+
 const REPLICAS: usize = 16;
 const MEMBERS: u64 = 100;
 /// How many operations a replayed apply stream holds.
 const STREAM: usize = 1024;
-
-/// One comparison: the work on our side and on the peer's.
-struct Case {
-    name: String,
-    ours: Box<dyn FnMut()>,
-    peer: Box<dyn FnMut()>,
-}
 
 /// A merge on both sides: a copy of `a` takes `b` in.
 fn merge_case<O, P>(name: &str, a: O, b: O, peer_a: P, peer_b: P) -> Case
@@ -261,39 +254,14 @@ fn cases() -> Vec<Case> {
     all
 }
 
-fn criterion_benches(criterion: &mut Criterion) {
-    for mut case in cases() {
-        let mut group = criterion.benchmark_group(case.name.clone());
-        group.bench_function("ours", |bench| bench.iter(&mut case.ours));
-        group.bench_function("crdts", |bench| bench.iter(&mut case.peer));
-        group.finish();
-    }
-}
-
-/// The ratio table: each pair timed back to back, best of three.
-fn ratios() {
-    let best = peer_timing::best_ns_per_call;
-    println!(
-        "\n{:<40} {:>10} {:>10} {:>7}",
-        "operation", "ours (ns)", "crdts (ns)", "ratio"
-    );
-    for mut case in cases() {
-        let ours = best(&mut case.ours);
-        let peer = best(&mut case.peer);
-        println!(
-            "{:<40} {ours:>10.1} {peer:>10.1} {:>7.2}",
-            case.name,
-            ours / peer
-        );
-    }
-}
-
 fn main() {
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
-        .configure_from_args();
-    criterion_benches(&mut criterion);
-    criterion.final_summary();
-    ratios();
+    peer_timing::compare(
+        cases,
+        Table {
+            heading: "operation",
+            peer: "crdts",
+            time_decimals: 1,
+            ratio_decimals: 2,
+        },
+    );
 }
