@@ -273,14 +273,24 @@ impl Server {
 /// When process `pid` started (clock ticks after boot), or `None` if it has ended (a zombie
 /// has ended too).
 fn start_time(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // After the command name in parentheses: field 3 (the state) onwards; field 22 is the
-    // start time.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    if fields.first() == Some(&"Z") {
+    let fields = stat_fields(pid)?;
+    if fields.first().map(String::as_str) == Some("Z") {
         return None;
     }
     fields.get(22 - 3)?.parse().ok()
+}
+
+/// The fields of `/proc/PID/stat` after the command name in parentheses: field 3 (the state)
+/// onwards, so field N is at index N - 3.
+fn stat_fields(pid: impl std::fmt::Display) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 /// Ends this process if `server` ends before a `run` claims the spare (a spare left by a
@@ -397,9 +407,8 @@ fn children_of(parent: u32) -> Vec<i32> {
         .flatten()
         .filter_map(|entry| {
             let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            // After the command name in parentheses: the state, then the parent's pid.
-            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+            // Field 4: the parent's pid.
+            let ppid = stat_fields(pid)?.into_iter().nth(4 - 3)?;
             (ppid == parent).then_some(pid)
         })
         .collect()
