@@ -158,6 +158,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&salted_events)?.evcxr_display();
 
     // cell
+    let prediction: Option<bool> = None; // the busiest partition takes under 22%?
+    let buckets = 20; // try 50, then 100
+    let row = salting_trial(&events, 1, &[buckets], 10, 256)?[0];
+    let under = row.busiest_share < 0.22;
+    let why = format!(
+        "with {buckets} buckets the busiest partition takes {:.1}%: salting spreads the hot event, \
+         but the other events and the uneven ring keep a floor",
+        100.0 * row.busiest_share
+    );
+    println!("{}", check_prediction(prediction, under, why));
+
+    // cell
     let zipf = Zipf::new(10_000, 1.0)?;
     let popularity: Vec<f64> = (0..10_000).map(|rank| zipf.probability(rank)).collect();
     let mut hot = Table::new(["vnodes", "keys salted", "buckets", "busiest / mean"]);
@@ -459,5 +471,16 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ["0.9", "8.0"]
     );
     assert_eq!(stale_at("blind overwrite", 0), 0);
+    // The salting try-it and the variations its hint suggests.
+    for buckets in [20, 50, 100] {
+        let row = salting_trial(&events, 1, &[buckets], 10, 256)?[0];
+        let under = row.busiest_share < 0.22;
+        assert!(check_prediction(Some(under), under, "").starts_with("Right"));
+        assert!(
+            row.busiest_share < 0.25,
+            "{buckets} buckets: {}",
+            row.busiest_share
+        );
+    }
     Ok(())
 }

@@ -31,6 +31,19 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("a request at 200 ms: {:?}", bucket.try_acquire(ms(200)));
 
     // cell
+    let prediction: Option<usize> = None; // of seven requests at t = 0, how many pass?
+    let (capacity, per_second) = (3, 10); // try (10, 1)
+    let mut small = TokenBucket::new(capacity, Rate::per_second(per_second)?)?;
+    let passed = (0..7)
+        .filter(|_| small.try_acquire(ms(0)).is_admitted())
+        .count();
+    let why = format!(
+        "at one instant only the tokens already in the bucket count: at most B = {capacity}, \
+         whatever R = {per_second}/s is"
+    );
+    println!("{}", check_prediction(prediction, passed, why));
+
+    // cell
     let limit = 10;
     let window = secs(2);
     let duration = secs(60);
@@ -548,5 +561,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .filter(|row| row.phase != "during")
             .all(|row| row.goodput == 1.0 && row.abuse_admitted == 0)
     );
+    // The small-bucket try-it, and the variation its hint suggests.
+    for (capacity, per_second, expected) in [(3, 10, 3), (10, 1, 7)] {
+        let mut small = TokenBucket::new(capacity, Rate::per_second(per_second)?)?;
+        let passed = (0..7)
+            .filter(|_| small.try_acquire(ms(0)).is_admitted())
+            .count();
+        assert_eq!(passed, expected);
+        assert!(check_prediction(Some(expected), passed, "").starts_with("Right"));
+    }
     Ok(())
 }
