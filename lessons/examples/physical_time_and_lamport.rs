@@ -93,6 +93,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     misorder.evcxr_display();
 
     // cell
+    let prediction: Option<bool> = None; // more than 25% of pairs misordered?
+    let spread_ms = 20.0; // try 50.0
+    let parameters = MisorderParameters {
+        skew: Time::from_nanos_f64(spread_ms * 1e6),
+        gap: ms(5),
+        pairs: 100_000,
+    };
+    let row = misordered_pairs(&parameters, 3)?;
+    let why = format!(
+        "{:.1}% measured, {:.1}% by the formula: a gap smaller than the clocks' disagreement \
+         is read backwards that often",
+        100.0 * row.fraction,
+        100.0 * row.expected
+    );
+    println!("{}", check_prediction(prediction, row.fraction > 0.25, why));
+
+    // cell
     let a_fast = vec![PhysicalClock::new().offset(ms(40)), PhysicalClock::new()];
     let schedules = vec![vec![ms(10)], vec![ms(30)]];
     let link = Latency::constant(ms(8));
@@ -426,6 +443,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("violations with commit wait, all ε: {with_wait_violations}");
 
     // cell
+    let prediction: Option<f64> = None; // mean commit wait in ms at ε = 7 ms
+    let epsilon = 7; // try 15
+    let parameters = CommitWaitParameters {
+        epsilon: ms(epsilon),
+        commit_wait: true,
+        ..CommitWaitParameters::default()
+    };
+    let waited = commit_wait(&parameters, 5)?.mean_wait_ms.round();
+    let why = format!(
+        "every commit waits out both ends of its interval: 2ε = {} ms",
+        2 * epsilon
+    );
+    println!("{}", check_prediction(prediction, waited, why));
+
+    // cell
     let prediction: Option<_> = None; // does B's write survive?
     let stamping = Stamping::Wall;
     let a_offset = ms(25);
@@ -590,6 +622,31 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             "{} {offset}",
             stamping.name()
         );
+    }
+    // The commit-wait try-it, and the variation its hint suggests.
+    for epsilon in [7, 15] {
+        let parameters = CommitWaitParameters {
+            epsilon: ms(epsilon),
+            commit_wait: true,
+            ..CommitWaitParameters::default()
+        };
+        let waited = commit_wait(&parameters, 5)?.mean_wait_ms.round();
+        assert_eq!(waited, (2 * epsilon) as f64);
+    }
+    // The spread try-it, and the variation its hint suggests.
+    for spread_ms in [20.0, 50.0] {
+        let parameters = MisorderParameters {
+            skew: Time::from_nanos_f64(spread_ms * 1e6),
+            gap: ms(5),
+            pairs: 100_000,
+        };
+        let row = misordered_pairs(&parameters, 3)?;
+        assert!(
+            (row.fraction - row.expected).abs() < 0.01,
+            "{spread_ms}: {row:?}"
+        );
+        let over = row.fraction > 0.25;
+        assert!(check_prediction(Some(over), over, "").starts_with("Right"));
     }
     Ok(())
 }

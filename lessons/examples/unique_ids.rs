@@ -118,6 +118,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&skew_rows)?.evcxr_display();
 
     // cell
+    let prediction: Option<bool> = None; // any duplicate ID with clocks 500 ms apart?
+    let skew = 500; // try 5_000
+    let row = skew_trial(8, ms(skew), 7)?;
+    let why = format!(
+        "{} duplicates and {:.1}% of IDs out of time order: the machine bits keep machines apart; \
+         skew only breaks the order",
+        row.duplicates,
+        100.0 * row.inverted_fraction
+    );
+    println!("{}", check_prediction(prediction, row.duplicates > 0, why));
+
+    // cell
     let new_year = 1_767_225_600_000_u64; // 2026-01-01T00:00:00Z in Unix milliseconds
     let mut id_rng = Rng::new(2);
     let v4 = Uuid::v4(&mut id_rng);
@@ -181,6 +193,15 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("with a-z A-Z 0-9: {qi}; with 0-9 a-z A-Z: {g8}");
     let seven_chars = Base62::code_space(7)?;
     println!("7 characters: {seven_chars} codes");
+
+    // cell
+    let prediction: Option<usize> = None; // characters for 1,000,000
+    let number: u64 = 1_000_000; // try 62^4 = 14_776_336, then 14_776_335
+    let code = letters_first.encode(number);
+    let why = format!(
+        "{number} is {code}: k characters reach up to 62^k - 1, and 62^3 = 238,328 is too few"
+    );
+    println!("{}", check_prediction(prediction, code.len(), why));
 
     // cell
     let random_spaces = [
@@ -451,5 +472,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert_eq!(hashed_clashes, 8);
     assert_eq!((retries, urls - checked_codes), (9, 0));
+    // The Base62 try-it, and the variations its hint suggests.
+    for (number, length) in [(1_000_000_u64, 4), (14_776_336, 5), (14_776_335, 4)] {
+        let code = letters_first.encode(number);
+        assert_eq!(code.len(), length);
+        assert!(check_prediction(Some(length), code.len(), "").starts_with("Right"));
+    }
+    // The skew try-it, and the variation its hint suggests.
+    for skew in [500, 5_000] {
+        let row = skew_trial(8, ms(skew), 7)?;
+        assert_eq!(row.duplicates, 0);
+        assert!(check_prediction(Some(false), row.duplicates > 0, "").starts_with("Right"));
+    }
     Ok(())
 }
