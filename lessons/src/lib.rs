@@ -27,7 +27,8 @@
 //!   accrual, gossip, SWIM's indirect probes, presence at scale, leases, split brain and
 //!   fencing tokens.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
-//!   sequentially consistent?
+//!   sequentially consistent? And a bounded explorer that tries every run of a small model and
+//!   returns a shortest one that breaks an invariant.
 //!
 //! And the parts they share:
 //!

@@ -84,6 +84,7 @@ pub use heartbeat::{Beat, Heartbeat};
 pub use latency::Latency;
 pub use network::Link;
 pub use node::{Context, Node, NodeId, Peers, TimerId};
+pub(crate) use recorder::Recorder;
 pub use recorder::{
     DropReason, Event, EventKind, EventRow, MessageId, Operation, OperationId, SentMessage, Trace,
 };
