@@ -341,8 +341,8 @@ pub struct Exploration<S, A> {
     pub distinct_states: usize,
     /// The most actions in any run explored.
     pub max_depth_reached: usize,
-    /// Whether every reachable state was visited: no run was cut by the depth bound and the
-    /// state bound was not hit. With no violation and `exhausted`, the invariants hold in every
+    /// Whether every reachable state was visited: no violation stopped the search, no run was
+    /// cut by the depth bound and the state bound was not hit. With no violation and `exhausted`, the invariants hold in every
     /// reachable state, not only within the bound.
     pub exhausted: bool,
     /// How long the exploration took on this machine: a measurement of the computation, not
@@ -636,6 +636,8 @@ pub fn explore<M: Model>(model: &M, bounds: Bounds) -> Exploration<M::State, M::
     }
 
     Exploration {
+        // A violation stops the search before it has seen everything.
+        exhausted: exhausted && violation.is_none(),
         violation: violation.map(|(invariant, index)| Violation {
             invariant,
             run: visited.run_to(index),
@@ -643,7 +645,6 @@ pub fn explore<M: Model>(model: &M, bounds: Bounds) -> Exploration<M::State, M::
         states_explored,
         distinct_states: visited.visits.len(),
         max_depth_reached,
-        exhausted,
         elapsed: started.elapsed(),
     }
 }

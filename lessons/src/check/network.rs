@@ -295,6 +295,23 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
         Some(envelope.clone())
     }
 
+    /// Removes every message for which `keep` is false: for messages that can no longer change
+    /// anything (answers to a client that has stopped listening), so that states differing
+    /// only in such messages count as one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut network = lessons::check::Network::new();
+    /// network.send(0, 1, "reply");
+    /// network.send(0, 2, "reply");
+    /// network.retain(|envelope| envelope.to != 1);
+    /// assert_eq!(network.len(), 1);
+    /// ```
+    pub fn retain(&mut self, keep: impl Fn(&Envelope<M>) -> bool) {
+        self.in_flight.retain(|envelope, _| keep(envelope));
+    }
+
     /// The messages in `self` that are not in `earlier`: what was sent in between. A model's
     /// [`Model::view`](super::Model::view) uses it to say which arrows start at a step.
     ///

@@ -205,13 +205,28 @@ impl<S: Debug, A: Debug> Run<S, A> {
     }
 }
 
-impl<S, A: Debug> fmt::Display for Run<S, A> {
-    /// The actions as a numbered list, one per line.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl<S, A> Run<S, A> {
+    /// The actions as a numbered list, one per line, each in the words `describe` gives it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let run = lessons::check::Run::new(0, vec![(2, 2), (1, 3)]);
+    /// assert_eq!(run.numbered(|add| format!("add {add}")), "1. add 2\n2. add 1\n");
+    /// ```
+    pub fn numbered(&self, describe: impl Fn(&A) -> String) -> String {
+        let mut text = String::new();
         for (number, action) in self.actions().enumerate() {
-            writeln!(f, "{}. {action:?}", number + 1)?;
+            text.push_str(&format!("{}. {}\n", number + 1, describe(action)));
         }
-        Ok(())
+        text
+    }
+}
+
+impl<S, A: Debug> fmt::Display for Run<S, A> {
+    /// The actions as a numbered list, one per line, as their `Debug` text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.numbered(|action| format!("{action:?}")))
     }
 }
 

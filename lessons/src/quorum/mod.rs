@@ -23,7 +23,9 @@
 //!
 //! Overlap is not **linearizability**. A read can see a write that is still in flight while a
 //! later read, from a quorum the write has not reached yet, does not ([`inversion_run`]); the
-//! checker in [`crate::check`] finds such histories ([`linearizability_experiment`]). Writing the
+//! checker in [`crate::check`] finds such histories ([`linearizability_experiment`]), and the
+//! explorer of [`crate::check`] finds the shortest run that produces one by trying every
+//! delivery order of a three-replica store ([`InversionModel`]). Writing the
 //! newest version back to a quorum before a read answers (the ABD algorithm's read phase,
 //! [`ReadRepair::Blocking`]) closes that hole for a single writer; concurrent writers stamped by
 //! skewed clocks open another.
@@ -72,6 +74,7 @@ mod availability;
 mod error;
 mod figures;
 mod inversion;
+mod inversion_model;
 mod latency;
 mod merkle;
 mod multi_dc;
@@ -96,6 +99,7 @@ pub use inversion::{
     LinearizabilityParameters, LinearizabilityRow, inversion_run, linearizability_experiment,
     random_store, random_store_run,
 };
+pub use inversion_model::{InversionModel, StoreAction, StoreCall, StoreState};
 pub use latency::{LatencyRow, expected_exponential_wait, quorum_latency_experiment};
 pub use merkle::{AntiEntropyRow, Descent, MAX_DEPTH, MerkleTree, anti_entropy_experiment};
 pub use multi_dc::{
