@@ -217,6 +217,67 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     lossy_table.evcxr_display();
 
     // cell
+    let shapes = [
+        ("N = 3, W = R = 1", InversionModel::new(3, 1, 1)?),
+        ("N = 3, W = R = 2", InversionModel::new(3, 2, 2)?),
+        (
+            "N = 3, W = R = 2, write-back",
+            InversionModel::new(3, 2, 2)?.write_back(true),
+        ),
+    ];
+    let mut explorations = Vec::new();
+    let mut explored_rows = Vec::new();
+    for (name, model) in shapes {
+        let exploration = explore(&model, Bounds::depth(40)?);
+        explored_rows.push(ExplorationRow::new(name, &exploration));
+        let rate = exploration.states_per_second();
+        println!(
+            "{name}: {:.0?} on this machine, {rate:.0} states/s",
+            exploration.elapsed
+        );
+        explorations.push((model, exploration));
+    }
+    let explored = Table::from_rows(&explored_rows)?;
+    explored.evcxr_display();
+
+    // cell
+    let (inversion_model, inverted) = &explorations[1];
+    let shortest = &inverted
+        .violation
+        .as_ref()
+        .ok_or("W = R = 2 has an inversion")?
+        .run;
+    print!(
+        "{}",
+        shortest.numbered(|action| inversion_model.describe(action))
+    );
+    let explored_history = inversion_model.history(shortest)?;
+    let verdict = check_register(&explored_history);
+    println!("linearizable: {}", verdict.is_linearizable());
+    shortest
+        .diagram(inversion_model)
+        .title("The shortest new-old inversion: N = 3, W = R = 2, no write-back")
+        .show();
+
+    // cell
+    let prediction: Option<bool> = None; // does the explorer find a violation with one reader?
+    let one_reader = InversionModel::new(3, 2, 2)?.readers(1)?;
+    let alone = explore(&one_reader, Bounds::depth(40)?);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            !alone.holds(),
+            format!(
+                "With one reader the explorer covers all {} reachable states and finds no \
+                 violation. An inversion needs a read that ends before another begins; one \
+                 read alone has nothing to disagree with, and overlap rules out a stale read.",
+                alone.distinct_states
+            )
+        )
+    );
+
+    // cell
     let read_repair_parameters = ReadRepairParameters::default();
     let mut divergence = Vec::new();
     for repair in [ReadRepair::Off, ReadRepair::Background] {
@@ -481,6 +542,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     let lossy_counts: Vec<usize> = lossy_rows.iter().map(|row| row.not_linearizable).collect();
     assert_eq!(lossy_counts, [5, 0]);
+    assert_eq!(
+        column(&explored, 1),
+        ["no stale read", "no new-old inversion", "none"]
+    );
+    assert_eq!(column(&explored, 2), ["6", "12", ""]);
+    assert_eq!(column(&explored, 3), ["749", "52555", "328337"]);
+    assert_eq!(column(&explored, 4), ["false", "false", "true"]);
+    assert!(!verdict.is_linearizable());
+    assert_eq!(explored_history.len(), 3);
+    assert!(shortest.numbered(|action| inversion_model.describe(action)).starts_with(
+        "1. the writer begins writing 1\n2. reader 0 begins a read\n3. r0 receives Write(1) from writer\n"
+    ));
     let divergent_at = |repair: ReadRepair, keys: &str, time_s: f64| {
         divergence
             .iter()
@@ -596,6 +669,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
     assert!(right(check_prediction(Some(true), rows[0].stale > 0, "")));
+    assert!(right(check_prediction(Some(false), !alone.holds(), "")));
+    assert!(alone.exhausted);
+    assert_eq!(alone.distinct_states, 1_442);
+    // The variation the prose suggests: two readers again, each reading every replica.
+    let read_all = explore(&InversionModel::new(3, 1, 3)?, Bounds::depth(40)?);
+    assert!(read_all.holds() && read_all.exhausted);
+    assert_eq!(read_all.distinct_states, 135_641);
     for ((n, w, r), can_miss) in [((3, 2, 2), false), ((5, 1, 1), true), ((5, 3, 2), true)] {
         let variation = stale_read_experiment(Quorum::new(n, w, r)?, &[ms(0)], ms(10), 20_000, 1)?;
         assert_eq!(variation[0].stale > 0, can_miss, "N={n} W={w} R={r}");

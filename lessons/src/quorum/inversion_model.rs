@@ -8,10 +8,13 @@
 //! acknowledgements (the read phase of the ABD register). Which message arrives next, and when
 //! each client starts, is up to the explorer.
 
+use serde::Serialize;
+
 use super::error::QuorumError;
 use super::overlap::Quorum;
 use crate::check::{
-    Invariant, Model, Network, NetworkFaults, NetworkStep, RegisterHistory, Run, StepView,
+    Exploration, Invariant, Model, Network, NetworkFaults, NetworkStep, RegisterHistory, Run,
+    StepView,
 };
 use crate::sim::NodeId;
 
@@ -572,5 +575,52 @@ impl Model for InversionModel {
             Some(answer) => view.label(format!("→ {answer}")).responding(answer),
             None => view,
         })
+    }
+}
+
+/// One exploration of the store as a table row: which invariant broke (if any), after how many
+/// steps at the least, and how many states the explorer saw.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::check::{Bounds, explore};
+/// use lessons::quorum::{ExplorationRow, InversionModel};
+///
+/// let model = InversionModel::new(3, 1, 1)?;
+/// let row = ExplorationRow::new("N = 3, W = R = 1", &explore(&model, Bounds::depth(20)?));
+/// assert_eq!((row.invariant_broken.as_str(), row.shortest_run), ("no stale read", Some(6)));
+/// assert_eq!((row.distinct_states, row.whole_state_space), (749, false));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExplorationRow {
+    /// Which store was explored.
+    pub store: String,
+    /// The invariant the shortest violation breaks, or `none`.
+    pub invariant_broken: String,
+    /// The steps of the shortest violating run.
+    pub shortest_run: Option<usize>,
+    /// Distinct states seen.
+    pub distinct_states: usize,
+    /// Whether every reachable state was seen (so "none" holds beyond the bound).
+    pub whole_state_space: bool,
+}
+
+impl ExplorationRow {
+    /// The row of `exploration`, named `store`.
+    ///
+    /// # Examples
+    ///
+    /// See [`ExplorationRow`].
+    pub fn new<S, A>(store: &str, exploration: &Exploration<S, A>) -> ExplorationRow {
+        let violation = exploration.violation.as_ref();
+        ExplorationRow {
+            store: store.to_string(),
+            invariant_broken: violation.map_or("none", |v| v.invariant).to_string(),
+            shortest_run: violation.map(|v| v.run.len()),
+            distinct_states: exploration.distinct_states,
+            whole_state_space: exploration.exhausted,
+        }
     }
 }

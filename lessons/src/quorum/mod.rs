@@ -99,7 +99,7 @@ pub use inversion::{
     LinearizabilityParameters, LinearizabilityRow, inversion_run, linearizability_experiment,
     random_store, random_store_run,
 };
-pub use inversion_model::{InversionModel, StoreAction, StoreCall, StoreState};
+pub use inversion_model::{ExplorationRow, InversionModel, StoreAction, StoreCall, StoreState};
 pub use latency::{LatencyRow, expected_exponential_wait, quorum_latency_experiment};
 pub use merkle::{AntiEntropyRow, Descent, MAX_DEPTH, MerkleTree, anti_entropy_experiment};
 pub use multi_dc::{
