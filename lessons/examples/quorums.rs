@@ -241,21 +241,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     explored.evcxr_display();
 
     // cell
-    let (inversion_model, inverted) = &explorations[1];
-    let shortest = &inverted
-        .violation
-        .as_ref()
-        .ok_or("W = R = 2 has an inversion")?
-        .run;
+    let (inversion_model, inverted) = explorations[1].clone();
+    let shortest = inverted.violation.ok_or("W = R = 2 has an inversion")?.run;
     print!(
         "{}",
         shortest.numbered(|action| inversion_model.describe(action))
     );
-    let explored_history = inversion_model.history(shortest)?;
+    let explored_history = inversion_model.history(&shortest)?;
     let verdict = check_register(&explored_history);
     println!("linearizable: {}", verdict.is_linearizable());
     shortest
-        .diagram(inversion_model)
+        .diagram(&inversion_model)
         .title("The shortest new-old inversion: N = 3, W = R = 2, no write-back")
         .show();
 
