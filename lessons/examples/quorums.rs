@@ -228,7 +228,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let mut explorations = Vec::new();
     let mut explored_rows = Vec::new();
     for (name, model) in shapes {
-        let exploration = explore(&model, Bounds::depth(40)?);
+        let exploration = model.explore(Bounds::depth(40)?);
         explored_rows.push(ExplorationRow::new(name, &exploration));
         let rate = exploration.states_per_second();
         println!(
@@ -258,7 +258,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let prediction: Option<bool> = None; // does the explorer find a violation with one reader?
     let one_reader = InversionModel::new(3, 2, 2)?.readers(1)?;
-    let alone = explore(&one_reader, Bounds::depth(40)?);
+    let alone = one_reader.explore(Bounds::depth(40)?);
     println!(
         "{}",
         check_prediction(
@@ -669,7 +669,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert!(alone.exhausted);
     assert_eq!(alone.distinct_states, 1_442);
     // The variation the prose suggests: two readers again, each reading every replica.
-    let read_all = explore(&InversionModel::new(3, 1, 3)?, Bounds::depth(40)?);
+    let read_all = InversionModel::new(3, 1, 3)?.explore(Bounds::depth(40)?);
     assert!(read_all.holds() && read_all.exhausted);
     assert_eq!(read_all.distinct_states, 135_641);
     for ((n, w, r), can_miss) in [((3, 2, 2), false), ((5, 1, 1), true), ((5, 3, 2), true)] {

@@ -5,7 +5,6 @@
 //! the same network state and the explorer visits it once. Losses and copies are counted in the
 //! state and bounded by [`NetworkFaults`], so the state space stays finite.
 
-use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -109,7 +108,9 @@ impl<M> NetworkStep<M> {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Network<M: Ord> {
-    in_flight: BTreeMap<Envelope<M>, u32>,
+    /// Each distinct message with its number of copies, sorted by message: a plain sorted list
+    /// is cheap to clone and hash, which the explorer does for every state.
+    in_flight: Vec<(Envelope<M>, u32)>,
     dropped: u32,
     duplicated: u32,
 }
@@ -130,7 +131,7 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     /// ```
     pub fn new() -> Network<M> {
         Network {
-            in_flight: BTreeMap::new(),
+            in_flight: Vec::new(),
             dropped: 0,
             duplicated: 0,
         }
@@ -146,10 +147,11 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     /// assert_eq!(network.len(), 1);
     /// ```
     pub fn send(&mut self, from: NodeId, to: NodeId, message: M) {
-        *self
-            .in_flight
-            .entry(Envelope { from, to, message })
-            .or_insert(0) += 1;
+        let envelope = Envelope { from, to, message };
+        match self.position(&envelope) {
+            Ok(index) => self.in_flight[index].1 += 1,
+            Err(index) => self.in_flight.insert(index, (envelope, 1)),
+        }
     }
 
     /// How many copies of messages are in flight.
@@ -163,7 +165,10 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     /// assert_eq!(network.len(), 2);
     /// ```
     pub fn len(&self) -> usize {
-        self.in_flight.values().map(|&copies| copies as usize).sum()
+        self.in_flight
+            .iter()
+            .map(|&(_, copies)| copies as usize)
+            .sum()
     }
 
     /// Whether nothing is in flight.
@@ -191,7 +196,7 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     pub fn in_flight(&self) -> impl Iterator<Item = (&Envelope<M>, u32)> {
         self.in_flight
             .iter()
-            .map(|(envelope, &copies)| (envelope, copies))
+            .map(|(envelope, copies)| (envelope, *copies))
     }
 
     /// How many messages the network has lost so far.
@@ -244,7 +249,7 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     /// ```
     pub fn steps(&self, faults: NetworkFaults) -> Vec<NetworkStep<M>> {
         let mut steps = Vec::new();
-        for envelope in self.in_flight.keys() {
+        for (envelope, _) in &self.in_flight {
             steps.push(NetworkStep::Deliver(envelope.clone()));
             if self.dropped < faults.drops {
                 steps.push(NetworkStep::Drop(envelope.clone()));
@@ -274,17 +279,17 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     /// ```
     pub fn apply(&mut self, step: &NetworkStep<M>) -> Option<Envelope<M>> {
         let envelope = step.envelope();
-        let copies = self.in_flight.get_mut(envelope)?;
+        let index = self.position(envelope).ok()?;
         match step {
             NetworkStep::Duplicate(_) => {
-                *copies += 1;
+                self.in_flight[index].1 += 1;
                 self.duplicated += 1;
                 return None;
             }
             NetworkStep::Deliver(_) | NetworkStep::Drop(_) => {
-                *copies -= 1;
-                if *copies == 0 {
-                    self.in_flight.remove(envelope);
+                self.in_flight[index].1 -= 1;
+                if self.in_flight[index].1 == 0 {
+                    self.in_flight.remove(index);
                 }
             }
         }
@@ -309,7 +314,7 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     /// assert_eq!(network.len(), 1);
     /// ```
     pub fn retain(&mut self, keep: impl Fn(&Envelope<M>) -> bool) {
-        self.in_flight.retain(|envelope, _| keep(envelope));
+        self.in_flight.retain(|(envelope, _)| keep(envelope));
     }
 
     /// The messages in `self` that are not in `earlier`: what was sent in between. A model's
@@ -328,12 +333,20 @@ impl<M: Clone + Ord + Debug + Hash> Network<M> {
     /// ```
     pub fn sent_since(&self, earlier: &Network<M>) -> Vec<Envelope<M>> {
         let mut sent = Vec::new();
-        for (envelope, &copies) in &self.in_flight {
-            let before = earlier.in_flight.get(envelope).copied().unwrap_or(0);
-            for _ in before..copies {
+        for (envelope, copies) in &self.in_flight {
+            let before = earlier
+                .position(envelope)
+                .map_or(0, |index| earlier.in_flight[index].1);
+            for _ in before..*copies {
                 sent.push(envelope.clone());
             }
         }
         sent
+    }
+
+    /// Where `envelope` is in the sorted list, or where it would go.
+    fn position(&self, envelope: &Envelope<M>) -> Result<usize, usize> {
+        self.in_flight
+            .binary_search_by(|(present, _)| present.cmp(envelope))
     }
 }

@@ -13,8 +13,8 @@ use serde::Serialize;
 use super::error::QuorumError;
 use super::overlap::Quorum;
 use crate::check::{
-    Exploration, Invariant, Model, Network, NetworkFaults, NetworkStep, RegisterHistory, Run,
-    StepView,
+    Bounds, Exploration, Invariant, Model, Network, NetworkFaults, NetworkStep, RegisterHistory,
+    Run, StepView, explore,
 };
 use crate::sim::NodeId;
 
@@ -265,6 +265,25 @@ impl InversionModel {
     pub fn network_faults(mut self, faults: NetworkFaults) -> InversionModel {
         self.faults = faults;
         self
+    }
+
+    /// The same as [`explore`]`(self, bounds)`, compiled with this crate. A notebook cell
+    /// compiles generic code such as `explore::<InversionModel>` without optimisation, which
+    /// runs several times slower; this function was compiled optimised ahead of time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::check::{Bounds, explore};
+    /// use lessons::quorum::InversionModel;
+    ///
+    /// let model = InversionModel::new(3, 1, 1)?;
+    /// let bounds = Bounds::depth(20)?;
+    /// assert_eq!(model.explore(bounds).distinct_states, explore(&model, bounds).distinct_states);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn explore(&self, bounds: Bounds) -> Exploration<StoreState, StoreAction> {
+        explore(self, bounds)
     }
 
     fn writer_id(&self) -> NodeId {
