@@ -84,5 +84,5 @@ pub use linearizability::{
     check_register_by_brute_force,
 };
 pub use network::{Envelope, Network, NetworkFaults, NetworkStep};
-pub use run::{Run, StepView};
+pub use run::{MessageText, Run, StepView};
 pub use sequential::{SequentialVerdict, check_sequential};

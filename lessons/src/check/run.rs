@@ -6,7 +6,9 @@ use std::fmt::{self, Debug};
 
 use super::explore::Model;
 use super::network::Envelope;
-use crate::sim::{DropReason, EventKind, MessageId, NodeId, OperationId, Recorder, Trace, ms};
+use crate::sim::{
+    DropReason, EventKind, MessageId, NodeId, OperationId, Recorder, Time, Trace, ms,
+};
 use crate::viz::SpaceTimeDiagram;
 
 /// A run: an initial state, then each action with the state it led to.
@@ -150,7 +152,7 @@ impl<S: Debug, A: Debug> Run<S, A> {
     /// assert_eq!(trace.node_names(), ["n0", "n1"]);
     /// assert_eq!(trace.deliveries().count(), 1);
     /// ```
-    pub fn trace<M: Model<State = S, Action = A>>(&self, model: &M) -> Trace<String> {
+    pub fn trace<M: Model<State = S, Action = A>>(&self, model: &M) -> Trace<MessageText> {
         let views: Vec<StepView> = self
             .transitions()
             .enumerate()
@@ -227,6 +229,25 @@ impl<S, A: Debug> fmt::Display for Run<S, A> {
     /// The actions as a numbered list, one per line, as their `Debug` text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.numbered(|action| format!("{action:?}")))
+    }
+}
+
+/// A message of a drawn run, as the model's [`StepView`] wrote it. Its `Debug` text is the text
+/// itself, without quotes, so arrows read `Write(1)` rather than `"Write(1)"`.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::check::MessageText;
+///
+/// assert_eq!(format!("{:?}", MessageText("Write(1)".into())), "Write(1)");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct MessageText(pub String);
+
+impl Debug for MessageText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -390,7 +411,7 @@ impl StepView {
 /// Turns step views into a trace, matching each delivery with the earliest send of the same
 /// message on the same link that is not yet matched.
 struct Drawing {
-    recorder: Recorder<String>,
+    recorder: Recorder<MessageText>,
     unmatched_sends: HashMap<(NodeId, NodeId, String), VecDeque<MessageId>>,
     open_operation: HashMap<NodeId, OperationId>,
 }
@@ -446,7 +467,8 @@ impl Drawing {
             self.recorder.respond(node, time, time, id, result.clone());
         }
         for (to, message) in &view.sent {
-            let id = self.recorder.message(node, *to, time, 1, message);
+            let text = MessageText(message.clone());
+            let id = self.recorder.message(node, *to, time, 1, &text);
             self.recorder.event(
                 time,
                 node,
@@ -465,21 +487,18 @@ impl Drawing {
 
     /// The id of the earliest unmatched send of `message` from `from` to `to`; a message no
     /// step sent (it was in flight in the initial state) is recorded as sent now.
-    fn sent_message(
-        &mut self,
-        from: NodeId,
-        to: NodeId,
-        message: &String,
-        time: crate::sim::Time,
-    ) -> MessageId {
-        let key = (from, to, message.clone());
+    fn sent_message(&mut self, from: NodeId, to: NodeId, message: &str, time: Time) -> MessageId {
+        let key = (from, to, message.to_string());
         match self
             .unmatched_sends
             .get_mut(&key)
             .and_then(VecDeque::pop_front)
         {
             Some(id) => id,
-            None => self.recorder.message(from, to, time, 1, message),
+            None => {
+                let text = MessageText(message.to_string());
+                self.recorder.message(from, to, time, 1, &text)
+            }
         }
     }
 }

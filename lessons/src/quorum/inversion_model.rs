@@ -575,8 +575,12 @@ impl Model for InversionModel {
     ) -> Option<StepView> {
         let sent = after.network.sent_since(&before.network);
         let view = match action {
-            StoreAction::BeginWrite => StepView::at(self.writer_id()).invoking("write 1"),
-            StoreAction::BeginRead(index) => StepView::at(self.reader_id(*index)).invoking("read"),
+            StoreAction::BeginWrite => StepView::at(self.writer_id())
+                .invoking("write 1")
+                .label("write 1"),
+            StoreAction::BeginRead(index) => StepView::at(self.reader_id(*index))
+                .invoking("read")
+                .label("read"),
             StoreAction::Network(NetworkStep::Deliver(e)) => {
                 StepView::at(e.to).receiving(e.from, format!("{:?}", e.message))
             }
