@@ -32,6 +32,7 @@ KERNELS = {
     "ours": "rust-lessons",
     "evcxr": "bench-evcxr-default",
     "evcxr-tuned": "bench-evcxr-tuned",
+    "baseline": "bench-baseline",
 }
 USES_LESSONS = re.compile(r"\blessons::|\buse lessons\b")
 
@@ -83,9 +84,20 @@ def run_notebook(path: pathlib.Path, kernel_name: str) -> dict:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    phases = []
+
+    def record_phases(cell, cell_index, execute_reply):
+        # Our kernel says where each cell's time went (analysis, cargo, rustc, execution...)
+        # in its reply's metadata; other kernels leave it empty.
+        named = execute_reply.get("metadata", {}).get("lessons_kernel", {}).get("phases", [])
+        totals = {}
+        for name, millis in named:
+            totals[name] = totals.get(name, 0.0) + millis
+        phases.append(totals)
+
     client = NotebookClient(
         notebook, kernel_name=kernel_name, timeout=1800, startup_timeout=600,
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=record_phases,
     )
     started = time.perf_counter()
     cells, first_lessons = [], None
@@ -107,6 +119,7 @@ def run_notebook(path: pathlib.Path, kernel_name: str) -> dict:
         "cells": cells,
         "first_lessons_cell": first_lessons,
         "small_cell_median": round(statistics.median(cells[2:]), 3) if len(cells) > 2 else None,
+        "phases": phases,
         "total": round(time.perf_counter() - started, 3),
         "peak_memory_mb": round(peak / 2**20, 1),
     }
@@ -138,6 +151,17 @@ def memory_growth(kernel_name: str, cells: int) -> dict:
     }
 
 
+def install_baseline(binary: pathlib.Path, cache: pathlib.Path):
+    """A kernelspec for another build of our kernel, with build slots of its own."""
+    spec = pathlib.Path(os.environ["JUPYTER_PATH"].split(os.pathsep)[0]) / "kernels" / KERNELS["baseline"]
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(binary), "run", "--connection-file", "{connection_file}"],
+        "display_name": "Rust lessons (baseline build)", "language": "rust",
+        "interrupt_mode": "message", "env": {"LESSONS_KERNEL_CACHE_DIR": str(cache)},
+    }))
+
+
 def clear_cache(cache: pathlib.Path):
     """Empties one kernel's cache (ours: build slots; evcxr: its :cache), leaving the others'
     alone, so that a peer's cold run does not make our next run cold too."""
@@ -164,13 +188,21 @@ def main():
                         help="empty the caches and time a cold run for the first notebook only; "
                              "later notebooks get warm runs (caches kept from the notebooks before)")
     parser.add_argument("--output", type=pathlib.Path, default=REPO / "bench" / "results" / "kernel.json")
+    parser.add_argument("--baseline", type=pathlib.Path,
+                        help="another build of our kernel (say, before a change) to run as kernel 'baseline'")
     args = parser.parse_args()
+    if args.baseline and "baseline" not in args.kernels:
+        args.kernels.append("baseline")
+    if "baseline" in args.kernels and not args.baseline:
+        parser.error("the baseline kernel needs --baseline BINARY")
 
     # Caches live in a throw-away directory: XDG_CACHE_HOME holds evcxr's :cache, and our
     # kernel keeps its build slots under LESSONS_KERNEL_CACHE_DIR.
     cache_root = pathlib.Path(tempfile.mkdtemp(prefix="kernel-bench-cache-"))
     caches = {"ours": cache_root / "lessons-kernel", "evcxr": cache_root / "xdg",
-              "evcxr-tuned": cache_root / "xdg"}
+              "evcxr-tuned": cache_root / "xdg", "baseline": cache_root / "baseline"}
+    if args.baseline:
+        install_baseline(args.baseline.resolve(), caches["baseline"])
     os.environ["XDG_CACHE_HOME"] = str(caches["evcxr"])
     os.environ["LESSONS_KERNEL_CACHE_DIR"] = str(caches["ours"])
 
@@ -197,6 +229,7 @@ def main():
             results["memory"][label] = memory_growth(KERNELS[label], args.memory_cells)
     shutil.rmtree(cache_root, ignore_errors=True)
 
+    results["small_cells"] = small_cells(results["notebooks"], args.kernels)
     results["machine"] = {
         "date": datetime.date.today().isoformat(),
         "cpus": os.cpu_count(),
@@ -206,6 +239,29 @@ def main():
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
+
+
+def small_cells(notebooks: dict, labels: list) -> dict:
+    """Over every notebook: each kernel's median small cell (the cells after the first two, in
+    warm runs), and for ours the median milliseconds of each phase of those cells."""
+    figures = {}
+    for label in labels:
+        seconds, by_phase = [], {}
+        for per_kernel in notebooks.values():
+            for run in per_kernel[label]["warm"]:
+                seconds.extend(run["cells"][2:])
+                for phases in run["phases"][2:]:
+                    for name, millis in phases.items():
+                        by_phase.setdefault(name, []).append(millis)
+        figures[label] = {
+            "cells": len(seconds),
+            "median_seconds": round(statistics.median(seconds), 3) if seconds else None,
+            # A phase a cell did not go through counts as 0 ms for that cell.
+            "phase_median_ms": {name: round(statistics.median(values + [0.0] * (len(seconds) - len(values))), 1)
+                                for name, values in by_phase.items()},
+            "phase_mean_ms": {name: round(sum(values) / len(seconds), 1) for name, values in by_phase.items()},
+        }
+    return figures
 
 
 def print_table(results: dict):
@@ -231,6 +287,17 @@ def print_table(results: dict):
         if all(per_kernel[label]["cold"] for label in labels):
             cold = " | ".join(f"{label} {per_kernel[label]['cold']['total']} s" for label in labels)
             print(f"cold first run, whole notebook: {cold}")
+    cells = results.get("small_cells", {})
+    if cells:
+        labels = list(cells)
+        ours = cells[labels[0]]["median_seconds"]
+        print("\nsmall cells over all notebooks (median s): " + ", ".join(
+            f"{label} {cells[label]['median_seconds']} ({cells[label]['cells']} cells)" for label in labels)
+            + "".join(f"; {label} / ours {cells[label]['median_seconds'] / ours:.2f}x" for label in labels[1:] if ours))
+        phases = cells[labels[0]]["phase_mean_ms"]
+        if phases:
+            print(f"where a small cell's time goes, {labels[0]} (mean ms per cell): " + ", ".join(
+                f"{name} {millis}" for name, millis in sorted(phases.items(), key=lambda item: -item[1])))
     for label, growth in results["memory"].items():
         print(f"\nmemory, {label}: {growth['before_mb']} MB -> {growth['after_mb']} MB after "
               f"{growth['cells']} cells (+{growth['growth_mb']} MB), {growth['median_cell_seconds']} s per cell")

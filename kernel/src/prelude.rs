@@ -24,6 +24,11 @@ pub fn lessons_dir() -> Option<PathBuf> {
     dir.join("Cargo.toml").is_file().then_some(dir)
 }
 
+/// A final expression that makes rust-analyzer infer an iterator chain and resolve a display
+/// method on a std type, as many first cells do: its first time costs half a second.
+const STD_WARM_UP: &str =
+    "{ let lessons_warm_up: Vec<u64> = (0..3).collect(); lessons_warm_up.len() }";
+
 /// The cells the kernel runs first, in order, stopping at the first that works: the
 /// dependency, exactly as evcxr writes a notebook's relative `:dep` line, with a value of a
 /// `lessons` type (dropped at once) so that rust-analyzer does the work a first real use would
@@ -38,7 +43,7 @@ pub fn cells(lessons_dir: &Path) -> Vec<String> {
     let dependency = format!(":dep lessons = {{ path = \"{path}\" }}");
     vec![
         format!(
-            "{dependency}\nlet lessons_warm_up = lessons::clocks::LamportClock::new();\ndrop(lessons_warm_up);"
+            "{dependency}\nlet lessons_warm_up = lessons::clocks::LamportClock::new();\ndrop(lessons_warm_up);\n{STD_WARM_UP}"
         ),
         format!("{dependency}\nuse lessons as _;"),
     ]

@@ -18,6 +18,23 @@ use crate::output_router::PanicReport;
 use crate::panic_location::{self, CellSpan};
 use crate::stdin::StdinBridge;
 
+/// An execute reply and the metadata of its message: where the cell's time went, phase by
+/// phase, as `{"lessons_kernel": {"phases": [[name, milliseconds], ...]}}` (clients ignore
+/// metadata they do not know; `bench/run` reads it).
+pub(super) struct Executed {
+    pub reply: ExecuteReply,
+    pub metadata: serde_json::Value,
+}
+
+impl Executed {
+    fn without_phases(reply: ExecuteReply) -> Executed {
+        Executed {
+            reply,
+            metadata: serde_json::json!({}),
+        }
+    }
+}
+
 impl Shared {
     /// Runs one cell and publishes its outputs; the reply is the caller's to send.
     pub(super) async fn execute(
@@ -25,7 +42,7 @@ impl Shared {
         request: &JupyterMessage,
         execute: &ExecuteRequest,
         next_count: &mut usize,
-    ) -> ExecuteReply {
+    ) -> Executed {
         let store = execute.store_history && !execute.silent;
         let count = *next_count;
         if store {
@@ -42,7 +59,7 @@ impl Shared {
             );
         }
         if let Some(target) = help_target(&execute.code) {
-            return self.page_help(request, target, count).await;
+            return Executed::without_phases(self.page_help(request, target, count).await);
         }
         self.router.begin_cell(request, execute.silent);
         let stdin = execute.allow_stdin.then(|| StdinBridge {
@@ -51,6 +68,7 @@ impl Shared {
         });
         let outcome = self.executor.execute(execute.code.clone(), stdin).await;
         let interrupted = self.interrupter.take_request();
+        let mut phases = Vec::new();
         let error = match outcome {
             ExecuteOutcome::Finished(outputs, report) => match report.panic {
                 Some(panic) => {
@@ -59,6 +77,7 @@ impl Shared {
                 }
                 None => {
                     self.show_result(request, execute, &outputs, count, store);
+                    phases = cell_phases(&outputs);
                     None
                 }
             },
@@ -76,7 +95,7 @@ impl Shared {
                 Some(cell_errors::other("KernelError", &message))
             }
         };
-        match error {
+        let reply = match error {
             None => ExecuteReply {
                 status: ReplyStatus::Ok,
                 execution_count: ExecutionCount::new(count),
@@ -101,6 +120,10 @@ impl Shared {
                     ..Default::default()
                 }
             }
+        };
+        Executed {
+            reply,
+            metadata: serde_json::json!({"lessons_kernel": {"phases": phases}}),
         }
     }
 
@@ -180,7 +203,7 @@ impl Shared {
         store: bool,
     ) {
         if let Some(timing) = outputs.timing {
-            let text = format!("Took {} ms", timing.as_millis());
+            let text = timing_line(timing, &cell_phases(outputs));
             self.publish(
                 request,
                 DisplayData::new(media(&[("text/plain".into(), text)])),
@@ -204,5 +227,49 @@ impl Shared {
             ..ExecuteResult::new(ExecutionCount::new(count), media(&bundle))
         };
         self.publish(request, result);
+    }
+}
+
+/// Where a cell's time went, in evcxr's phases (analysis, code generation, writing the crate,
+/// cargo, rustc, execution), each with its milliseconds to a tenth.
+fn cell_phases(outputs: &evcxr::EvalOutputs) -> Vec<(String, f64)> {
+    outputs
+        .phases
+        .iter()
+        .map(|phase| {
+            let millis = phase.duration.as_secs_f64() * 1000.0;
+            (phase.name.clone(), (millis * 10.0).round() / 10.0)
+        })
+        .collect()
+}
+
+/// What `:timing` shows: the cell's total and its phases.
+fn timing_line(total: std::time::Duration, phases: &[(String, f64)]) -> String {
+    let parts: Vec<String> = phases
+        .iter()
+        .map(|(name, millis)| format!("{} {millis:.0} ms", name.to_lowercase()))
+        .collect();
+    if parts.is_empty() {
+        format!("Took {} ms", total.as_millis())
+    } else {
+        format!("Took {} ms ({})", total.as_millis(), parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timing_names_every_phase_with_its_milliseconds() {
+        let phases = vec![("Analysis".to_string(), 81.4), ("Rustc".to_string(), 150.5)];
+        assert_eq!(
+            timing_line(std::time::Duration::from_millis(312), &phases),
+            "Took 312 ms (analysis 81 ms, rustc 150 ms)"
+        );
+        assert_eq!(
+            timing_line(std::time::Duration::from_millis(7), &[]),
+            "Took 7 ms"
+        );
     }
 }

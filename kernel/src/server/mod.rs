@@ -337,17 +337,19 @@ async fn answer_shell(
 ) -> Vec<JupyterMessage> {
     let reply: JupyterMessageContent = match &request.content {
         JupyterMessageContent::ExecuteRequest(execute) => {
-            let reply = shared.execute(request, execute, next_count).await;
-            if reply.status == ReplyStatus::Error && execute.stop_on_error {
-                // Requests sent before this failure are queued already: executes among them
-                // are aborted, as ipykernel does. Requests sent after the reply run.
-                let queued = already_queued(receive, shared, replier).await;
-                replier
-                    .send(&shared.codec, shared.session.child(request, reply))
-                    .await;
-                return queued;
-            }
-            reply.into()
+            let executed = shared.execute(request, execute, next_count).await;
+            let failed = executed.reply.status == ReplyStatus::Error;
+            let mut message = shared.session.child(request, executed.reply);
+            message.metadata = executed.metadata;
+            // Requests sent before a failure are queued already: executes among them are
+            // aborted, as ipykernel does. Requests sent after the reply run.
+            let queued = if failed && execute.stop_on_error {
+                already_queued(receive, shared, replier).await
+            } else {
+                Vec::new()
+            };
+            replier.send(&shared.codec, message).await;
+            return queued;
         }
         JupyterMessageContent::CompleteRequest(complete) => shared.complete(complete).await.into(),
         JupyterMessageContent::InspectRequest(inspect) => shared.inspect(inspect).await.into(),

@@ -24,6 +24,7 @@ pub struct Message {
     pub msg_type: String,
     pub header: Value,
     pub parent_id: String,
+    pub metadata: Value,
     pub content: Value,
 }
 
@@ -354,6 +355,7 @@ pub async fn recv(socket: &mut impl SocketRecv) -> Message {
         msg_type: header["msg_type"].as_str().unwrap().to_string(),
         parent_id: parent["msg_id"].as_str().unwrap_or_default().to_string(),
         header,
+        metadata: json(parts[2]),
         content: json(parts[3]),
     }
 }

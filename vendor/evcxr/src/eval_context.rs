@@ -225,7 +225,10 @@ impl Config {
                 .arg("--message-format=json");
         }
 
-        if self.allow_static_linking && self.cache_bytes == 0 {
+        // lessons-kernel patch: without sccache, our wrapper runs rustc even when it has nothing
+        // to change, so that it can time and record the cell crate's rustc command
+        // (module/replay.rs). It passes every argument through unchanged.
+        if self.allow_static_linking && self.cache_bytes == 0 && self.sccache.is_some() {
             if let Some(sccache) = &self.sccache {
                 command.env("RUSTC_WRAPPER", sccache);
             }
@@ -707,7 +710,20 @@ impl EvalContext {
     ) -> Result<EvalOutputs, Error> {
         self.write_cargo_toml(state)?;
         let analysis_code = state.analysis_code(user_code.clone());
-        if let Err(errors) = self.fix_variable_types(state, analysis_code) {
+        let display_fallback = final_display_fallback(&analysis_code);
+        let analysed = self.fix_variable_types(state, analysis_code);
+        // lessons-kernel patch: a final expression is compiled as `(expr).evcxr_display();` and,
+        // when that fails, compiled again with Debug formatting. When rust-analyzer is sure the
+        // type has no `evcxr_display`, use Debug formatting from the start: one compile, not two.
+        if analysed.is_ok()
+            && let Some((offset, fallback)) = display_fallback
+            && self.analyzer.method_call_resolves(offset, "evcxr_display") == Some(false)
+        {
+            user_code.apply_fallback(&fallback);
+        }
+        // lessons-kernel patch: the phases name where a cell's time goes (see PhaseDetails).
+        phases.phase_complete("Analysis");
+        if let Err(errors) = analysed {
             let mut check_res = self.check(user_code.clone(), state.clone(), code_info)?;
             if !check_res.is_empty() {
                 // Do one round of trying to fix errors, otherwise code like the following can end
@@ -804,6 +820,7 @@ impl EvalContext {
         callbacks: &mut EvalCallbacks,
     ) -> Result<ExecutionArtifacts, Error> {
         let code = state.code_to_compile(user_code, compilation_mode);
+        phases.phase_complete("Generate code");
         let so_file = self.module.compile(&code, &state.config)?;
 
         if compilation_mode == CompilationMode::NoCatchExpectError {
@@ -813,7 +830,14 @@ impl EvalContext {
                 output: EvalOutputs::new(),
             });
         }
-        phases.phase_complete("Final compile");
+        // lessons-kernel patch: the compile split into its parts instead of one "Final compile".
+        let timings = &so_file.timings;
+        let cargo_alone = timings
+            .cargo
+            .saturating_sub(timings.rustc.unwrap_or_default());
+        let mut parts = vec![("Write crate", timings.write), ("Cargo", cargo_alone)];
+        parts.extend(timings.rustc.map(|rustc| ("Rustc", rustc)));
+        phases.phase_split(&parts, "Compile, other");
 
         let output = self.run_and_capture_output(state, &so_file, callbacks)?;
         Ok(ExecutionArtifacts { output })
@@ -1092,6 +1116,19 @@ fn type_is_fully_specified(ty: &ast::Type) -> bool {
         .any(|n| n.kind() == SyntaxKind::INFER_TYPE)
 }
 
+/// lessons-kernel patch: where the `(expr).evcxr_display();` of a final expression starts in the
+/// analysis code, with the Debug-formatting code that replaces it when it does not compile.
+fn final_display_fallback(code: &CodeBlock) -> Option<(usize, CodeBlock)> {
+    let mut offset = 0;
+    for segment in &code.segments {
+        if let CodeKind::WithFallback(fallback) = &segment.kind {
+            return Some((offset, fallback.clone()));
+        }
+        offset += segment.code.len();
+    }
+    None
+}
+
 #[derive(Debug)]
 pub struct PhaseDetails {
     pub name: String,
@@ -1109,6 +1146,25 @@ impl PhaseDetailsBuilder {
             start: Instant::now(),
             phases: Vec::new(),
         }
+    }
+
+    /// lessons-kernel patch: the time since the last phase, split into parts measured
+    /// elsewhere and what is left of it.
+    fn phase_split(&mut self, parts: &[(&str, Duration)], rest: &str) {
+        let total = self.start.elapsed();
+        let mut accounted = Duration::ZERO;
+        for (name, duration) in parts {
+            accounted += *duration;
+            self.phases.push(PhaseDetails {
+                name: (*name).to_owned(),
+                duration: *duration,
+            });
+        }
+        self.phases.push(PhaseDetails {
+            name: rest.to_owned(),
+            duration: total.saturating_sub(accounted),
+        });
+        self.start = Instant::now();
     }
 
     fn phase_complete(&mut self, name: &str) {

@@ -27,11 +27,16 @@ use std::process::Command;
 
 mod artifacts;
 pub(crate) mod cache;
+mod replay;
 
 pub(crate) const CORE_EXTERN_ENV: &str = "EVCXR_CORE_EXTERN";
 pub(crate) const CACHE_ENABLED_ENV: &str = "EVCXR_CACHE_ENABLED";
 const EXECUTION_SO_PATH_FILE: &str = ".evcxr-execution-so";
 const EXECUTION_SO_PATH_ENV: &str = "EVCXR_EXECUTION_SO_PATH";
+// lessons-kernel patch: the rustc wrapper writes how long rustc took on the cell's crate here, so
+// a cell's time can be split into cargo's own work and the compiler's.
+const RUSTC_TIME_FILE: &str = ".evcxr-rustc-micros";
+const RUSTC_TIME_ENV: &str = "EVCXR_RUSTC_TIME_PATH";
 
 pub(crate) fn shared_object_prefix() -> &'static str {
     if cfg!(target_os = "macos") {
@@ -123,6 +128,8 @@ fn rename_or_copy_so_file(src: &Path, dest: &Path) -> Result<(), Error> {
 pub(crate) struct Module {
     build_num: i32,
     last_allow_static: Option<bool>,
+    /// lessons-kernel patch: the last cargo build's rustc command, to run again directly.
+    replay: Option<replay::Replay>,
 }
 
 const CRATE_NAME: &str = "ctx";
@@ -132,6 +139,7 @@ impl Module {
         Ok(Module {
             build_num: 0,
             last_allow_static: None,
+            replay: None,
         })
     }
 
@@ -186,19 +194,49 @@ impl Module {
             bail!("time_passes option requires nightly compiler");
         }
 
+        let started = std::time::Instant::now();
         self.write_code(code_block, config)?;
+        let written = std::time::Instant::now();
 
-        let next_build_num = self.build_num + 1;
         let so_path_file = config.crate_dir().join(EXECUTION_SO_PATH_FILE);
         command.env(EXECUTION_SO_PATH_ENV, &so_path_file);
+        let rustc_time_file = config.crate_dir().join(RUSTC_TIME_FILE);
+        command.env(RUSTC_TIME_ENV, &rustc_time_file);
+        let record_file = config.crate_dir().join(replay::RECORD_FILE);
+        command.env(replay::RECORD_ENV, &record_file);
 
-        match fs::remove_file(&so_path_file) {
-            Ok(()) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => return Err(error.into()),
+        // lessons-kernel patch: when only the cell changed, rustc again without cargo.
+        let key = replay::key(&command, config.crate_dir());
+        if !config.time_passes
+            && let Some(replay) = self.replay.as_ref().filter(|r| r.still_valid(&key))
+        {
+            match replay.run(code_block) {
+                Ok(so_file) => {
+                    let rustc = written.elapsed();
+                    let timings = CompileTimings {
+                        write: written - started,
+                        cargo: rustc,
+                        rustc: Some(rustc),
+                    };
+                    return self.keep_so_file(&so_file, config, timings);
+                }
+                Err(errors @ Error::CompilationErrors(_)) => return Err(errors),
+                // Anything else (rustc gone, an output folder removed): cargo knows better.
+                Err(_) => {}
+            }
         }
+        self.replay = None;
+        let _ = fs::remove_file(&rustc_time_file);
+        let _ = fs::remove_file(&record_file);
+        let cargo_started = std::time::SystemTime::now();
 
         let cargo_output = run_cargo(command, code_block)?;
+        let built = std::time::Instant::now();
+        self.replay = replay::Replay::load(config.crate_dir(), key, cargo_started);
+        let rustc = fs::read_to_string(&rustc_time_file)
+            .ok()
+            .and_then(|micros| micros.trim().parse().ok())
+            .map(std::time::Duration::from_micros);
         if config.time_passes {
             let output = String::from_utf8_lossy(&cargo_output.stderr);
             eprintln!("{output}");
@@ -212,11 +250,30 @@ impl Module {
             Err(error) => return Err(error.into()),
         };
 
+        self.keep_so_file(
+            &so_file,
+            config,
+            CompileTimings {
+                write: written - started,
+                cargo: built - written,
+                rustc,
+            },
+        )
+    }
+
+    /// Renames the freshly built shared object to this build's own name.
+    fn keep_so_file(
+        &mut self,
+        so_file: &Path,
+        config: &Config,
+        timings: CompileTimings,
+    ) -> Result<SoFile, Error> {
+        let next_build_num = self.build_num + 1;
         let copied_so_file = so_file.with_file_name(shared_object_name_from_crate_name(&format!(
             "code_{next_build_num}"
         )));
 
-        rename_or_copy_so_file(&so_file, &copied_so_file)?;
+        rename_or_copy_so_file(so_file, &copied_so_file)?;
         self.build_num = next_build_num;
 
         if config.cache_bytes() > 0 {
@@ -225,6 +282,7 @@ impl Module {
 
         Ok(SoFile {
             path: copied_so_file,
+            timings,
         })
     }
 
@@ -323,7 +381,12 @@ pub(crate) fn wrap_rustc_helper() -> Result<i32> {
         return Ok(0);
     }
 
+    if execution_so_source(&command).is_some() {
+        replay::record(&command)?;
+    }
+    let started = std::time::Instant::now();
     let output = command.output()?;
+    report_rustc_time(&command, started.elapsed())?;
 
     std::io::stdout().write_all(&output.stdout)?;
     std::io::stderr().write_all(&output.stderr)?;
@@ -338,6 +401,16 @@ pub(crate) fn wrap_rustc_helper() -> Result<i32> {
     }
 
     Ok(output.status.code().unwrap_or(-1))
+}
+
+fn report_rustc_time(command: &Command, took: std::time::Duration) -> Result<()> {
+    if execution_so_source(command).is_none() {
+        return Ok(());
+    }
+    if let Some(path_file) = std::env::var_os(RUSTC_TIME_ENV) {
+        fs::write(path_file, took.as_micros().to_string())?;
+    }
+    Ok(())
 }
 
 fn report_execution_so(command: &Command) -> Result<()> {
@@ -632,4 +705,16 @@ fn errors_from_cargo_output(
 
 pub(crate) struct SoFile {
     pub(crate) path: PathBuf,
+    pub(crate) timings: CompileTimings,
+}
+
+/// lessons-kernel patch: where a cell's compile time went.
+pub(crate) struct CompileTimings {
+    /// Writing the crate's source.
+    pub(crate) write: std::time::Duration,
+    /// The whole `cargo build`, rustc included.
+    pub(crate) cargo: std::time::Duration,
+    /// rustc on the cell's crate, as the wrapper measured it (None on a cache hit or without
+    /// the wrapper).
+    pub(crate) rustc: Option<std::time::Duration>,
 }

@@ -202,6 +202,35 @@ impl RustAnalyzer {
         result
     }
 
+    /// lessons-kernel patch: whether the method call `.{method}()` whose receiver starts at
+    /// `offset` resolves. `None` when rust-analyzer does not fully know the receiver's type, so
+    /// the caller cannot trust a "no".
+    pub(crate) fn method_call_resolves(&self, offset: usize, method: &str) -> Option<bool> {
+        let db = self.analysis_host.raw_database();
+        let sema = ra_ide::Semantics::new(db);
+        let source_file = sema.parse(ra_ap_base_db::EditionedFileId::new(
+            db,
+            self.source_file_id,
+            EDITION,
+        ));
+        let offset = ra_ap_syntax::TextSize::try_from(offset).ok()?;
+        ra_ap_hir::attach_db(db, || {
+            let call = source_file
+                .syntax()
+                .descendants()
+                .filter_map(ast::MethodCallExpr::cast)
+                .find(|call| {
+                    call.syntax().text_range().start() == offset
+                        && call.name_ref().is_some_and(|name| name.text() == method)
+                })?;
+            let receiver = sema.type_of_expr(&call.receiver()?)?.original;
+            if receiver.contains_unknown() {
+                return None;
+            }
+            Some(sema.resolve_method_call(&call).is_some())
+        })
+    }
+
     fn load_cargo_toml(&mut self, change: &mut ra_hir::ChangeWithProcMacros) -> Result<()> {
         let manifest = ProjectManifest::from_manifest_file(self.cargo_toml_filename())?;
         let sysroot = if self.with_sysroot {

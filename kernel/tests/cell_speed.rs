@@ -1,0 +1,213 @@
+//! Cells at rustc speed, and behaving exactly as before. A final expression is compiled once
+//! (rust-analyzer tells whether its type has `evcxr_display`, instead of a failed compile that
+//! says so); after the first build, a cell whose dependencies did not change is compiled by
+//! running cargo's last rustc command again, without cargo; every reply says where the cell's
+//! time went. Each test shows the shortcut taken and the answer unchanged.
+
+mod support;
+
+use serde_json::Value;
+use support::{Kernel, Message, of_type, plain_result};
+
+/// The phases of a cell, from its reply's metadata, as (name, milliseconds).
+fn phases(reply: &Message) -> Vec<(String, f64)> {
+    let list = reply.metadata["lessons_kernel"]["phases"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no phases in {:?}", reply.metadata));
+    list.iter()
+        .map(|phase| {
+            let name = phase[0].as_str().unwrap().to_string();
+            (name, phase[1].as_f64().unwrap())
+        })
+        .collect()
+}
+
+fn phase(reply: &Message, name: &str) -> Option<f64> {
+    phases(reply)
+        .into_iter()
+        .find(|(phase, _)| phase == name)
+        .map(|(_, millis)| millis)
+}
+
+fn ok(reply: &Message) {
+    assert_eq!(reply.content["status"], "ok", "{:?}", reply.content);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_final_expression_is_compiled_once_and_shown_as_before() {
+    let mut kernel = Kernel::start().await;
+    let (reply, _) = kernel.execute("let x = 21;").await;
+    ok(&reply);
+
+    // No evcxr_display on i32: Debug formatting straight away, with no failed compile first.
+    let (reply, outputs) = kernel.execute("x * 2").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "42");
+    let names: Vec<String> = phases(&reply).into_iter().map(|(name, _)| name).collect();
+    assert!(!names.contains(&"Fallback".to_string()), "{names:?}");
+    assert_eq!(names.iter().filter(|name| *name == "Rustc").count(), 1);
+
+    let (reply, outputs) = kernel.execute("vec![1, 2, 3]").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "[1, 2, 3]");
+
+    // A type with evcxr_display still shows its rich form.
+    let shout = "pub struct Shout(pub &'static str);\nimpl Shout {\n    pub fn evcxr_display(&self) {\n        println!(\"EVCXR_BEGIN_CONTENT text/html\\n<b>{}</b>\\nEVCXR_END_CONTENT\", self.0);\n    }\n}";
+    let (reply, _) = kernel.execute(shout).await;
+    ok(&reply);
+    let (reply, outputs) = kernel.execute("Shout(\"hi\")").await;
+    ok(&reply);
+    let result = &of_type(&outputs, "execute_result")[0].content["data"];
+    assert_eq!(result["text/html"], "<b>hi</b>");
+
+    // Neither evcxr_display nor Debug: the same compile error as ever.
+    let (reply, _) = kernel.execute("struct Opaque;\nOpaque").await;
+    assert_eq!(reply.content["status"], "error");
+    let message = reply.content["evalue"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+        + &reply.content["traceback"].to_string();
+    assert!(message.contains("Debug"), "{message}");
+    let (reply, outputs) = kernel.execute("x").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "21", "the failed cell lost nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cells_skip_cargo_until_a_path_dependency_changes() {
+    let mut kernel = Kernel::start().await;
+    let crate_dir = kernel.path("editable");
+    std::fs::create_dir_all(crate_dir.join("src")).unwrap();
+    std::fs::write(
+        crate_dir.join("Cargo.toml"),
+        "[package]\nname = \"editable\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let answer = |value: u32| format!("pub fn answer() -> u32 {{ {value} }}\n");
+    std::fs::write(crate_dir.join("src/lib.rs"), answer(42)).unwrap();
+    let dep = format!(
+        ":dep editable = {{ path = {:?} }}\neditable::answer()",
+        crate_dir.display().to_string()
+    );
+    let (reply, outputs) = kernel.execute(&dep).await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "42");
+    assert!(
+        phase(&reply, "Cargo").unwrap() > 0.0,
+        "{:?}",
+        phases(&reply)
+    );
+
+    // Only the cell changed: cargo's last rustc command, run again, and nothing else.
+    let (reply, outputs) = kernel.execute("editable::answer() + 1").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "43");
+    assert_eq!(phase(&reply, "Cargo"), Some(0.0), "{:?}", phases(&reply));
+
+    // The learner edits the dependency: cargo runs, rebuilds it, and the cell sees the edit.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(crate_dir.join("src/lib.rs"), answer(7)).unwrap();
+    let (reply, outputs) = kernel.execute("editable::answer()").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "7");
+    assert!(
+        phase(&reply, "Cargo").unwrap() > 0.0,
+        "{:?}",
+        phases(&reply)
+    );
+
+    let (reply, outputs) = kernel.execute("editable::answer() * 3").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "21");
+    assert_eq!(phase(&reply, "Cargo"), Some(0.0), "{:?}", phases(&reply));
+
+    // A compile error found by the replayed rustc is reported as cargo's would be.
+    let (reply, _) = kernel.execute("let y: u32 = \"seven\";").await;
+    assert_eq!(reply.content["status"], "error");
+    assert_eq!(
+        reply.content["ename"], "CompileError",
+        "{:?}",
+        reply.content
+    );
+}
+
+/// A crate named `name` in `dir` whose `src/lib.rs` is `source`, with `dependencies`.
+fn write_crate(dir: &std::path::Path, name: &str, dependencies: &str, source: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), source).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dependency_with_path_dependencies_of_its_own_always_goes_through_cargo() {
+    let mut kernel = Kernel::start().await;
+    let inner = kernel.path("inner");
+    let outer = kernel.path("outer");
+    write_crate(&inner, "inner", "", "pub fn value() -> u32 { 1 }\n");
+    write_crate(
+        &outer,
+        "outer",
+        &format!("inner = {{ path = {:?} }}\n", inner.display().to_string()),
+        "pub fn answer() -> u32 { inner::value() * 10 }\n",
+    );
+    let dep = format!(
+        ":dep outer = {{ path = {:?} }}\nouter::answer()",
+        outer.display().to_string()
+    );
+    let (reply, outputs) = kernel.execute(&dep).await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "10");
+    let (reply, outputs) = kernel.execute("outer::answer() + 1").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "11");
+    assert!(
+        phase(&reply, "Cargo").unwrap() > 0.0,
+        "{:?}",
+        phases(&reply)
+    );
+
+    // An edit two path dependencies away is seen, because cargo looked.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(inner.join("src/lib.rs"), "pub fn value() -> u32 { 2 }\n").unwrap();
+    let (reply, outputs) = kernel.execute("outer::answer()").await;
+    ok(&reply);
+    assert_eq!(plain_result(&outputs), "20");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn timing_shows_where_the_time_went() {
+    let mut kernel = Kernel::start().await;
+    let (reply, _) = kernel.execute(":timing").await;
+    ok(&reply);
+    let (reply, outputs) = kernel.execute("1 + 1").await;
+    ok(&reply);
+    let shown: Vec<&Value> = of_type(&outputs, "display_data")
+        .into_iter()
+        .map(|message| &message.content["data"]["text/plain"])
+        .collect();
+    let line = shown[0].as_str().unwrap();
+    assert!(line.starts_with("Took "), "{line}");
+    assert!(
+        line.contains("analysis ") && line.contains("rustc "),
+        "{line}"
+    );
+    let total: f64 = phases(&reply).iter().map(|(_, millis)| millis).sum();
+    let took: f64 = line["Took ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        total <= took + 1.0,
+        "phases {total} ms within the total {took} ms: {:?}, {line}",
+        phases(&reply)
+    );
+}
