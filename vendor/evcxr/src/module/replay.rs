@@ -69,6 +69,62 @@ pub(crate) struct Replay {
     key: String,
     built_at: SystemTime,
     path_dependencies: Vec<PathBuf>,
+    jobserver: Option<Jobserver>,
+}
+
+/// Variables through which cargo hands rustc its jobserver; the recorded ones name file
+/// descriptors that only existed in cargo's process.
+const JOBSERVER_VARIABLES: [&str; 3] = ["CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"];
+
+/// A jobserver like cargo's (one token per core, the first implicit), so that the replayed
+/// rustc runs as many codegen threads as under cargo; without one rustc allows itself 32. A
+/// named pipe, so that rustc can open it by its path (`--jobserver-auth=fifo:PATH`).
+struct Jobserver {
+    path: PathBuf,
+    cores: usize,
+    // Held open so that the pipe and its tokens outlive each rustc.
+    _pipe: std::fs::File,
+}
+
+impl Jobserver {
+    #[cfg(unix)]
+    fn new(dir: &Path) -> Option<Jobserver> {
+        use std::io::Write;
+        use std::os::unix::ffi::OsStrExt;
+        let path = dir.join(".evcxr-jobserver");
+        let _ = std::fs::remove_file(&path);
+        let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
+            return None;
+        }
+        // Read and write: opening never blocks waiting for the other end.
+        let mut pipe = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .ok()?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        pipe.write_all(&vec![b'|'; cores - 1]).ok()?;
+        Some(Jobserver {
+            path,
+            cores,
+            _pipe: pipe,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new(_dir: &Path) -> Option<Jobserver> {
+        None
+    }
+
+    fn make_flags(&self) -> String {
+        format!(
+            "-j{} --jobserver-auth=fifo:{}",
+            self.cores,
+            self.path.display()
+        )
+    }
 }
 
 impl Replay {
@@ -81,6 +137,7 @@ impl Replay {
             key,
             built_at,
             path_dependencies: path_dependencies(crate_dir)?,
+            jobserver: Jobserver::new(crate_dir),
         })
     }
 
@@ -95,12 +152,22 @@ impl Replay {
 
     /// Runs the recorded rustc; the shared object it wrote, or the compile errors.
     pub(crate) fn run(&self, code_block: &CodeBlock) -> Result<PathBuf, Error> {
-        let output = Command::new(&self.recorded.program)
+        let mut command = Command::new(&self.recorded.program);
+        command
             .args(&self.recorded.args)
             .env_clear()
-            .envs(self.recorded.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(&self.recorded.dir)
-            .output()?;
+            .envs(
+                self.recorded
+                    .env
+                    .iter()
+                    .filter(|(key, _)| !JOBSERVER_VARIABLES.contains(&key.as_str()))
+                    .map(|(key, value)| (key, value)),
+            )
+            .current_dir(&self.recorded.dir);
+        if let Some(jobserver) = &self.jobserver {
+            command.env("CARGO_MAKEFLAGS", jobserver.make_flags());
+        }
+        let output = command.output()?;
         if !output.status.success() {
             let (errors, _) = errors_from_cargo_output(&output, code_block);
             if errors.is_empty() {
