@@ -2,8 +2,9 @@
 
 Runs every notebook in notebooks/ through nbclient, after a kernel (re)start, with three
 kernels: ours, evcxr_jupyter with its defaults, and evcxr_jupyter with `:opt 0` and `:cache`
-(its recommended speed settings, given in its init.evcxr). The first run of each kernel starts
-from empty caches (cold); the others reuse what the first left behind (warm). For each run it
+(its recommended speed settings, given in its init.evcxr); `--baseline BINARY` adds another
+build of ours. The first run of each kernel starts from empty caches (cold); the others reuse
+what the first left behind (warm), the kernels taking turns run by run. For each run it
 records kernel start to ready, the time of each cell, the first cell that uses `lessons`, the
 total, and the peak memory of the kernel and its child processes. It prints a table of medians
 and ratios and writes the same to bench/results/kernel.json.
@@ -208,21 +209,27 @@ def main():
 
     results = {"notebooks": {}, "memory": {}}
     for number, path in enumerate(args.notebooks):
-        per_kernel = {}
+        cold, warm = {}, {label: [] for label in args.kernels}
         for label in args.kernels:
-            cold = None
+            cold[label] = None
             if number == 0 or not args.cold_once:
                 clear_cache(caches[label])
-                cold = run_notebook(path, KERNELS[label])
-            warm = [run_notebook(path, KERNELS[label]) for _ in range(args.runs)]
+                cold[label] = run_notebook(path, KERNELS[label])
+        # Warm runs take turns, kernel by kernel, so that a change in the machine's load
+        # during the benchmark falls on every kernel alike.
+        for _ in range(args.runs):
+            for label in args.kernels:
+                warm[label].append(run_notebook(path, KERNELS[label]))
+        per_kernel = {}
+        for label in args.kernels:
             per_kernel[label] = {
-                "cold": cold,
-                "warm": warm,
-                "warm_summary": {key: summary(warm, key) for key in
+                "cold": cold[label],
+                "warm": warm[label],
+                "warm_summary": {key: summary(warm[label], key) for key in
                                  ("ready", "first_lessons_cell", "small_cell_median", "total", "peak_memory_mb")},
             }
-            cold_total = f"cold {cold['total']} s, " if cold else ""
-            print(f"{path.name} {label}: {cold_total}warm {[run['total'] for run in warm]}", flush=True)
+            cold_total = f"cold {cold[label]['total']} s, " if cold[label] else ""
+            print(f"{path.name} {label}: {cold_total}warm {[run['total'] for run in warm[label]]}", flush=True)
         results["notebooks"][path.name] = per_kernel
     if args.memory_cells:
         for label in args.kernels[:1]:
