@@ -7,7 +7,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{Kernel, plain_result};
+use support::{Kernel, plain_result, write_crate};
 
 /// A cargo workspace with no members, like any Rust project a learner might keep notebooks in.
 fn workspace(dir: &Path) {
@@ -20,13 +20,7 @@ fn workspace(dir: &Path) {
 
 /// A crate with one function, outside the workspace, for a `:dep` line.
 fn tiny_crate(dir: &Path) {
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"tinyanswer\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("src/lib.rs"), "pub fn answer() -> u32 { 42 }\n").unwrap();
+    write_crate(dir, "tinyanswer", "", "pub fn answer() -> u32 { 42 }\n");
 }
 
 #[tokio::test(flavor = "multi_thread")]

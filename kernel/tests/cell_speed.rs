@@ -7,7 +7,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Kernel, Message, of_type, plain_result};
+use support::{Kernel, Message, of_type, plain_result, write_crate};
 
 /// The phases of a cell, from its reply's metadata, as (name, milliseconds).
 fn phases(reply: &Message) -> Vec<(String, f64)> {
@@ -78,14 +78,8 @@ async fn a_final_expression_is_compiled_once_and_shown_as_before() {
 async fn cells_skip_cargo_until_a_path_dependency_changes() {
     let mut kernel = Kernel::start().await;
     let crate_dir = kernel.path("editable");
-    std::fs::create_dir_all(crate_dir.join("src")).unwrap();
-    std::fs::write(
-        crate_dir.join("Cargo.toml"),
-        "[package]\nname = \"editable\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
     let answer = |value: u32| format!("pub fn answer() -> u32 {{ {value} }}\n");
-    std::fs::write(crate_dir.join("src/lib.rs"), answer(42)).unwrap();
+    write_crate(&crate_dir, "editable", "", &answer(42));
     let dep = format!(
         ":dep editable = {{ path = {:?} }}\neditable::answer()",
         crate_dir.display().to_string()
@@ -130,19 +124,6 @@ async fn cells_skip_cargo_until_a_path_dependency_changes() {
         "{:?}",
         reply.content
     );
-}
-
-/// A crate named `name` in `dir` whose `src/lib.rs` is `source`, with `dependencies`.
-fn write_crate(dir: &std::path::Path, name: &str, dependencies: &str, source: &str) {
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}"
-        ),
-    )
-    .unwrap();
-    std::fs::write(dir.join("src/lib.rs"), source).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

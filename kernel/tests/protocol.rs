@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{Kernel, Message, of_type, plain_result, send_frames, stream_text};
+use support::{Kernel, Message, of_type, plain_result, send_frames, stream_text, write_crate};
 
 const SECOND: Duration = Duration::from_secs(1);
 
@@ -542,17 +542,7 @@ async fn a_cell_that_ends_the_process_is_reported_and_the_kernel_goes_on() {
 async fn compiling_a_dependency_shows_progress_in_the_cell() {
     let mut kernel = Kernel::start().await;
     let crate_dir = kernel.path("tinydep");
-    std::fs::create_dir_all(crate_dir.join("src")).unwrap();
-    std::fs::write(
-        crate_dir.join("Cargo.toml"),
-        "[package]\nname = \"tinydep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        crate_dir.join("src/lib.rs"),
-        "pub fn answer() -> u32 { 42 }\n",
-    )
-    .unwrap();
+    write_crate(&crate_dir, "tinydep", "", "pub fn answer() -> u32 { 42 }\n");
     let code = format!(
         ":dep tinydep = {{ path = {:?} }}\ntinydep::answer()",
         crate_dir.display().to_string()

@@ -390,3 +390,16 @@ pub fn of_type<'a>(messages: &'a [Message], msg_type: &str) -> Vec<&'a Message> 
 pub fn plain_result(messages: &[Message]) -> &Value {
     &of_type(messages, "execute_result")[0].content["data"]["text/plain"]
 }
+
+/// A crate named `name` in `dir` whose `src/lib.rs` is `source`, with `dependencies`.
+pub fn write_crate(dir: &std::path::Path, name: &str, dependencies: &str, source: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), source).unwrap();
+}
