@@ -73,6 +73,7 @@ pub mod failure_detection;
 pub mod ids;
 pub mod partitioning;
 pub mod quorum;
+pub mod raft;
 pub mod rate_limit;
 pub mod replication;
 pub mod sim;
