@@ -21,3 +21,12 @@ fn smoke() {
     println!("count replicas broken in {broken}");
     assert_eq!(bad, 0);
 }
+
+#[test]
+fn fig8() {
+    for rule in [CommitRule::CountReplicas, CommitRule::CurrentTermOnly] {
+        let (steps, violations) = figure_8(rule).unwrap();
+        for s in &steps { println!("{s:?}"); }
+        for v in &violations { println!("{v}"); }
+    }
+}

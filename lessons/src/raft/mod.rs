@@ -9,6 +9,7 @@ mod cluster;
 mod log;
 mod monitor;
 mod node;
+mod scripted;
 mod server;
 mod state_machine;
 
@@ -20,5 +21,6 @@ pub use monitor::{CommitAdvance, Election, SafetyMonitor, Violation};
 pub use node::{
     Applied, CommitRule, Config, Input, MAX_CLUSTER, Message, Output, RaftNode, Reply, Role,
 };
+pub use scripted::{HandNetwork, ScriptStep, figure_8, script_table};
 pub use server::{RaftServer, Timing, Wire};
 pub use state_machine::{Outcome, Register};
