@@ -31,6 +31,7 @@ pub struct HandNetwork {
     queue: Vec<(NodeId, NodeId, Message)>,
     monitor: SafetyMonitor,
     clock: Time,
+    delivered: usize,
 }
 
 impl HandNetwork {
@@ -58,6 +59,7 @@ impl HandNetwork {
             nodes,
             queue: Vec::new(),
             clock: Time::ZERO,
+            delivered: 0,
         })
     }
 
@@ -219,8 +221,28 @@ impl HandNetwork {
             .position(|(from, to, _)| group.contains(from) && group.contains(to))
         {
             let (from, to, message) = self.queue.remove(position);
+            self.delivered += 1;
             self.step(to, Input::Message { from, message });
         }
+    }
+
+    /// How many messages [`exchange`](Self::exchange) has delivered so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::raft::{Config, HandNetwork};
+    ///
+    /// let mut network = HandNetwork::new(Config::new(3)?)?;
+    /// network.timeout(0);
+    /// network.exchange(&[0, 1, 2]);
+    /// // two RequestVotes, two votes, the leader's no-op to both, two answers, then the
+    /// // commit index on the next round is not sent until a heartbeat
+    /// assert_eq!(network.delivered(), 8);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn delivered(&self) -> usize {
+        self.delivered
     }
 
     /// Drops every message in flight.
