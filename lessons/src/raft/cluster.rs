@@ -8,10 +8,10 @@ use super::client::{RaftClient, RequestRecord, Workload};
 use super::log::Operation;
 use super::monitor::SafetyMonitor;
 use super::node::{Config, RaftNode, Role};
-use super::server::{RaftServer, Timing, Wire};
+use super::server::{RaftServer, ReadMode, Timing, Wire};
 use super::state_machine::Outcome;
 use crate::check::{CheckError, RegisterHistory};
-use crate::sim::{Fault, Link, NodeId, SimError, Simulation, Time};
+use crate::sim::{Fault, Link, NodeId, PhysicalClock, SimError, Simulation, Time};
 
 /// Servers `0..N` running Raft on a seeded simulation, and the clients added after them.
 ///
@@ -54,6 +54,30 @@ impl RaftCluster {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn new(seed: u64, config: Config, timing: Timing) -> Result<RaftCluster, SimError> {
+        RaftCluster::with_reads(seed, config, timing, ReadMode::Log)
+    }
+
+    /// Like [`new`](Self::new), with servers that answer reads the `reads` way.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::raft::{Config, RaftCluster, ReadMode, Timing};
+    ///
+    /// let cluster = RaftCluster::with_reads(1, Config::new(3)?, Timing::paper(), ReadMode::ReadIndex)?;
+    /// assert_eq!(cluster.servers(), 3);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn with_reads(
+        seed: u64,
+        config: Config,
+        timing: Timing,
+        reads: ReadMode,
+    ) -> Result<RaftCluster, SimError> {
         let servers = config.cluster_size;
         let monitor = Rc::new(RefCell::new(SafetyMonitor::new(servers)));
         let mut sim = Simulation::new(seed);
@@ -62,7 +86,7 @@ impl RaftCluster {
             let node = RaftNode::new(id, config)?;
             let shared = Rc::clone(&monitor);
             sim.add_node(format!("S{id}"), move || {
-                RaftServer::new(node.clone(), timing, Rc::clone(&shared))
+                RaftServer::new(node.clone(), timing, reads, Rc::clone(&shared))
             });
         }
         Ok(RaftCluster {
@@ -130,6 +154,26 @@ impl RaftCluster {
     /// ```
     pub fn set_links(&mut self, link: Link) -> Result<(), SimError> {
         self.sim.set_links(link)
+    }
+
+    /// Gives server or client `node` a wrong clock (only leases read clocks).
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::set_clock`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::raft::{Config, RaftCluster, Timing};
+    /// use lessons::sim::PhysicalClock;
+    ///
+    /// let mut cluster = RaftCluster::new(1, Config::new(3)?, Timing::paper())?;
+    /// cluster.set_clock(0, PhysicalClock::new().drift_ppm(-300_000))?;
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn set_clock(&mut self, node: NodeId, clock: PhysicalClock) -> Result<(), SimError> {
+        self.sim.set_clock(node, clock)
     }
 
     /// Schedules a fault (partition, crash, pause).

@@ -5,6 +5,8 @@ use super::chaos::ChaosRow;
 use super::election::{ElectionRow, SplitVoteRow};
 use super::monitor::CommitAdvance;
 use super::partitions::PartitionRow;
+use super::reads::ReadRow;
+use super::sessions::{BatchRow, DedupeRow};
 use super::storms::StormRow;
 use crate::viz::{Corner, Figure};
 
@@ -209,5 +211,100 @@ pub fn messages_figure(rows: &[MessageRow]) -> Figure {
         .line(
             "PBFT normal case",
             rows.iter().map(|row| (row.servers as f64, row.pbft as f64)),
+        )
+}
+
+/// Median read latency against the share of runs whose history was not linearizable, one
+/// point per read mode (and drift).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::raft::{ReadMode, read_experiment, reads_figure};
+///
+/// let rows = read_experiment(&[(ReadMode::ReadIndex, 0)], 1, 1)?;
+/// assert!(reads_figure(&rows).to_svg()?.contains("ReadIndex"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn reads_figure(rows: &[ReadRow]) -> Figure {
+    let mut figure = Figure::new("Reads: latency against linearizability violations")
+        .x_label("median read latency before the split (ms)")
+        .y_label("share of runs not linearizable")
+        .legend_at(Corner::UpperRight);
+    for (mode, drift) in groups(rows, |row| (row.mode.clone(), row.leader_drift_ppm)) {
+        let mine: Vec<&ReadRow> = rows
+            .iter()
+            .filter(|row| row.mode == mode && row.leader_drift_ppm == drift)
+            .collect();
+        let broken = mine.iter().filter(|row| !row.linearizable).count() as f64;
+        let latency = mine.iter().map(|row| row.median_read_ms).sum::<f64>() / mine.len() as f64;
+        let name = if drift == 0 {
+            mode
+        } else {
+            format!("{mode}, clocks {}%", drift / 10_000)
+        };
+        figure = figure.points(name, [(latency, broken / mine.len() as f64)]);
+    }
+    figure
+}
+
+/// Commands applied twice against the crash rate, with and without sessions (mean over seeds).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::raft::{dedupe_experiment, dedupe_figure};
+///
+/// let rows = dedupe_experiment(&[0.0, 1.0], 1, 1)?;
+/// assert!(dedupe_figure(&rows).to_svg()?.contains("sessions on"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dedupe_figure(rows: &[DedupeRow]) -> Figure {
+    let mut figure = Figure::new("Retried writes applied twice")
+        .x_label("server crashes per second")
+        .y_label("repeated applications per run (mean)")
+        .legend_at(Corner::UpperLeft);
+    for sessions in [false, true] {
+        let mine: Vec<&DedupeRow> = rows.iter().filter(|r| r.sessions == sessions).collect();
+        let points: Vec<(f64, f64)> = groups(&mine, |row| row.crashes_per_second)
+            .into_iter()
+            .map(|rate| {
+                let at: Vec<&&DedupeRow> =
+                    mine.iter().filter(|r| r.crashes_per_second == rate).collect();
+                let total: u64 = at.iter().map(|r| r.repeated_applications).sum();
+                (rate, total as f64 / at.len() as f64)
+            })
+            .collect();
+        let name = if sessions { "sessions on" } else { "sessions off" };
+        figure = figure.line(name, points);
+    }
+    figure
+}
+
+/// Writes acknowledged per second and median commit latency against the batch size.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::raft::{batch_experiment, batch_figure};
+///
+/// let rows = batch_experiment(&[1, 8], 1)?;
+/// assert!(batch_figure(&rows).to_svg()?.contains("writes per second"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn batch_figure(rows: &[BatchRow]) -> Figure {
+    Figure::new("Batching: entries per AppendEntries (5 ms one-way, 10 clients)")
+        .x_label("largest batch (entries per message)")
+        .y_label("writes per second / median commit ms")
+        .log_x()
+        .line(
+            "writes per second",
+            rows.iter()
+                .map(|row| (row.batch as f64, row.commits_per_second)),
+        )
+        .line(
+            "median commit latency (ms)",
+            rows.iter()
+                .map(|row| (row.batch as f64, row.median_commit_ms)),
         )
 }

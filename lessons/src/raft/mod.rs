@@ -32,6 +32,14 @@
 //!   a follower that needs compacted entries gets InstallSnapshot.
 //! * **A new leader's no-op** (thesis, section 6.4): it commits the earlier terms' entries at
 //!   once instead of waiting for the next client write.
+//! * **Reads** ([`ReadMode`], thesis section 6.4): through the log; ReadIndex (note the commit
+//!   index, confirm leadership with a heartbeat round a majority acknowledges, wait until
+//!   applied); a leader lease (answer locally within `T × (1 − ρ)` of a confirmed round, by the
+//!   leader's clock, for a drift bound ρ); and the unsafe shortcuts (any server, or a leader that
+//!   does not check), which return stale values from a deposed leader ([`read_trial`]).
+//! * **Batching**: at most [`Config::max_batch`] entries per AppendEntries; our leader waits for
+//!   a follower's answer before sending it more (no pipelining), so a batch of B moves at most B
+//!   entries per round trip ([`batch_trial`]).
 //!
 //! # What it guarantees
 //!
@@ -59,6 +67,10 @@
 //! raft library and TiKV's raft-rs implement the same core, with more (pre-vote, check-quorum,
 //! joint consensus, flow control) that we leave out. The paper suggests election timeouts of
 //! 150 to 300 ms; etcd's defaults are a 100 ms heartbeat and a 1000 ms election timeout.
+//! etcd serves linearizable reads with ReadIndex by default, a lease-based read being an
+//! option; Consul's default read mode relies on the leader's lease, with `consistent` (check
+//! with a quorum) and `stale` (any server) as the alternatives. Our [`ReadMode`]s are those
+//! schemes as the thesis describes them, not those systems' code.
 //!
 //! # References
 //!
@@ -98,8 +110,10 @@ mod log;
 mod monitor;
 mod node;
 mod partitions;
+mod reads;
 mod scripted;
 mod server;
+mod sessions;
 mod state_machine;
 mod storms;
 
@@ -113,8 +127,8 @@ pub use election::{
     ElectionRow, SplitVoteRow, election_experiment, election_trial, split_vote_summary,
 };
 pub use figures::{
-    commit_index_figure, election_cdf_figure, messages_figure, overwritten_figure,
-    partition_figure, split_vote_figure, storm_figure,
+    batch_figure, commit_index_figure, dedupe_figure, election_cdf_figure, messages_figure,
+    overwritten_figure, partition_figure, reads_figure, split_vote_figure, storm_figure,
 };
 pub use log::{Command, Entry, LogIndex, Operation, PersistentState, Snapshot, Term};
 pub use monitor::{CommitAdvance, Election, SafetyMonitor, Violation};
@@ -125,7 +139,11 @@ pub use partitions::{
     PartitionRow, SizingRow, partition_experiment, partition_trial, sizing_row,
     tolerated_failures,
 };
+pub use reads::{ReadRow, read_experiment, read_trial};
 pub use scripted::{HandNetwork, ScriptStep, figure_8, script_table};
-pub use server::{RaftServer, Timing, Wire};
+pub use server::{RaftServer, ReadMode, Timing, Wire};
+pub use sessions::{
+    BatchRow, DedupeRow, batch_experiment, batch_trial, dedupe_experiment, dedupe_trial,
+};
 pub use state_machine::{Outcome, Register};
 pub use storms::{StormRow, storm_experiment, storm_run};

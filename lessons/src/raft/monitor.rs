@@ -1,7 +1,7 @@
 //! Raft's safety properties, checked after every step of every node (the way Jepsen checks a
 //! history, but from inside): the paper's Figure 3 plus what a client can see.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::collections::btree_map::Entry as Slot;
 
 use serde::Serialize;
@@ -123,6 +123,7 @@ pub struct SafetyMonitor {
     violations: Vec<Violation>,
     overwritten: u64,
     repeated_applications: u64,
+    applied_commands: Vec<BTreeSet<(u32, u32)>>,
 }
 
 impl SafetyMonitor {
@@ -138,6 +139,7 @@ impl SafetyMonitor {
             terms: vec![0; nodes],
             commits: vec![0; nodes],
             logs: vec![None; nodes],
+            applied_commands: vec![BTreeSet::new(); nodes],
             ..SafetyMonitor::default()
         }
     }
@@ -208,7 +210,8 @@ impl SafetyMonitor {
         self.overwritten
     }
 
-    /// Commands a node applied although it had applied them before (retries without sessions).
+    /// Commands a node's state machine applied although it had applied them before (since
+    /// its last restart): retries that sessions would have dropped.
     ///
     /// # Examples
     ///
@@ -232,6 +235,9 @@ impl SafetyMonitor {
     pub fn restarted(&mut self, node: NodeId) {
         if let Some(commit) = self.commits.get_mut(node) {
             *commit = 0;
+        }
+        if let Some(commands) = self.applied_commands.get_mut(node) {
+            commands.clear();
         }
     }
 
@@ -373,8 +379,10 @@ impl SafetyMonitor {
     fn check_applied(&mut self, at: Time, node: &RaftNode, output: &Output) {
         let id = node.id();
         for applied in &output.applied {
-            if applied.duplicate && !node.config().sessions {
-                self.repeated_applications += 1;
+            let effective = !(applied.duplicate && node.config().sessions);
+            if let (true, Some(command)) = (effective, applied.entry.command) {
+                let first = self.applied_commands[id].insert((command.client, command.sequence));
+                self.repeated_applications += u64::from(!first);
             }
             match self.applied.entry(applied.index) {
                 Slot::Vacant(slot) => {
