@@ -356,29 +356,34 @@ impl SafetyMonitor {
             });
         }
         for index in before + 1..=commit {
-            let Some(&entry) = node.entry(index) else {
-                continue;
-            };
-            match self.committed.entry(index) {
-                Slot::Vacant(slot) => {
-                    slot.insert(entry);
-                }
-                Slot::Occupied(slot) if *slot.get() != entry => {
-                    let detail = format!(
-                        "index {index} was committed as {} and node {id} commits {entry}",
-                        slot.get()
-                    );
-                    self.violation(at, "committed entries stay", detail);
-                }
-                Slot::Occupied(_) => {}
+            if let Some(&entry) = node.entry(index) {
+                self.record_committed(at, id, index, entry);
             }
         }
         self.commits[id] = commit.max(before);
     }
 
+    fn record_committed(&mut self, at: Time, id: NodeId, index: LogIndex, entry: Entry) {
+        match self.committed.entry(index) {
+            Slot::Vacant(slot) => {
+                slot.insert(entry);
+            }
+            Slot::Occupied(slot) if *slot.get() != entry => {
+                let detail = format!(
+                    "index {index} was committed as {} and node {id} commits {entry}",
+                    slot.get()
+                );
+                self.violation(at, "committed entries stay", detail);
+            }
+            Slot::Occupied(_) => {}
+        }
+    }
+
     fn check_applied(&mut self, at: Time, node: &RaftNode, output: &Output) {
         let id = node.id();
         for applied in &output.applied {
+            // Applied means committed, and a snapshot may already have dropped it from the log.
+            self.record_committed(at, id, applied.index, applied.entry);
             let effective = !(applied.duplicate && node.config().sessions);
             if let (true, Some(command)) = (effective, applied.entry.command) {
                 let first = self.applied_commands[id].insert((command.client, command.sequence));

@@ -226,7 +226,84 @@ impl HandNetwork {
         }
     }
 
-    /// How many messages [`exchange`](Self::exchange) has delivered so far.
+    /// Messages waiting to be delivered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::raft::{Config, HandNetwork};
+    ///
+    /// let mut network = HandNetwork::new(Config::new(3)?)?;
+    /// network.timeout(0);
+    /// assert_eq!(network.in_flight(), 2);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn in_flight(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Delivers the message at `position` in the queue (any order: the network reorders), if
+    /// there is one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::raft::{Config, HandNetwork};
+    ///
+    /// let mut network = HandNetwork::new(Config::new(3)?)?;
+    /// network.timeout(0);
+    /// network.deliver(1);
+    /// assert_eq!(network.in_flight(), 2); // one RequestVote left, one vote coming back
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn deliver(&mut self, position: usize) {
+        if position < self.queue.len() {
+            let (from, to, message) = self.queue.remove(position);
+            self.delivered += 1;
+            self.step(to, Input::Message { from, message });
+        }
+    }
+
+    /// Delivers a copy of the message at `position` and leaves it queued: a duplicate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::raft::{Config, HandNetwork};
+    ///
+    /// let mut network = HandNetwork::new(Config::new(3)?)?;
+    /// network.timeout(0);
+    /// network.duplicate(0);
+    /// assert_eq!(network.in_flight(), 3);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn duplicate(&mut self, position: usize) {
+        if let Some((from, to, message)) = self.queue.get(position).cloned() {
+            self.delivered += 1;
+            self.step(to, Input::Message { from, message });
+        }
+    }
+
+    /// Loses the message at `position`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::raft::{Config, HandNetwork};
+    ///
+    /// let mut network = HandNetwork::new(Config::new(3)?)?;
+    /// network.timeout(0);
+    /// network.lose(0);
+    /// assert_eq!(network.in_flight(), 1);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn lose(&mut self, position: usize) {
+        if position < self.queue.len() {
+            self.queue.remove(position);
+        }
+    }
+
+    /// How many messages have been delivered so far (by `exchange`, `deliver`, `duplicate`).
     ///
     /// # Examples
     ///
