@@ -251,7 +251,14 @@ fn a_deposed_leader_serves_stale_reads_without_a_check() {
         let row = read_trial(mode, 0, 1).unwrap();
         assert!(row.stale_reads > 0 && !row.linearizable, "{row:?}");
     }
-    let beyond = read_trial(ReadMode::Lease { drift_bound_ppm: 100_000 }, -500_000, 1).unwrap();
+    let beyond = read_trial(
+        ReadMode::Lease {
+            drift_bound_ppm: 100_000,
+        },
+        -500_000,
+        1,
+    )
+    .unwrap();
     assert!(beyond.stale_reads > 0 && !beyond.linearizable, "{beyond:?}");
 }
 
@@ -271,8 +278,12 @@ fn messages_per_request_grow_linearly_for_raft_and_quadratically_for_pbft() {
 #[test]
 fn the_linearizability_checker_sees_every_simulated_history_as_linearizable() {
     let mut cluster = RaftCluster::new(11, Config::new(5).unwrap(), Timing::paper()).unwrap();
-    cluster.add_client(Workload::new(50, ms(10), ms(100), 0.5).unwrap()).unwrap();
-    cluster.add_client(Workload::new(50, ms(10), ms(100), 0.5).unwrap()).unwrap();
+    cluster
+        .add_client(Workload::new(50, ms(10), ms(100), 0.5).unwrap())
+        .unwrap();
+    cluster
+        .add_client(Workload::new(50, ms(10), ms(100), 0.5).unwrap())
+        .unwrap();
     cluster.run_until(ms(3_000)).unwrap();
     assert!(check_register(&cluster.history().unwrap()).is_linearizable());
 }

@@ -9,9 +9,7 @@ use super::cluster::RaftCluster;
 use super::node::{CommitRule, Config};
 use super::server::Timing;
 use crate::check::check_register;
-use crate::sim::{
-    Fault, Latency, Link, NodeId, Rng, SimError, Time, crash, ms, partition, pause,
-};
+use crate::sim::{Fault, Latency, Link, NodeId, Rng, SimError, Time, crash, ms, partition, pause};
 
 /// The knobs of a random run.
 ///

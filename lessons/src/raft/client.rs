@@ -64,7 +64,11 @@ impl Workload {
             ));
         }
         if retry_after <= Time::ZERO {
-            return Err(SimError::parameter("retry time", retry_after, "more than zero"));
+            return Err(SimError::parameter(
+                "retry time",
+                retry_after,
+                "more than zero",
+            ));
         }
         if !(0.0..=1.0).contains(&reads) {
             return Err(SimError::parameter("read share", reads, "from 0 to 1"));

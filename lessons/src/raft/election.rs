@@ -83,7 +83,9 @@ pub fn election_trial(
         return Ok(row);
     };
     row.had_leader = true;
-    let old_term = cluster.server(leader).map_or(0, |server| server.node().term());
+    let old_term = cluster
+        .server(leader)
+        .map_or(0, |server| server.node().term());
     cluster.add_fault(crash(leader).at(settled))?;
     cluster.run_until(settled + ms(5_000))?;
     let monitor = cluster.monitor();

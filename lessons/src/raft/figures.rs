@@ -82,7 +82,10 @@ pub fn split_vote_figure(rows: &[SplitVoteRow]) -> Figure {
         .log_x()
         .legend_at(Corner::UpperRight)
         .points("two or more candidates (measured)", at(|row| row.contested))
-        .points("no winner in the first round (measured)", at(|row| row.split))
+        .points(
+            "no winner in the first round (measured)",
+            at(|row| row.split),
+        )
         .line("formula 1 - (1 - δ/W)^(N-1)", at(|row| row.predicted))
 }
 
@@ -95,7 +98,7 @@ pub fn split_vote_figure(rows: &[SplitVoteRow]) -> Figure {
 /// use lessons::sim::ms;
 ///
 /// let advances = [CommitAdvance { at: ms(10), node: 0, index: 1 }];
-/// assert!(commit_index_figure(&advances, 1).to_svg()?.contains("S0"));
+/// assert!(commit_index_figure(&advances, 1).to_svg()?.contains("S1"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn commit_index_figure(advances: &[CommitAdvance], servers: usize) -> Figure {
@@ -107,7 +110,7 @@ pub fn commit_index_figure(advances: &[CommitAdvance], servers: usize) -> Figure
             .iter()
             .filter(|advance| advance.node == server)
             .map(|advance| (advance.at.as_secs_f64(), advance.index as f64));
-        figure = figure.step(format!("S{server}"), points);
+        figure = figure.step(format!("S{}", server + 1), points);
     }
     figure
 }
@@ -269,13 +272,19 @@ pub fn dedupe_figure(rows: &[DedupeRow]) -> Figure {
         let points: Vec<(f64, f64)> = groups(&mine, |row| row.crashes_per_second)
             .into_iter()
             .map(|rate| {
-                let at: Vec<&&DedupeRow> =
-                    mine.iter().filter(|r| r.crashes_per_second == rate).collect();
+                let at: Vec<&&DedupeRow> = mine
+                    .iter()
+                    .filter(|r| r.crashes_per_second == rate)
+                    .collect();
                 let total: u64 = at.iter().map(|r| r.repeated_applications).sum();
                 (rate, total as f64 / at.len() as f64)
             })
             .collect();
-        let name = if sessions { "sessions on" } else { "sessions off" };
+        let name = if sessions {
+            "sessions on"
+        } else {
+            "sessions off"
+        };
         figure = figure.line(name, points);
     }
     figure

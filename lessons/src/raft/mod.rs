@@ -136,8 +136,7 @@ pub use node::{
     Applied, CommitRule, Config, Input, MAX_CLUSTER, Message, Output, RaftNode, Reply, Role,
 };
 pub use partitions::{
-    PartitionRow, SizingRow, partition_experiment, partition_trial, sizing_row,
-    tolerated_failures,
+    PartitionRow, SizingRow, partition_experiment, partition_trial, sizing_row, tolerated_failures,
 };
 pub use reads::{ReadRow, read_experiment, read_trial};
 pub use scripted::{HandNetwork, ScriptStep, figure_8, script_table};

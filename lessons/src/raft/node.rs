@@ -795,15 +795,21 @@ impl RaftNode {
                 prev_term,
                 entries,
                 leader_commit,
-            } => self.append(from, term, prev_index, prev_term, entries, leader_commit, out),
+            } => self.append(
+                from,
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                leader_commit,
+                out,
+            ),
             Message::AppendReply {
                 term,
                 success,
                 match_index,
             } => self.handle_reply(from, term, success, match_index, out),
-            Message::InstallSnapshot { term, snapshot } => {
-                self.install(from, term, snapshot, out)
-            }
+            Message::InstallSnapshot { term, snapshot } => self.install(from, term, snapshot, out),
         }
     }
 
@@ -973,8 +979,8 @@ impl RaftNode {
         out.reset_election_timer = true;
         // The consistency check (paper, section 5.3). An anchor inside the snapshot is
         // committed, so it matches the leader's log.
-        let anchored = prev_index < self.snapshot.last_index
-            || self.term_at(prev_index) == Some(prev_term);
+        let anchored =
+            prev_index < self.snapshot.last_index || self.term_at(prev_index) == Some(prev_term);
         if !anchored {
             let hint = prev_index.saturating_sub(1).min(self.last_index());
             out.messages.push((leader, reply(self.term, false, hint)));

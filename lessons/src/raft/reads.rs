@@ -76,7 +76,11 @@ pub fn read_trial(mode: ReadMode, leader_drift_ppm: i64, seed: u64) -> Result<Re
     cluster.run_until(split)?;
     let leader = cluster.leader().unwrap_or(0);
     let others: Vec<NodeId> = (0..5).filter(|&id| id != leader).chain([writer]).collect();
-    cluster.add_fault(partition([leader, reader], others).at(split).heal_at(ms(2_000)))?;
+    cluster.add_fault(
+        partition([leader, reader], others)
+            .at(split)
+            .heal_at(ms(2_000)),
+    )?;
     cluster.run_until(ms(2_500))?;
     let records = cluster.requests();
     let writes: Vec<_> = records

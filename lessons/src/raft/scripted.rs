@@ -453,7 +453,10 @@ pub fn figure_8(rule: CommitRule) -> Result<(Vec<ScriptStep>, Vec<Violation>), S
     network.exchange(&[2, 3, 4]);
     network.write(4, 3);
     network.drop_in_flight();
-    record(&network, "S1 crashes; S5 wins term 2 (S3, S4), appends its own entry 2");
+    record(
+        &network,
+        "S1 crashes; S5 wins term 2 (S3, S4), appends its own entry 2",
+    );
     network.crash(4);
     network.restart(0);
     elect(&mut network, 0, &[0, 1, 2]);

@@ -8,8 +8,8 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::log::PersistentState;
-use super::monitor::SafetyMonitor;
 use super::log::{Command, Operation};
+use super::monitor::SafetyMonitor;
 use super::node::{Input, Message, Output, RaftNode, Reply, Role};
 use super::state_machine::Outcome;
 use crate::sim::{Context, Node, NodeId, SimError, Time, TimerId, ms};
@@ -92,7 +92,11 @@ impl Timing {
             ));
         }
         if spread < Time::ZERO {
-            return Err(SimError::parameter("timeout spread", spread, "zero or more"));
+            return Err(SimError::parameter(
+                "timeout spread",
+                spread,
+                "zero or more",
+            ));
         }
         if heartbeat <= Time::ZERO || heartbeat >= timeout {
             return Err(SimError::parameter(
@@ -358,9 +362,11 @@ impl RaftServer {
 
     fn act(&mut self, ctx: &mut Context<'_, Wire>, output: Output, echo: u64) {
         if output.persist && ctx.disk().write(DISK_KEY, &self.node.persistent()).is_err() {
-            self.monitor
-                .borrow_mut()
-                .violation(ctx.now(), "persistence", "the state did not serialize".into());
+            self.monitor.borrow_mut().violation(
+                ctx.now(),
+                "persistence",
+                "the state did not serialize".into(),
+            );
         }
         self.monitor
             .borrow_mut()

@@ -127,11 +127,7 @@ pub fn dedupe_trial(
 /// assert_eq!(dedupe_experiment(&[0.0, 1.0], 2, 1)?.len(), 8);
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-pub fn dedupe_experiment(
-    rates: &[f64],
-    seeds: u64,
-    seed: u64,
-) -> Result<Vec<DedupeRow>, SimError> {
+pub fn dedupe_experiment(rates: &[f64], seeds: u64, seed: u64) -> Result<Vec<DedupeRow>, SimError> {
     let mut rows = Vec::new();
     for sessions in [false, true] {
         for &rate in rates {
@@ -199,7 +195,10 @@ pub fn batch_trial(batch: usize, seed: u64) -> Result<BatchRow, SimError> {
     Ok(BatchRow {
         batch,
         commits_per_second: latencies.len() as f64 / (end - start).as_secs_f64(),
-        median_commit_ms: latencies.get(latencies.len() / 2).copied().unwrap_or(f64::NAN),
+        median_commit_ms: latencies
+            .get(latencies.len() / 2)
+            .copied()
+            .unwrap_or(f64::NAN),
     })
 }
 
@@ -218,5 +217,8 @@ pub fn batch_trial(batch: usize, seed: u64) -> Result<BatchRow, SimError> {
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 pub fn batch_experiment(batches: &[usize], seed: u64) -> Result<Vec<BatchRow>, SimError> {
-    batches.iter().map(|&batch| batch_trial(batch, seed)).collect()
+    batches
+        .iter()
+        .map(|&batch| batch_trial(batch, seed))
+        .collect()
 }

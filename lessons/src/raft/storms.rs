@@ -81,7 +81,10 @@ pub fn storm_run(median: Time, seconds: u32, seed: u64) -> Result<StormRow, SimE
     let records = cluster.client(client).map_or(&[][..], |c| c.records());
     let quick = records
         .iter()
-        .filter(|r| r.answered_at.is_some_and(|at| at - r.invoked_at <= ms(1_000)))
+        .filter(|r| {
+            r.answered_at
+                .is_some_and(|at| at - r.invoked_at <= ms(1_000))
+        })
         .count();
     Ok(StormRow {
         median_delay_ms: median.as_millis_f64(),
