@@ -217,7 +217,7 @@ pub fn chaos_run(parameters: ChaosParameters, seed: u64) -> Result<ChaosRow, Sim
     let mut elect_ms = None;
     let mut now = end;
     while now < total {
-        now = now + ms(5);
+        now += ms(5);
         cluster.run_until(now)?;
         if elect_ms.is_none() && follows_one_leader(&cluster) {
             elect_ms = Some((now - end).as_millis_f64());

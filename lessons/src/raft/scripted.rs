@@ -95,7 +95,7 @@ impl HandNetwork {
         if id >= self.nodes.len() || !self.up[id] {
             return;
         }
-        self.clock = self.clock + ms(1);
+        self.clock += ms(1);
         let output = self.nodes[id].step(input);
         self.monitor.observe(self.clock, &self.nodes[id], &output);
         for (to, message) in output.messages {

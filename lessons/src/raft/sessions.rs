@@ -62,7 +62,7 @@ pub fn dedupe_trial(
     crashes_per_second: f64,
     seed: u64,
 ) -> Result<DedupeRow, SimError> {
-    if !(crashes_per_second >= 0.0) {
+    if crashes_per_second.is_nan() || crashes_per_second < 0.0 {
         return Err(SimError::parameter(
             "crash rate",
             crashes_per_second,
@@ -79,9 +79,10 @@ pub fn dedupe_trial(
     let end = ms(5_000);
     let mut rng = Rng::derive(seed, &[0xDE]);
     let mut at = ms(500);
-    let mut busy_until = vec![Time::ZERO; 3];
-    while crashes_per_second > 0.0 {
-        at = at + Time::from_nanos_f64(rng.exponential() / crashes_per_second * 1e9);
+    let mut busy_until = [Time::ZERO; 3];
+    // Crash times form a Poisson process: exponential gaps with mean 1 / rate.
+    while crashes_per_second > 0.0 && at < end {
+        at += Time::from_nanos_f64(rng.exponential() / crashes_per_second * 1e9);
         if at >= end - ms(500) {
             break;
         }
