@@ -168,7 +168,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             format!(
                 "{broken_runs} of 300 runs broke a safety property. Figure 8 needs a leader to \
                  crash between copying an old entry and committing a new one, then a rival with \
-                 a newer last term: rare, but random faults find it."
+                 a newer last term: random faults seldom line that up, so a passing random test \
+                 is weak evidence for a rule; the scripted schedule above is strong evidence \
+                 against one."
             )
         )
     );
@@ -406,7 +408,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     };
     assert_eq!(
         formatted(split_votes.iter().map(|row| row.contested).collect()),
-        ["1.000", "0.933", "0.700", "0.353", "0.173", "0.027"]
+        ["1.000", "0.960", "0.680", "0.327", "0.173", "0.013"]
     );
     assert_eq!(
         formatted(split_votes.iter().map(|row| row.predicted).collect()),
@@ -414,7 +416,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert_eq!(
         formatted(split_votes.iter().map(|row| row.split).collect()),
-        ["0.968", "0.667", "0.247", "0.060", "0.007", "0.000"]
+        ["0.984", "0.687", "0.247", "0.047", "0.000", "0.000"]
     );
     let medians: Vec<String> = split_votes
         .iter()
@@ -422,7 +424,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     assert_eq!(
         (&medians[0][..], &medians[4][..], &medians[5][..]),
-        ("880", "162", "207")
+        ("914", "166", "215")
     );
     assert_eq!(never, 20);
     assert_eq!((with_one_follower, with_two_followers), (1, 2));
@@ -439,7 +441,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             format!("{:.0}", percentile(&elect, 90.0)?),
             format!("{:.0}", percentile(&commit, 50.0)?)
         ),
-        ("5".to_string(), "165".to_string(), "96".to_string())
+        ("5".to_string(), "150".to_string(), "80".to_string())
     );
     let split = |nodes: usize, side: usize| {
         partition_rows
@@ -475,10 +477,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .map(|row| row.leader_changes_per_minute)
         .collect();
-    assert_eq!(changes, [0.0, 0.0, 0.0, 0.0, 3.0, 15.0, 15.0]);
+    assert_eq!(changes, [0.0, 0.0, 0.0, 9.0, 3.0, 9.0, 30.0]);
     assert_eq!(format!("{:.1}", storm_rows[3].p99_over_timeout), "2.8");
-    assert_eq!(format!("{:.1}", storm_rows[4].p99_over_timeout), "4.2");
-    assert_eq!(format!("{:.3}", storm_rows[6].writes_within_1s), "0.737");
+    assert_eq!(format!("{:.1}", storm_rows[2].p99_over_timeout), "1.4");
+    assert_eq!(format!("{:.3}", storm_rows[6].writes_within_1s), "0.625");
     assert!(storm_rows.iter().all(|row| row.violations == 0));
     let stale = |mode: &str, drift: i64| -> Vec<usize> {
         read_rows
@@ -487,9 +489,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .map(|row| row.stale_reads)
             .collect()
     };
-    assert_eq!(stale("leader, unchecked", 0), [55, 55, 58]);
-    assert_eq!(stale("any server, local", 0), [107, 123, 80]);
-    assert_eq!(stale("lease, drift bound 10%", -500_000), [1, 1, 3]);
+    assert_eq!(stale("leader, unchecked", 0), [55, 55, 55]);
+    assert_eq!(stale("any server, local", 0), [107, 125, 83]);
+    assert_eq!(stale("lease, drift bound 10%", -500_000), [1, 1, 2]);
     for (mode, drift) in [
         ("ReadIndex", 0),
         ("through the log", 0),
@@ -512,7 +514,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .map(|row| row.repeated_applications)
         .max();
-    assert_eq!(most, Some(27));
+    assert_eq!(most, Some(7));
     assert_eq!(cluster.monitor().violations().len(), 0);
     for id in 0..3 {
         let node = cluster.server(id).ok_or("server down")?.node();
@@ -545,7 +547,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         seven[0].contested > five.contested,
         ""
     )));
-    assert!(right(check_prediction(Some(true), broken_runs > 0, "")));
+    assert!(right(check_prediction(Some(false), broken_runs > 0, "")));
     assert!(right(check_prediction(
         Some(0),
         even_split.acknowledged_leader_side + even_split.acknowledged_other_side,

@@ -907,6 +907,9 @@ impl RaftNode {
     fn become_leader(&mut self, out: &mut Output) {
         self.role = Role::Leader;
         self.leader = Some(self.id);
+        // Followers are assumed to hold what the leader held when elected (paper, Figure 2),
+        // so the no-op goes out with the first AppendEntries.
+        let next = self.last_index() + 1;
         if self.config.leader_noop {
             self.log.push(Entry {
                 term: self.term,
@@ -914,7 +917,6 @@ impl RaftNode {
             });
             out.persist = true;
         }
-        let next = self.last_index() + 1;
         self.next_index = vec![next; self.config.cluster_size];
         self.match_index = vec![0; self.config.cluster_size];
         self.match_index[self.id] = self.last_index();
