@@ -177,7 +177,7 @@ pub fn partition_figure(rows: &[PartitionRow]) -> Figure {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn storm_figure(rows: &[StormRow]) -> Figure {
-    Figure::new("Election storms as heartbeats get slow (T = 150 ms, heartbeat 50 ms)")
+    Figure::new("Election storms (T = 150 ms, heartbeat 50 ms)")
         .x_label("p99 one-way delay / shortest election timeout")
         .y_label("leader changes per minute")
         .line(
@@ -236,15 +236,21 @@ pub fn reads_figure(rows: &[ReadRow]) -> Figure {
         let count = mine.len() as f64;
         let stale = mine.iter().map(|row| row.stale_reads as f64).sum::<f64>() / count;
         let latency = mine.iter().map(|row| row.median_read_ms).sum::<f64>() / count;
+        // Short labels, so that six fit under their bars.
+        let short = mode
+            .split(',')
+            .next()
+            .unwrap_or(&mode)
+            .replace("through the ", "");
         let clocks = if drift == 0 {
             String::new()
         } else {
-            format!(", clocks {}%", drift / 10_000)
+            format!(" {}%", drift / 10_000)
         };
-        bars.push((format!("{mode}{clocks} ({latency:.0} ms)"), stale));
+        bars.push((format!("{short}{clocks}, {latency:.0} ms"), stale));
     }
     Figure::new("Stale reads from a deposed leader, per read mode (median latency)")
-        .x_label("read mode (median read latency before the split)")
+        .x_label("read mode (lease: clocks' drift), median read latency before the split")
         .y_label("stale reads per run (mean)")
         .size(900, 420)
         .bars("stale reads", bars)
