@@ -23,7 +23,7 @@ pub type LogIndex = u64;
 /// assert_eq!(Operation::Write(7).to_string(), "write 7");
 /// assert_eq!(Operation::Read.to_string(), "read");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Operation {
     /// Set the register to this value.
     Write(u64),
@@ -52,7 +52,7 @@ impl fmt::Display for Operation {
 /// let command = Command { client: 9, sequence: 1, operation: Operation::Write(5) };
 /// assert_eq!(command.to_string(), "client 9 #1 write 5");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Command {
     /// The client's id (in the simulations, its node id).
     pub client: u32,
@@ -83,7 +83,7 @@ impl fmt::Display for Command {
 /// let noop = Entry { term: 3, command: None };
 /// assert_eq!(noop.to_string(), "t3 no-op");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Entry {
     /// The term in which a leader appended it.
     pub term: Term,
@@ -112,7 +112,7 @@ impl fmt::Display for Entry {
 /// assert_eq!((empty.last_index, empty.last_term), (0, 0));
 /// assert_eq!(empty.state.value(), None);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The last index the snapshot covers.
     pub last_index: LogIndex,
@@ -133,7 +133,7 @@ pub struct Snapshot {
 /// let fresh = PersistentState::default();
 /// assert_eq!((fresh.term, fresh.voted_for, fresh.log.len()), (0, None, 0));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PersistentState {
     /// The latest term this node has seen.
     pub term: Term,

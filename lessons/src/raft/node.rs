@@ -233,7 +233,7 @@ pub enum Role {
 /// let ask = Message::RequestVote { term: 2, last_index: 5, last_term: 1 };
 /// assert_eq!(ask.term(), 2);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Message {
     /// A candidate asks for a vote, saying how up to date its log is.
     RequestVote {

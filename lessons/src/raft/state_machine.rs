@@ -15,7 +15,7 @@ use super::log::{Command, Operation};
 ///
 /// assert_ne!(Outcome::Written, Outcome::Read(None));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Outcome {
     /// The write took effect.
     Written,
@@ -44,7 +44,7 @@ pub enum Outcome {
 /// assert_eq!(register.apply(&write, true), (Outcome::Written, true)); // a retry: not applied
 /// assert_eq!(register.value(), Some(4));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Register {
     value: Option<u64>,
     sessions: BTreeMap<u32, (u32, Outcome)>,
