@@ -28,7 +28,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             format!("S{}", id + 1),
             format!("{:?}", node.role()),
             node.term().to_string(),
-            format!("{:?}", node.voted_for().map(|v| format!("S{}", v + 1))),
+            node.voted_for()
+                .map_or("nobody".to_string(), |v| format!("S{}", v + 1)),
             network.logs()[id].clone(),
         ])?;
     }
