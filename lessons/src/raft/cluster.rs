@@ -38,7 +38,7 @@ pub struct RaftCluster {
 }
 
 impl RaftCluster {
-    /// `config.cluster_size` servers named S0, S1, ..., with the simulation's default links
+    /// `config.cluster_size` servers named S1, S2, ... (ids 0, 1, ...), with the simulation's default links
     /// (1 ms, no loss) and trace recording off.
     ///
     /// # Errors
@@ -85,7 +85,7 @@ impl RaftCluster {
         for id in 0..servers {
             let node = RaftNode::new(id, config)?;
             let shared = Rc::clone(&monitor);
-            sim.add_node(format!("S{id}"), move || {
+            sim.add_node(format!("S{}", id + 1), move || {
                 RaftServer::new(node.clone(), timing, reads, Rc::clone(&shared))
             });
         }

@@ -10,6 +10,11 @@ use super::log::{Entry, LogIndex, Term};
 use super::node::{Output, RaftNode, Role};
 use crate::sim::{NodeId, Time};
 
+/// Servers are named S1, S2, ... as in the paper; ids count from 0.
+fn server(id: NodeId) -> String {
+    format!("S{}", id + 1)
+}
+
 /// A broken safety property: when, which law, and what was seen.
 ///
 /// # Examples
@@ -115,6 +120,7 @@ pub struct SafetyMonitor {
     terms: Vec<Term>,
     commits: Vec<LogIndex>,
     committed: BTreeMap<LogIndex, Entry>,
+    commit_terms: BTreeMap<LogIndex, Term>,
     applied: BTreeMap<LogIndex, Entry>,
     values: BTreeMap<LogIndex, Option<u64>>,
     logs: Vec<Option<RaftNode>>,
@@ -267,7 +273,7 @@ impl SafetyMonitor {
         }
         let term = node.term();
         if term < self.terms[id] {
-            let detail = format!("node {id} went from term {} to {term}", self.terms[id]);
+            let detail = format!("{} went from term {} to {term}", server(id), self.terms[id]);
             self.violation(at, "terms never decrease", detail);
         }
         self.terms[id] = term;
@@ -294,8 +300,10 @@ impl SafetyMonitor {
                 }
                 Slot::Occupied(slot) if *slot.get() != candidate => {
                     let detail = format!(
-                        "node {id} voted for {} and then {candidate} in term {term}",
-                        slot.get()
+                        "{} voted for {} and then {} in term {term}",
+                        server(id),
+                        server(*slot.get()),
+                        server(candidate)
                     );
                     self.violation(at, "one vote per term", detail);
                 }
@@ -311,7 +319,11 @@ impl SafetyMonitor {
         }
         match self.leaders.entry(term) {
             Slot::Occupied(slot) if *slot.get() != id => {
-                let detail = format!("nodes {} and {id} both lead term {term}", slot.get());
+                let detail = format!(
+                    "{} and {} both lead term {term}",
+                    server(*slot.get()),
+                    server(id)
+                );
                 self.violation(at, "election safety", detail);
             }
             Slot::Occupied(_) => {}
@@ -322,9 +334,12 @@ impl SafetyMonitor {
                     term,
                     leader: id,
                 });
+                // Entries committed in earlier terms; a leader of an old term elected late (its
+                // votes held up by a pause) need not hold what later terms committed.
                 let missing: Vec<LogIndex> = self
                     .committed
                     .iter()
+                    .filter(|&(index, _)| self.commit_terms.get(index).is_some_and(|&t| t < term))
                     .filter(|&(&index, entry)| {
                         index > node.snapshot().last_index && node.entry(index) != Some(entry)
                     })
@@ -332,7 +347,8 @@ impl SafetyMonitor {
                     .collect();
                 if !missing.is_empty() {
                     let detail = format!(
-                        "node {id} leads term {term} without committed entries {missing:?}"
+                        "{} leads term {term} without committed entries {missing:?}",
+                        server(id)
                     );
                     self.violation(at, "leader completeness", detail);
                 }
@@ -345,7 +361,7 @@ impl SafetyMonitor {
         let commit = node.commit_index();
         let before = self.commits[id];
         if commit < before {
-            let detail = format!("node {id} went from commit index {before} to {commit}");
+            let detail = format!("{} went from commit index {before} to {commit}", server(id));
             self.violation(at, "commit index monotone", detail);
         }
         if commit > before {
@@ -358,21 +374,33 @@ impl SafetyMonitor {
         // Applied entries are recorded by check_applied; the rest of the new range here.
         for index in (before + 1).max(node.last_applied() + 1)..=commit {
             if let Some(&entry) = node.entry(index) {
-                self.record_committed(at, id, index, entry);
+                self.record_committed(at, id, node.term(), index, entry);
             }
         }
         self.commits[id] = commit.max(before);
     }
 
-    fn record_committed(&mut self, at: Time, id: NodeId, index: LogIndex, entry: Entry) {
+    /// Records `entry` as committed at `index`, seen by server `id` in its current `term` (the
+    /// earliest term it is seen in is the term that committed it).
+    fn record_committed(
+        &mut self,
+        at: Time,
+        id: NodeId,
+        term: Term,
+        index: LogIndex,
+        entry: Entry,
+    ) {
+        let seen = self.commit_terms.entry(index).or_insert(term);
+        *seen = (*seen).min(term);
         match self.committed.entry(index) {
             Slot::Vacant(slot) => {
                 slot.insert(entry);
             }
             Slot::Occupied(slot) if *slot.get() != entry => {
                 let detail = format!(
-                    "index {index} was committed as {} and node {id} commits {entry}",
-                    slot.get()
+                    "index {index} was committed as {} and {} commits {entry}",
+                    slot.get(),
+                    server(id)
                 );
                 self.violation(at, "committed entries stay", detail);
             }
@@ -384,7 +412,7 @@ impl SafetyMonitor {
         let id = node.id();
         for applied in &output.applied {
             // Applied means committed, and a snapshot may already have dropped it from the log.
-            self.record_committed(at, id, applied.index, applied.entry);
+            self.record_committed(at, id, node.term(), applied.index, applied.entry);
             let effective = !(applied.duplicate && node.config().sessions);
             if let (true, Some(command)) = (effective, applied.entry.command) {
                 let first = self.applied_commands[id].insert((command.client, command.sequence));
@@ -396,10 +424,11 @@ impl SafetyMonitor {
                 }
                 Slot::Occupied(slot) if *slot.get() != applied.entry => {
                     let detail = format!(
-                        "index {} applied as {} elsewhere and as {} on node {id}",
+                        "index {} applied as {} elsewhere and as {} on {}",
                         applied.index,
                         slot.get(),
-                        applied.entry
+                        applied.entry,
+                        server(id)
                     );
                     self.violation(at, "state machine safety", detail);
                 }
@@ -416,8 +445,9 @@ impl SafetyMonitor {
             }
             Slot::Occupied(slot) if *slot.get() != value => {
                 let detail = format!(
-                    "after index {} node {id} holds {value:?}, another node {:?}",
+                    "after index {} {} holds {value:?}, another server {:?}",
                     node.last_applied(),
+                    server(id),
                     slot.get()
                 );
                 self.violation(at, "state machine safety", detail);
@@ -447,8 +477,9 @@ impl SafetyMonitor {
         }
         for (other, index) in broken {
             let detail = format!(
-                "nodes {} and {other} agree on the term at index {index} but not before",
-                node.id()
+                "{} and {} agree on the term at index {index} but not before",
+                server(node.id()),
+                server(other)
             );
             self.violation(at, "log matching", detail);
         }
