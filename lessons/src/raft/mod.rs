@@ -36,7 +36,9 @@
 //!   index, confirm leadership with a heartbeat round a majority acknowledges, wait until
 //!   applied); a leader lease (answer locally within `T × (1 − ρ)` of a confirmed round, by the
 //!   leader's clock, for a drift bound ρ); and the unsafe shortcuts (any server, or a leader that
-//!   does not check), which return stale values from a deposed leader ([`read_trial`]).
+//!   does not check), which return stale values from a deposed leader ([`read_trial`]). A
+//!   lease is only as safe as its assumptions: bounded drift, and servers that refuse to vote
+//!   within T of hearing from a leader, which ours do not (see [`ReadMode::Lease`]).
 //! * **Batching**: at most [`Config::max_batch`] entries per AppendEntries; our leader waits for
 //!   a follower's answer before sending it more (no pipelining), so a batch of B moves at most B
 //!   entries per round trip ([`batch_trial`]).

@@ -154,7 +154,11 @@ pub enum ReadMode {
     /// Leader lease: the leader answers at once while a majority acknowledged a heartbeat round
     /// it sent less than `T × (1 − bound)` ago by its own clock, where T is the shortest
     /// election timeout; otherwise it falls back to ReadIndex. Safe while clocks drift by less
-    /// than the bound.
+    /// than the bound *and* no server votes within T of hearing from the leader (thesis,
+    /// section 6.4.1). Our servers do not refuse such votes, so a lagging server could be
+    /// elected early by voters that just acknowledged the old leader; the lesson shows the lease
+    /// only in the isolated-leader scenario, where every voter of the new leader had to time
+    /// out first.
     Lease {
         /// The drift bound, in parts per million.
         drift_bound_ppm: u32,
