@@ -144,7 +144,8 @@ pub use reads::{ReadRow, read_experiment, read_trial};
 pub use scripted::{HandNetwork, ScriptStep, figure_8, script_table};
 pub use server::{RaftServer, ReadMode, Timing, Wire};
 pub use sessions::{
-    BatchRow, DedupeRow, batch_experiment, batch_trial, dedupe_experiment, dedupe_trial,
+    BatchRow, DedupeRow, DedupeSummary, batch_experiment, batch_trial, dedupe_experiment,
+    dedupe_summary, dedupe_trial,
 };
 pub use state_machine::{Outcome, Register};
 pub use storms::{StormRow, storm_experiment, storm_run};

@@ -140,6 +140,68 @@ pub fn dedupe_experiment(rates: &[f64], seeds: u64, seed: u64) -> Result<Vec<Ded
     Ok(rows)
 }
 
+/// The runs of one (sessions, crash rate) pair of [`dedupe_experiment`], summed up.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::raft::{dedupe_experiment, dedupe_summary};
+///
+/// let summary = dedupe_summary(&dedupe_experiment(&[1.0], 2, 1)?);
+/// assert_eq!((summary.len(), summary[0].runs), (2, 2));
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DedupeSummary {
+    /// Whether client sessions were on.
+    pub sessions: bool,
+    /// Server crashes per second.
+    pub crashes_per_second: f64,
+    /// Runs summed.
+    pub runs: usize,
+    /// Retries sent, all runs together.
+    pub retries: u32,
+    /// Commands committed at two indexes, all runs together.
+    pub committed_twice: usize,
+    /// Repeated applications, all runs together.
+    pub applied_twice: u64,
+}
+
+/// Sums [`dedupe_experiment`]'s rows per (sessions, crash rate), in the order first seen.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::raft::dedupe_summary;
+///
+/// assert!(dedupe_summary(&[]).is_empty());
+/// ```
+pub fn dedupe_summary(rows: &[DedupeRow]) -> Vec<DedupeSummary> {
+    let mut summary: Vec<DedupeSummary> = Vec::new();
+    for row in rows {
+        let same = |s: &&mut DedupeSummary| {
+            s.sessions == row.sessions && s.crashes_per_second == row.crashes_per_second
+        };
+        match summary.iter_mut().find(same) {
+            Some(total) => {
+                total.runs += 1;
+                total.retries += row.retries;
+                total.committed_twice += row.committed_twice;
+                total.applied_twice += row.repeated_applications;
+            }
+            None => summary.push(DedupeSummary {
+                sessions: row.sessions,
+                crashes_per_second: row.crashes_per_second,
+                runs: 1,
+                retries: row.retries,
+                committed_twice: row.committed_twice,
+                applied_twice: row.repeated_applications,
+            }),
+        }
+    }
+    summary
+}
+
 /// Throughput and commit latency at one batch size.
 ///
 /// # Examples
