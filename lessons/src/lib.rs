@@ -26,6 +26,10 @@
 //! * [`failure_detection`]: timeouts against slow nodes, heartbeats, adaptive timeouts and phi
 //!   accrual, gossip, SWIM's indirect probes, presence at scale, leases, split brain and
 //!   fencing tokens.
+//! * [`raft`]: Raft consensus as a pure state machine on the simulator: randomized elections
+//!   and split votes, log replication and the commit rule (the paper's Figure 8), persistence
+//!   across crashes, client sessions, snapshots, partitions and cluster sizes, election storms,
+//!   and the crash-versus-Byzantine arithmetic; every run checked for Raft's safety properties.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? And a bounded explorer that tries every run of a small model and
 //!   returns a shortest one that breaks an invariant.
@@ -74,6 +78,7 @@ pub mod failure_detection;
 pub mod ids;
 pub mod partitioning;
 pub mod quorum;
+pub mod raft;
 pub mod rate_limit;
 pub mod replication;
 pub mod sim;
