@@ -294,6 +294,39 @@ fn the_new_old_inversion_is_rejected_without_repair_and_accepted_with_write_back
     assert!(verdict(ReadRepair::Blocking).is_linearizable());
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// A partition that only client 0 sees: its writes and reads are those of a cluster where
+    /// the cut-off nodes are down, and client 1's are those of the untouched cluster.
+    #[test]
+    fn a_one_client_partition_is_an_outage_for_that_client_only(
+        cut in prop::collection::vec(any::<bool>(), 5),
+        sloppy in any::<bool>(),
+        w in 1usize..=3,
+        r in 1usize..=3,
+    ) {
+        let quorum = Quorum::new(3, w, r).unwrap();
+        let preference = [0, 1, 2, 3, 4];
+        let mut partitioned = SloppyCluster::new(5, secs(1)).unwrap();
+        let mut outage = partitioned.clone();
+        let mut untouched = partitioned.clone();
+        for (node, &is_cut) in cut.iter().enumerate() {
+            partitioned.set_reachable(ms(1), 0, node, !is_cut).unwrap();
+            outage.set_down(ms(1), node, is_cut).unwrap();
+        }
+        let mut mine = partitioned.clone();
+        let seen = mine.as_client(0).write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap();
+        prop_assert_eq!(seen, outage.write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap());
+        prop_assert_eq!(
+            mine.as_client(0).read(9, &preference, quorum).unwrap(),
+            outage.read(9, &preference, quorum).unwrap()
+        );
+        let other = partitioned.as_client(1).write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap();
+        prop_assert_eq!(other, untouched.write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap());
+    }
+}
+
 #[test]
 fn hints_are_delivered_exactly_once_and_late_writes_are_missing() {
     let rows = hinted_handoff_experiment(&[secs(1), secs(4)], secs(2), 1_000, 3).unwrap();

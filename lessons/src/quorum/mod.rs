@@ -35,7 +35,8 @@
 //! * **Read repair** ([`ReadRepair`], [`read_repair_experiment`]): reads that notice an older
 //!   copy fix it, so often-read keys heal and rarely read ones do not.
 //! * **Sloppy quorums and hinted handoff** ([`SloppyCluster`], [`hinted_handoff_experiment`]):
-//!   writes to stand-in nodes keep writes available, at the price of the overlap guarantee.
+//!   writes to stand-in nodes keep writes available, at the price of the overlap guarantee;
+//!   [`SloppyCluster::set_reachable`] stages a partition that one client sees and another does not.
 //! * **Anti-entropy with Merkle trees** ([`MerkleTree`], [`anti_entropy_experiment`]):
 //!   replicas compare hashes top-down and exchange only the differing buckets.
 //! * **Tombstones** ([`TombstoneReplica`], [`resurrection_experiment`]): deletes are writes, and
@@ -109,7 +110,9 @@ pub use multi_dc::{
 pub use overlap::{MAX_REPLICAS, Quorum};
 pub use placement::replicas_for;
 pub use read_repair::{DivergenceRow, ReadRepairParameters, read_repair_experiment};
-pub use sloppy::{HandoffRow, Hint, SloppyCluster, WriteOutcome, hinted_handoff_experiment};
+pub use sloppy::{
+    ClientSide, HandoffRow, Hint, SloppyCluster, WriteOutcome, hinted_handoff_experiment,
+};
 pub use staleness::{StaleRow, stale_read_experiment, stale_read_probability_after};
 pub use store::{Client, Planned, ReadRepair, Replica, Request, StoreMessage, Versioned};
 pub use tombstones::{Cell, ResurrectionRow, TombstoneReplica, resurrection_experiment};
