@@ -103,7 +103,9 @@ pub use figures::{
     id_formats, inversion_gap_figure, inversions_figure, rollback_delay_figure,
     rollback_duplicates_figure,
 };
-pub use index_locality::{KeyKind, LeafLevel, LocalityRow, index_locality, keys_in_issue_order};
+pub use index_locality::{
+    KeyKind, LeafLevel, LeafSplit, LocalityRow, index_locality, keys_in_issue_order,
+};
 pub use restart::{RestartRow, restart_trial};
 pub use snowflake::{Fields, Layout, OnClockBackwards, SnowflakeGenerator};
 pub use striding::{StrideRow, StridedCounter, add_server_trial};
