@@ -371,6 +371,38 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
+    let partition_lengths: Vec<Time> = (0..=12).map(|k| secs(k * 300)).collect();
+    let strict_or_sloppy = strict_vs_sloppy_experiment(&partition_lengths, secs(900), 1)?;
+    strict_vs_sloppy_figure(&strict_or_sloppy).show();
+    let half_hour: Vec<StrictSloppyRow> = strict_or_sloppy
+        .iter()
+        .filter(|row| row.partition_min == 30.0)
+        .cloned()
+        .collect();
+    let half_hour_table = Table::from_rows(&half_hour)?;
+    half_hour_table.evcxr_display();
+
+    // cell
+    let prediction: Option<bool> = None; // any stale read after healing?
+    let long_window = strict_vs_sloppy_experiment(&[secs(1_800)], secs(3_600), 1)?;
+    let sloppy_half_hour = long_window[1].clone();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            sloppy_half_hour.stale_after_healing > 0,
+            format!(
+                "{} stale reads after healing: every write of the partition came within the \
+                 window, so the stand-ins handed all {} hints over. The reads during the \
+                 partition are as stale as before: {} of 3,600.",
+                sloppy_half_hour.stale_after_healing,
+                sloppy_half_hour.hints_delivered,
+                (sloppy_half_hour.stale_reads * 3_600.0).round()
+            )
+        )
+    );
+
+    // cell
     let differing_counts = [1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000];
     let merkle_rows = anti_entropy_experiment(100_000, &differing_counts, 12, 1)?;
     anti_entropy_figure(&merkle_rows).show();
@@ -598,6 +630,45 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .find(|row| row.outage_in_windows == 2.0)
         .map(|row| row.missing);
     assert_eq!(at_two, Some(991));
+    let stale_count = |quorum: &str, minutes: f64| {
+        strict_or_sloppy
+            .iter()
+            .find(|row| row.quorum == quorum && row.partition_min == minutes)
+            .map(|row| (row.stale_reads * 3_600.0).round() as u64)
+    };
+    assert!(
+        strict_or_sloppy
+            .iter()
+            .filter(|row| row.quorum == "strict")
+            .all(|row| row.stale_reads == 0.0
+                && (row.writes_ok - (1.0 - row.partition_min / 60.0)).abs() < 1e-12)
+    );
+    assert!(
+        strict_or_sloppy
+            .iter()
+            .filter(|row| row.quorum == "sloppy")
+            .all(|row| row.writes_ok == 1.0)
+    );
+    assert_eq!(half_hour[0].writes_ok, 0.5);
+    assert_eq!(stale_count("sloppy", 10.0), Some(162));
+    assert_eq!(stale_count("sloppy", 30.0), Some(1_490));
+    assert_eq!(stale_count("sloppy", 60.0), Some(2_619));
+    assert_eq!(half_hour[1].stale_after_healing, 534);
+    assert!(
+        strict_or_sloppy
+            .iter()
+            .filter(|row| row.partition_min <= 15.0)
+            .all(|row| row.stale_after_healing == 0)
+    );
+    assert!(
+        check_prediction(Some(false), sloppy_half_hour.stale_after_healing > 0, "")
+            .starts_with("Right")
+    );
+    assert_eq!(sloppy_half_hour.hints_delivered, 3_600);
+    assert_eq!(
+        (sloppy_half_hour.stale_reads * 3_600.0).round() as u64,
+        1_490 - 534
+    );
     let merkle = |d: usize| {
         merkle_rows
             .iter()

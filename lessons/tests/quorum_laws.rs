@@ -11,6 +11,7 @@ use lessons::quorum::{
     ConsistencyLevel, LinearizabilityParameters, MerkleTree, Quorum, QuorumError, ReadRepair,
     Replica, SloppyCluster, TombstoneReplica, expected_exponential_wait, hinted_handoff_experiment,
     inversion_run, random_store, random_store_run, stale_read_probability_after,
+    strict_vs_sloppy_experiment,
 };
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
@@ -324,6 +325,35 @@ proptest! {
         );
         let other = partitioned.as_client(1).write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap();
         prop_assert_eq!(other, untouched.write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Strict quorums lose exactly the partition's writes and never serve a stale read; sloppy
+    /// ones lose none, and serve no stale read after healing when the window covered the
+    /// partition.
+    #[test]
+    fn strict_quorums_lose_writes_and_sloppy_ones_serve_stale_reads(
+        minutes in 0i64..=60,
+        window_minutes in 0i64..=60,
+        seed in any::<u64>(),
+    ) {
+        let rows =
+            strict_vs_sloppy_experiment(&[secs(minutes * 60)], secs(window_minutes * 60), seed)
+                .unwrap();
+        let (strict, sloppy) = (&rows[0], &rows[1]);
+        prop_assert_eq!(strict.writes_ok, (3_600 - minutes * 60) as f64 / 3_600.0);
+        prop_assert_eq!(strict.stale_reads, 0.0);
+        prop_assert_eq!(sloppy.writes_ok, 1.0);
+        prop_assert!(sloppy.stale_reads >= strict.stale_reads);
+        if window_minutes >= minutes {
+            prop_assert_eq!(sloppy.stale_after_healing, 0);
+        }
+        if minutes == 0 {
+            prop_assert_eq!(sloppy.stale_reads, 0.0);
+        }
     }
 }
 

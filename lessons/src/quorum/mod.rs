@@ -37,6 +37,9 @@
 //! * **Sloppy quorums and hinted handoff** ([`SloppyCluster`], [`hinted_handoff_experiment`]):
 //!   writes to stand-in nodes keep writes available, at the price of the overlap guarantee;
 //!   [`SloppyCluster::set_reachable`] stages a partition that one client sees and another does not.
+//! * **Strict against sloppy over a partition's length** ([`strict_vs_sloppy_experiment`],
+//!   [`strict_vs_sloppy_figure`]): strict quorums lose writes, sloppy ones serve stale reads,
+//!   and beyond the hint window the stale reads outlast the partition.
 //! * **Anti-entropy with Merkle trees** ([`MerkleTree`], [`anti_entropy_experiment`]):
 //!   replicas compare hashes top-down and exchange only the differing buckets.
 //! * **Tombstones** ([`TombstoneReplica`], [`resurrection_experiment`]): deletes are writes, and
@@ -85,6 +88,7 @@ mod read_repair;
 mod sloppy;
 mod staleness;
 mod store;
+mod strict_sloppy;
 mod tombstones;
 
 pub use availability::{
@@ -94,7 +98,7 @@ pub use error::QuorumError;
 pub use figures::{
     ExpectedWaitRow, anti_entropy_figure, conflicts_figure, described_operations,
     expected_wait_rows, handoff_step, inversion_diagram, latency_figure, linearizability_figure,
-    stale_read_figure,
+    stale_read_figure, strict_vs_sloppy_figure,
 };
 pub use inversion::{
     LinearizabilityParameters, LinearizabilityRow, inversion_run, linearizability_experiment,
@@ -115,4 +119,5 @@ pub use sloppy::{
 };
 pub use staleness::{StaleRow, stale_read_experiment, stale_read_probability_after};
 pub use store::{Client, Planned, ReadRepair, Replica, Request, StoreMessage, Versioned};
+pub use strict_sloppy::{StrictSloppyRow, strict_vs_sloppy_experiment};
 pub use tombstones::{Cell, ResurrectionRow, TombstoneReplica, resurrection_experiment};
