@@ -9,9 +9,9 @@ use lessons::check::{
 use lessons::clocks::WriteStamp;
 use lessons::quorum::{
     ConsistencyLevel, LinearizabilityParameters, MerkleTree, Quorum, QuorumError, ReadRepair,
-    Replica, SloppyCluster, TombstoneReplica, expected_exponential_wait, hinted_handoff_experiment,
-    inversion_run, random_store, random_store_run, stale_read_probability_after,
-    strict_vs_sloppy_experiment,
+    ReadRepairParameters, Replica, SloppyCluster, TombstoneReplica, convergence_experiment,
+    expected_exponential_wait, hinted_handoff_experiment, inversion_run, random_store,
+    random_store_run, stale_read_probability_after, strict_vs_sloppy_experiment,
 };
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
@@ -353,6 +353,35 @@ proptest! {
         }
         if minutes == 0 {
             prop_assert_eq!(sloppy.stale_reads, 0.0);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Without writes, agreement never goes back; an anti-entropy round settles all keys or
+    /// none (the lagging replica is in the pair or not).
+    #[test]
+    fn replicas_only_come_to_agree_and_anti_entropy_settles_all_keys_at_once(
+        seed in any::<u64>(),
+        every_s in 1i64..=10,
+    ) {
+        let parameters = ReadRepairParameters {
+            keys: 50,
+            hot_keys: 5,
+            clients: 1,
+            mean_gap: ms(20),
+            duration: secs(20),
+            sample_every: secs(1),
+            ..ReadRepairParameters::default()
+        };
+        let rows = convergence_experiment(&parameters, secs(every_s), seed).unwrap();
+        for pair in rows.windows(2).filter(|pair| pair[0].repair == pair[1].repair) {
+            prop_assert!(pair[1].keys_agreeing >= pair[0].keys_agreeing);
+        }
+        for row in rows.iter().filter(|row| row.repair.starts_with("anti-entropy")) {
+            prop_assert!(row.keys_agreeing == 0.0 || row.keys_agreeing == 1.0);
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::convergence::ConvergenceRow;
 use super::error::QuorumError;
 use super::inversion::LinearizabilityRow;
 use super::latency::{LatencyRow, expected_exponential_wait};
@@ -393,6 +394,36 @@ pub fn strict_vs_sloppy_figure(rows: &[StrictSloppyRow]) -> Figure {
                 format!("{quorum}: stale reads"),
                 mine.iter().map(|row| (row.partition_min, row.stale_reads)),
             );
+    }
+    figure
+}
+
+/// The share of keys on which every replica agrees against time, one line per way of
+/// repairing in [`convergence_experiment`](super::convergence_experiment)'s rows.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::quorum::{ReadRepairParameters, convergence_experiment, convergence_figure};
+/// use lessons::sim::secs;
+///
+/// let parameters = ReadRepairParameters { duration: secs(2), ..Default::default() };
+/// let rows = convergence_experiment(&parameters, secs(1), 1)?;
+/// assert!(convergence_figure(&rows).to_svg()?.contains("blocking read repair"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn convergence_figure(rows: &[ConvergenceRow]) -> Figure {
+    let mut figure = Figure::new("Replicas coming to agree: read repair against anti-entropy")
+        .x_label("time since reads began (s)")
+        .y_label("share of keys on which all replicas agree")
+        .legend_at(Corner::LowerRight);
+    for repair in groups(rows, |row| row.repair.clone()) {
+        figure = figure.line(
+            repair.clone(),
+            rows.iter()
+                .filter(|row| row.repair == repair)
+                .map(|row| (row.time_s, row.keys_agreeing)),
+        );
     }
     figure
 }

@@ -42,6 +42,9 @@
 //!   and beyond the hint window the stale reads outlast the partition.
 //! * **Anti-entropy with Merkle trees** ([`MerkleTree`], [`anti_entropy_experiment`]):
 //!   replicas compare hashes top-down and exchange only the differing buckets.
+//! * **Read repair against anti-entropy** ([`convergence_experiment`], [`convergence_figure`],
+//!   [`time_to_agree`]): read repair settles keys as they are read, anti-entropy settles
+//!   every key at its next round.
 //! * **Tombstones** ([`TombstoneReplica`], [`resurrection_experiment`]): deletes are writes, and
 //!   purging them before every replica has them brings deleted data back.
 //! * **Several data centres** ([`ConsistencyLevel`], [`multi_dc_latency_experiment`],
@@ -75,6 +78,7 @@
 //! ```
 
 mod availability;
+mod convergence;
 mod error;
 mod figures;
 mod inversion;
@@ -94,11 +98,12 @@ mod tombstones;
 pub use availability::{
     AvailabilityRow, availability_row, both_available_grid, simulated_availability,
 };
+pub use convergence::{ConvergenceRow, convergence_experiment, time_to_agree};
 pub use error::QuorumError;
 pub use figures::{
-    ExpectedWaitRow, anti_entropy_figure, conflicts_figure, described_operations,
-    expected_wait_rows, handoff_step, inversion_diagram, latency_figure, linearizability_figure,
-    stale_read_figure, strict_vs_sloppy_figure,
+    ExpectedWaitRow, anti_entropy_figure, conflicts_figure, convergence_figure,
+    described_operations, expected_wait_rows, handoff_step, inversion_diagram, latency_figure,
+    linearizability_figure, stale_read_figure, strict_vs_sloppy_figure,
 };
 pub use inversion::{
     LinearizabilityParameters, LinearizabilityRow, inversion_run, linearizability_experiment,
