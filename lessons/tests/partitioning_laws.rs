@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use lessons::partitioning::{
     ModN, PartitionError, RangePartitioner, Ring, SaltedCounter, buckets_needed, kept_in_period,
-    moved_in_period, sample_hashes, zone_outage,
+    moved_in_period, sample_hashes, weighted_join_trials, zone_outage,
 };
 use proptest::prelude::*;
 
@@ -292,6 +292,26 @@ proptest! {
             if row.policy == "version-checked" || lag == 0 {
                 prop_assert_eq!(row.stale_keys, 0, "{:?}", row);
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// A node with `weight` times the vnodes takes about `weight` times an ordinary share once
+    /// there are enough points: within a quarter of `weight / (nodes + weight)` from 256 vnodes.
+    #[test]
+    fn a_weighted_node_takes_a_share_proportional_to_its_vnodes(
+        nodes in 3usize..=12,
+        weight in 2u32..=4,
+        vnodes in prop::sample::select(vec![256u32, 512, 1024]),
+    ) {
+        let rows = weighted_join_trials(nodes, &[vnodes], weight, 3).unwrap();
+        for row in rows {
+            prop_assert_eq!(row.newcomer_vnodes, weight * vnodes);
+            prop_assert_eq!(row.ideal, f64::from(weight) / (nodes as f64 + f64::from(weight)));
+            prop_assert!((row.moved_over_ideal - 1.0).abs() < 0.25, "{:?}", row);
         }
     }
 }
