@@ -14,7 +14,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::display::RichDisplay;
     use lessons::partitioning::*;
-    use lessons::sim::Zipf;
+    use lessons::sim::{Time, Zipf, ms};
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
@@ -31,6 +31,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ])?;
     }
     exact.evcxr_display();
+
+    // cell
+    let lag_spreads: Vec<Time> = (0..=10).map(|k| ms(k * 100)).collect();
+    let reorders = repartition_experiment(50, 70, &lag_spreads, 1)?;
+    reorder_figure(&reorders).show();
+    Table::from_rows(&reorders)?.evcxr_display();
 
     // cell
     let prediction: Option<_> = None; // keys of each period that move
@@ -352,6 +358,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(moved_between(1), ["9.9", "34.5", "0.59", "2.07"]);
     assert_eq!(moved_between(256), ["15.2", "17.7", "0.91", "1.06"]);
     assert_eq!(moved_between(1024)[..2], ["16.3", "17.3"]);
+    let reordered: Vec<(u32, usize)> = reorders
+        .iter()
+        .map(|row| (row.keys_out_of_order, row.records_out_of_order))
+        .collect();
+    assert_eq!(reorders[0].keys_moved, 173);
+    assert_eq!(reordered[0], (0, 0));
+    assert_eq!(reordered[1], (2, 2));
+    assert_eq!(reordered[5], (24, 38));
+    assert_eq!(reordered[10], (50, 106));
+    assert!(
+        reorders
+            .iter()
+            .all(|row| row.keys_out_of_order <= row.keys_moved)
+    );
     assert!(
         joins
             .iter()
