@@ -4,8 +4,9 @@
 //! `c` counts events that share one wall part `l`. A node's `l` runs ahead of its own clock
 //! only after it hears from a node whose clock is ahead; until its own clock catches up, every
 //! event keeps that `l` and adds one to `c`. So `c` grows with the number of events inside
-//! that window: roughly the event rate times the skew (Kulkarni et al., "Logical Physical
-//! Clocks", OPODIS 2014, bound `c` by the events within the clock uncertainty). With perfectly
+//! that window (Kulkarni et al., "Logical Physical Clocks and Consistent Snapshots in Globally
+//! Distributed Databases", OPODIS 2014, show that `c` stays bounded when the clocks are
+//! synchronised within a known uncertainty). With perfectly
 //! synchronised clocks and messages that take time, `l` is always the receiver's own clock and
 //! `c` stays 0.
 

@@ -6,7 +6,7 @@
 //! seen the remove, no replica holds the removed add any more, and with causal delivery no
 //! older state can arrive to bring it back: the remove is *causally stable* and its tombstone
 //! can be dropped (Baquero, Almeida and Shoker, "Making Operation-based CRDTs
-//! Operation-based", DAIS 2014, section 4, use the same rule to drop timestamps). The catch
+//! Operation-based", DAIS 2014, use causal stability to drop timestamps). The catch
 //! is the word *every*: one replica that is offline holds back the collection everywhere.
 //!
 //! The experiment tracks only the removes, not the set's elements: each replica knows, per
