@@ -307,6 +307,36 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     metadata_table.evcxr_display();
 
     // cell
+    let stability = stability_experiment(4, 10_000, Some((2_000, 5_000)), 1)?;
+    stability_figure(&stability).show();
+    let most_held = stability.iter().map(|row| row.unstable).max().unwrap_or(0);
+    let at_end = *stability.last().ok_or("the run has rows")?;
+    let all_online = stability_experiment(4, 10_000, None, 1)?;
+    let most_held_online = all_online.iter().map(|row| row.unstable).max().unwrap_or(0);
+    println!(
+        "{} removes; at most {most_held} awaiting stability with a replica away, {most_held_online} \
+         without; {} at the end",
+        at_end.removes, at_end.unstable
+    );
+
+    // cell
+    let prediction: Option<bool> = None; // more than half still waiting?
+    let gone = stability_experiment(4, 10_000, Some((2_000, 10_001)), 1)?;
+    let left_behind = *gone.last().ok_or("the run has rows")?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            2 * left_behind.unstable > left_behind.removes,
+            format!(
+                "{} of {} tombstones wait: every remove after operation 2,000 needs the missing \
+                 replica's acknowledgement, which never comes.",
+                left_behind.unstable, left_behind.removes
+            )
+        )
+    );
+
+    // cell
     let x = TextInsert {
         position: 1,
         value: 'X',
@@ -494,6 +524,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             last.or_set_with_tombstones_bytes
         ),
         (10_000, 3_915, 366, 2_928, 15_984, 8_848, 102_160)
+    );
+    assert_eq!((at_end.removes, at_end.unstable), (3_989, 3));
+    assert_eq!((most_held, most_held_online), (1_176, 4));
+    assert_eq!(at_end.unstable * 24, 72);
+    assert_eq!(at_end.removes * 24, 95_736);
+    let back = stability
+        .iter()
+        .find(|row| row.operations == 5_100)
+        .ok_or("a row at 5,100")?;
+    assert_eq!(back.unstable, 2);
+    assert!(
+        check_prediction(
+            Some(true),
+            2 * left_behind.unstable > left_behind.removes,
+            ""
+        )
+        .starts_with("Right")
     );
     let pn_bytes: Vec<usize> = by_replicas.iter().map(|r| r.pn_counter_bytes).collect();
     assert_eq!(pn_bytes, [32, 64, 128, 256, 512, 1024, 2048]);

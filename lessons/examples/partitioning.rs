@@ -14,7 +14,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::display::RichDisplay;
     use lessons::partitioning::*;
-    use lessons::sim::Zipf;
+    use lessons::sim::{Time, Zipf, ms};
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::{Corner, Figure};
@@ -31,6 +31,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ])?;
     }
     exact.evcxr_display();
+
+    // cell
+    let lag_spreads: Vec<Time> = (0..=10).map(|k| ms(k * 100)).collect();
+    let reorders = repartition_experiment(50, 70, &lag_spreads, 1)?;
+    reorder_figure(&reorders).show();
+    Table::from_rows(&reorders)?.evcxr_display();
 
     // cell
     let prediction: Option<_> = None; // keys of each period that move
@@ -91,6 +97,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         100.0 * many_high,
         100.0 / 11.0
     );
+
+    // cell
+    let vnode_choices = [1, 4, 16, 64, 256, 1024];
+    let bigger_joins = weighted_join_trials(10, &vnode_choices, 2, 10)?;
+    weighted_join_figure(&bigger_joins).show();
+    for vnodes in vnode_choices {
+        let mine: Vec<&WeightedJoinRow> = bigger_joins
+            .iter()
+            .filter(|row| row.vnodes == vnodes)
+            .collect();
+        let low = mine.iter().map(|row| row.moved).fold(f64::MAX, f64::min);
+        let high = mine.iter().map(|row| row.moved).fold(0.0, f64::max);
+        println!(
+            "V = {vnodes:>4}: the double node took {:.1}% to {:.1}% of the keys ({:.2} to {:.2} of its fair share)",
+            100.0 * low,
+            100.0 * high,
+            low / mine[0].ideal,
+            high / mine[0].ideal
+        );
+    }
 
     // cell
     let cost = join_cost(50_000_000, 5, 256, 10_000, 1)?;
@@ -314,6 +340,37 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(
         [pct(one_low), pct(one_high), pct(many_low), pct(many_high)],
         ["2.0", "33.4", "8.6", "9.7"]
+    );
+    let moved_between = |vnodes: u32| {
+        let moved = bigger_joins
+            .iter()
+            .filter(|row| row.vnodes == vnodes)
+            .map(|row| row.moved);
+        let low = moved.clone().fold(f64::MAX, f64::min);
+        let high = moved.fold(0.0, f64::max);
+        [
+            pct(low),
+            pct(high),
+            format!("{:.2}", low * 6.0),
+            format!("{:.2}", high * 6.0),
+        ]
+    };
+    assert_eq!(moved_between(1), ["9.9", "34.5", "0.59", "2.07"]);
+    assert_eq!(moved_between(256), ["15.2", "17.7", "0.91", "1.06"]);
+    assert_eq!(moved_between(1024)[..2], ["16.3", "17.3"]);
+    let reordered: Vec<(u32, usize)> = reorders
+        .iter()
+        .map(|row| (row.keys_out_of_order, row.records_out_of_order))
+        .collect();
+    assert_eq!(reorders[0].keys_moved, 173);
+    assert_eq!(reordered[0], (0, 0));
+    assert_eq!(reordered[1], (2, 2));
+    assert_eq!(reordered[5], (24, 38));
+    assert_eq!(reordered[10], (50, 106));
+    assert!(
+        reorders
+            .iter()
+            .all(|row| row.keys_out_of_order <= row.keys_moved)
     );
     assert!(
         joins

@@ -390,6 +390,29 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("largest lead: {largest_ahead:.1} ms; largest logical counter: {largest_logical}");
 
     // cell
+    let gaps: Vec<Time> = [100_000, 30_000, 10_000, 3_000, 1_000, 300]
+        .into_iter()
+        .map(us)
+        .collect();
+    let counter_rows = hlc_counter_experiment(&[ms(0), ms(10), ms(50)], &gaps, 1)?;
+    hlc_counter_figure(&counter_rows).show();
+    Table::from_rows(&counter_rows)?.evcxr_display();
+
+    // cell
+    let prediction: Option<u32> = None; // the largest counter
+    let synchronised_busy = hlc_counter_experiment(&[ms(0)], &[us(300)], 1)?[0];
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            synchronised_busy.max_counter,
+            "With equal clocks and messages that take at least 1 ms, a receipt finds its own \
+             clock past the message's l, so l is always the node's own reading and c restarts \
+             at 0 on every event."
+        )
+    );
+
+    // cell
     let c5 = false_order(&skewed, 11)?;
     println!(
         "{} concurrent pairs; the HLC puts {} of them in an order, vector clocks none ({} disagreements)",
@@ -582,6 +605,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(violations, 0);
     assert_eq!(format!("{largest_ahead:.1}"), "46.6");
     assert_eq!(largest_logical, 8);
+    let largest_counter = |skew: f64, rate: f64| {
+        counter_rows
+            .iter()
+            .find(|row| row.skew_ms == skew && row.messages_per_second == rate)
+            .map(|row| row.max_counter)
+    };
+    assert!(
+        counter_rows
+            .iter()
+            .filter(|row| row.skew_ms == 0.0)
+            .all(|row| row.max_counter == 0)
+    );
+    assert_eq!(
+        [largest_counter(10.0, 6.0), largest_counter(10.0, 2_000.0)],
+        [Some(2), Some(27)]
+    );
+    assert_eq!(
+        [largest_counter(50.0, 6.0), largest_counter(50.0, 2_000.0)],
+        [Some(4), Some(32)]
+    );
+    assert_eq!(synchronised_busy.max_counter, 0);
+    assert!(check_prediction(Some(0), synchronised_busy.max_counter, "").starts_with("Right"));
     assert_eq!((c5.concurrent_pairs, c5.hybrid_false_order), (6421, 6419));
     assert!(
         wait_rows

@@ -371,11 +371,81 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
+    let partition_lengths: Vec<Time> = (0..=12).map(|k| secs(k * 300)).collect();
+    let strict_or_sloppy = strict_vs_sloppy_experiment(&partition_lengths, secs(900), 1)?;
+    strict_vs_sloppy_figure(&strict_or_sloppy).show();
+    let half_hour: Vec<StrictSloppyRow> = strict_or_sloppy
+        .iter()
+        .filter(|row| row.partition_min == 30.0)
+        .cloned()
+        .collect();
+    let half_hour_table = Table::from_rows(&half_hour)?;
+    half_hour_table.evcxr_display();
+
+    // cell
+    let prediction: Option<bool> = None; // any stale read after healing?
+    let long_window = strict_vs_sloppy_experiment(&[secs(1_800)], secs(3_600), 1)?;
+    let sloppy_half_hour = long_window[1].clone();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            sloppy_half_hour.stale_after_healing > 0,
+            format!(
+                "{} stale reads after healing: every write of the partition came within the \
+                 window, so the stand-ins handed all {} hints over. The reads during the \
+                 partition are as stale as before: {} of 3,600.",
+                sloppy_half_hour.stale_after_healing,
+                sloppy_half_hour.hints_delivered,
+                (sloppy_half_hour.stale_reads * 3_600.0).round()
+            )
+        )
+    );
+
+    // cell
     let differing_counts = [1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000];
     let merkle_rows = anti_entropy_experiment(100_000, &differing_counts, 12, 1)?;
     anti_entropy_figure(&merkle_rows).show();
     let merkle_table = Table::from_rows(&merkle_rows)?;
     merkle_table.evcxr_display();
+
+    // cell
+    let small_store = ReadRepairParameters {
+        keys: 200,
+        hot_keys: 20,
+        clients: 1,
+        mean_gap: ms(10),
+        duration: secs(90),
+        sample_every: secs(1),
+        ..ReadRepairParameters::default()
+    };
+    let agreement = convergence_experiment(&small_store, secs(15), 1)?;
+    convergence_figure(&agreement).show();
+    let agreed_by_reads = time_to_agree(&agreement, "blocking read repair");
+    let agreed_by_rounds = time_to_agree(&agreement, "anti-entropy every 15s");
+    println!(
+        "every key agrees on every replica: with read repair at {} s, with anti-entropy at {} s",
+        agreed_by_reads.unwrap_or(f64::NAN),
+        agreed_by_rounds.unwrap_or(f64::NAN)
+    );
+
+    // cell
+    let prediction: Option<bool> = None; // does anti-entropy still get there first?
+    let once_a_minute = convergence_experiment(&small_store, secs(60), 1)?;
+    let by_reads = time_to_agree(&once_a_minute, "blocking read repair").unwrap_or(f64::NAN);
+    let by_rounds = time_to_agree(&once_a_minute, "anti-entropy every 60s").unwrap_or(f64::NAN);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            by_rounds < by_reads,
+            format!(
+                "Read repair: {by_reads} s, as before (the reads have not changed). Anti-entropy: \
+                 {by_rounds} s, its first round, which pairs the same two replicas as before \
+                 and now comes at 60 s."
+            )
+        )
+    );
 
     // cell
     let ratios: Vec<f64> = (0..=15).map(|k| k as f64 / 10.0).collect();
@@ -598,6 +668,45 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .find(|row| row.outage_in_windows == 2.0)
         .map(|row| row.missing);
     assert_eq!(at_two, Some(991));
+    let stale_count = |quorum: &str, minutes: f64| {
+        strict_or_sloppy
+            .iter()
+            .find(|row| row.quorum == quorum && row.partition_min == minutes)
+            .map(|row| (row.stale_reads * 3_600.0).round() as u64)
+    };
+    assert!(
+        strict_or_sloppy
+            .iter()
+            .filter(|row| row.quorum == "strict")
+            .all(|row| row.stale_reads == 0.0
+                && (row.writes_ok - (1.0 - row.partition_min / 60.0)).abs() < 1e-12)
+    );
+    assert!(
+        strict_or_sloppy
+            .iter()
+            .filter(|row| row.quorum == "sloppy")
+            .all(|row| row.writes_ok == 1.0)
+    );
+    assert_eq!(half_hour[0].writes_ok, 0.5);
+    assert_eq!(stale_count("sloppy", 10.0), Some(162));
+    assert_eq!(stale_count("sloppy", 30.0), Some(1_490));
+    assert_eq!(stale_count("sloppy", 60.0), Some(2_619));
+    assert_eq!(half_hour[1].stale_after_healing, 534);
+    assert!(
+        strict_or_sloppy
+            .iter()
+            .filter(|row| row.partition_min <= 15.0)
+            .all(|row| row.stale_after_healing == 0)
+    );
+    assert!(
+        check_prediction(Some(false), sloppy_half_hour.stale_after_healing > 0, "")
+            .starts_with("Right")
+    );
+    assert_eq!(sloppy_half_hour.hints_delivered, 3_600);
+    assert_eq!(
+        (sloppy_half_hour.stale_reads * 3_600.0).round() as u64,
+        1_490 - 534
+    );
     let merkle = |d: usize| {
         merkle_rows
             .iter()
@@ -613,6 +722,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let all_differ = merkle(10_000).ok_or("row")?;
     assert_eq!(all_differ.tree_total, 100327);
     assert!(merkle_rows.iter().all(|row| row.found_all));
+    let agreeing_at = |seconds: f64| {
+        agreement
+            .iter()
+            .find(|row| row.repair == "blocking read repair" && row.time_s == seconds)
+            .map(|row| format!("{:.3}", row.keys_agreeing))
+    };
+    assert_eq!(agreeing_at(10.0).as_deref(), Some("0.825"));
+    assert_eq!(agreeing_at(30.0).as_deref(), Some("0.965"));
+    assert_eq!(
+        (agreed_by_reads, agreed_by_rounds),
+        (Some(54.0), Some(15.0))
+    );
+    assert!(
+        agreement
+            .iter()
+            .filter(|row| row.repair != "blocking read repair" && row.time_s < 15.0)
+            .all(|row| row.keys_agreeing == 0.0)
+    );
+    assert_eq!((by_reads, by_rounds), (54.0, 60.0));
+    assert!(check_prediction(Some(false), by_rounds < by_reads, "").starts_with("Right"));
     let resurrected: Vec<usize> = resurrections.iter().map(|row| row.resurrected).collect();
     assert_eq!(resurrected[..4], [0, 0, 0, 0]);
     assert_eq!(resurrected[5], 556);

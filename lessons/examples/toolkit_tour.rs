@@ -139,6 +139,31 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
+    let mut one_way = Simulation::new(42);
+    for name in ["A", "B"] {
+        one_way.add_node(name, || Pinger::every(ms(100)));
+    }
+    one_way.set_links(Link::new().latency(Latency::uniform(ms(10), ms(40))))?;
+    one_way.add_fault(partition(0, 1).one_way().at(ms(150)).heal_at(ms(350)))?;
+    one_way.run_until(ms(500))?;
+    one_way
+        .trace()
+        .diagram()
+        .title("A → B cut from 150 to 350 ms; B → A open")
+        .show();
+    let pings_heard = [(0, 1), (1, 0)].map(|(node, peer)| {
+        one_way
+            .node::<Pinger>(node)
+            .map_or(0, |pinger| pinger.pings_from(peer))
+    });
+    println!(
+        "A heard {} pings from B; B heard {} from A",
+        pings_heard[0], pings_heard[1]
+    );
+    let history = one_way.trace().operations_table();
+    history.evcxr_display();
+
+    // cell
     let prediction: Option<_> = None; // beats dropped
     let heal_at = ms(450);
     let mut check = three_heartbeats(42)?;
@@ -184,6 +209,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ["19.7", "42.0", "230.6", "238.8"]
     );
     assert_eq!(dropped, 12);
+    assert_eq!(pings_heard, [4, 2]);
+    let answers: Vec<&str> = history.rows().iter().map(|row| row[4].as_str()).collect();
+    assert_eq!(answers.len(), 10);
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|&&answer| answer == "no answer")
+            .count(),
+        7
+    );
+    let unanswered_at: Vec<&str> = history
+        .rows()
+        .iter()
+        .filter(|row| row[4] == "no answer")
+        .map(|row| row[3].as_str())
+        .collect();
+    assert_eq!(
+        unanswered_at,
+        [
+            "100ms", "200ms", "200ms", "300ms", "300ms", "500ms", "500ms"
+        ]
+    );
     // The try-it cell with a prediction set, and the variations its prose suggests.
     assert!(check_prediction(Some(12), dropped, "").starts_with("Right"));
     for (heal_at, expected) in [(ms(350), 8), (ms(151), 0)] {

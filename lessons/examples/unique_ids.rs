@@ -61,6 +61,34 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     layouts.evcxr_display();
 
     // cell
+    let placement = shard_routing_experiment(100_000, 4, 8, 1)?;
+    shard_load_figure(&placement).show();
+    let misrouted: u64 = placement
+        .iter()
+        .map(|row| row.posts.abs_diff(row.routed_here))
+        .sum();
+    let moved: u64 = placement.iter().map(|row| row.moved_in).sum();
+    println!("misrouted by their ID: {misrouted}; posts moved going from 4 to 8 servers: {moved}");
+    Table::from_rows(&placement)?.evcxr_display();
+
+    // cell
+    let prediction: Option<bool> = None; // more than half of the posts move?
+    let to_six = shard_routing_experiment(100_000, 4, 6, 1)?;
+    let moved_to_six: u64 = to_six.iter().map(|row| row.moved_in).sum();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            2 * moved_to_six > 100_000,
+            format!(
+                "{moved_to_six} of 100,000 posts move. A shard stays only if s % 4 = s % 6, which \
+                 holds for 4 residues of every 12: two thirds of the shards move. Doubling keeps \
+                 half in place; other steps of a modulo table move more (lesson 06)."
+            )
+        )
+    );
+
+    // cell
     let offered = [500, 1_000, 2_000, 3_000, 4_000, 4_096, 5_000, 6_000, 8_000];
     let rows = saturation(Layout::twitter(), &offered, 20)?;
     let points: Vec<(f64, f64)> = rows
@@ -336,6 +364,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert_eq!((fields.machine, fields.sequence), (347, 0));
     assert_eq!(created, ms(1_539_202_764_211));
+    assert_eq!((misrouted, moved), (0, 49_928));
+    let shards_moved: u64 = placement
+        .iter()
+        .filter(|row| row.servers == 8 && row.moved_in > 0)
+        .map(|row| row.shards)
+        .sum();
+    assert_eq!(shards_moved, 1_000);
+    assert!(check_prediction(Some(true), 2 * moved_to_six > 100_000, "").starts_with("Right"));
     assert_eq!(
         layouts
             .rows()

@@ -8,7 +8,8 @@
 //! * Hybrid: `a → b ⇒ hlc(a) < hlc(b)`, and `0 ≤ l − pt ≤` the largest skew between two clocks.
 
 use lessons::clocks::{
-    Causality, Chat, HappenedBefore, LamportTimestamp, Readings, RunParameters, random_run,
+    Causality, Chat, HappenedBefore, LamportTimestamp, Readings, RunParameters,
+    hlc_counter_experiment, random_run,
 };
 use lessons::sim::{EventKind, Latency, PhysicalClock, Simulation, Time, ms, us};
 use proptest::prelude::*;
@@ -219,4 +220,22 @@ fn hybrid_time_orders_concurrent_events_too() {
         .filter(|&(a, b)| order.concurrent(a, b) && readings.hybrid(a) < readings.hybrid(b))
         .count();
     assert!(concurrent_but_ordered > 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// With synchronised clocks and messages that take time, the HLC's counter never leaves 0,
+    /// at any rate; with skew it stays below the events of a run.
+    #[test]
+    fn the_hlc_counter_stays_0_without_skew_and_is_bounded_with_it(
+        gap_us in 100i64..=100_000,
+        skew_ms in 1i64..=100,
+        seed in any::<u64>(),
+    ) {
+        let rows = hlc_counter_experiment(&[ms(0), ms(skew_ms)], &[us(gap_us)], seed).unwrap();
+        prop_assert_eq!(rows[0].max_counter, 0);
+        prop_assert!(rows[1].max_counter < 4 * 400 * 2);
+        prop_assert!(rows[1].mean_counter <= f64::from(rows[1].max_counter));
+    }
 }

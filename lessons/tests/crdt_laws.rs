@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use lessons::crdt::{
     CartParameters, Crdt, GCounter, GSet, LwwRegister, MvRegister, OperationBased, OrSet,
-    PNCounter, Rga, TextInsert, TwoPhaseSet, cart_experiment,
+    PNCounter, Rga, TextInsert, TwoPhaseSet, cart_experiment, stability_experiment,
 };
 use lessons::sim::Rng;
 use proptest::prelude::*;
@@ -541,5 +541,33 @@ proptest! {
             b.transformed_against(&a).applied_to(&a.applied_to(&text)),
             a.transformed_against(&b).applied_to(&b.applied_to(&text))
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A collector never holds more tombstones than there were removes, and while a replica is
+    /// away nothing removed after it left becomes stable: what is stable was removed before.
+    #[test]
+    fn nothing_removed_while_a_replica_is_away_becomes_stable(
+        replicas in 2usize..=8,
+        leave in 1u64..=50,
+        stay in 1u64..=50,
+        seed in any::<u64>(),
+    ) {
+        let from = leave * 10 + 1;
+        let rows = stability_experiment(replicas, 1_000, Some((from, from + stay * 10)), seed).unwrap();
+        let removes_before = rows
+            .iter()
+            .find(|row| row.operations == from - 1)
+            .map(|row| row.removes)
+            .unwrap();
+        for row in &rows {
+            prop_assert!(row.unstable <= row.removes);
+            if row.offline {
+                prop_assert!(row.removes - row.unstable <= removes_before);
+            }
+        }
     }
 }

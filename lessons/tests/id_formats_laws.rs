@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use lessons::ids::{
-    Base62, IdError, KeyKind, LeafLevel, StridedCounter, Ulid, Uuid, add_server_trial,
+    Base62, IdError, KeyKind, LeafLevel, LeafSplit, StridedCounter, Ulid, Uuid, add_server_trial,
     collision_probability, expected_colliding_pairs, keys_in_issue_order,
 };
 use lessons::sim::Rng;
@@ -161,8 +161,10 @@ proptest! {
     fn the_leaf_level_keeps_every_key_in_order(
         keys in prop::collection::vec(any::<u128>(), 0..600),
         capacity in 1usize..40,
+        half in any::<bool>(),
     ) {
-        let mut index = LeafLevel::new(capacity).unwrap();
+        let split = if half { LeafSplit::Half } else { LeafSplit::RightmostAppend };
+        let mut index = LeafLevel::new(capacity).unwrap().with_split(split);
         for &key in &keys {
             index.insert(key);
         }
@@ -226,6 +228,23 @@ fn known_ulid_text_decodes_to_the_spec_timestamp() {
     let ulid = Ulid::parse("01ARZ3NDEKTSV4RRFFQ69G5FAV").unwrap();
     assert_eq!(ulid.millis(), 1_469_922_850_259);
     assert_eq!(Ulid::from_u128(0).to_string(), "00000000000000000000000000");
+}
+
+#[test]
+fn sequential_keys_leave_leaves_half_full_with_the_50_50_split_and_full_with_the_append_split() {
+    let mut append = LeafLevel::new(100).unwrap();
+    let mut half = LeafLevel::new(100).unwrap().with_split(LeafSplit::Half);
+    for key in 1..=10_000 {
+        append.insert(key);
+        half.insert(key);
+    }
+    assert_eq!((append.leaves(), append.fill()), (100, 1.0));
+    // Every split of a 101-key leaf leaves 51 behind: 195 leaves of 51 and a last one of 55.
+    let sizes = half.leaf_sizes();
+    assert_eq!(sizes.len(), 196);
+    assert!(sizes[..195].iter().all(|&size| size == 51));
+    assert_eq!(sizes[195], 55);
+    assert_eq!(half.fill(), 10_000.0 / 19_600.0);
 }
 
 #[test]

@@ -306,3 +306,30 @@ fn bad_parameters_are_errors_that_say_what_is_allowed() {
         Err(IdError::BeforeEpoch { .. })
     ));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The shard in an Instagram-layout ID routes every post to the server holding it, before
+    /// and after the servers change, and a post moves exactly when its shard's server changes.
+    #[test]
+    fn the_shard_in_the_id_routes_every_post_to_its_server(
+        servers in 1usize..=16,
+        grown_to in 1usize..=16,
+        seed in any::<u64>(),
+    ) {
+        let rows = lessons::ids::shard_routing_experiment(2_000, servers, grown_to, seed).unwrap();
+        prop_assert_eq!(rows.len(), servers + grown_to);
+        for row in &rows {
+            prop_assert_eq!(row.routed_here, row.posts);
+        }
+        let moved_shards = (0..2_000u64)
+            .filter(|s| s % servers as u64 != s % grown_to as u64)
+            .count();
+        if moved_shards == 0 {
+            prop_assert!(rows.iter().all(|row| row.moved_in == 0));
+        }
+        let total: u64 = rows[servers..].iter().map(|row| row.posts).sum();
+        prop_assert_eq!(total, 2_000);
+    }
+}

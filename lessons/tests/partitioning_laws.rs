@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use lessons::partitioning::{
     ModN, PartitionError, RangePartitioner, Ring, SaltedCounter, buckets_needed, kept_in_period,
-    moved_in_period, sample_hashes, zone_outage,
+    moved_in_period, repartition_experiment, sample_hashes, weighted_join_trials, zone_outage,
 };
 use proptest::prelude::*;
 
@@ -291,6 +291,50 @@ proptest! {
         for row in rows {
             if row.policy == "version-checked" || lag == 0 {
                 prop_assert_eq!(row.stale_keys, 0, "{:?}", row);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// A node with `weight` times the vnodes takes about `weight` times an ordinary share once
+    /// there are enough points: within a quarter of `weight / (nodes + weight)` from 256 vnodes.
+    #[test]
+    fn a_weighted_node_takes_a_share_proportional_to_its_vnodes(
+        nodes in 3usize..=12,
+        weight in 2u32..=4,
+        vnodes in prop::sample::select(vec![256u32, 512, 1024]),
+    ) {
+        let rows = weighted_join_trials(nodes, &[vnodes], weight, 3).unwrap();
+        for row in rows {
+            prop_assert_eq!(row.newcomer_vnodes, weight * vnodes);
+            prop_assert_eq!(row.ideal, f64::from(weight) / (nodes as f64 + f64::from(weight)));
+            prop_assert!((row.moved_over_ideal - 1.0).abs() < 0.25, "{:?}", row);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// With equal consumer lags, or an unchanged partition count, no key is read out of
+    /// order; otherwise only keys that changed partition can be.
+    #[test]
+    fn only_keys_that_changed_partition_are_read_out_of_order(
+        before in 1u64..=80,
+        after in 1u64..=80,
+        spread_ms in 0i64..=1_000,
+        seed in any::<u64>(),
+    ) {
+        let spreads = [lessons::sim::ms(0), lessons::sim::ms(spread_ms)];
+        let rows = repartition_experiment(before, after, &spreads, seed).unwrap();
+        prop_assert_eq!(rows[0].records_out_of_order, 0);
+        for row in &rows {
+            prop_assert!(row.keys_out_of_order <= row.keys_moved);
+            if before == after {
+                prop_assert_eq!(row.records_out_of_order, 0);
             }
         }
     }

@@ -9,8 +9,9 @@ use lessons::check::{
 use lessons::clocks::WriteStamp;
 use lessons::quorum::{
     ConsistencyLevel, LinearizabilityParameters, MerkleTree, Quorum, QuorumError, ReadRepair,
-    Replica, SloppyCluster, TombstoneReplica, expected_exponential_wait, hinted_handoff_experiment,
-    inversion_run, random_store, random_store_run, stale_read_probability_after,
+    ReadRepairParameters, Replica, SloppyCluster, TombstoneReplica, convergence_experiment,
+    expected_exponential_wait, hinted_handoff_experiment, inversion_run, random_store,
+    random_store_run, stale_read_probability_after, strict_vs_sloppy_experiment,
 };
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
@@ -36,7 +37,7 @@ fn is_witness(history: &RegisterHistory, order: &[usize]) -> bool {
                 .is_none_or(|end| end >= operations[i].invoked_at)
         })
     });
-    let mut value = None;
+    let mut value = history.initial();
     let explains = order.iter().all(|&i| match operations[i].action {
         RegisterAction::Write(written) => {
             value = Some(written);
@@ -292,6 +293,97 @@ fn the_new_old_inversion_is_rejected_without_repair_and_accepted_with_write_back
     };
     assert!(!verdict(ReadRepair::Off).is_linearizable());
     assert!(verdict(ReadRepair::Blocking).is_linearizable());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// A partition that only client 0 sees: its writes and reads are those of a cluster where
+    /// the cut-off nodes are down, and client 1's are those of the untouched cluster.
+    #[test]
+    fn a_one_client_partition_is_an_outage_for_that_client_only(
+        cut in prop::collection::vec(any::<bool>(), 5),
+        sloppy in any::<bool>(),
+        w in 1usize..=3,
+        r in 1usize..=3,
+    ) {
+        let quorum = Quorum::new(3, w, r).unwrap();
+        let preference = [0, 1, 2, 3, 4];
+        let mut partitioned = SloppyCluster::new(5, secs(1)).unwrap();
+        let mut outage = partitioned.clone();
+        let mut untouched = partitioned.clone();
+        for (node, &is_cut) in cut.iter().enumerate() {
+            partitioned.set_reachable(ms(1), 0, node, !is_cut).unwrap();
+            outage.set_down(ms(1), node, is_cut).unwrap();
+        }
+        let mut mine = partitioned.clone();
+        let seen = mine.as_client(0).write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap();
+        prop_assert_eq!(seen, outage.write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap());
+        prop_assert_eq!(
+            mine.as_client(0).read(9, &preference, quorum).unwrap(),
+            outage.read(9, &preference, quorum).unwrap()
+        );
+        let other = partitioned.as_client(1).write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap();
+        prop_assert_eq!(other, untouched.write(ms(2), 9, 1, &preference, quorum, sloppy).unwrap());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Strict quorums lose exactly the partition's writes and never serve a stale read; sloppy
+    /// ones lose none, and serve no stale read after healing when the window covered the
+    /// partition.
+    #[test]
+    fn strict_quorums_lose_writes_and_sloppy_ones_serve_stale_reads(
+        minutes in 0i64..=60,
+        window_minutes in 0i64..=60,
+        seed in any::<u64>(),
+    ) {
+        let rows =
+            strict_vs_sloppy_experiment(&[secs(minutes * 60)], secs(window_minutes * 60), seed)
+                .unwrap();
+        let (strict, sloppy) = (&rows[0], &rows[1]);
+        prop_assert_eq!(strict.writes_ok, (3_600 - minutes * 60) as f64 / 3_600.0);
+        prop_assert_eq!(strict.stale_reads, 0.0);
+        prop_assert_eq!(sloppy.writes_ok, 1.0);
+        prop_assert!(sloppy.stale_reads >= strict.stale_reads);
+        if window_minutes >= minutes {
+            prop_assert_eq!(sloppy.stale_after_healing, 0);
+        }
+        if minutes == 0 {
+            prop_assert_eq!(sloppy.stale_reads, 0.0);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Without writes, agreement never goes back; an anti-entropy round settles all keys or
+    /// none (the lagging replica is in the pair or not).
+    #[test]
+    fn replicas_only_come_to_agree_and_anti_entropy_settles_all_keys_at_once(
+        seed in any::<u64>(),
+        every_s in 1i64..=10,
+    ) {
+        let parameters = ReadRepairParameters {
+            keys: 50,
+            hot_keys: 5,
+            clients: 1,
+            mean_gap: ms(20),
+            duration: secs(20),
+            sample_every: secs(1),
+            ..ReadRepairParameters::default()
+        };
+        let rows = convergence_experiment(&parameters, secs(every_s), seed).unwrap();
+        for pair in rows.windows(2).filter(|pair| pair[0].repair == pair[1].repair) {
+            prop_assert!(pair[1].keys_agreeing >= pair[0].keys_agreeing);
+        }
+        for row in rows.iter().filter(|row| row.repair.starts_with("anti-entropy")) {
+            prop_assert!(row.keys_agreeing == 0.0 || row.keys_agreeing == 1.0);
+        }
+    }
 }
 
 #[test]

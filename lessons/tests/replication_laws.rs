@@ -30,7 +30,7 @@ fn is_sequential_witness(history: &RegisterHistory, order: &[usize]) -> bool {
                     .is_none_or(|end| end >= operations[i].invoked_at)
         })
     });
-    let mut value = None;
+    let mut value = history.initial();
     let explains = order.iter().all(|&i| match operations[i].action {
         RegisterAction::Write(written) => {
             value = Some(written);

@@ -535,3 +535,37 @@ fn fates_between_the_first(sim: &Simulation<Hops>, nodes: usize) -> Vec<LinkFate
     fates.sort();
     fates
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A one-way cut for the whole run leaves every round trip unanswered, in both directions,
+    /// while the far side still hears every ping sent its way; without it, every ping sent a
+    /// full interval before the end is answered.
+    #[test]
+    fn a_one_way_cut_breaks_round_trips_both_ways(seed in any::<u64>(), nodes in 2usize..=4) {
+        for cut in [false, true] {
+            let mut sim = lessons::sim::Simulation::new(seed);
+            for k in 0..nodes {
+                sim.add_node(format!("n{k}"), || lessons::sim::Pinger::every(ms(100)));
+            }
+            sim.set_links(lessons::sim::Link::new().latency(lessons::sim::Latency::uniform(ms(1), ms(40)))).unwrap();
+            if cut {
+                sim.add_fault(lessons::sim::partition(0, 1).one_way()).unwrap();
+            }
+            sim.run_until(ms(1_000)).unwrap();
+            let trace = sim.trace();
+            for operation in trace.operations() {
+                let across = (operation.client == 0 && operation.operation == "ping node 1")
+                    || (operation.client == 1 && operation.operation == "ping node 0");
+                if cut && across {
+                    prop_assert!(operation.result.is_none());
+                } else if operation.invoked_at <= ms(900) {
+                    prop_assert_eq!(operation.result.as_deref(), Some("pong"));
+                }
+            }
+            let heard_by_0 = sim.node::<lessons::sim::Pinger>(0).unwrap().pings_from(1);
+            prop_assert!(heard_by_0 >= 9);
+        }
+    }
+}

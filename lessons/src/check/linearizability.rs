@@ -164,7 +164,8 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
-/// A history of operations on one register, initially empty.
+/// A history of operations on one register, initially empty, or holding the value given to
+/// [`with_initial`](Self::with_initial).
 ///
 /// # Examples
 ///
@@ -181,6 +182,7 @@ impl std::error::Error for CheckError {}
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RegisterHistory {
+    initial: Option<u64>,
     operations: Vec<RegisterOperation>,
 }
 
@@ -194,6 +196,54 @@ impl RegisterHistory {
     /// ```
     pub fn new() -> RegisterHistory {
         RegisterHistory::default()
+    }
+
+    /// An empty history of a register that already holds `value` before the first operation
+    /// (a key written before the recording began): a read of `value` is then explained
+    /// without any write, and a read of "empty" is not.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::check::{RegisterHistory, check_register};
+    /// use lessons::sim::ms;
+    ///
+    /// // A read of the initial value before any write: linearizable.
+    /// let mut history = RegisterHistory::with_initial(5);
+    /// history.read(1, Some(5), ms(0), ms(2))?;
+    /// history.write(0, 6, ms(3), Some(ms(4)))?;
+    /// assert_eq!(history.initial(), Some(5));
+    /// assert!(check_register(&history).is_linearizable());
+    ///
+    /// // The same read after the write of 6 was acknowledged: no order explains it.
+    /// history.read(2, Some(5), ms(5), ms(6))?;
+    /// assert!(!check_register(&history).is_linearizable());
+    ///
+    /// // Without the initial value, the first read of 5 has no write to explain it.
+    /// let mut empty = RegisterHistory::new();
+    /// empty.read(1, Some(5), ms(0), ms(2))?;
+    /// assert!(!check_register(&empty).is_linearizable());
+    /// # Ok::<(), lessons::check::CheckError>(())
+    /// ```
+    pub fn with_initial(value: u64) -> RegisterHistory {
+        RegisterHistory {
+            initial: Some(value),
+            operations: Vec::new(),
+        }
+    }
+
+    /// The value the register held before the first operation (`None`: empty).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::check::RegisterHistory;
+    ///
+    /// assert_eq!(RegisterHistory::new().initial(), None);
+    /// assert_eq!(RegisterHistory::with_initial(3).initial(), Some(3));
+    /// ```
+    pub fn initial(&self) -> Option<u64> {
+        self.initial
     }
 
     /// Adds an operation.
@@ -456,8 +506,8 @@ impl Verdict {
     }
 }
 
-/// Whether `history` is linearizable for a register that starts empty, by the memoised
-/// Wing–Gong search.
+/// Whether `history` is linearizable for a register that starts empty (or holding the
+/// history's [`initial`](RegisterHistory::initial) value), by the memoised Wing–Gong search.
 ///
 /// # Examples
 ///
@@ -490,7 +540,7 @@ pub fn check_register(history: &RegisterHistory) -> Verdict {
         order: Vec::new(),
         explored: 0,
     };
-    if search.extend(None) {
+    if search.extend(history.initial) {
         Verdict::Linearizable {
             order: search.order,
         }
@@ -607,7 +657,7 @@ pub fn check_register_by_brute_force(history: &RegisterHistory) -> Result<Verdic
         let mut found = None;
         permutations(&chosen, &mut Vec::new(), &mut |order| {
             explored += 1;
-            if found.is_none() && explains(operations, order) {
+            if found.is_none() && explains(operations, history.initial, order) {
                 found = Some(order.to_vec());
             }
         });
@@ -632,14 +682,15 @@ fn permutations(rest: &[usize], prefix: &mut Vec<usize>, visit: &mut impl FnMut(
     }
 }
 
-/// Whether running `order` one at a time respects real time and gives every read its answer.
-fn explains(operations: &[RegisterOperation], order: &[usize]) -> bool {
+/// Whether running `order` one at a time from `initial` respects real time and gives every read
+/// its answer.
+fn explains(operations: &[RegisterOperation], initial: Option<u64>, order: &[usize]) -> bool {
     let respects_real_time = order.iter().enumerate().all(|(position, &i)| {
         order[position + 1..]
             .iter()
             .all(|&later| !operations[later].precedes(&operations[i]))
     });
-    let mut value = None;
+    let mut value = initial;
     respects_real_time
         && order.iter().all(|&i| match operations[i].action {
             RegisterAction::Write(written) => {

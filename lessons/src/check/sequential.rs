@@ -85,7 +85,8 @@ impl SequentialVerdict {
     }
 }
 
-/// Whether `history` is sequentially consistent for a register that starts empty: some order
+/// Whether `history` is sequentially consistent for a register that starts empty (or holding
+/// the history's initial value): some order
 /// keeps each client's operations in the order they were made (an operation that answered
 /// before another of the same client began stays before it) and gives every read its answer. Every
 /// linearizable history is sequentially consistent; the converse fails (a read by another client
@@ -143,7 +144,7 @@ pub fn check_sequential(history: &RegisterHistory) -> SequentialVerdict {
         order: Vec::new(),
         explored: 0,
     };
-    if search.extend(None) {
+    if search.extend(history.initial()) {
         SequentialVerdict::Consistent {
             order: search.order,
         }

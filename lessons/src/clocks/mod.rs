@@ -21,6 +21,9 @@
 //! | [`VectorClock`] | `a → b ⇔ V(a) < V(b)`, so concurrency is visible ([`Causality`]) | stay small: one entry per node that ever wrote |
 //! | [`HybridClock`] | `a → b ⇒ hlc(a) < hlc(b)`, and the timestamp stays within the skew of physical time | tell concurrent events apart, any more than Lamport can |
 //!
+//! How far an HLC's logical counter climbs is measured by [`hlc_counter_experiment`]: it grows
+//! with the message rate times the clock skew, and stays 0 when clocks agree.
+//!
 //! Per key, a store keeps *versions* rather than events: [`VersionedKey`] stores concurrent
 //! writes side by side as siblings, under one of several [`VersionScheme`]s (client vectors,
 //! server vectors with or without dots, pruned vectors, last writer wins), and [`run_versions`]
@@ -78,6 +81,7 @@
 mod causal;
 mod happened_before;
 mod hlc;
+mod hlc_counter;
 mod lamport;
 mod lww;
 mod physical;
@@ -95,6 +99,7 @@ pub use causal::{
 };
 pub use happened_before::HappenedBefore;
 pub use hlc::{HybridClock, HybridTimestamp};
+pub use hlc_counter::{HlcCounterRow, hlc_counter_experiment, hlc_counter_figure};
 pub use lamport::{LamportClock, LamportTimestamp};
 pub use lww::{
     LwwParameters, LwwReplica, LwwRow, Stamping, Update, Write, WriteFate, WriteStamp,

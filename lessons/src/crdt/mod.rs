@@ -46,6 +46,8 @@
 //! * [`overdraft_experiment`]: a stock that must not go below zero, kept in a [`PNCounter`]
 //!   through a partition: what CRDTs cannot promise.
 //! * [`metadata_experiment`]: bytes of state as operations and replicas grow.
+//! * [`stability_experiment`]: tombstones collected once every replica has seen the remove
+//!   (causal stability), and how one offline replica holds the collection back.
 //!
 //! # What CRDTs do not do
 //!
@@ -114,6 +116,7 @@ mod overdraft;
 mod pncounter;
 mod removal;
 mod sequence;
+mod stability;
 mod two_phase_set;
 
 pub use crate::clocks::Dot;
@@ -142,6 +145,7 @@ pub use overdraft::{OverdraftParameters, OverdraftRow, overdraft_experiment};
 pub use pncounter::{PNCounter, PNCounterOp};
 pub use removal::RemovalScript;
 pub use sequence::{Insert, Rga, TextInsert};
+pub use stability::{StabilityRow, stability_experiment, stability_figure};
 pub use two_phase_set::{TwoPhaseSet, TwoPhaseSetOp};
 
 /// The name the lessons give replica `replica`: `A` to `Z`, then `R26`, `R27`, ...

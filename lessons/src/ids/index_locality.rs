@@ -14,14 +14,19 @@ use crate::sim::{Rng, ms};
 /// The leaf level of a B+-tree: sorted leaves of at most `capacity` keys each, in key order.
 ///
 /// Inner nodes are not modelled; finding the leaf for a key is a binary search over the
-/// leaves' first keys. A full leaf splits in two, in one of the two ways real engines do:
+/// leaves' first keys. With the default [`LeafSplit::RightmostAppend`], a full leaf splits in
+/// two in one of the two ways real engines do:
 ///
 /// * the **right-most** leaf (the one that holds the largest keys) keeps its first
 ///   `capacity` keys and the new leaf gets the rest, one key: when keys arrive in increasing
-///   order, this leaves every old leaf full (PostgreSQL's and InnoDB's treatment of
-///   ascending inserts);
+///   order, this leaves every old leaf full (InnoDB splits at the insertion point when it sees
+///   ascending inserts; PostgreSQL packs the left page of a right-most split to its fill factor,
+///   90% by default, which the model rounds up to full);
 /// * any **other** leaf splits in half, so each half has room for the keys that will land
 ///   between its neighbours.
+///
+/// [`LeafSplit::Half`] splits every leaf in half, the right-most one too: the textbook split,
+/// which leaves ascending keys in half-full leaves (see [`with_split`](Self::with_split)).
 ///
 /// Each insert counts the leaves it writes (one, or two when it splits one), which is the
 /// cache footprint of a stream of inserts.
@@ -49,6 +54,7 @@ use crate::sim::{Rng, ms};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeafLevel {
     capacity: usize,
+    split: LeafSplit,
     leaves: Vec<Vec<u128>>,
     names: Vec<u64>,
     next_name: u64,
@@ -78,12 +84,40 @@ impl LeafLevel {
         }
         Ok(LeafLevel {
             capacity,
+            split: LeafSplit::RightmostAppend,
             leaves: vec![Vec::with_capacity(capacity)],
             names: vec![0],
             next_name: 1,
             splits: 0,
             keys: 0,
         })
+    }
+
+    /// The same index splitting full leaves by `split`.
+    ///
+    /// # Examples
+    ///
+    /// Keys 1 to 1,000 in order, 100 per leaf: the append split packs them into 10 full
+    /// leaves; the 50/50 split leaves 51 keys behind in each, and needs 19 leaves (18 of 51
+    /// keys, the last of 82): 53% full.
+    ///
+    /// ```
+    /// use lessons::ids::{LeafLevel, LeafSplit};
+    ///
+    /// let mut append = LeafLevel::new(100)?;
+    /// let mut half = LeafLevel::new(100)?.with_split(LeafSplit::Half);
+    /// for key in 1..=1_000 {
+    ///     append.insert(key);
+    ///     half.insert(key);
+    /// }
+    /// assert_eq!((append.leaves(), append.fill()), (10, 1.0));
+    /// assert_eq!((half.leaves(), half.fill()), (19, 1_000.0 / 1_900.0));
+    /// assert_eq!(half.leaf_sizes()[17..], [51, 82]);
+    /// # Ok::<(), lessons::ids::IdError>(())
+    /// ```
+    pub fn with_split(mut self, split: LeafSplit) -> LeafLevel {
+        self.split = split;
+        self
     }
 
     /// Inserts `key` and returns the names of the leaves it wrote (two after a split).
@@ -112,7 +146,7 @@ impl LeafLevel {
         if leaf.len() <= self.capacity {
             return vec![self.names[index]];
         }
-        let keep = if rightmost {
+        let keep = if rightmost && self.split == LeafSplit::RightmostAppend {
             self.capacity
         } else {
             leaf.len().div_ceil(2)
@@ -204,6 +238,42 @@ impl LeafLevel {
     /// ```
     pub fn is_ordered(&self) -> bool {
         self.leaves.concat().is_sorted()
+    }
+}
+
+/// How a [`LeafLevel`] splits a full leaf.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ids::LeafSplit;
+///
+/// assert_eq!(LeafSplit::Half.name(), "50/50");
+/// assert_ne!(LeafSplit::Half, LeafSplit::RightmostAppend);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum LeafSplit {
+    /// The right-most leaf keeps `capacity` keys and passes on the rest; other leaves split in
+    /// half. Ascending keys fill every leaf.
+    RightmostAppend,
+    /// Every leaf splits in half. Ascending keys leave every leaf but the last about half full,
+    /// since no key ever lands in a left half again.
+    Half,
+}
+
+impl LeafSplit {
+    /// A short name for tables.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(lessons::ids::LeafSplit::RightmostAppend.name(), "right-most append");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            LeafSplit::RightmostAppend => "right-most append",
+            LeafSplit::Half => "50/50",
+        }
     }
 }
 

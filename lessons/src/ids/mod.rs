@@ -23,6 +23,8 @@
 //!   with the last millisecond they issued, kept in memory: a process that restarts while its
 //!   clock is behind repeats IDs unless it reads that millisecond back from disk
 //!   ([`restart_trial`], [`SnowflakeGenerator::resume`]).
+//! * **The shard in the ID** routes a read with no lookup: Instagram's IDs carry a logical
+//!   shard, mapped to a server by a small table ([`ShardMap`], [`shard_routing_experiment`]).
 //!
 //! The generator is handed the clock reading on every call and never reads a clock itself, so
 //! every experiment runs on virtual time.
@@ -84,6 +86,7 @@ mod experiments;
 mod figures;
 mod index_locality;
 mod restart;
+mod shard_routing;
 mod snowflake;
 mod striding;
 mod ulid;
@@ -103,8 +106,11 @@ pub use figures::{
     id_formats, inversion_gap_figure, inversions_figure, rollback_delay_figure,
     rollback_duplicates_figure,
 };
-pub use index_locality::{KeyKind, LeafLevel, LocalityRow, index_locality, keys_in_issue_order};
+pub use index_locality::{
+    KeyKind, LeafLevel, LeafSplit, LocalityRow, index_locality, keys_in_issue_order,
+};
 pub use restart::{RestartRow, restart_trial};
+pub use shard_routing::{ServerLoadRow, ShardMap, shard_load_figure, shard_routing_experiment};
 pub use snowflake::{Fields, Layout, OnClockBackwards, SnowflakeGenerator};
 pub use striding::{StrideRow, StridedCounter, add_server_trial};
 pub use ulid::Ulid;

@@ -6,6 +6,7 @@ use super::movement::{BalanceRow, RemapRow};
 use super::ranges::{ScanRow, WriteShareRow};
 use super::rebalancing::CascadeRow;
 use super::scatter_gather::FanOutRow;
+use super::weighted::WeightedJoinRow;
 use crate::viz::{Corner, Figure};
 
 /// The fraction of keys that change node when N nodes become M, for hash mod N, the ring and
@@ -270,4 +271,35 @@ pub fn slow_partition_figure(rows: &[FanOutRow], p: f64) -> Figure {
         (1..=largest).map(|k| (f64::from(k), 1.0 - (1.0 - p).powi(k))),
     )
     .legend_at(Corner::LowerRight)
+}
+
+/// A bigger node's share against what its capacity asks for, against the vnodes per node (log
+/// axis): one point per ring of [`weighted_join_trials`](super::weighted_join_trials)'s rows.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::partitioning::{weighted_join_figure, weighted_join_trials};
+///
+/// let rows = weighted_join_trials(10, &[1, 64], 2, 3)?;
+/// assert!(weighted_join_figure(&rows).to_svg().unwrap().contains("capacity"));
+/// # Ok::<(), lessons::partitioning::PartitionError>(())
+/// ```
+pub fn weighted_join_figure(rows: &[WeightedJoinRow]) -> Figure {
+    let weight = rows.first().map_or(1, |row| row.weight);
+    let mut vnodes: Vec<f64> = rows.iter().map(|row| f64::from(row.vnodes)).collect();
+    vnodes.dedup();
+    Figure::new(format!(
+        "A node with {weight}× the capacity joins, with {weight}× the vnodes"
+    ))
+    .x_label("vnodes per ordinary node")
+    .y_label("newcomer's share / its capacity's share")
+    .log_x()
+    .points(
+        "one ring",
+        rows.iter()
+            .map(|row| (f64::from(row.vnodes), row.moved_over_ideal)),
+    )
+    .line("capacity", vnodes.into_iter().map(|v| (v, 1.0)))
+    .legend_at(Corner::UpperRight)
 }

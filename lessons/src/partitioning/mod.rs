@@ -22,6 +22,9 @@
 //! The experiments take their parameters (and a seed where anything is random) and return
 //! plain rows: [`remap_sweep`] (mod N against the ring), [`balance_sweep`] (load spread
 //! against vnodes), [`join_trials`] and [`join_cost`] (what a join moves and costs),
+//! [`weighted_join_trials`] (a bigger node with proportionally more vnodes),
+//! [`repartition_experiment`] (a keyed topic gaining partitions, run on the simulator: per-key
+//! order lost),
 //! [`zone_outage`] (replicas when a zone fails), [`migration_trial`] (backfill during dual
 //! writes), [`write_hot_spot`] and [`scan_fan_out`]
 //! (range against hash keys), [`salting_trial`] (hot keys), [`cascade_trial`] (overload
@@ -78,13 +81,15 @@ mod movement;
 mod placement;
 mod ranges;
 mod rebalancing;
+mod repartition;
 mod ring;
 mod scatter_gather;
+mod weighted;
 
 pub use error::PartitionError;
 pub use figures::{
     balance_figure, cascade_figure, fan_out_latency_figure, hot_spot_figure, remap_figure,
-    salting_figure, scan_figure, slow_partition_figure, spread_figure,
+    salting_figure, scan_figure, slow_partition_figure, spread_figure, weighted_join_figure,
 };
 pub use hash::{hash_key, hash_with_seed};
 pub use hot_keys::{SaltedCounter, SaltingRow, buckets_needed, salting_trial};
@@ -97,5 +102,7 @@ pub use movement::{
 pub use placement::{ZoneOutageRow, zone_outage, zoned_ring};
 pub use ranges::{RangePartitioner, ScanRow, WriteShareRow, scan_fan_out, write_hot_spot};
 pub use rebalancing::{CascadeRow, JoinCost, cascade_trial, join_cost};
+pub use repartition::{ReorderRow, reorder_figure, repartition_experiment};
 pub use ring::{NodeShare, Ring, VNODE_SEED};
 pub use scatter_gather::{FanOutRow, ShardLatency, fan_out_trial};
+pub use weighted::{WeightedJoinRow, weighted_join_trials};

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::convergence::ConvergenceRow;
 use super::error::QuorumError;
 use super::inversion::LinearizabilityRow;
 use super::latency::{LatencyRow, expected_exponential_wait};
@@ -12,6 +13,7 @@ use super::overlap::Quorum;
 use super::sloppy::{SloppyCluster, WriteOutcome};
 use super::staleness::StaleRow;
 use super::store::StoreMessage;
+use super::strict_sloppy::StrictSloppyRow;
 use crate::check::RegisterHistory;
 use crate::sim::{EventKind, NodeId, Simulation, Time, ms};
 use crate::viz::{Corner, Figure, SpaceTimeDiagram};
@@ -361,4 +363,67 @@ pub fn conflicts_figure(rows: &[PartitionRow]) -> Figure {
                 .iter()
                 .map(|row| (row.partition_minutes, row.expected_conflicts)),
         )
+}
+
+/// Write availability and stale reads against the partition's length, for strict and sloppy
+/// quorums, from [`strict_vs_sloppy_experiment`](super::strict_vs_sloppy_experiment)'s rows.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::quorum::{strict_vs_sloppy_experiment, strict_vs_sloppy_figure};
+/// use lessons::sim::secs;
+///
+/// let rows = strict_vs_sloppy_experiment(&[secs(0), secs(600)], secs(300), 1)?;
+/// assert!(strict_vs_sloppy_figure(&rows).to_svg()?.contains("sloppy: stale reads"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn strict_vs_sloppy_figure(rows: &[StrictSloppyRow]) -> Figure {
+    let mut figure = Figure::new("A partition of growing length: strict against sloppy quorums")
+        .x_label("partition length (minutes of the hour)")
+        .y_label("share of the hour's writes or reads")
+        .legend_at(Corner::UpperRight);
+    for quorum in ["strict", "sloppy"] {
+        let mine: Vec<&StrictSloppyRow> = rows.iter().filter(|row| row.quorum == quorum).collect();
+        figure = figure
+            .line(
+                format!("{quorum}: writes acknowledged"),
+                mine.iter().map(|row| (row.partition_min, row.writes_ok)),
+            )
+            .line(
+                format!("{quorum}: stale reads"),
+                mine.iter().map(|row| (row.partition_min, row.stale_reads)),
+            );
+    }
+    figure
+}
+
+/// The share of keys on which every replica agrees against time, one line per way of
+/// repairing in [`convergence_experiment`](super::convergence_experiment)'s rows.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::quorum::{ReadRepairParameters, convergence_experiment, convergence_figure};
+/// use lessons::sim::secs;
+///
+/// let parameters = ReadRepairParameters { duration: secs(2), ..Default::default() };
+/// let rows = convergence_experiment(&parameters, secs(1), 1)?;
+/// assert!(convergence_figure(&rows).to_svg()?.contains("blocking read repair"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn convergence_figure(rows: &[ConvergenceRow]) -> Figure {
+    let mut figure = Figure::new("Replicas coming to agree: read repair against anti-entropy")
+        .x_label("time since reads began (s)")
+        .y_label("share of keys on which all replicas agree")
+        .legend_at(Corner::LowerRight);
+    for repair in groups(rows, |row| row.repair.clone()) {
+        figure = figure.line(
+            repair.clone(),
+            rows.iter()
+                .filter(|row| row.repair == repair)
+                .map(|row| (row.time_s, row.keys_agreeing)),
+        );
+    }
+    figure
 }

@@ -35,9 +35,16 @@
 //! * **Read repair** ([`ReadRepair`], [`read_repair_experiment`]): reads that notice an older
 //!   copy fix it, so often-read keys heal and rarely read ones do not.
 //! * **Sloppy quorums and hinted handoff** ([`SloppyCluster`], [`hinted_handoff_experiment`]):
-//!   writes to stand-in nodes keep writes available, at the price of the overlap guarantee.
+//!   writes to stand-in nodes keep writes available, at the price of the overlap guarantee;
+//!   [`SloppyCluster::set_reachable`] stages a partition that one client sees and another does not.
+//! * **Strict against sloppy over a partition's length** ([`strict_vs_sloppy_experiment`],
+//!   [`strict_vs_sloppy_figure`]): strict quorums lose writes, sloppy ones serve stale reads,
+//!   and beyond the hint window the stale reads outlast the partition.
 //! * **Anti-entropy with Merkle trees** ([`MerkleTree`], [`anti_entropy_experiment`]):
 //!   replicas compare hashes top-down and exchange only the differing buckets.
+//! * **Read repair against anti-entropy** ([`convergence_experiment`], [`convergence_figure`],
+//!   [`time_to_agree`]): read repair settles keys as they are read, anti-entropy settles
+//!   every key at its next round.
 //! * **Tombstones** ([`TombstoneReplica`], [`resurrection_experiment`]): deletes are writes, and
 //!   purging them before every replica has them brings deleted data back.
 //! * **Several data centres** ([`ConsistencyLevel`], [`multi_dc_latency_experiment`],
@@ -71,6 +78,7 @@
 //! ```
 
 mod availability;
+mod convergence;
 mod error;
 mod figures;
 mod inversion;
@@ -84,16 +92,18 @@ mod read_repair;
 mod sloppy;
 mod staleness;
 mod store;
+mod strict_sloppy;
 mod tombstones;
 
 pub use availability::{
     AvailabilityRow, availability_row, both_available_grid, simulated_availability,
 };
+pub use convergence::{ConvergenceRow, convergence_experiment, time_to_agree};
 pub use error::QuorumError;
 pub use figures::{
-    ExpectedWaitRow, anti_entropy_figure, conflicts_figure, described_operations,
-    expected_wait_rows, handoff_step, inversion_diagram, latency_figure, linearizability_figure,
-    stale_read_figure,
+    ExpectedWaitRow, anti_entropy_figure, conflicts_figure, convergence_figure,
+    described_operations, expected_wait_rows, handoff_step, inversion_diagram, latency_figure,
+    linearizability_figure, stale_read_figure, strict_vs_sloppy_figure,
 };
 pub use inversion::{
     LinearizabilityParameters, LinearizabilityRow, inversion_run, linearizability_experiment,
@@ -109,7 +119,10 @@ pub use multi_dc::{
 pub use overlap::{MAX_REPLICAS, Quorum};
 pub use placement::replicas_for;
 pub use read_repair::{DivergenceRow, ReadRepairParameters, read_repair_experiment};
-pub use sloppy::{HandoffRow, Hint, SloppyCluster, WriteOutcome, hinted_handoff_experiment};
+pub use sloppy::{
+    ClientSide, HandoffRow, Hint, SloppyCluster, WriteOutcome, hinted_handoff_experiment,
+};
 pub use staleness::{StaleRow, stale_read_experiment, stale_read_probability_after};
 pub use store::{Client, Planned, ReadRepair, Replica, Request, StoreMessage, Versioned};
+pub use strict_sloppy::{StrictSloppyRow, strict_vs_sloppy_experiment};
 pub use tombstones::{Cell, ResurrectionRow, TombstoneReplica, resurrection_experiment};

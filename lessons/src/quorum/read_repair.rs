@@ -150,6 +150,52 @@ pub fn read_repair_experiment(
     repair: ReadRepair,
     seed: u64,
 ) -> Result<Vec<DivergenceRow>, QuorumError> {
+    let mut sim = read_repair_simulation(parameters, repair, seed)?;
+    let n = parameters.quorum.n();
+    let mut rows = Vec::new();
+    let mut now = Time::ZERO;
+    while now <= parameters.duration {
+        sim.run_until(now)?;
+        let replicas: Vec<&Replica> = (0..n).filter_map(|r| sim.node::<Replica>(r)).collect();
+        for (group, range) in [
+            ("hot", 0..parameters.hot_keys),
+            ("cold", parameters.hot_keys..parameters.keys),
+        ] {
+            let copies = range.len() * n;
+            let divergent = range
+                .map(|key| {
+                    let versions: Vec<Option<Versioned>> =
+                        replicas.iter().map(|r| r.get(key as u64)).collect();
+                    let best = versions.iter().flatten().map(|v| v.stamp).max();
+                    versions
+                        .iter()
+                        .filter(|v| v.map(|v| v.stamp) < best)
+                        .count()
+                })
+                .sum::<usize>();
+            rows.push(DivergenceRow {
+                repair: repair.name().to_string(),
+                keys: group.to_string(),
+                time_s: now.as_secs_f64(),
+                divergent: if copies == 0 {
+                    0.0
+                } else {
+                    divergent as f64 / copies as f64
+                },
+            });
+        }
+        now += parameters.sample_every;
+    }
+    Ok(rows)
+}
+
+/// The replicas (the last one behind on every key) and the reading clients of `parameters`,
+/// set up and not yet run.
+pub(crate) fn read_repair_simulation(
+    parameters: &ReadRepairParameters,
+    repair: ReadRepair,
+    seed: u64,
+) -> Result<Simulation<StoreMessage>, QuorumError> {
     parameters.validate()?;
     let n = parameters.quorum.n();
     let version = |major: i64| -> BTreeMap<u64, Versioned> {
@@ -201,39 +247,5 @@ pub fn read_repair_experiment(
         sim.add_node(format!("client {c}"), move || client.clone());
     }
     sim.set_links(Link::new().latency(parameters.latency.clone()))?;
-    let mut rows = Vec::new();
-    let mut now = Time::ZERO;
-    while now <= parameters.duration {
-        sim.run_until(now)?;
-        let replicas: Vec<&Replica> = (0..n).filter_map(|r| sim.node::<Replica>(r)).collect();
-        for (group, range) in [
-            ("hot", 0..parameters.hot_keys),
-            ("cold", parameters.hot_keys..parameters.keys),
-        ] {
-            let copies = range.len() * n;
-            let divergent = range
-                .map(|key| {
-                    let versions: Vec<Option<Versioned>> =
-                        replicas.iter().map(|r| r.get(key as u64)).collect();
-                    let best = versions.iter().flatten().map(|v| v.stamp).max();
-                    versions
-                        .iter()
-                        .filter(|v| v.map(|v| v.stamp) < best)
-                        .count()
-                })
-                .sum::<usize>();
-            rows.push(DivergenceRow {
-                repair: repair.name().to_string(),
-                keys: group.to_string(),
-                time_s: now.as_secs_f64(),
-                divergent: if copies == 0 {
-                    0.0
-                } else {
-                    divergent as f64 / copies as f64
-                },
-            });
-        }
-        now += parameters.sample_every;
-    }
-    Ok(rows)
+    Ok(sim)
 }

@@ -95,6 +95,8 @@ pub struct WriteOutcome {
 pub struct SloppyCluster {
     stores: Vec<BTreeMap<u64, u64>>,
     down_since: Vec<Option<Time>>,
+    /// `(client, node)` pairs cut apart by a partition only that client sees, and since when.
+    cut_since: BTreeMap<(usize, NodeId), Time>,
     hints: Vec<Hint>,
     hint_window: Time,
 }
@@ -128,6 +130,7 @@ impl SloppyCluster {
         Ok(SloppyCluster {
             stores: vec![BTreeMap::new(); nodes],
             down_since: vec![None; nodes],
+            cut_since: BTreeMap::new(),
             hints: Vec::new(),
             hint_window,
         })
@@ -214,6 +217,109 @@ impl SloppyCluster {
         self.down_since.get(node).is_some_and(Option::is_some)
     }
 
+    /// Cuts `client` off from `node` at `now` (`reachable = false`), or heals that cut: a
+    /// partition that this client sees and the others do not. The node stays up: other
+    /// clients reach it, and the nodes still reach each other (so hints reach it). Clients are
+    /// any numbers the caller chooses; [`as_client`](Self::as_client) reads and writes as one.
+    ///
+    /// # Errors
+    ///
+    /// [`QuorumError::Parameter`] for an unknown node.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::quorum::SloppyCluster;
+    /// use lessons::sim::ms;
+    ///
+    /// let mut cluster = SloppyCluster::new(3, ms(10))?;
+    /// cluster.set_reachable(ms(1), 7, 0, false)?;
+    /// assert!(!cluster.can_reach(7, 0) && cluster.can_reach(8, 0) && !cluster.is_down(0));
+    /// cluster.set_reachable(ms(2), 7, 0, true)?;
+    /// assert!(cluster.can_reach(7, 0));
+    /// assert!(cluster.set_reachable(ms(3), 7, 3, false).is_err());
+    /// # Ok::<(), lessons::quorum::QuorumError>(())
+    /// ```
+    pub fn set_reachable(
+        &mut self,
+        now: Time,
+        client: usize,
+        node: NodeId,
+        reachable: bool,
+    ) -> Result<(), QuorumError> {
+        self.check_node(node)?;
+        if reachable {
+            self.cut_since.remove(&(client, node));
+        } else {
+            self.cut_since.entry((client, node)).or_insert(now);
+        }
+        Ok(())
+    }
+
+    /// Whether `client` reaches `node`: the node is up and no partition cuts them apart.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::quorum::SloppyCluster;
+    /// use lessons::sim::ms;
+    ///
+    /// let mut cluster = SloppyCluster::new(2, ms(10))?;
+    /// cluster.set_down(ms(0), 1, true)?;
+    /// assert!(cluster.can_reach(0, 0) && !cluster.can_reach(0, 1));
+    /// # Ok::<(), lessons::quorum::QuorumError>(())
+    /// ```
+    pub fn can_reach(&self, client: usize, node: NodeId) -> bool {
+        self.unreachable_since(Some(client), node).is_none()
+    }
+
+    /// Since when `client` (or, for `None`, every client) has not reached `node`: the earlier
+    /// of the node going down and the client being cut off from it.
+    fn unreachable_since(&self, client: Option<usize>, node: NodeId) -> Option<Time> {
+        let down = self.down_since.get(node).copied().flatten();
+        let cut = client.and_then(|client| self.cut_since.get(&(client, node)).copied());
+        match (down, cut) {
+            (Some(down), Some(cut)) => Some(down.min(cut)),
+            (down, cut) => down.or(cut),
+        }
+    }
+
+    /// Reads and writes as `client`, who sees the partitions set for it with
+    /// [`set_reachable`](Self::set_reachable): a node it cannot reach counts as down for its
+    /// writes (a sloppy write hands its copy to a stand-in) and its reads.
+    ///
+    /// # Examples
+    ///
+    /// Client 0 is cut off from home replicas 0 and 1; client 1 is not. Client 0's sloppy
+    /// write lands on node 2 and two stand-ins; client 1's strict read of the home replicas
+    /// still returns the old version, and client 0 cannot read at all. After the handoff (the
+    /// nodes reach each other) client 1 sees the new version.
+    ///
+    /// ```
+    /// use lessons::quorum::{Quorum, SloppyCluster};
+    /// use lessons::sim::ms;
+    ///
+    /// let quorum = Quorum::new(3, 2, 2)?;
+    /// let preference = [0, 1, 2, 3, 4];
+    /// let mut cluster = SloppyCluster::new(5, ms(1_000))?;
+    /// cluster.write(ms(0), 7, 1, &preference, quorum, true)?;
+    /// cluster.set_reachable(ms(10), 0, 0, false)?;
+    /// cluster.set_reachable(ms(10), 0, 1, false)?;
+    /// let outcome = cluster.as_client(0).write(ms(20), 7, 2, &preference, quorum, true)?;
+    /// assert_eq!((outcome.stored_on, outcome.hints), (vec![3, 4, 2], 2));
+    /// assert_eq!(cluster.as_client(1).read(7, &preference, quorum)?, Some(1)); // stale
+    /// assert_eq!(cluster.as_client(0).read(7, &preference, quorum)?, None); // R = 2 unreachable
+    /// assert_eq!(cluster.hand_off(), 2);
+    /// assert_eq!(cluster.as_client(1).read(7, &preference, quorum)?, Some(2));
+    /// # Ok::<(), lessons::quorum::QuorumError>(())
+    /// ```
+    pub fn as_client(&mut self, client: usize) -> ClientSide<'_> {
+        ClientSide {
+            cluster: self,
+            client,
+        }
+    }
+
     /// Writes `version` of `key` at `now`. The live home replicas (the first N of `preference`)
     /// store it; with `sloppy`, each down home replica is replaced by the next live node further
     /// down the list, which stores it too and keeps a hint if the home replica has been down
@@ -247,18 +353,31 @@ impl SloppyCluster {
         quorum: Quorum,
         sloppy: bool,
     ) -> Result<WriteOutcome, QuorumError> {
+        self.write_as(None, now, (key, version), preference, quorum, sloppy)
+    }
+
+    /// [`write`](Self::write) as `client` (`None`: a client that no partition cuts off).
+    fn write_as(
+        &mut self,
+        client: Option<usize>,
+        now: Time,
+        (key, version): (u64, u64),
+        preference: &[NodeId],
+        quorum: Quorum,
+        sloppy: bool,
+    ) -> Result<WriteOutcome, QuorumError> {
         self.check_preference(preference, quorum)?;
         let (home, rest) = preference.split_at(quorum.n());
         let live_stand_ins: Vec<NodeId> = rest
             .iter()
             .copied()
-            .filter(|&node| !self.is_down(node))
+            .filter(|&node| self.unreachable_since(client, node).is_none())
             .collect();
         let mut stand_ins = live_stand_ins.into_iter();
         let mut stored_on = Vec::new();
         let mut hints = 0;
         for &target in home {
-            let holder = match self.down_since[target] {
+            let holder = match self.unreachable_since(client, target) {
                 None => target,
                 Some(since) if sloppy => {
                     let Some(stand_in) = stand_ins.next() else {
@@ -371,11 +490,22 @@ impl SloppyCluster {
         preference: &[NodeId],
         quorum: Quorum,
     ) -> Result<Option<u64>, QuorumError> {
+        self.read_as(None, key, preference, quorum)
+    }
+
+    /// [`read`](Self::read) as `client` (`None`: a client that no partition cuts off).
+    fn read_as(
+        &self,
+        client: Option<usize>,
+        key: u64,
+        preference: &[NodeId],
+        quorum: Quorum,
+    ) -> Result<Option<u64>, QuorumError> {
         self.check_preference(preference, quorum)?;
         let live: Vec<NodeId> = preference[..quorum.n()]
             .iter()
             .copied()
-            .filter(|&node| !self.is_down(node))
+            .filter(|&node| self.unreachable_since(client, node).is_none())
             .take(quorum.r())
             .collect();
         if live.len() < quorum.r() {
@@ -385,6 +515,90 @@ impl SloppyCluster {
             .iter()
             .filter_map(|&node| self.version_on(node, key))
             .max())
+    }
+}
+
+/// One client's side of a [`SloppyCluster`]: its reads and writes treat the nodes it cannot
+/// reach as down. Made by [`SloppyCluster::as_client`].
+///
+/// # Examples
+///
+/// ```
+/// use lessons::quorum::{Quorum, SloppyCluster};
+/// use lessons::sim::ms;
+///
+/// let mut cluster = SloppyCluster::new(3, ms(100))?;
+/// cluster.set_reachable(ms(0), 5, 2, false)?;
+/// let strict = cluster.as_client(5).write(ms(1), 1, 1, &[0, 1, 2], Quorum::new(3, 3, 1)?, false)?;
+/// assert!(!strict.succeeded); // W = 3, but client 5 reaches only two home replicas
+/// # Ok::<(), lessons::quorum::QuorumError>(())
+/// ```
+#[derive(Debug)]
+pub struct ClientSide<'a> {
+    cluster: &'a mut SloppyCluster,
+    client: usize,
+}
+
+impl ClientSide<'_> {
+    /// [`SloppyCluster::write`] from this client.
+    ///
+    /// # Errors
+    ///
+    /// As [`SloppyCluster::write`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::quorum::{Quorum, SloppyCluster};
+    /// use lessons::sim::ms;
+    ///
+    /// let mut cluster = SloppyCluster::new(4, ms(100))?;
+    /// cluster.set_reachable(ms(0), 1, 0, false)?;
+    /// let outcome = cluster.as_client(1).write(ms(1), 1, 1, &[0, 1, 2, 3], Quorum::new(3, 2, 2)?, true)?;
+    /// assert_eq!((outcome.stored_on, outcome.hints), (vec![3, 1, 2], 1));
+    /// # Ok::<(), lessons::quorum::QuorumError>(())
+    /// ```
+    pub fn write(
+        &mut self,
+        now: Time,
+        key: u64,
+        version: u64,
+        preference: &[NodeId],
+        quorum: Quorum,
+        sloppy: bool,
+    ) -> Result<WriteOutcome, QuorumError> {
+        let client = Some(self.client);
+        self.cluster
+            .write_as(client, now, (key, version), preference, quorum, sloppy)
+    }
+
+    /// [`SloppyCluster::read`] from this client.
+    ///
+    /// # Errors
+    ///
+    /// As [`SloppyCluster::read`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::quorum::{Quorum, SloppyCluster};
+    /// use lessons::sim::ms;
+    ///
+    /// let quorum = Quorum::new(2, 1, 1)?;
+    /// let mut cluster = SloppyCluster::new(2, ms(100))?;
+    /// cluster.as_client(0).write(ms(0), 1, 1, &[0, 1], quorum, false)?;
+    /// cluster.set_reachable(ms(1), 0, 0, false)?;
+    /// assert_eq!(cluster.as_client(0).read(1, &[0, 1], quorum)?, Some(1)); // node 1 has it
+    /// # Ok::<(), lessons::quorum::QuorumError>(())
+    /// ```
+    pub fn read(
+        &self,
+        key: u64,
+        preference: &[NodeId],
+        quorum: Quorum,
+    ) -> Result<Option<u64>, QuorumError> {
+        self.cluster
+            .read_as(Some(self.client), key, preference, quorum)
     }
 }
 

@@ -149,8 +149,9 @@ impl FailurePolicy {
 /// A run of `K` gateways behind a load balancer, with a shared store, on the simulated
 /// network. Build it with [`GatewaySetup::new`] and the setters, then [`run`](Self::run) it.
 ///
-/// Each client sends a Poisson stream of requests; the quota is `limit` requests per client
-/// per aligned window. Node 0 is the load balancer, nodes `1..=K` the gateways, node `K + 1`
+/// Each client sends a Poisson stream of requests, or the requests are scripted one by one
+/// with [`scripted`](Self::scripted); the quota is `limit` requests per client per aligned
+/// window. Node 0 is the load balancer, nodes `1..=K` the gateways, node `K + 1`
 /// the store. Balancer-to-gateway messages take no time; gateway-to-store messages take
 /// `store_latency` each way.
 ///
@@ -178,6 +179,7 @@ pub struct GatewaySetup {
     limit: u64,
     window: Time,
     clients: Vec<f64>,
+    script: Option<Vec<(Time, u32)>>,
     duration: Time,
     store_latency: Latency,
     timeout: Time,
@@ -226,6 +228,7 @@ impl GatewaySetup {
             limit: 100,
             window: secs(60),
             clients: vec![40.0],
+            script: None,
             duration: secs(60),
             store_latency: Latency::uniform(us(250), us(500)),
             timeout: ms(50),
@@ -313,6 +316,70 @@ impl GatewaySetup {
             ));
         }
         self.clients = per_second.to_vec();
+        self.script = None;
+        Ok(self)
+    }
+
+    /// Exactly these requests instead of Poisson streams: one `(time, client)` pair per
+    /// request (1 to 100,000 requests, times from 0 to one hour, clients numbered from 0 to
+    /// 9,999), so that a particular interleaving can be staged. The run lasts until the later
+    /// of [`duration`](Self::duration) and the last request. Calling
+    /// [`clients`](Self::clients) afterwards goes back to Poisson traffic.
+    ///
+    /// # Examples
+    ///
+    /// Two requests of one client 100 µs apart, on two gateways that read the count and then
+    /// increment it: the second reads before the first's increment lands, so both pass a
+    /// quota of one.
+    ///
+    /// ```
+    /// use lessons::rate_limit::{GatewaySetup, LimiterMode, Routing};
+    /// use lessons::sim::{Latency, ms, us};
+    ///
+    /// let race = GatewaySetup::new(2, LimiterMode::CentralReadThenWrite)?
+    ///     .routing(Routing::RoundRobin)
+    ///     .quota(1, ms(1_000))?
+    ///     .store_latency(Latency::constant(us(300)))?
+    ///     .scripted(&[(ms(10), 0), (ms(10) + us(100), 0)])?;
+    /// let row = race.run(1)?.summary();
+    /// assert_eq!((row.offered, row.admitted, row.over_admitted), (2, 2, 1));
+    ///
+    /// // 1 ms apart, the increment lands first and the second request is refused.
+    /// let apart = race.scripted(&[(ms(10), 0), (ms(11), 0)])?;
+    /// assert_eq!(apart.run(1)?.summary().admitted, 1);
+    ///
+    /// let error = GatewaySetup::new(2, LimiterMode::LocalFull)?.scripted(&[(ms(-1), 0)]);
+    /// assert!(error.is_err());
+    /// # Ok::<(), lessons::rate_limit::RateLimitError>(())
+    /// ```
+    pub fn scripted(mut self, requests: &[(Time, u32)]) -> Result<GatewaySetup, RateLimitError> {
+        if !(1..=100_000).contains(&requests.len()) {
+            return Err(RateLimitError::parameter(
+                "scripted requests",
+                requests.len(),
+                "from 1 to 100,000 scripted requests",
+            ));
+        }
+        if let Some(&(time, _)) = requests
+            .iter()
+            .find(|(time, _)| *time < Time::ZERO || *time > secs(3_600))
+        {
+            return Err(RateLimitError::parameter(
+                "request time",
+                time,
+                "a scripted request comes from 0 to one hour into the run",
+            ));
+        }
+        if let Some(&(_, client)) = requests.iter().find(|(_, client)| *client >= 10_000) {
+            return Err(RateLimitError::parameter(
+                "client",
+                client,
+                "clients are numbered from 0 to 9,999",
+            ));
+        }
+        let mut script = requests.to_vec();
+        script.sort();
+        self.script = Some(script);
         Ok(self)
     }
 
@@ -416,6 +483,9 @@ impl GatewaySetup {
 
     /// Every client's arrivals, merged in time order: `(time, client)`.
     fn arrivals(&self, seed: u64) -> Result<Vec<(Time, u32)>, RateLimitError> {
+        if let Some(script) = &self.script {
+            return Ok(script.clone());
+        }
         let expected: f64 = self.clients.iter().sum::<f64>() * self.duration.as_secs_f64();
         if expected > MAX_EXPECTED_REQUESTS {
             return Err(RateLimitError::parameter(
@@ -556,7 +626,8 @@ impl GatewaySetup {
             sim.add_fault(crash(store).at(start).restart_at(end))
                 .map_err(simulation_error)?;
         }
-        sim.run_until(self.duration + self.timeout + secs(1))
+        let last_request = arrivals.last().map_or(Time::ZERO, |&(time, _)| time);
+        sim.run_until(self.duration.max(last_request) + self.timeout + secs(1))
             .map_err(simulation_error)?;
         Ok((sim, arrivals.len()))
     }

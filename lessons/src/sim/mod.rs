@@ -68,6 +68,7 @@ mod latency;
 mod math;
 mod network;
 mod node;
+mod pinger;
 mod recorder;
 mod rng;
 mod scheduler;
@@ -84,6 +85,7 @@ pub use heartbeat::{Beat, Heartbeat};
 pub use latency::Latency;
 pub use network::Link;
 pub use node::{Context, Node, NodeId, Peers, TimerId};
+pub use pinger::{PingPong, Pinger};
 pub(crate) use recorder::Recorder;
 pub use recorder::{
     DropReason, Event, EventKind, EventRow, MessageId, Operation, OperationId, SentMessage, Trace,

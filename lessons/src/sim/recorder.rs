@@ -622,6 +622,54 @@ impl<M: Debug> Trace<M> {
         table
     }
 
+    /// The history of client operations as a table: one row per operation, with its client,
+    /// what it asked, when, and the answer and its time ("no answer" for one still open when
+    /// the run stopped).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::sim::{Pinger, Simulation, ms};
+    ///
+    /// let mut sim = Simulation::new(1);
+    /// sim.add_node("A", || Pinger::every(ms(100)));
+    /// sim.add_node("B", || Pinger::every(ms(100)));
+    /// sim.run_until(ms(101))?;
+    /// let table = sim.trace().operations_table();
+    /// assert_eq!(table.headers(), ["#", "client", "operation", "invoked", "answer", "answered"]);
+    /// assert_eq!(table.rows()[0][..4], ["0", "A", "ping node 1", "100ms"]);
+    /// assert_eq!(table.rows()[0][4..], ["no answer", ""]); // the pong is still on its way
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn operations_table(&self) -> Table {
+        let mut table = Table::new(["#", "client", "operation", "invoked", "answer", "answered"]);
+        for operation in &self.operations {
+            let client = self
+                .node_names
+                .get(operation.client)
+                .cloned()
+                .unwrap_or_else(|| operation.client.to_string());
+            let cells = [
+                operation.id.to_string(),
+                client,
+                operation.operation.clone(),
+                operation.invoked_at.to_string(),
+                operation
+                    .result
+                    .clone()
+                    .unwrap_or_else(|| "no answer".to_string()),
+                operation
+                    .responded_at
+                    .map(|at| at.to_string())
+                    .unwrap_or_default(),
+            ];
+            table
+                .push_row(cells)
+                .expect("each row has exactly one cell per header");
+        }
+        table
+    }
+
     fn row(&self, event: &Event) -> EventRow {
         let payload = |id: MessageId| {
             self.messages

@@ -6,7 +6,8 @@ use lessons::sim::ms;
 use proptest::prelude::*;
 
 /// A small history: up to 7 operations by 3 clients with random, overlapping intervals, values
-/// 1 to 3 (so several writes may write the same value), some writes never answered.
+/// 1 to 3 (so several writes may write the same value), some writes never answered; the
+/// register starts empty or (one history in three) holding a value from 1 to 3.
 pub fn small_histories() -> impl Strategy<Value = RegisterHistory> {
     let operation = (
         0usize..3,
@@ -16,8 +17,9 @@ pub fn small_histories() -> impl Strategy<Value = RegisterHistory> {
         0i64..10,
         prop::bool::weighted(0.2),
     );
-    prop::collection::vec(operation, 0..=7).prop_map(|operations| {
-        let mut history = RegisterHistory::new();
+    let initial = prop::option::weighted(1.0 / 3.0, 1u64..4);
+    (initial, prop::collection::vec(operation, 0..=7)).prop_map(|(initial, operations)| {
+        let mut history = initial.map_or_else(RegisterHistory::new, RegisterHistory::with_initial);
         for (client, is_write, value, start, length, unanswered) in operations {
             let action = if is_write {
                 RegisterAction::Write(value.max(1))
