@@ -177,6 +177,59 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let counting_model = RaftModel::new(3, CommitRule::CountReplicas, 2, 4)?;
+    let search = counting_model.explore(8)?;
+    let found = search
+        .violation
+        .clone()
+        .ok_or("no violation within eight steps")?;
+    println!(
+        "{} broken after {} steps ({} distinct states searched)\n",
+        found.invariant,
+        found.run.len(),
+        search.distinct_states
+    );
+    println!(
+        "{}",
+        found.run.numbered(|action| counting_model.describe(action))
+    );
+    let figure_8_run = found.run;
+
+    // cell
+    let figure_8_diagram = figure_8_run
+        .diagram(&counting_model)
+        .title("Figure 8, found by search");
+    figure_8_diagram.evcxr_display();
+
+    // cell
+    let raft_rule_model = RaftModel::new(3, CommitRule::CurrentTermOnly, 2, 4)?;
+    let everything = raft_rule_model.explore(20)?;
+    println!(
+        "violations: {}; distinct states: {}; every reachable state seen: {}; {:.0} states a second",
+        if everything.holds() { "none" } else { "found" },
+        everything.distinct_states,
+        everything.exhausted,
+        everything.states_per_second()
+    );
+
+    // cell
+    let prediction: Option<bool> = None; // can CountReplicas break safety with one write?
+    let one_write = RaftModel::new(3, CommitRule::CountReplicas, 1, 4)?.explore(20)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            !one_write.holds(),
+            format!(
+                "all {} reachable states searched. With a single command there is only one entry \
+                 an index can hold, so counting replicas cannot commit the wrong one; Figure 8 \
+                 needs a second leader with a different entry at the same index.",
+                one_write.distinct_states
+            )
+        )
+    );
+
+    // cell
     let partition_rows = partition_experiment(&[3, 4, 5, 6, 7], 1)?;
     let mut partition_table = Table::new([
         "N",
@@ -518,6 +571,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert!(counts.iter().all(|row| row.raft == 4 * row.servers - 2));
 
+    // Every interleaving: Figure 8 as the shortest run, and none under Raft's rule.
+    assert_eq!(figure_8_run.len(), 8);
+    assert_eq!(
+        search.violation.as_ref().map(|v| v.invariant),
+        Some("state machine safety")
+    );
+    assert!(everything.holds() && everything.exhausted);
+    assert_eq!(everything.distinct_states, 333_430);
+    assert!(one_write.holds() && one_write.exhausted);
+    let three_terms = RaftModel::new(3, CommitRule::CountReplicas, 2, 3)?.explore(20)?;
+    assert!(three_terms.holds() && three_terms.exhausted);
+
     // The try-it cells with a prediction set, and the variations their prose suggests.
     let right = |message: String| message.starts_with("Right");
     assert!(right(check_prediction(
@@ -526,6 +591,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
     assert!(right(check_prediction(Some(false), broken_runs > 0, "")));
+    assert!(right(check_prediction(Some(false), !one_write.holds(), "")));
     assert!(right(check_prediction(
         Some(0),
         even_split.acknowledged_leader_side + even_split.acknowledged_other_side,

@@ -289,3 +289,53 @@ fn the_linearizability_checker_sees_every_simulated_history_as_linearizable() {
     cluster.run_until(ms(3_000)).unwrap();
     assert!(check_register(&cluster.history().unwrap()).is_linearizable());
 }
+
+/// The explorer, driving the real servers, finds the paper's Figure 8 as the shortest run that
+/// breaks state machine safety under `CountReplicas`, and searches the whole reachable space
+/// under Raft's rule without finding one.
+#[test]
+fn the_explorer_finds_figure_8_and_nothing_under_raft_s_rule() {
+    let broken = RaftModel::new(3, CommitRule::CountReplicas, 2, 4).unwrap();
+    let search = broken.explore(20).unwrap();
+    let found = search.violation.expect("a violation");
+    assert_eq!(found.invariant, "state machine safety");
+    let elect = |candidate, voters: &[usize]| ClusterAction::Elect {
+        candidate,
+        voters: voters.to_vec(),
+    };
+    let copy = |leader, follower| ClusterAction::Replicate { leader, follower };
+    let actions: Vec<ClusterAction> = found.run.actions().cloned().collect();
+    assert_eq!(
+        actions,
+        [
+            elect(0, &[1]),
+            ClusterAction::Write(0),
+            elect(1, &[2]),
+            ClusterAction::Write(1),
+            elect(0, &[2]),
+            copy(0, 2),
+            elect(1, &[0]),
+            copy(1, 0),
+        ]
+    );
+    assert_eq!(found.run.final_state().logs(), [vec![2], vec![2], vec![1]]);
+
+    for (writes, terms, states) in [(2, 4, 333_430), (1, 4, 48_574)] {
+        let correct = RaftModel::new(3, CommitRule::CurrentTermOnly, writes, terms).unwrap();
+        let everything = correct.explore(20).unwrap();
+        assert!(everything.holds() && everything.exhausted);
+        assert_eq!(
+            everything.distinct_states, states,
+            "{writes} writes, terms ≤ {terms}"
+        );
+    }
+    // The broken rule needs both writes and all four terms.
+    for (writes, terms) in [(1, 4), (2, 3)] {
+        let smaller = RaftModel::new(3, CommitRule::CountReplicas, writes, terms).unwrap();
+        let everything = smaller.explore(20).unwrap();
+        assert!(
+            everything.holds() && everything.exhausted,
+            "{writes} writes, terms ≤ {terms}"
+        );
+    }
+}

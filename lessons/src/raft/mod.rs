@@ -107,6 +107,7 @@ mod chaos;
 mod client;
 mod cluster;
 mod election;
+mod explore;
 mod figures;
 mod log;
 mod monitor;
@@ -128,6 +129,7 @@ pub use cluster::RaftCluster;
 pub use election::{
     ElectionRow, SplitVoteRow, election_experiment, election_trial, split_vote_summary,
 };
+pub use explore::{ClusterAction, ClusterState, RaftModel};
 pub use figures::{
     batch_figure, commit_index_figure, dedupe_figure, election_cdf_figure, messages_figure,
     overwritten_figure, partition_figure, reads_figure, split_vote_figure, storm_figure,
