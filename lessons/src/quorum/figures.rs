@@ -16,19 +16,7 @@ use super::store::StoreMessage;
 use super::strict_sloppy::StrictSloppyRow;
 use crate::check::RegisterHistory;
 use crate::sim::{EventKind, NodeId, Simulation, Time, ms};
-use crate::viz::{Corner, Figure, SpaceTimeDiagram};
-
-/// The distinct values of `key` over `rows`, in the order first seen: the series of a figure.
-fn groups<T, K: PartialEq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<K> {
-    let mut seen = Vec::new();
-    for row in rows {
-        let value = key(row);
-        if !seen.contains(&value) {
-            seen.push(value);
-        }
-    }
-    seen
-}
+use crate::viz::{Corner, Figure, SpaceTimeDiagram, groups};
 
 /// The chance of a stale read against the time since the write, simulated (points) and from
 /// the formula (line), one pair of series per quorum in

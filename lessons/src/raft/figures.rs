@@ -8,19 +8,7 @@ use super::partitions::PartitionRow;
 use super::reads::ReadRow;
 use super::sessions::{BatchRow, DedupeRow};
 use super::storms::StormRow;
-use crate::viz::{Corner, Figure};
-
-/// The distinct values of `key` over `rows`, in the order first seen.
-fn groups<T, K: PartialEq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<K> {
-    let mut seen = Vec::new();
-    for row in rows {
-        let value = key(row);
-        if !seen.contains(&value) {
-            seen.push(value);
-        }
-    }
-    seen
-}
+use crate::viz::{Corner, Figure, groups};
 
 /// The share of trials that had a new leader within x ms of the crash, one curve per spread W.
 ///

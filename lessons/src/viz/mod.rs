@@ -41,3 +41,15 @@ pub use diagram::SpaceTimeDiagram;
 pub use error::FigureError;
 pub use figure::{Corner, Figure};
 pub use heatmap::Heatmap;
+
+/// The distinct values of `key` over `rows`, in the order first seen: the series of a figure.
+pub(crate) fn groups<T, K: PartialEq>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<K> {
+    let mut seen = Vec::new();
+    for row in rows {
+        let value = key(row);
+        if !seen.contains(&value) {
+            seen.push(value);
+        }
+    }
+    seen
+}
