@@ -4,11 +4,17 @@
 //! `evcxr_display` method) print `EVCXR_BEGIN_CONTENT <mime>` ... `EVCXR_END_CONTENT` blocks.
 //! evcxr gathers every block of a cell into one bundle shown when the cell ends, and a later
 //! block replaces an earlier one of the same MIME type: two plots in one cell show as one. In
-//! the user-code process we gather blocks into bundles ourselves instead. A bundle is finished
-//! when a block repeats one of its MIME types, when anything else is printed, or when nothing
-//! follows it for a moment; a finished bundle goes to the kernel at once as a `display_data`.
-//! The bundle printed right before the cell completes goes to evcxr as before: it shows the
-//! value the cell ends with, the cell's `execute_result`.
+//! the user-code process we gather blocks into bundles ourselves instead, as ipykernel shows one
+//! output per `display()` call. The blocks carry no call boundaries, so a bundle is taken to be
+//! one picture or page with its plain-text alternative: a block starts a new bundle when it
+//! repeats one of the bundle's MIME types, or when the bundle and the block would both be
+//! something other than `text/plain` (an HTML table, then an SVG plot: two displays). A bundle
+//! is also finished when anything else is printed, or when nothing follows it for a moment; a
+//! finished bundle goes to the kernel at once as a `display_data`.
+//!
+//! The cell's value is marked: evcxr's generated code prints `EVCXR_VALUE_FOLLOWS` right before
+//! displaying it, and every block after that forms one bundle that goes to evcxr as before, the
+//! cell's `execute_result`. A cell without a value (it ends with `;`) has no `execute_result`.
 
 /// The MIME types and contents of one display, in the order they were printed.
 pub type Bundle = Vec<(String, String)>;
@@ -25,6 +31,8 @@ pub struct DisplayBlocks {
     bundle: Bundle,
     /// The block being read: its MIME type and its lines so far.
     open: Option<(String, Vec<String>)>,
+    /// Every block forms one bundle (the cell's value), as evcxr gathers it.
+    as_one: bool,
 }
 
 impl DisplayBlocks {
@@ -48,7 +56,7 @@ impl DisplayBlocks {
         else {
             return Taken::NotABlock;
         };
-        let finished = if self.bundle.iter().any(|(seen, _)| seen == mime) {
+        let finished = if !self.as_one && self.starts_a_new_display(mime) {
             Some(std::mem::take(&mut self.bundle))
         } else {
             None
@@ -58,6 +66,20 @@ impl DisplayBlocks {
             Some(bundle) => Taken::Finished(bundle),
             None => Taken::Kept,
         }
+    }
+
+    /// Whether a block of `mime` is another display rather than another format of this one.
+    fn starts_a_new_display(&self, mime: &str) -> bool {
+        let rich = |mime: &str| mime != "text/plain";
+        self.bundle
+            .iter()
+            .any(|(seen, _)| seen == mime || (rich(seen) && rich(mime)))
+    }
+
+    /// With `true`, every block joins the bundle being gathered until this is set back: the
+    /// value's blocks are one bundle, whatever their types.
+    pub fn gather_as_one(&mut self, as_one: bool) {
+        self.as_one = as_one;
     }
 
     /// Whether whole blocks are waiting to be shown (and no block is half read).
@@ -163,6 +185,31 @@ mod tests {
             bundle(&[("text/html", "<b>two</b>\nline 2")])
         );
         assert!(!blocks.is_holding());
+    }
+
+    #[test]
+    fn two_rich_formats_are_two_displays_and_plain_text_joins_either() {
+        let mut blocks = DisplayBlocks::default();
+        let finished = feed(
+            &mut blocks,
+            "EVCXR_BEGIN_CONTENT text/html\n<b>h</b>\nEVCXR_END_CONTENT\n\
+             EVCXR_BEGIN_CONTENT image/svg+xml\n<svg/>\nEVCXR_END_CONTENT\n\
+             EVCXR_BEGIN_CONTENT text/plain\nplot\nEVCXR_END_CONTENT\n",
+        );
+        assert_eq!(finished, vec![bundle(&[("text/html", "<b>h</b>")])]);
+        assert_eq!(
+            blocks.take(),
+            bundle(&[("image/svg+xml", "<svg/>"), ("text/plain", "plot")])
+        );
+
+        blocks.gather_as_one(true);
+        let finished = feed(
+            &mut blocks,
+            "EVCXR_BEGIN_CONTENT text/html\n<b>h</b>\nEVCXR_END_CONTENT\n\
+             EVCXR_BEGIN_CONTENT image/svg+xml\n<svg/>\nEVCXR_END_CONTENT\n",
+        );
+        assert!(finished.is_empty(), "a value's blocks are one bundle");
+        assert_eq!(blocks.take().len(), 2);
     }
 
     #[test]

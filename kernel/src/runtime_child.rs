@@ -27,6 +27,9 @@ const EVCXR_PREFIX: &[u8] = b"EVCXR_";
 const EXECUTION_COMPLETE: &[u8] = b"EVCXR_EXECUTION_COMPLETE";
 const PANIC_NOTIFICATION: &[u8] = b"EVCXR_PANIC_NOTIFICATION";
 const INPUT_REQUEST: &[u8] = b"EVCXR_INPUT_REQUEST";
+const VALUE_FOLLOWS: &[u8] = evcxr::VALUE_FOLLOWS.as_bytes();
+/// Written by a cell's generated code where its output stops: a line it left open ends there.
+const END_OF_OUTPUT: u8 = 0;
 const BEGIN_CONTENT: &[u8] = display_blocks::BEGIN_CONTENT.as_bytes();
 const END_CONTENT: &[u8] = display_blocks::END_CONTENT.as_bytes();
 /// A display bundle followed by nothing for this long is shown: it was not the cell's value
@@ -52,8 +55,10 @@ pub fn redirect_output_if_runtime() {
     // SAFETY: the kernel created this pipe end without close-on-exec and named it in
     // OUTPUT_FD_VAR for exactly this process; nothing else in this process owns it.
     let kernel_pipe = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
-    if let Err(error) = start_splitter(kernel_pipe) {
-        eprintln!("lessons-kernel: output stays line-buffered: {error}");
+    match start_splitter(kernel_pipe) {
+        // SAFETY: the splitter's thread never reads the environment, and no other thread exists.
+        Ok(()) => unsafe { std::env::set_var(evcxr::OUTPUT_MARKS_VAR, "1") },
+        Err(error) => eprintln!("lessons-kernel: output stays line-buffered: {error}"),
     }
 }
 
@@ -85,6 +90,7 @@ fn start_splitter(kernel_pipe: File) -> std::io::Result<()> {
         kernel_pipe,
         lines: LineSorter::default(),
         displays: DisplayBlocks::default(),
+        value_follows: false,
     };
     std::thread::Builder::new()
         .name("output-splitter".into())
@@ -99,6 +105,8 @@ struct Splitter {
     kernel_pipe: File,
     lines: LineSorter,
     displays: DisplayBlocks,
+    /// The cell's generated code said that what follows is its value (`VALUE_FOLLOWS`).
+    value_follows: bool,
 }
 
 impl Splitter {
@@ -109,7 +117,8 @@ impl Splitter {
                 PollFd::new(&self.stdout, PollFlags::IN),
                 PollFd::new(&self.stderr, PollFlags::IN),
             ];
-            let quiet = self.displays.is_holding().then_some(&DISPLAY_QUIET);
+            // The value is shown when the cell completes, however long that takes.
+            let quiet = (self.displays.is_holding() && !self.value_follows).then_some(&DISPLAY_QUIET);
             let Ok(ready) = poll(&mut fds, quiet) else {
                 continue;
             };
@@ -170,15 +179,28 @@ impl Splitter {
                     }
                     Taken::NotABlock => {}
                 }
+                if line == VALUE_FOLLOWS {
+                    // Displays printed before the value are displays of their own.
+                    self.show_displays();
+                    self.displays.gather_as_one(true);
+                    self.value_follows = true;
+                    return;
+                }
                 if line == EXECUTION_COMPLETE {
-                    // The last bundle shows the cell's value: evcxr makes it the result.
-                    let value = self.displays.take();
-                    let _ = self
-                        .evcxr_stdout
-                        .write_all(&display_blocks::evcxr_lines(&value));
+                    if self.value_follows {
+                        // evcxr makes the value's blocks the cell's result.
+                        let value = self.displays.take();
+                        let _ = self
+                            .evcxr_stdout
+                            .write_all(&display_blocks::evcxr_lines(&value));
+                    } else {
+                        self.show_displays();
+                    }
+                    self.end_value();
                     self.send(Frame::CellEnd);
                 } else if line == PANIC_NOTIFICATION {
                     self.show_displays();
+                    self.end_value();
                     self.send(Frame::Panic);
                 } else if line.starts_with(INPUT_REQUEST) {
                     self.show_displays();
@@ -188,6 +210,11 @@ impl Splitter {
                 let _ = self.evcxr_stdout.write_all(&with_newline);
             }
         }
+    }
+
+    fn end_value(&mut self) {
+        self.value_follows = false;
+        self.displays.gather_as_one(false);
     }
 
     /// Shows the display bundle gathered so far, if any, as a display of its own.
@@ -245,7 +272,19 @@ impl LineSorter {
     fn sort(&mut self, mut data: &[u8]) -> Vec<Piece> {
         let mut pieces = Vec::new();
         while !data.is_empty() {
-            let (segment, ends_line) = match data.iter().position(|&byte| byte == b'\n') {
+            let stop = data
+                .iter()
+                .position(|&byte| byte == b'\n' || byte == END_OF_OUTPUT);
+            let (segment, ends_line) = match stop {
+                Some(end) if data[end] == END_OF_OUTPUT => {
+                    let segment = &data[..end];
+                    data = &data[end + 1..];
+                    if !segment.is_empty() {
+                        self.sort_segment(segment, false, &mut pieces);
+                    }
+                    self.end_open_line(&mut pieces);
+                    continue;
+                }
                 Some(newline) => (&data[..=newline], true),
                 None => (data, false),
             };
@@ -253,6 +292,16 @@ impl LineSorter {
             self.sort_segment(segment, ends_line, &mut pieces);
         }
         pieces
+    }
+
+    /// Ends the current line where the cell's output stopped without a newline: what it holds
+    /// is output (a control line always ends with a newline), and the next byte starts a line.
+    fn end_open_line(&mut self, pieces: &mut Vec<Piece>) {
+        let open = std::mem::take(&mut self.pending);
+        if !open.is_empty() {
+            pieces.push(Piece::Output(open));
+        }
+        self.kind = None;
     }
 
     fn sort_segment(&mut self, segment: &[u8], ends_line: bool, pieces: &mut Vec<Piece>) {
@@ -391,6 +440,32 @@ mod tests {
                 Piece::Control(END_CONTENT.to_vec()),
                 Piece::Output(b"after\n".to_vec()),
             ]
+        );
+    }
+
+    #[test]
+    fn the_end_of_a_cell_s_output_ends_its_open_line() {
+        assert_eq!(
+            sort_all(&[b"no newline\0EVCXR_EXECUTION_COMPLETE\n"]),
+            vec![
+                Piece::Output(b"no newline".to_vec()),
+                Piece::Control(EXECUTION_COMPLETE.to_vec())
+            ]
+        );
+        assert_eq!(
+            sort_all(&[b"EV", b"\0", b"EVCXR_VALUE_FOLLOWS\n"]),
+            vec![
+                Piece::Output(b"EV".to_vec()),
+                Piece::Control(VALUE_FOLLOWS.to_vec())
+            ]
+        );
+        assert_eq!(
+            sort_all(&[b"done\n\0EVCXR_EXECUTION_COMPLETE\n"]),
+            vec![
+                Piece::Output(b"done\n".to_vec()),
+                Piece::Control(EXECUTION_COMPLETE.to_vec())
+            ],
+            "a cell that ended its line gets no extra output"
         );
     }
 

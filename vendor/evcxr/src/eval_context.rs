@@ -292,6 +292,10 @@ const SEND_TEXT_PLAIN_DEF: &str = stringify!(
         fn try_send_text(text: &str) -> io::Result<()> {
             let stdout = io::stdout();
             let mut output = stdout.lock();
+            // lessons-kernel patch: this block is the cell's value (see VALUE_FOLLOWS).
+            if std::env::var_os("LESSONS_KERNEL_OUTPUT_MARKS").is_some() {
+                output.write_all(b"\0EVCXR_VALUE_FOLLOWS\n")?;
+            }
             output.write_all(b"EVCXR_BEGIN_CONTENT text/plain\n")?;
             output.write_all(text.as_bytes())?;
             output.write_all(b"\nEVCXR_END_CONTENT\n")?;
@@ -334,6 +338,31 @@ const GET_TYPE_NAME_DEF: &str = stringify!(
 );
 
 const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
+
+/// lessons-kernel patch: the environment variable that tells a cell's generated code that the
+/// kernel's output splitter reads its stdout. The code then marks two things in the output:
+/// where the cell's output stops (a NUL byte, after a flush), so that text printed without a
+/// final newline belongs to this cell and a control line printed after it is still a line of
+/// its own; and where the cell's value starts (`VALUE_FOLLOWS`), so that displays printed by
+/// statements are never taken for the value. Under any other reader nothing is printed.
+pub const OUTPUT_MARKS_VAR: &str = "LESSONS_KERNEL_OUTPUT_MARKS";
+
+/// lessons-kernel patch: the control line printed right before the cell's value is displayed.
+pub const VALUE_FOLLOWS: &str = "EVCXR_VALUE_FOLLOWS";
+
+/// lessons-kernel patch: flushes what the cell printed and, under the kernel's splitter, marks
+/// the end of the cell's output with a NUL byte. (The env var name is spelt out: this is
+/// generated code; `generated_marks_name_the_kernel_variable` checks it.)
+const END_OF_OUTPUT: &str = "{ use std::io::Write as _; let mut evcxr_stdout = std::io::stdout().lock(); \
+     if std::env::var_os(\"LESSONS_KERNEL_OUTPUT_MARKS\").is_some() { let _ = evcxr_stdout.write_all(b\"\\0\"); } \
+     let _ = evcxr_stdout.flush(); }";
+
+/// lessons-kernel patch: the call that displays the final value, inside the `match` that binds it.
+const DISPLAY_CALL: &str = "evcxr_value.evcxr_display(";
+
+/// lessons-kernel patch: marks the start of the cell's value, under the kernel's splitter.
+const VALUE_MARK: &str = "if std::env::var_os(\"LESSONS_KERNEL_OUTPUT_MARKS\").is_some() { \
+     use std::io::Write as _; let _ = std::io::stdout().lock().write_all(b\"\\0EVCXR_VALUE_FOLLOWS\\n\"); }";
 
 // Outputs from an EvalContext. This is a separate struct since users may want
 // destructure this and pass its components to separate threads.
@@ -712,7 +741,7 @@ impl EvalContext {
         let analysis_code = state.analysis_code(user_code.clone());
         let display_fallback = final_display_fallback(&analysis_code);
         let analysed = self.fix_variable_types(state, analysis_code);
-        // lessons-kernel patch: a final expression is compiled as `(expr).evcxr_display();` and,
+        // lessons-kernel patch: a final expression is compiled as `evcxr_value.evcxr_display();` and,
         // when that fails, compiled again with Debug formatting. When rust-analyzer is sure the
         // type has no `evcxr_display`, use Debug formatting from the start: one compile, not two.
         if analysed.is_ok()
@@ -1116,13 +1145,14 @@ fn type_is_fully_specified(ty: &ast::Type) -> bool {
         .any(|n| n.kind() == SyntaxKind::INFER_TYPE)
 }
 
-/// lessons-kernel patch: where the `(expr).evcxr_display();` of a final expression starts in the
+/// lessons-kernel patch: where the `evcxr_value.evcxr_display()` of a final expression starts in the
 /// analysis code, with the Debug-formatting code that replaces it when it does not compile.
 fn final_display_fallback(code: &CodeBlock) -> Option<(usize, CodeBlock)> {
     let mut offset = 0;
     for segment in &code.segments {
         if let CodeKind::WithFallback(fallback) = &segment.kind {
-            return Some((offset, fallback.clone()));
+            let call = segment.code.rfind(DISPLAY_CALL)?;
+            return Some((offset + call, fallback.clone()));
         }
         offset += segment.code.len();
     }
@@ -1670,9 +1700,12 @@ impl ContextState {
             self.config.error_fmt.format_trait,
             self.config.error_fmt.format_str,
             if for_analysis {
-                ""
+                String::new()
             } else {
-                "println!(\"{}\", evcxr_internal_runtime::USER_ERROR_OCCURRED);"
+                // lessons-kernel patch: the cell's output ends first (see END_OF_OUTPUT).
+                format!(
+                    "{END_OF_OUTPUT} println!(\"{{}}\", evcxr_internal_runtime::USER_ERROR_OCCURRED);"
+                )
             }
         ))
     }
@@ -1753,6 +1786,8 @@ impl ContextState {
                     .generated("})) { ")
                     .generated("  Ok(_) => {}")
                     .generated("  Err(_) => {")
+                    // lessons-kernel patch: the cell's output ends first (see END_OF_OUTPUT).
+                    .generated(END_OF_OUTPUT)
                     .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
                     .generated("}}");
             } else {
@@ -1760,6 +1795,7 @@ impl ContextState {
                     .generated("if std::panic::catch_unwind(||{")
                     .add_all(user_code)
                     .generated("}).is_err() {")
+                    .generated(END_OF_OUTPUT)
                     .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
                     .generated("}");
             }
@@ -1769,6 +1805,8 @@ impl ContextState {
         if needs_variable_store {
             code = code.add_all(self.store_variable_statements(VariableMoveState::Available));
         }
+        // lessons-kernel patch: what the cell printed without a final newline is its output too.
+        code = code.generated(END_OF_OUTPUT);
         code = code.generated("evcxr_variable_store");
         code.generated("}")
     }
@@ -1876,10 +1914,14 @@ impl ContextState {
                     if self.config.display_final_expression {
                         code_out = code_out.code_with_fallback(
                             // First we try calling .evcxr_display().
+                            // lessons-kernel patch: the value is marked before it is displayed
+                            // (see VALUE_FOLLOWS); `match &(..)` borrows, as the method call did.
                             CodeBlock::new()
-                                .generated("(")
+                                .generated("match &(")
                                 .with_segment(segment.clone())
-                                .generated(").evcxr_display();")
+                                .generated(format!(
+                                    ") {{ evcxr_value => {{ {VALUE_MARK} {DISPLAY_CALL}); }} }}"
+                                ))
                                 .code_string(),
                             // If that fails, we try debug format.
                             if self.config.display_types {
@@ -2265,5 +2307,27 @@ mod tests {
                 "#![feature(some_other_feature)]".to_owned(),
             ]
         );
+    }
+
+    /// lessons-kernel patch: the generated marks name the variable the kernel sets, and the
+    /// whole generated crate still parses with them.
+    #[test]
+    fn generated_marks_name_the_kernel_variable() {
+        let spelt = format!("\"{OUTPUT_MARKS_VAR}\"");
+        for generated in [END_OF_OUTPUT, VALUE_MARK, SEND_TEXT_PLAIN_DEF] {
+            assert!(generated.contains(&spelt), "{generated}");
+        }
+        assert!(VALUE_MARK.contains(VALUE_FOLLOWS));
+        assert!(SEND_TEXT_PLAIN_DEF.contains(VALUE_FOLLOWS));
+        let mut state = create_state();
+        let (user_code, code_info) = CodeBlock::from_original_user_code("print!(\"x\"); 6 * 7");
+        let user_code = state.apply(user_code, &code_info.nodes).unwrap();
+        let final_code = state
+            .code_to_compile(user_code, CompilationMode::RunAndCatchPanics)
+            .code_string();
+        assert!(final_code.contains(END_OF_OUTPUT));
+        assert!(final_code.contains("match &(\n6 * 7\n)"), "{final_code}");
+        let parsed = SourceFile::parse(&final_code, crate::rust_analyzer::EDITION);
+        assert!(parsed.errors().is_empty(), "{:?}\n{final_code}", parsed.errors());
     }
 }

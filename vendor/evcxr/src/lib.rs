@@ -36,6 +36,8 @@ pub use crate::eval_context::EvalCallbacks;
 pub use crate::eval_context::EvalContext;
 pub use crate::eval_context::EvalContextOutputs;
 pub use crate::eval_context::EvalOutputs;
+// lessons-kernel patch: the output marks of a cell's generated code (see OUTPUT_MARKS_VAR).
+pub use crate::eval_context::{OUTPUT_MARKS_VAR, VALUE_FOLLOWS};
 pub use crate::runtime::runtime_hook;
 pub use rust_analyzer::Completions;
 
