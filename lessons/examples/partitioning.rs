@@ -357,6 +357,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let blind = busier
         .iter()
         .find(|row| row.policy == "blind overwrite")
+        .copied()
         .ok_or("row")?;
     println!(
         "{}",

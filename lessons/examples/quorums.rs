@@ -142,6 +142,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let rare = waiting
         .iter()
         .find(|row| row.measured < 0.01)
+        .cloned()
         .ok_or("no delay up to 60 ms gets below 1%")?;
     println!(
         "{}",
@@ -346,6 +347,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let cold_at_the_end = after_a_minute
         .iter()
         .rfind(|row| row.keys == "cold")
+        .cloned()
         .ok_or("row")?;
     let cold_copies = 3 * (minute_of_reads.keys - minute_of_reads.hot_keys);
     let still_stale = (cold_at_the_end.divergent * cold_copies as f64).round();

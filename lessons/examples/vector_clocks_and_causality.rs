@@ -415,6 +415,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let lamport_rule = frequent
         .iter()
         .find(|row| row.delivery == "stable Lamport timestamps")
+        .cloned()
         .ok_or("row")?;
     println!(
         "{}",
