@@ -384,16 +384,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let c_time = busy_readings
         .lamport(event(busy_c.trace(), "c"))
         .ok_or("c has a Lamport time")?;
-    println!(
-        "{}",
-        check_prediction(
-            prediction,
-            c_time,
-            "C's counter reads 5 after its own events and m2 carries 4 (a = 1, m1 = 2, b = 3, \
-             m2 = 4): max(5, 4) + 1 = 6. Rule 3 takes the larger of the two, so c comes after \
-             C's own events and after the message."
-        )
-    );
+    let why = "C's counter reads 5 after its own events and m2 carries 4 (a = 1, m1 = 2, \
+               b = 3, m2 = 4): max(5, 4) + 1 = 6. Rule 3 takes the larger of the two, so c \
+               comes after C's own events and after the message.";
+    println!("{}", check_prediction(prediction, c_time, why));
 
     // cell
     let offsets = [-20, 0, 10, 30];

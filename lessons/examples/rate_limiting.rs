@@ -514,18 +514,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             polite_refused += usize::from(outcome.client != 0 && !outcome.admitted);
         }
     }
-    println!(
-        "{}",
-        check_prediction(
-            prediction,
-            abusive_admitted,
-            format!(
-                "Each gateway allows floor(100 / 12) = 8, and the abuser reaches all twelve: \
-                 12 × 8 = 96. The smaller budgets also refused {polite_refused} well-behaved \
-                 requests, which 4 gateways all admitted."
-            )
-        )
+    let why = format!(
+        "Each gateway allows floor(100 / 12) = 8, and the abuser reaches all twelve: 12 × 8 = \
+         96. The smaller budgets also refused {polite_refused} well-behaved requests, which 4 \
+         gateways all admitted."
     );
+    println!("{}", check_prediction(prediction, abusive_admitted, why));
 
     // cell
     let prediction: Option<_> = None; // within 10% of min(offered, B + R·t)?
