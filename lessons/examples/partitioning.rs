@@ -119,6 +119,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // cell
+    let prediction: Option<_> = None; // does the largest of 100 nodes hold more than 1.10 × the mean?
+    let hundred_nodes = balance_sweep(100, &[256], 20)?[0];
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            hundred_nodes.max_over_mean > 1.10,
+            format!(
+                "The largest of 100 holds {:.2} times the mean. Each node's share still spreads \
+                 by about 1/√V ({:.1}% here), but the largest of 100 draws sits further out in \
+                 that spread than the largest of 10: a bigger cluster needs more vnodes for the \
+                 same worst node.",
+                hundred_nodes.max_over_mean,
+                100.0 * hundred_nodes.spread
+            )
+        )
+    );
+
+    // cell
     let cost = join_cost(50_000_000, 5, 256, 10_000, 1)?;
     Table::from_rows(&[cost])?.evcxr_display();
     println!(
@@ -169,12 +188,51 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&outage)?.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // does zone-aware RF = 5 keep every quorum through a zone outage?
+    let five_replicas = zone_outage(3, 4, 64, 5, 20_000, 1)?;
+    let worst_zone_aware = five_replicas
+        .iter()
+        .filter(|row| row.placement == "zone-aware")
+        .map(|row| row.no_quorum)
+        .fold(0.0, f64::max);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            worst_zone_aware == 0.0,
+            format!(
+                "Up to {:.1}% of the keys lose their quorum. The zone-aware walk takes one node \
+                 per zone, then the next skipped nodes whatever their zone, so three of five \
+                 replicas can share a zone. Placed 2 + 2 + 1, any zone could fail.",
+                100.0 * worst_zone_aware
+            )
+        )
+    );
+
+    // cell
     let writes = write_hot_spot(8, 100_000, 10_000, 1)?;
     hot_spot_figure(&writes).show();
     let scan_widths = [1, 3, 10, 30, 100, 300, 1_000, 10_000];
     let scans = scan_fan_out(8, &scan_widths, 100, 1)?;
     scan_figure(&scans, 8).show();
     Table::from_rows(&scans)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // does a 100-key scan read all 32 hash partitions?
+    let wide_scans = scan_fan_out(32, &[100], 100, 1)?[0];
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            wide_scans.hash_partitions == 32.0,
+            format!(
+                "A 100-key scan reads {:.2} of 32 hash partitions on average (and {:.2} range \
+                 partitions): each partition is missed with probability (31/32)^100 = 4.2%, \
+                 so 32 · (1 − 0.042) = 30.7 are read. Still nearly all of them.",
+                wide_scans.hash_partitions, wide_scans.range_partitions
+            )
+        )
+    );
 
     // cell
     let events = [0.8, 0.05, 0.05, 0.05, 0.05];
@@ -258,6 +316,24 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let prediction: Option<_> = None; // first mean load (%) at which half the nodes or more are lost
+    let sixty_four = cascade_trial(20, &[64], &utilizations, 10)?;
+    let collapse_percent = (100.0 * first_collapse(&sixty_four, 64)).round() as u32;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            collapse_percent,
+            format!(
+                "Between 16 points (70%) and 256 (90%): the largest heir takes {:.2} of the dead \
+                 node's load and the busiest survivor starts closer to the mean, so the margin \
+                 grows with the points.",
+                sixty_four[0].largest_heir
+            )
+        )
+    );
+
+    // cell
     let copy_lags = [0, 10, 30, 100, 300, 1_000];
     let migration = migration_trial(10_000, 20_000, &copy_lags, 1)?;
     let mut stale = Figure::new("10,000 keys backfilled during 20,000 dual writes")
@@ -276,11 +352,51 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&migration)?.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // at least 2 × 797 stale keys with 40,000 dual writes?
+    let busier = migration_trial(10_000, 40_000, &[1_000], 1)?;
+    let blind = busier
+        .iter()
+        .find(|row| row.policy == "blind overwrite")
+        .copied()
+        .ok_or("row")?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            blind.stale_keys >= 2 * 797,
+            format!(
+                "{} keys end stale. A key ends stale when a dual write lands between the backfill's \
+                 read and its write, and no dual write comes after the backfill's write. More writes \
+                 make the first likelier and the second rarer.",
+                blind.stale_keys
+            )
+        )
+    );
+
+    // cell
     let fan_outs = [1, 2, 5, 10, 20, 50, 100];
     let gather = fan_out_trial(&fan_outs, ShardLatency::typical(0.01), 20_000, 1)?;
     fan_out_latency_figure(&gather).show();
     slow_partition_figure(&gather, 0.01).show();
     Table::from_rows(&gather)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // is the p99 at 100 partitions still above 100 ms?
+    let rarer = fan_out_trial(&[100], ShardLatency::typical(0.001), 20_000, 1)?[0];
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            rarer.p99_ms > 100.0,
+            format!(
+                "p99 {:.0} ms: 1 − 0.999^100 = {:.1}% of the queries meet a slow partition \
+                 (measured {:.1}%), far more than the 1% the 99th percentile may hide.",
+                rarer.p99_ms,
+                100.0 * rarer.slow_formula,
+                100.0 * rarer.slow_fraction
+            )
+        )
+    );
 
     // cell
     let prediction: Option<_> = None; // does every ring move within a quarter of 1/11?
@@ -539,5 +655,49 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             row.busiest_share
         );
     }
+    // The section try-its with the prediction that holds.
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(
+        Some(true),
+        hundred_nodes.max_over_mean > 1.10,
+        ""
+    )));
+    assert_eq!(two(hundred_nodes.max_over_mean), "1.16");
+    assert!(right(check_prediction(
+        Some(false),
+        worst_zone_aware == 0.0,
+        ""
+    )));
+    assert_eq!(pct(worst_zone_aware), "12.7");
+    assert!(right(check_prediction(
+        Some(false),
+        wide_scans.hash_partitions == 32.0,
+        ""
+    )));
+    assert_eq!(
+        (wide_scans.hash_partitions, wide_scans.range_partitions),
+        (30.55, 1.0)
+    );
+    assert!(right(check_prediction(Some(80), collapse_percent, "")));
+    assert_eq!(two(sixty_four[0].largest_heir), "0.13");
+    assert!(right(check_prediction(
+        Some(false),
+        blind.stale_keys >= 2 * 797,
+        ""
+    )));
+    assert_eq!(blind.stale_keys, 816);
+    assert!(right(check_prediction(
+        Some(true),
+        rarer.p99_ms > 100.0,
+        ""
+    )));
+    assert_eq!(
+        (
+            format!("{:.0}", rarer.p99_ms),
+            pct(rarer.slow_formula),
+            pct(rarer.slow_fraction)
+        ),
+        ("278".to_string(), "9.5".to_string(), "9.3".to_string())
+    );
     Ok(())
 }

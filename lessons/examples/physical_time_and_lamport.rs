@@ -205,6 +205,29 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     lww_plot.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // does B's later write survive?
+    let a_lead = ms(15); // then try ms(25)
+    let a_less_fast = vec![PhysicalClock::new().offset(a_lead), PhysicalClock::new()];
+    let rerun = lww_run(Stamping::Wall, &a_less_fast, &schedules, &link, 1)?;
+    let kept = rerun
+        .node::<LwwReplica>(0)
+        .and_then(|a| a.value())
+        .map(|w| w.to_string())
+        .unwrap_or_default();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            kept == "B1",
+            format!(
+                "The register ends with {kept}: A1 is stamped {} ms, B1 30 ms. B's write, made \
+                 20 ms after A's, loses only when A's clock leads B's by more than those 20 ms.",
+                10.0 + a_lead.as_millis_f64()
+            )
+        )
+    );
+
+    // cell
     let mut lamport_sim = Simulation::new(1);
     lamport_sim.add_node("A", || {
         Script::new().local(ms(10), "a").send(ms(20), 1, "m1")
@@ -338,6 +361,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "pairs checked: {}, clock condition violated: {violations}",
         order_rows.iter().map(|r| r.pairs).sum::<usize>()
     );
+
+    // cell
+    let prediction: Option<_> = None; // L(c)
+    let mut busy_c = Simulation::new(1);
+    busy_c.add_node("A", || {
+        Script::new().local(ms(10), "a").send(ms(20), 1, "m1")
+    });
+    busy_c.add_node("B", || {
+        Script::new().receive_as("m1", "b").send(ms(40), 2, "m2")
+    });
+    busy_c.add_node("C", || {
+        (1..=5)
+            .fold(Script::new(), |script, k| {
+                script.local(ms(5 * k), format!("e{k}"))
+            })
+            .receive_as("m2", "c")
+    });
+    busy_c.set_links(Link::new().latency(Latency::constant(ms(8))))?;
+    busy_c.run()?;
+    let busy_readings = Readings::of(busy_c.trace());
+    let c_time = busy_readings
+        .lamport(event(busy_c.trace(), "c"))
+        .ok_or("c has a Lamport time")?;
+    let why = "C's counter reads 5 after its own events and m2 carries 4 (a = 1, m1 = 2, \
+               b = 3, m2 = 4): max(5, 4) + 1 = 6. Rule 3 takes the larger of the two, so c \
+               comes after C's own events and after the message.";
+    println!("{}", check_prediction(prediction, c_time, why));
 
     // cell
     let offsets = [-20, 0, 10, 30];
@@ -693,5 +743,15 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         let over = row.fraction > 0.25;
         assert!(check_prediction(Some(over), over, "").starts_with("Right"));
     }
+    // The section try-its with the prediction that holds, and the variation their prose suggests.
+    assert!(check_prediction(Some(true), kept == "B1", "").starts_with("Right"));
+    let a_leads_by_25 = vec![PhysicalClock::new().offset(ms(25)), PhysicalClock::new()];
+    let lead_25 = lww_run(Stamping::Wall, &a_leads_by_25, &schedules, &link, 1)?;
+    let kept_25 = lead_25
+        .node::<LwwReplica>(0)
+        .and_then(|a| a.value())
+        .map(|w| w.to_string());
+    assert_eq!(kept_25.as_deref(), Some("A1"));
+    assert!(check_prediction(Some(6), c_time, "").starts_with("Right"));
     Ok(())
 }

@@ -136,6 +136,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     stale_table.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // first delay (ms, a multiple of 5) with under 1% stale reads
+    let later: Vec<Time> = (0..=60).step_by(5).map(ms).collect();
+    let waiting = stale_read_experiment(Quorum::new(3, 1, 1)?, &later, ms(10), 20_000, 1)?;
+    let rare = waiting
+        .iter()
+        .find(|row| row.measured < 0.01)
+        .cloned()
+        .ok_or("no delay up to 60 ms gets below 1%")?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            rare.after_ms as u64,
+            format!(
+                "The chance falls as (2/3)·e^(−t / 10 ms): it needs e^(−t / 10 ms) below 0.015, \
+                 t above 10 · ln(66.7) = 42 ms, four spread times. Measured: {:.4} at {} ms.",
+                rare.measured, rare.after_ms
+            )
+        )
+    );
+
+    // cell
     let mut latency_rows = Vec::new();
     for n in [3, 5] {
         let delays = Latency::exponential(ms(6));
@@ -152,6 +174,24 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "log-normal replies (median 3 ms, σ = 1): ONE p50 {:.2} ms, p99 {:.2} ms; QUORUM p50 {:.2} ms, p99 {:.2} ms",
         one.p50_ms, one.p99_ms, quorum_of_three.p50_ms, quorum_of_three.p99_ms
+    );
+
+    // cell
+    let prediction: Option<_> = None; // is a majority of 7 quicker on average than a majority of 3?
+    let seven = quorum_latency_experiment(7, Latency::exponential(ms(6)), 50_000, 1)?;
+    let majority_of_seven = seven[3].mean_ms;
+    let majority_of_three = latency_rows[1].mean_ms;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            majority_of_seven < majority_of_three,
+            format!(
+                "4 of 7: {majority_of_seven:.2} ms, 2 of 3: {majority_of_three:.2} ms. The formula gives \
+                 6 · (1/7 + 1/6 + 1/5 + 1/4) = 4.56 ms against 6 · (1/3 + 1/2) = 5 ms. More replicas \
+                 send more replies, so they arrive closer together; each write now costs 7 messages."
+            )
+        )
     );
 
     // cell
@@ -295,6 +335,35 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     divergence_plot.show();
+
+    // cell
+    let prediction: Option<_> = None; // are all cold copies up to date after 60 s?
+    let minute_of_reads = ReadRepairParameters {
+        duration: secs(60),
+        sample_every: secs(10),
+        ..ReadRepairParameters::default()
+    };
+    let after_a_minute = read_repair_experiment(&minute_of_reads, ReadRepair::Background, 1)?;
+    let cold_at_the_end = after_a_minute
+        .iter()
+        .rfind(|row| row.keys == "cold")
+        .cloned()
+        .ok_or("row")?;
+    let cold_copies = 3 * (minute_of_reads.keys - minute_of_reads.hot_keys);
+    let still_stale = (cold_at_the_end.divergent * cold_copies as f64).round();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            still_stale == 0.0,
+            format!(
+                "{still_stale} of the {cold_copies} cold copies are still out of date. The least-read \
+                 keys are read a few times a minute, and a read repairs only when the stale replica \
+                 is among its first R = 2 replies (two times in three). Only anti-entropy promises \
+                 that every key converges."
+            )
+        )
+    );
 
     // cell
     let ring = Ring::with_nodes(64, ["n0", "n1", "n2", "n3", "n4"])?;
@@ -522,6 +591,31 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     let hour_table = Table::from_rows(&hour)?;
     hour_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // is QUORUM's median from DC 0 under 5 ms?
+    let four_three = multi_dc_latency_experiment(
+        &[4, 3],
+        Latency::log_normal(ms(1), 0.5),
+        Latency::log_normal(ms(40), 0.3),
+        10_000,
+        1,
+    )?;
+    let quorum_from_home = four_three[2].clone();
+    let far_side_in_partition = ConsistencyLevel::Quorum.succeeds(&[4, 3], &[4, 3], 1, false)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            quorum_from_home.p50_ms < 5.0,
+            format!(
+                "{}: median {:.2} ms. It needs 4 of 7 replies and DC 0 holds 4, so it waits for \
+                 the slowest local one. The far side pays: DC 1 always needs a reply from DC 0, \
+                 and keeps QUORUM in a partition: {far_side_in_partition}.",
+                quorum_from_home.level, quorum_from_home.p50_ms
+            )
+        )
+    );
 
     // cell
     let prediction: Option<_> = None; // can a read right after the write miss it?
@@ -805,6 +899,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         let variation = stale_read_experiment(Quorum::new(n, w, r)?, &[ms(0)], ms(10), 20_000, 1)?;
         assert_eq!(variation[0].stale > 0, can_miss, "N={n} W={w} R={r}");
     }
+    assert!(right(check_prediction(Some(45), rare.after_ms as u64, "")));
+    assert_eq!(format!("{:.4}", rare.measured), "0.0070");
+    assert_eq!(format!("{:.4}", waiting[8].measured), "0.0117"); // 40 ms: still above 1%
+    assert!(right(check_prediction(
+        Some(true),
+        majority_of_seven < majority_of_three,
+        ""
+    )));
+    assert_eq!(format!("{majority_of_seven:.2}"), "4.54");
+    assert!(right(check_prediction(Some(false), still_stale == 0.0, "")));
+    assert_eq!((still_stale, cold_copies), (2.0, 2_700));
+    assert!(right(check_prediction(
+        Some(true),
+        quorum_from_home.p50_ms < 5.0,
+        ""
+    )));
+    assert_eq!(
+        (
+            quorum_from_home.level.as_str(),
+            format!("{:.2}", quorum_from_home.p50_ms)
+        ),
+        ("QUORUM", "1.65".to_string())
+    );
+    assert!(!far_side_in_partition);
     let local_hour = hour.first().cloned().ok_or("row")?;
     let quorum_hour = hour.last().cloned().ok_or("row")?;
     assert_eq!(

@@ -115,6 +115,24 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let prediction: Option<_> = None; // requests dropped with a queue of 50
+    let by_longer_queue = shape_with_leaky_bucket(&bursty, 50, shaped_rate)?;
+    let dropped_now = by_longer_queue.iter().filter(|d| d.is_none()).count();
+    let longest_wait = percentile(&waits(&bursty, &by_longer_queue), 100.0)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            dropped_now,
+            format!(
+                "A burst brings 60 requests in 1.2 s, and about 10 of them leave at 8 a second \
+                 meanwhile: 50 places hold the rest. They drain within {longest_wait:.1} s, \
+                 before the next burst at 10 s."
+            )
+        )
+    );
+
+    // cell
     let offsets: Vec<Time> = (-12..=12).map(|k| ms(250) * k).collect();
     let sweep = boundary_sweep(100, secs(60), secs(2), &offsets)?;
     let mut boundary = Figure::new("200 requests in 2 s against '100 per minute'")
@@ -129,6 +147,32 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         boundary = boundary.line(algorithm.name(), points);
     }
     boundary.legend_at(Corner::UpperRight).show();
+
+    // cell
+    let prediction: Option<_> = None; // does the fixed window still admit 200 in some 60 s?
+    let spread_over = secs(30); // then try secs(50)
+    let slower = boundary_sweep(100, secs(60), spread_over, &offsets)?;
+    fn most_admitted(rows: &[BoundaryRow], algorithm: Algorithm) -> usize {
+        rows.iter()
+            .filter(|row| row.algorithm == algorithm.name())
+            .map(|row| row.max_in_any_window)
+            .max()
+            .unwrap_or(0)
+    }
+    let fixed_most = most_admitted(&slower, Algorithm::FixedWindow);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            fixed_most == 200,
+            format!(
+                "The fixed window admits {fixed_most}: 100 before the boundary and 100 after, since \
+                 a burst shorter than the window can straddle it. The token bucket admits {}: \
+                 B = 100 plus what refills while the burst lasts.",
+                most_admitted(&slower, Algorithm::TokenBucket)
+            )
+        )
+    );
 
     // cell
     let offered_rates = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0];
@@ -153,6 +197,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
+    let prediction: Option<_> = None; // most timestamps stored
+    let fifty_a_second = traces::poisson(50.0, secs(120), 7)?;
+    let mut large_log = SlidingWindowLog::new(1_000, secs(60))?;
+    let mut most_stored = 0;
+    for &arrival in &fifty_a_second {
+        large_log.admit(arrival);
+        most_stored = most_stored.max(large_log.stored());
+    }
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            most_stored,
+            "About 3,000 requests arrive in any minute, but only admitted ones are logged, and \
+             at most the limit is admitted in a minute: the log holds at most 1,000."
+        )
+    );
+
+    // cell
     let positions: Vec<f64> = (0..20).map(|k| k as f64 / 20.0).collect();
     let trials: Vec<CounterRow> = positions
         .iter()
@@ -173,6 +236,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .legend_at(Corner::UpperLeft)
         .show();
     Table::from_rows(&trials)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // most admitted in a true 60 s interval
+    let small_limit = sliding_counter_trial(10, secs(60), 0.95)?;
+    let worst_count = (small_limit.counter_worst_ratio * 10.0).round() as u64;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            worst_count,
+            "As the next window goes on, the counter weighs the previous 10 by 1 − f, as if \
+             they had been spread evenly; but they sat at its end and stay less than 60 s old \
+             until f = 0.95. Meanwhile it admits 9 more: about (1 + p) × the limit."
+        )
+    );
 
     // cell
     let gateway_counts = [1, 2, 4, 8, 12, 16];
@@ -304,8 +382,48 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     skew.show();
 
     // cell
+    let prediction: Option<_> = None; // requests admitted
+    let sticky_four = GatewaySetup::new(4, LimiterMode::LocalShare)?
+        .routing(Routing::StickyByClient)
+        .clients(&[100.0 / 60.0])?
+        .run(1)?
+        .summary();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            sticky_four.admitted,
+            format!(
+                "All of the client's {} requests meet the one gateway, which allows 25: a \
+                 quarter of the quota, where an exact limiter admits all {}.",
+                sticky_four.offered, sticky_four.exact_admits
+            )
+        )
+    );
+
+    // cell
     let costs = cost_trial(1)?;
     Table::from_rows(&costs)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // 50-unit exports admitted in the minute
+    let export_calls = traces::poisson(5.0, secs(60), 3)?;
+    let mut export_bucket = TokenBucket::new(200, Rate::per_minute(100)?)?;
+    let mut exports = 0;
+    for &call in &export_calls {
+        if export_bucket.try_acquire_n(call, 50)?.is_admitted() {
+            exports += 1;
+        }
+    }
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            exports,
+            "200 units pay 4 exports at once; the refill earns 50 units every 30 s, enough for \
+             one more before the minute ends. Never more than (B + R·t) / 50 = 6."
+        )
+    );
 
     // cell
     let rotated_keys = [1, 10, 25, 50, 75, 100, 200, 300, 400, 500];
@@ -329,6 +447,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .cloned()
         .collect();
     Table::from_rows(&at_500)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // more than 10 attacker requests a second?
+    let many_keys = key_rotation_trial(Layering::KeySubnetGlobal, 100_000, 1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            many_keys.attacker_per_second > 10.0,
+            format!(
+                "{} of {} admitted. Every key is new, but every request comes from the same /24, \
+                 whose bucket allows 50 + 5 × 10 = 100 in 10 s: a layer keyed on what the \
+                 attacker cannot rotate holds it, however many keys it has.",
+                many_keys.attacker_admitted, many_keys.attacker_offered
+            )
+        )
+    );
 
     // cell
     let tiers = tier_trial(50.0, 1)?;
@@ -360,6 +495,31 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     goodput.legend_at(Corner::LowerLeft).show();
     abuse.legend_at(Corner::UpperRight).show();
     Table::from_rows(&outage_rows)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // abusive requests admitted during the outage
+    let mut senders = vec![20.0];
+    senders.extend([1.0; 20]);
+    let twelve = GatewaySetup::new(12, LimiterMode::CentralAtomic)?
+        .quota(100, secs(60))?
+        .clients(&senders)?
+        .duration(secs(180))?
+        .on_failure(FailurePolicy::LocalShare, ms(50))?
+        .outage(secs(60), secs(120))?
+        .run(1)?;
+    let (mut abusive_admitted, mut polite_refused) = (0, 0);
+    for outcome in &twelve.outcomes {
+        if outcome.arrived >= secs(60) && outcome.arrived < secs(120) {
+            abusive_admitted += usize::from(outcome.client == 0 && outcome.admitted);
+            polite_refused += usize::from(outcome.client != 0 && !outcome.admitted);
+        }
+    }
+    let why = format!(
+        "Each gateway allows floor(100 / 12) = 8, and the abuser reaches all twelve: 12 × 8 = \
+         96. The smaller budgets also refused {polite_refused} well-behaved requests, which 4 \
+         gateways all admitted."
+    );
+    println!("{}", check_prediction(prediction, abusive_admitted, why));
 
     // cell
     let prediction: Option<_> = None; // within 10% of min(offered, B + R·t)?
@@ -570,5 +730,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         assert_eq!(passed, expected);
         assert!(check_prediction(Some(expected), passed, "").starts_with("Right"));
     }
+    // The section try-its with the prediction that holds, and the variation their prose suggests.
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(Some(0), dropped_now, "")));
+    assert_eq!(format!("{longest_wait:.1}"), "6.2");
+    assert!(right(check_prediction(Some(true), fixed_most == 200, "")));
+    assert_eq!(most_admitted(&slower, Algorithm::TokenBucket), 149);
+    let fifty_seconds = boundary_sweep(100, secs(60), secs(50), &offsets)?;
+    assert_eq!(most_admitted(&fifty_seconds, Algorithm::FixedWindow), 200);
+    assert!(right(check_prediction(Some(1_000), most_stored, "")));
+    assert!(right(check_prediction(Some(19), worst_count, "")));
+    assert!(right(check_prediction(Some(25), sticky_four.admitted, "")));
+    assert_eq!(sticky_four.exact_admits, 91);
+    assert!(right(check_prediction(Some(5), exports, "")));
+    assert!(right(check_prediction(
+        Some(false),
+        many_keys.attacker_per_second > 10.0,
+        ""
+    )));
+    assert_eq!(many_keys.attacker_admitted, 99);
+    assert!(right(check_prediction(Some(96), abusive_admitted, "")));
+    assert_eq!(polite_refused, 14);
     Ok(())
 }

@@ -52,6 +52,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     storm_diagram.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // C's reading at true 500 ms, in ms
+    let faster = PhysicalClock::new().offset(ms(30)).drift_ppm(100_000);
+    let read_at_500 = faster.reading(ms(500)).as_millis_f64().round() as u64;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            read_at_500,
+            "500 ms of true time, plus the 30 ms it started ahead, plus 10% of 500 ms gained \
+             on the way: 500 + 30 + 50."
+        )
+    );
+
+    // cell
     let skew = Figure::new("How far ahead is C's clock?")
         .x_label("true time (ms)")
         .y_label("C's clock minus another clock (ms)")
@@ -67,6 +81,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let other = storm(43)?.trace().diagram().to_svg()?;
     println!("seed 42 twice, same picture: {}", first == again);
     println!("seed 43, same picture as seed 42: {}", first == other);
+
+    // cell
+    let prediction: Option<_> = None; // do A's beats to B take other times with D added?
+    let mut with_d = three_heartbeats(42)?;
+    with_d.add_node("D", || Heartbeat::every(ms(100)));
+    with_d.run_until(ms(500))?;
+    fn delays_a_to_b(sim: &Simulation<Beat>) -> Vec<Time> {
+        sim.trace()
+            .deliveries()
+            .filter(|(_, beat)| beat.from == 0 && beat.to == 1)
+            .map(|(arrival, beat)| arrival.time - beat.sent_at)
+            .collect()
+    }
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            delays_a_to_b(&with_d) != delays_a_to_b(&calm),
+            format!(
+                "A → B took {:?} without D, {:?} with it. Each directed link draws from its \
+                 own stream, derived from the seed and the link: a new node adds streams and \
+                 shifts none.",
+                delays_a_to_b(&calm),
+                delays_a_to_b(&with_d)
+            )
+        )
+    );
 
     // cell
     let mut rough = three_heartbeats(7)?;
@@ -104,6 +145,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     fates.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // copies dropped for a node that is down
+    let mut frozen = three_heartbeats(7)?;
+    frozen.set_links(
+        Link::new()
+            .latency(Latency::log_normal(ms(20), 0.6))
+            .loss(0.2)
+            .duplicate(0.1),
+    )?;
+    frozen.add_fault(pause(2).at(ms(120)).resume_at(ms(330)))?;
+    frozen.add_fault(pause(1).at(ms(180)).resume_at(ms(260)))?;
+    frozen.run_until(ms(500))?;
+    let dropped_for_down = frozen
+        .trace()
+        .drops()
+        .filter(|drop| drop.2 == DropReason::NodeDown)
+        .count();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            dropped_for_down,
+            "A paused node is not down: what reaches it waits and is handled when it wakes. \
+             From outside, the two look alike while they last; only a crash forgets."
+        )
+    );
+
+    // cell
     let mut long = three_heartbeats(1)?;
     long.set_links(
         Link::new().latency(Latency::log_normal(ms(20), 0.5).with_spikes(0.02, ms(200))),
@@ -139,6 +207,32 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .show();
 
     // cell
+    let prediction: Option<_> = None; // is the p99 still above 200 ms?
+    let mut rarer = three_heartbeats(1)?;
+    rarer.set_links(
+        Link::new().latency(Latency::log_normal(ms(20), 0.5).with_spikes(0.005, ms(200))),
+    )?;
+    rarer.run_until(secs(20))?;
+    let rarer_delays: Vec<f64> = rarer
+        .trace()
+        .deliveries()
+        .map(|(arrival, beat)| (arrival.time - beat.sent_at).as_millis_f64())
+        .collect();
+    let tail = percentiles(&rarer_delays, &[99.0, 99.9])?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            tail[0] > 200.0,
+            format!(
+                "p99 {:.1} ms, p99.9 {:.1} ms. A spike sets the p99 only when more than 1 message \
+                 in 100 has one.",
+                tail[0], tail[1]
+            )
+        )
+    );
+
+    // cell
     let mut one_way = Simulation::new(42);
     for name in ["A", "B"] {
         one_way.add_node(name, || Pinger::every(ms(100)));
@@ -162,6 +256,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     let history = one_way.trace().operations_table();
     history.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // B's pings that A hears
+    let mut reverse = Simulation::new(42);
+    for name in ["A", "B"] {
+        reverse.add_node(name, || Pinger::every(ms(100)));
+    }
+    reverse.set_links(Link::new().latency(Latency::uniform(ms(10), ms(40))))?;
+    reverse.add_fault(partition(1, 0).one_way().at(ms(150)).heal_at(ms(350)))?;
+    reverse.run_until(ms(500))?;
+    let heard_by = [(0, 1), (1, 0)].map(|(node, peer)| {
+        reverse
+            .node::<Pinger>(node)
+            .map_or(0, |pinger| pinger.pings_from(peer))
+    });
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            heard_by[0],
+            format!(
+                "A hears {} of B's pings, B hears {} of A's: the roles have swapped. Now A sees \
+                 B go silent, and B sees A alive but not answering.",
+                heard_by[0], heard_by[1]
+            )
+        )
+    );
 
     // cell
     let prediction: Option<_> = None; // beats dropped
@@ -241,5 +362,19 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         println!("try it: heal at {heal_at}: {dropped} dropped");
         assert_eq!(dropped, expected, "heal at {heal_at}");
     }
+    // The section try-its with the prediction that holds.
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(Some(580), read_at_500, "")));
+    assert!(right(check_prediction(
+        Some(false),
+        delays_a_to_b(&with_d) != delays_a_to_b(&calm),
+        ""
+    )));
+    assert_eq!(delays_a_to_b(&calm).len(), 4);
+    assert!(right(check_prediction(Some(0), dropped_for_down, "")));
+    assert!(right(check_prediction(Some(false), tail[0] > 200.0, "")));
+    assert_eq!(format!("{:.1}", tail[0]), "106.8");
+    assert!(right(check_prediction(Some(2), heard_by[0], "")));
+    assert_eq!(heard_by[1], 4);
     Ok(())
 }

@@ -34,6 +34,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     id_bits_heatmap(twitter, tweet, title).show();
 
     // cell
+    let prediction: Option<_> = None; // the machine field of tweet + 4,096
+    let next_door = twitter.decode(tweet + 4_096)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            next_door.machine,
+            format!(
+                "{next_door:?}: 4,096 is 2^12, one past the largest 12-bit sequence, so adding it \
+                 leaves the sequence at 0 and carries 1 into the machine field, the next bits up."
+            )
+        )
+    );
+
+    // cell
     let mut layouts = Table::new([
         "layout",
         "bits: time + machine + sequence",
@@ -130,6 +145,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&five_seconds)?.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // duplicates when the clock is trusted
+    let short_step = rollback_trial(ms(100))?;
+    let trusted = short_step[0];
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            trusted.duplicates,
+            format!(
+                "{}: the 100 milliseconds the clock lives again are each issued a second time, \
+                 4 IDs in each (one every 250 µs) with the same sequence numbers: 400.",
+                trusted.policy
+            )
+        )
+    );
+
+    // cell
     // The clock steps back 5 s and the process restarts at that moment; each policy runs
     // with a generator that starts empty and with one that reads its last millisecond back.
     let restart_rows = restart_trial(ms(5_000))?;
@@ -169,6 +201,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     formats.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // are 100 UUIDv7s of one millisecond in increasing order?
+    let mut batch_rng = Rng::new(3);
+    let one_millisecond: Vec<Uuid> = (0..100)
+        .map(|_| Uuid::v7(new_year, &mut batch_rng))
+        .collect::<Result<_, _>>()?;
+    let rising = one_millisecond
+        .windows(2)
+        .filter(|pair| pair[0] < pair[1])
+        .count();
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            rising == 99,
+            format!(
+                "{rising} of the 99 neighbouring pairs rise. The 48 time bits are equal, so the \
+                 random bits decide: each pair rises with probability 1/2."
+            )
+        )
+    );
+
+    // cell
     let locality = index_locality(&KeyKind::ALL, 20_000, 100, 10, 1)?;
     fn per_kind(rows: &[LocalityRow], pick: fn(&LocalityRow) -> f64) -> Vec<(String, f64)> {
         rows.iter()
@@ -199,6 +253,22 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&locality)?.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // more than 150.1 leaves written per 1,000 inserts?
+    let bigger = index_locality(&[KeyKind::UuidV4], 100_000, 100, 10, 1)?[0];
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            bigger.leaves_written_per_1000 > 150.1,
+            format!(
+                "{:.1} leaves per 1,000 inserts, with leaves still {:.1}% full: a random key goes \
+                 to any leaf, and the more leaves there are, the fewer inserts share one.",
+                bigger.leaves_written_per_1000, bigger.leaf_fill_percent
+            )
+        )
+    );
+
+    // cell
     let mut odd = StridedCounter::new(2, 1)?;
     let mut even = StridedCounter::new(2, 0)?;
     println!(
@@ -211,6 +281,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     let stride_rows = add_server_trial(3, 1_000, 10)?;
     Table::from_rows(&stride_rows)?.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // highest ID with step 4 reserved
+    let tight = add_server_trial(3, 1_000, 4)?;
+    let reserved = tight.last().cloned().ok_or("a row per plan")?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            reserved.highest_id,
+            format!(
+                "{} duplicates. Each old server issues 2,000 IDs four apart, the last at \
+                 4 × 1,999 + 2 = 7,998: nearly every number used, and no room for a fifth server.",
+                reserved.duplicates
+            )
+        )
+    );
 
     // cell
     let letters_first = Base62::letters_first();
@@ -317,6 +404,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "random codes checked by their owner node: {retries} retries, {} duplicates",
         urls - checked_codes
+    );
+
+    // cell
+    let prediction: Option<_> = None; // do any two URLs share a 5-character code?
+    let five_chars = Base62::code_space(5)?;
+    let mut codes_seen: HashSet<String> = HashSet::new();
+    let mut reused = 0;
+    for url in 0..urls {
+        let long_url = format!("https://example.com/article/{url}");
+        let code = letters_first.encode_padded(hash_key(&long_url) % five_chars, 5)?;
+        reused += usize::from(!codes_seen.insert(code));
+    }
+    let expected_five = expected_colliding_pairs(urls as f64, five_chars as f64)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            reused > 0,
+            format!(
+                "{reused} URLs got a code already in use; the birthday bound expects \
+                 {expected_five:.2} pairs, so about one run in five finds one. Longer codes make \
+                 a clash unlikely, not impossible: only a check rules it out."
+            )
+        )
     );
 
     // cell
@@ -520,5 +631,32 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         assert_eq!(row.duplicates, 0);
         assert!(check_prediction(Some(false), row.duplicates > 0, "").starts_with("Right"));
     }
+    // The section try-its with the prediction that holds.
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(Some(348), next_door.machine, "")));
+    assert_eq!((next_door.millis, next_door.sequence), (fields.millis, 0));
+    assert!(right(check_prediction(Some(400), trusted.duplicates, "")));
+    assert!(right(check_prediction(Some(false), rising == 99, "")));
+    assert_eq!(rising, 49);
+    assert!(right(check_prediction(
+        Some(true),
+        bigger.leaves_written_per_1000 > 150.1,
+        ""
+    )));
+    assert_eq!(
+        (
+            format!("{:.1}", bigger.leaves_written_per_1000),
+            format!("{:.1}", bigger.leaf_fill_percent)
+        ),
+        ("483.9".to_string(), "70.1".to_string())
+    );
+    assert!(right(check_prediction(
+        Some(7_998),
+        reserved.highest_id,
+        ""
+    )));
+    assert_eq!(reserved.duplicates, 0);
+    assert!(right(check_prediction(Some(false), reused > 0, "")));
+    assert_eq!(format!("{expected_five:.2}"), "0.22");
     Ok(())
 }

@@ -34,6 +34,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     comparisons.evcxr_display();
 
     // cell
+    let prediction: Option<Causality> = None; // how does a compare with the receiver's new vector?
+    let mut receiver: VectorClock = [(0, 2), (1, 2), (2, 0)].into_iter().collect();
+    let until_then = a.compare(&receiver);
+    receiver.merge(&a); // the entry-wise maximum...
+    receiver.tick(1); // ...then one more in the receiver's own entry
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            a.compare(&receiver),
+            format!(
+                "a was {until_then} the receiver's [2,2,0]; the maximum gives [3,2,2] and the \
+                 tick {}. No entry is below a's and one is above: a send is always before its \
+                 receipt.",
+                receiver.dense_label(3)
+            )
+        )
+    );
+
+    // cell
     /// The worked example of lesson 03, with C's clock 30 ms fast.
     fn scripted() -> Result<Simulation<String>, SimError> {
         let mut sim = Simulation::new(1);
@@ -227,6 +247,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let prediction: Option<_> = None; // are A's and B's versions still concurrent?
+    let mut eggs_version = VectorClock::new();
+    let mut flour_version = VectorClock::new();
+    eggs_version.tick(0); // A stores the cart {milk}
+    eggs_version.tick(0); // A stores {milk, eggs}
+    flour_version.merge(&eggs_version); // B receives {milk, eggs}
+    flour_version.tick(1); // B stores {milk, eggs, flour}
+    let relation = eggs_version.compare(&flour_version);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            relation == Causality::Concurrent,
+            format!(
+                "A's {} is {relation} B's {}: B's cart includes A's change, so it may replace \
+                 it. Concurrent means that neither write saw the other, not that they were close \
+                 in time.",
+                eggs_version.dense_label(2),
+                flour_version.dense_label(2)
+            )
+        )
+    );
+
+    // cell
     /// A comments at 10 ms; B replies as soon as it sees the comment; C hears A over a slow
     /// link (40 ms) and B over a fast one (5 ms).
     fn comment_and_reply(mode: Delivery) -> Result<Simulation<Broadcast<Post>>, SimError> {
@@ -365,6 +409,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     blocked_plot.evcxr_display();
 
     // cell
+    let prediction: Option<_> = None; // does the Lamport rule deliver everything now?
+    let frequent =
+        silent_member_experiment(&CausalParameters::default(), ms(10), Some(secs(5)), 1)?;
+    let lamport_rule = frequent
+        .iter()
+        .find(|row| row.delivery == "stable Lamport timestamps")
+        .cloned()
+        .ok_or("row")?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            lamport_rule.never_delivered == 0,
+            format!(
+                "{} messages are never delivered. A heartbeat tells the others that its sender's \
+                 time has passed t; a crashed member sends none, however often the live ones do.",
+                lamport_rule.never_delivered
+            )
+        )
+    );
+
+    // cell
     // Alice and Bob share a cart stored under one key. Both read it while it is empty, then
     // both write: neither write saw the other, so the store keeps both as siblings.
     let alice = Writer {
@@ -439,6 +505,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     let busiest_table = Table::from_rows(&busiest)?;
     busiest_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // do server vectors now keep "eggs | milk, bread"?
+    let bob_elsewhere = Writer {
+        client: 1,
+        server: 1,
+    };
+    let mut key = VersionedKey::new(VersionScheme::ServerVectors)?;
+    let nothing = key.read().context;
+    key.put(alice, "milk", &nothing);
+    let alice_saw = key.read().context;
+    key.put(bob_elsewhere, "eggs", &nothing);
+    key.put(alice, "milk, bread", &alice_saw);
+    let kept = key.read().values.join(" | ");
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            kept == "eggs | milk, bread",
+            format!(
+                "Stored: {kept}. Bob's write is stamped {{1: 1}}, which neither covers Alice's \
+                 {{0: 1}} nor is covered by her {{0: 2}}. Above, Bob's blind write went \
+                 through server 0, whose counter had passed Alice's write: its stamp covered a \
+                 write Bob never saw."
+            )
+        )
+    );
 
     // cell
     // Pick a mode and σ, and predict whether any reply is shown before its comment.
@@ -604,6 +697,34 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         let before = queue.iter().filter(|q| q.0 < secs(5)).map(|q| q.1).max();
         assert!(before < Some(20) && queue.last().map(|q| q.1) == Some(member.still_held()));
     }
+    // The section try-its with the prediction that holds.
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(
+        Some(Causality::Before),
+        a.compare(&receiver),
+        ""
+    )));
+    assert_eq!(
+        (until_then, receiver.dense_label(3).as_str()),
+        (Causality::Concurrent, "[3,3,2]")
+    );
+    assert!(right(check_prediction(
+        Some(false),
+        relation == Causality::Concurrent,
+        ""
+    )));
+    assert_eq!(relation, Causality::Before);
+    assert!(right(check_prediction(
+        Some(false),
+        lamport_rule.never_delivered == 0,
+        ""
+    )));
+    assert_eq!(lamport_rule.never_delivered, 243);
+    assert!(right(check_prediction(
+        Some(true),
+        kept == "eggs | milk, bread",
+        ""
+    )));
     // The try-it cell as committed (FIFO at σ = 0.5), then the variations its prose suggests,
     // with the prediction that holds for each.
     assert_eq!(too_early, 91);
