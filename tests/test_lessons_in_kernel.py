@@ -1,6 +1,8 @@
 """The `lessons` crate inside the kernel, through jupyter_client: completion offers its names
 (Tab) and inspection shows its documentation (Shift-Tab)."""
 
+import time
+
 import pytest
 from jupyter_client.manager import start_new_kernel
 
@@ -55,3 +57,22 @@ def test_help_cell_pages_lessons_docs(client):
     pages = [p for p in reply["content"]["payload"] if p["source"] == "page"]
     assert len(pages) == 1
     assert "pub struct LamportClock" in pages[0]["data"]["text/plain"]
+
+
+def test_introspection_of_a_huge_cell_gives_up_at_once_and_cells_still_run(client):
+    # A pasted 2 MB data literal: rust-analyzer would take over five minutes on it.
+    literal = "let data = vec![" + ", ".join(str(1000 + i % 9000) for i in range(400_000)) + "];\ndata.len()"
+    assert len(literal) > 2_000_000
+    started = time.monotonic()
+    inspected = ask(client, client.inspect, literal, len(literal) - 3)
+    completed = ask(client, client.complete, literal, len(literal) - 3)
+    assert time.monotonic() - started < 5
+    assert inspected["status"] == "ok" and not inspected["found"]
+    assert completed["status"] == "ok" and completed["matches"] == []
+    assert completed["cursor_start"] == completed["cursor_end"] == len(literal) - 3
+    # A cell queued behind them runs, and a small cell is still inspected as before.
+    started = time.monotonic()
+    reply = client.execute_interactive("clock.tick()", timeout=60)
+    assert reply["content"]["status"] == "ok"
+    assert time.monotonic() - started < 30
+    assert ask(client, client.inspect, "lessons::clocks::LamportClock")["found"]

@@ -122,8 +122,9 @@ pub fn run(options: Options) -> anyhow::Result<bool> {
     let paths = notebooks(&options)?;
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("creating {}", options.out.display()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread, as in the kernel: zeromq 0.6 on tokio's multi-threaded runtime never delivers
+    // a message of 2 MB or more (a large figure would stop the export).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let bars = progress::Bars::new(paths.len());

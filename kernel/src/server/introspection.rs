@@ -10,8 +10,32 @@ use super::{Shared, media};
 use crate::cell_errors;
 use crate::executor::CodeQuery;
 
+/// The largest cell completion and inspection look at. rust-analyzer's time grows faster than
+/// the cell (measured on a pasted data literal: 12 KB 0.4 s, 24 KB 1.2 s, 48 KB 3.7 s; 2 MB kept
+/// the kernel busy for more than five minutes) and cells queue behind it, so past this size both
+/// give up at once with an empty reply, as ipykernel's do when Jedi finds nothing.
+pub(super) const INTROSPECTION_BUDGET_BYTES: usize = 32 * 1024;
+
+fn over_budget(kind: &str, code: &str) -> bool {
+    let over = code.len() > INTROSPECTION_BUDGET_BYTES;
+    if over {
+        log::info!(
+            "{kind}: the cell has {} bytes, over the {INTROSPECTION_BUDGET_BYTES}-byte budget; empty reply",
+            code.len()
+        );
+    }
+    over
+}
+
 impl Shared {
     pub(super) async fn complete(&self, request: &CompleteRequest) -> CompleteReply {
+        if over_budget("completion", &request.code) {
+            return CompleteReply {
+                cursor_start: request.cursor_pos,
+                cursor_end: request.cursor_pos,
+                ..Default::default()
+            };
+        }
         let cursor = byte_offset(&request.code, request.cursor_pos);
         let query = CodeQuery {
             code: request.code.clone(),
@@ -53,6 +77,9 @@ impl Shared {
     }
 
     pub(super) async fn inspect(&self, request: &InspectRequest) -> InspectReply {
+        if over_budget("inspection", &request.code) {
+            return InspectReply::default();
+        }
         let query = CodeQuery {
             code: request.code.clone(),
             cursor: byte_offset(&request.code, request.cursor_pos),
