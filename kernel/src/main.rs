@@ -75,6 +75,9 @@ enum Command {
     /// A notebook whose cell fails is reported with the cell and the error and is not
     /// exported; the others are, and the exit code is 1.
     Notes(NotesArgs),
+    /// Build the `lessons` crate into the kernel's cache now (with cargo's progress), so that
+    /// the first notebook opens warm; `scripts/study` runs it after installing the kernel
+    Prepare,
 }
 
 #[derive(Args)]
@@ -151,6 +154,7 @@ fn main() -> ExitCode {
         }
         Command::Run { connection_file } => run(&connection_file),
         Command::Spare { log, server_pid } => spare::wait_and_serve(&log, server_pid),
+        Command::Prepare => prepare(),
         Command::Notes(args) => {
             init_logging(None);
             let options = notes::Options {
@@ -184,6 +188,26 @@ fn init_logging(target: Option<std::fs::File>) {
         logger.target(env_logger::Target::Pipe(Box::new(file)));
     }
     logger.format_target(false).init();
+}
+
+/// Warms a build slot as a kernel's start would, then exits: the next kernel that claims the
+/// slot finds `lessons` and its dependencies built and loads them in seconds.
+fn prepare() -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let kernel = KernelProcess::prepare()?;
+    if kernel.slot_is_warm() {
+        println!("lessons is built already: the first notebook opens warm");
+        return Ok(());
+    }
+    println!("Building lessons for the kernel (the first time takes a few minutes)...");
+    if !kernel.warm.executor.wait_for_warm_up() {
+        anyhow::bail!("lessons did not build: the log above says why");
+    }
+    println!(
+        "lessons built in {:.0} s: the first notebook opens warm",
+        started.elapsed().as_secs_f32()
+    );
+    Ok(())
 }
 
 fn run(connection_file: &std::path::Path) -> anyhow::Result<()> {

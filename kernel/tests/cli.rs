@@ -21,6 +21,7 @@ fn every_subcommand_has_help() {
         vec!["install", "--help"],
         vec!["uninstall", "--help"],
         vec!["run", "--help"],
+        vec!["prepare", "--help"],
     ] {
         let output = kernel(&args);
         assert!(output.status.success(), "{args:?}");
