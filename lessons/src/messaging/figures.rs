@@ -1,0 +1,263 @@
+//! The lesson's pictures, built from the experiments' rows.
+
+use super::delivery::DeliveryRow;
+use super::dual_write::DualWriteRow;
+use super::outbox::RelayRow;
+use super::payments::PaymentRow;
+use super::producer::ProducerRow;
+use super::transform::TransformRow;
+use crate::viz::{Corner, Figure};
+
+/// The values of `rows` grouped by `name`, in the order names first appear, as
+/// `(x, y)` points.
+fn series<R>(
+    rows: &[R],
+    name: impl Fn(&R) -> String,
+    point: impl Fn(&R) -> (f64, f64),
+) -> Vec<(String, Vec<(f64, f64)>)> {
+    let mut groups: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for row in rows {
+        let key = name(row);
+        match groups.iter_mut().find(|(group, _)| *group == key) {
+            Some((_, points)) => points.push(point(row)),
+            None => groups.push((key, vec![point(row)])),
+        }
+    }
+    groups
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    100.0 * part as f64 / whole.max(1) as f64
+}
+
+/// 12.1: for each strategy at loss rate `loss`, the share of messages lost, applied exactly once
+/// and applied more than once, as bars side by side.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{delivery_experiment, delivery_figure};
+///
+/// let rows = delivery_experiment(&[0.1], 0.0, 0.05, 200, 1)?;
+/// assert!(delivery_figure(&rows, 0.1).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn delivery_figure(rows: &[DeliveryRow], loss: f64) -> Figure {
+    let at: Vec<&DeliveryRow> = rows.iter().filter(|row| row.loss == loss).collect();
+    let bars = |value: fn(&DeliveryRow) -> usize| -> Vec<(String, f64)> {
+        at.iter()
+            .map(|row| (row.strategy.clone(), percent(value(row), row.messages)))
+            .collect()
+    };
+    Figure::new(format!("One message, four strategies (loss {loss})"))
+        .x_label("strategy")
+        .y_label("messages (%)")
+        .legend_at(Corner::UpperRight)
+        .bars("lost", bars(|row| row.lost))
+        .bars("exactly once", bars(|row| row.exactly_once))
+        .bars("more than once", bars(|row| row.duplicated))
+}
+
+/// 12.1: messages not applied exactly once (lost or duplicated) against the loss rate, one line
+/// per strategy.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{delivery_experiment, delivery_loss_figure};
+///
+/// let rows = delivery_experiment(&[0.0, 0.2], 0.0, 0.05, 200, 1)?;
+/// assert!(delivery_loss_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn delivery_loss_figure(rows: &[DeliveryRow]) -> Figure {
+    let mut figure = Figure::new("Wrong outcomes against loss")
+        .x_label("loss rate of messages and acknowledgements")
+        .y_label("messages lost or applied twice (%)")
+        .legend_at(Corner::UpperLeft);
+    let groups = series(
+        rows,
+        |row| row.strategy.clone(),
+        |row| (row.loss, percent(row.lost + row.duplicated, row.messages)),
+    );
+    for (name, points) in groups {
+        figure = figure.line(name, points);
+    }
+    figure
+}
+
+/// 12.2: duplicate charges per 10,000 payments against the retry rate, one line per variant.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{PaymentLoad, PaymentVariant, payment_experiment, payment_figure};
+/// use lessons::sim::{Latency, ms, secs};
+///
+/// let load = PaymentLoad::new(Latency::log_normal(secs(1), 1.5), Latency::log_normal(ms(300), 0.5), 0.0)?;
+/// let rows = payment_experiment(&[PaymentVariant::careful(secs(60))], &[0.01, 0.05], &load, 1_000, 1)?;
+/// assert!(payment_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn payment_figure(rows: &[PaymentRow]) -> Figure {
+    let mut figure = Figure::new("Duplicate charges against the retry rate")
+        .x_label("payments whose client retries (%)")
+        .y_label("duplicate charges per 10,000 payments")
+        .legend_at(Corner::UpperLeft);
+    let groups = series(
+        rows,
+        |row| row.variant.clone(),
+        |row| (100.0 * row.retry_rate, row.per_10k),
+    );
+    for (name, points) in groups {
+        figure = figure.line(name, points);
+    }
+    figure
+}
+
+/// 12.2: duplicate charges per 10,000 payments against the key TTL (log scale).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{PaymentLoad, PaymentVariant, payment_experiment, ttl_figure};
+/// use lessons::sim::{Latency, ms, secs};
+///
+/// let load = PaymentLoad::new(Latency::log_normal(secs(1), 1.5), Latency::log_normal(ms(300), 0.5), 0.0)?;
+/// let variants = [PaymentVariant::careful(secs(1)), PaymentVariant::careful(secs(60))];
+/// let rows = payment_experiment(&variants, &[0.01], &load, 1_000, 1)?;
+/// assert!(ttl_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ttl_figure(rows: &[PaymentRow]) -> Figure {
+    let mut figure = Figure::new("Retries that outlive their key")
+        .x_label("key TTL (s)")
+        .y_label("duplicate charges per 10,000 payments")
+        .log_x()
+        .legend_at(Corner::UpperRight);
+    let groups = series(
+        rows,
+        |row| format!("{:.0}% of clients retry", 100.0 * row.retry_rate),
+        |row| (row.key_ttl_s, row.per_10k),
+    );
+    for (name, points) in groups {
+        figure = figure.line(name, points);
+    }
+    figure
+}
+
+/// 12.3: how far the database and the broker disagree under each write approach.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{dual_write_experiment, dual_write_figure};
+///
+/// let rows = dual_write_experiment(1_000, 0.01, 0.01, 1)?;
+/// assert!(dual_write_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dual_write_figure(rows: &[DualWriteRow]) -> Figure {
+    let bars = |value: fn(&DualWriteRow) -> usize| -> Vec<(String, f64)> {
+        rows.iter()
+            .map(|row| (row.approach.clone(), value(row) as f64))
+            .collect()
+    };
+    Figure::new("Database and broker: where they disagree")
+        .x_label("approach")
+        .y_label("orders")
+        .legend_at(Corner::UpperRight)
+        .bars("row, no event", bars(|row| row.rows_without_event))
+        .bars("event, no row", bars(|row| row.events_without_row))
+        .bars("duplicate event", bars(|row| row.duplicate_events))
+}
+
+/// 12.3: the outbox's commit-to-publish latency (mean and p99) against the poll interval.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{RelaySetup, poll_interval_experiment, relay_latency_figure};
+/// use lessons::sim::ms;
+///
+/// let rows = poll_interval_experiment(&RelaySetup::new(200, ms(100))?, &[ms(10), ms(100)], 1)?;
+/// assert!(relay_latency_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn relay_latency_figure(rows: &[RelayRow]) -> Figure {
+    let points = |value: fn(&RelayRow) -> f64| -> Vec<(f64, f64)> {
+        rows.iter()
+            .map(|row| (row.poll_interval_ms, value(row)))
+            .collect()
+    };
+    Figure::new("Outbox relay: event latency against the poll interval")
+        .x_label("poll interval (ms)")
+        .y_label("commit to publish (ms)")
+        .log_x()
+        .log_y()
+        .legend_at(Corner::UpperLeft)
+        .line("mean", points(|row| row.mean_latency_ms))
+        .line("p99", points(|row| row.p99_latency_ms))
+}
+
+/// 12.4: copies in the partition logs per 1,000 records against the loss rate, with and without
+/// the broker's sequence check.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{producer_experiment, producer_figure};
+///
+/// let rows = producer_experiment(&[0.0, 0.1], 1_000, 3, 1)?;
+/// assert!(producer_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn producer_figure(rows: &[ProducerRow]) -> Figure {
+    let mut figure = Figure::new("Producer retries: copies in the log")
+        .x_label("loss rate of requests and acknowledgements")
+        .y_label("duplicate records per 1,000 sent")
+        .legend_at(Corner::UpperLeft);
+    let groups = series(
+        rows,
+        |row| {
+            if row.idempotent {
+                "sequence numbers (idempotent producer)".to_string()
+            } else {
+                "no sequence numbers".to_string()
+            }
+        },
+        |row| (row.loss, 1_000.0 * row.duplicates as f64 / row.records as f64),
+    );
+    for (name, points) in groups {
+        figure = figure.line(name, points);
+    }
+    figure
+}
+
+/// 12.4: inputs not reflected exactly once in the output (read committed) against the crash
+/// rate, one line per offset-commit mode.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{transform_experiment, transform_figure};
+///
+/// let rows = transform_experiment(&[0.0, 0.05], 1_000, 1)?;
+/// assert!(transform_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn transform_figure(rows: &[TransformRow]) -> Figure {
+    let mut figure = Figure::new("Consume, transform, produce: where the offset commit goes")
+        .x_label("crash probability between output and commit")
+        .y_label("inputs missing or duplicated in the output (%)")
+        .legend_at(Corner::UpperLeft);
+    let groups = series(
+        rows,
+        |row| row.mode.clone(),
+        |row| (row.crash, percent(row.missing + row.duplicated, row.inputs)),
+    );
+    for (name, points) in groups {
+        figure = figure.line(name, points);
+    }
+    figure
+}

@@ -1,0 +1,100 @@
+//! Messaging and idempotency: what retries, crashes and duplicates do to messages, and what
+//! turns "delivered at least once" into "applied exactly once".
+//!
+//! A sender that gets no acknowledgement cannot tell whether its message was lost or only the
+//! acknowledgement was. It can send again, and risk a second copy, or give up, and risk none:
+//! **at-least-once** or **at-most-once**. No protocol over a network that loses messages gets
+//! "delivered exactly once" (the two generals problem). What a system can get is an
+//! exactly-once **effect**: deliver at least once, and make applying a message twice the same
+//! as applying it once, by remembering which message ids were applied in the same local
+//! transaction as the effect. That is the one idea behind everything below.
+//!
+//! # The pieces
+//!
+//! * **Delivery semantics** ([`deliver`], [`Strategy`], [`delivery_experiment`]): one message,
+//!   four strategies, crash points before and after the effect and the acknowledgement. Only
+//!   retry + receiver-side dedupe applies every message exactly once; marking "sent" before
+//!   sending (Redis `SETNX`) is at-most-once, and loses messages (claim C18).
+//! * **Idempotency keys** ([`IdempotencyStore`], [`charges_for_payment`],
+//!   [`payment_experiment`], [`PaymentRace`], [`race_exploration`]): a payment API that must
+//!   charge once per logical payment. Checking then inserting the key is a race; inserting
+//!   first (`INSERT ... ON CONFLICT DO NOTHING`, with an "in progress" sentinel) is not; a key
+//!   with a different body is refused; a retry that outlives the key's TTL, or a client that
+//!   makes a fresh key per retry, charges again; and the key must travel on to the processor.
+//! * **Dual writes and the outbox** ([`write_order`], [`dual_write_experiment`],
+//!   [`relay_run`], [`relay_row`], [`poll_interval_experiment`]): committing a row and
+//!   publishing an event can disagree three ways; writing the event into an outbox table in the
+//!   same transaction cannot, and the relay that publishes it is at-least-once (claim C17).
+//! * **The idempotent producer and transactional offsets** ([`PartitionLog`],
+//!   [`producer_experiment`], [`transform_run`], [`transform_experiment`]): a broker that
+//!   remembers each producer's last sequence number per partition drops retried copies; a
+//!   consume-transform-produce loop is exactly-once only when the output and the input offset
+//!   commit together.
+//!
+//! # What it does not model
+//!
+//! Time in the key-store and relay runs is virtual ([`crate::sim::Time`]); every random choice
+//! comes from a seeded [`crate::sim::Rng`]. There is no real broker: "Kafka-style" means the
+//! mechanism (producer ids and per-partition sequence numbers, offsets committed in a
+//! transaction, `read_committed` readers skipping aborted records), not Kafka's protocol,
+//! batching or timeouts. The dedupe store is assumed to commit with the effect; a store that
+//! commits separately has its own crash window.
+//!
+//! # References
+//!
+//! * Martin Kleppmann, "Designing Data-Intensive Applications", O'Reilly 2017: chapter 11
+//!   ("Stream Processing": exactly-once, idempotence, the outbox's cousin change data capture)
+//!   and chapter 12 ("end-to-end argument", operation identifiers).
+//! * Jerome H. Saltzer, David P. Reed, David D. Clark, "End-to-End Arguments in System Design",
+//!   ACM TOCS 2(4), 1984: duplicate suppression belongs at the ends.
+//! * Chris Richardson, "Pattern: Transactional outbox", microservices.io.
+//! * Apache Kafka KIP-98, "Exactly Once Delivery and Transactional Messaging": producer ids,
+//!   sequence numbers, transactions and `read_committed`.
+//! * Stripe API reference, "Idempotent requests".
+//!
+//! # Examples
+//!
+//! ```
+//! use lessons::messaging::{Begin, IdempotencyStore, Strategy, deliver};
+//! use lessons::sim::secs;
+//!
+//! // A network with no faults: every strategy applies the message once.
+//! assert!(Strategy::ALL.iter().all(|&s| deliver(s, |_| false).effects == 1));
+//!
+//! let mut keys = IdempotencyStore::new(secs(86_400))?;
+//! assert_eq!(keys.begin("order-42", "10 EUR", secs(0)), Begin::Fresh);
+//! assert_eq!(keys.begin("order-42", "10 EUR", secs(1)), Begin::InProgress);
+//! # Ok::<(), lessons::sim::SimError>(())
+//! ```
+
+mod delivery;
+mod dual_write;
+mod figures;
+mod idempotency;
+mod outbox;
+mod params;
+mod payment_race;
+mod payments;
+mod producer;
+mod transform;
+
+pub use delivery::{
+    Delivery, DeliveryFaults, DeliveryRow, FaultPoint, MAX_ATTEMPTS, MAX_MESSAGES, Strategy,
+    deliver, delivery_experiment,
+};
+pub use dual_write::{DualWriteRow, WriteApproach, WrittenOrder, dual_write_experiment, write_order};
+pub use figures::{
+    delivery_figure, delivery_loss_figure, dual_write_figure, payment_figure, producer_figure,
+    relay_latency_figure, transform_figure, ttl_figure,
+};
+pub use idempotency::{Begin, IdempotencyStore};
+pub use outbox::{
+    Published, RelayRow, RelayRun, RelaySetup, poll_interval_experiment, relay_row, relay_run,
+};
+pub use payment_race::{KeyRow, PaymentRace, RaceRow, RaceState, RaceStep, Stage, race_exploration};
+pub use payments::{
+    KeyCheck, MAX_PAYMENTS, PaymentLoad, PaymentRow, PaymentVariant, charges_for_payment,
+    payment_experiment,
+};
+pub use producer::{Appended, PartitionLog, ProducerRow, producer_experiment};
+pub use transform::{OffsetCommit, OutputLog, TransformRow, transform_experiment, transform_run};
