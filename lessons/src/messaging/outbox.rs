@@ -298,11 +298,11 @@ pub struct RelayRow {
     pub events: usize,
     /// Copies beyond the first of each event.
     pub duplicates: usize,
-    /// Mean time from commit to first publish, in milliseconds.
+    /// Mean time from commit to first publish, in milliseconds (to 0.1 ms).
     pub mean_latency_ms: f64,
-    /// 99th percentile of that time.
+    /// 99th percentile of that time (to 0.1 ms).
     pub p99_latency_ms: f64,
-    /// Outbox polls per second of the run.
+    /// Outbox polls per second of the run (to 0.01).
     pub polls_per_second: f64,
     /// Events the consumer reads after an event committed later (across all partitions).
     pub globally_reordered: usize,
@@ -364,13 +364,18 @@ pub fn relay_row(setup: &RelaySetup, run: &RelayRun) -> Result<RelayRow, SimErro
         crashes: run.crashes,
         events: seen.len(),
         duplicates: run.published.len() - seen.len(),
-        mean_latency_ms: latencies.iter().sum::<f64>() / latencies.len() as f64,
-        p99_latency_ms: p99,
-        polls_per_second: run.polls as f64 / seconds,
+        mean_latency_ms: rounded(latencies.iter().sum::<f64>() / latencies.len() as f64, 10.0),
+        p99_latency_ms: rounded(p99, 10.0),
+        polls_per_second: rounded(run.polls as f64 / seconds, 100.0),
         globally_reordered: global,
         per_key_reordered: per_key,
         per_key_reordered_after_dedupe: per_key_deduped,
     })
+}
+
+/// `value` rounded to `1 / steps`, for a table that reads at a glance.
+fn rounded(value: f64, steps: f64) -> f64 {
+    (value * steps).round() / steps
 }
 
 /// One row per poll interval, each from its own relay run with the same commits.

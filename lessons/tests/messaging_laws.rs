@@ -1,0 +1,264 @@
+//! The laws of the messaging lesson, for all inputs (proptest, regressions persisted beside this
+//! file), and the exact values the lesson quotes.
+
+use std::collections::BTreeSet;
+
+use lessons::check::{Bounds, explore};
+use lessons::messaging::{
+    Begin, FaultPoint, IdempotencyStore, KeyCheck, OffsetCommit, PartitionLog, PaymentRace,
+    PaymentVariant, RelaySetup, Strategy, WriteApproach, charges_for_payment, deliver,
+    producer_experiment, race_exploration, relay_row, relay_run, transform_run, write_order,
+};
+use lessons::sim::{Time, ms, secs};
+use proptest::prelude::*;
+
+/// A fault schedule: the answers to the first questions a delivery asks, then "no fault" for
+/// ever after, so the schedule eventually delivers. `no_copies` answers "no" to every
+/// duplication question (a network that does not duplicate).
+fn scripted(script: &[bool], no_copies: bool) -> impl FnMut(FaultPoint) -> bool + '_ {
+    let mut answers = script.iter().copied();
+    move |point| {
+        let answer = answers.next().unwrap_or(false);
+        answer && !(no_copies && point == FaultPoint::MessageDuplicated)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    // 12.1: retry + dedupe applies the message exactly once under any schedule that delivers.
+    #[test]
+    fn retry_with_dedupe_applies_exactly_once(script in prop::collection::vec(any::<bool>(), 0..80)) {
+        let outcome = deliver(Strategy::RetryWithDedupe, scripted(&script, false));
+        prop_assert_eq!(outcome.effects, 1);
+        prop_assert!(outcome.acknowledged);
+    }
+
+    // 12.1: retry without dedupe never loses it.
+    #[test]
+    fn retry_without_dedupe_applies_at_least_once(script in prop::collection::vec(any::<bool>(), 0..80)) {
+        prop_assert!(deliver(Strategy::RetryWithoutDedupe, scripted(&script, false)).effects >= 1);
+    }
+
+    // 12.1: no retry, and SETNX before send, apply at most once on a network that does not
+    // duplicate.
+    #[test]
+    fn at_most_once_strategies_never_apply_twice(script in prop::collection::vec(any::<bool>(), 0..80)) {
+        for strategy in [Strategy::NoRetry, Strategy::MarkBeforeSend] {
+            prop_assert!(deliver(strategy, scripted(&script, true)).effects <= 1);
+        }
+    }
+
+    // 12.2: a key reused with another body within its TTL is refused.
+    #[test]
+    fn a_key_with_another_body_is_refused(
+        ttl_ms in 1i64..100_000,
+        later in 0i64..100_000,
+        first in "[a-z]{1,8}",
+        second in "[a-z]{1,8}",
+    ) {
+        prop_assume!(first != second && later < ttl_ms);
+        let mut store = IdempotencyStore::new(ms(ttl_ms)).unwrap();
+        prop_assert_eq!(store.begin("k", &first, Time::ZERO), Begin::Fresh);
+        prop_assert_eq!(store.begin("k", &second, ms(later)), Begin::DifferentBody);
+    }
+
+    // 12.2: the documented hazard: a retry after the TTL is a new request, one before is not.
+    #[test]
+    fn a_retry_after_the_ttl_is_treated_as_new(ttl_ms in 1i64..100_000, retry_ms in 0i64..200_000) {
+        let mut store = IdempotencyStore::new(ms(ttl_ms)).unwrap();
+        store.begin("k", "body", Time::ZERO);
+        let fresh = store.begin("k", "body", ms(retry_ms)) == Begin::Fresh;
+        prop_assert_eq!(fresh, retry_ms >= ttl_ms);
+    }
+
+    // 12.2: insert-first with the key passed on charges once for any timing and any downstream
+    // timeouts, as long as the retry comes within the TTL.
+    #[test]
+    fn insert_first_with_the_key_passed_on_charges_once(
+        retry_ms in proptest::option::of(0i64..60_000),
+        charge_ms in (0i64..5_000, 0i64..5_000),
+        timeouts in (any::<bool>(), any::<bool>()),
+    ) {
+        let charge_time = [ms(charge_ms.0), ms(charge_ms.1)];
+        let timeouts = [timeouts.0, timeouts.1];
+        let charges = charges_for_payment(
+            PaymentVariant::careful(secs(60)),
+            retry_ms.map(ms),
+            charge_time,
+            |request| timeouts[request],
+        );
+        prop_assert_eq!(charges, 1);
+    }
+
+    // 12.4: with sequence numbers, each (producer, sequence) is in the log once, whatever the
+    // retries.
+    #[test]
+    fn sequence_numbers_keep_one_copy_per_producer_and_sequence(
+        sends in prop::collection::vec((0u64..3, 1usize..4), 0..60),
+    ) {
+        let mut log = PartitionLog::new(true);
+        let mut next = [0u64; 3];
+        for (producer, tries) in sends {
+            for _ in 0..tries {
+                log.append(producer, next[producer as usize], "value");
+            }
+            next[producer as usize] += 1;
+        }
+        let distinct: BTreeSet<(u64, u64)> =
+            log.records().iter().map(|(p, s, _)| (*p, *s)).collect();
+        prop_assert_eq!(distinct.len(), log.records().len());
+        prop_assert_eq!(log.records().len() as u64, next.iter().sum::<u64>());
+    }
+
+    // 12.4: output and offset committed atomically: every input exactly once for a
+    // read_committed reader, across any crash schedule; the other two modes keep their half.
+    #[test]
+    fn offsets_committed_with_the_output_give_each_input_once(
+        crashes in prop::collection::vec(prop::collection::vec(any::<bool>(), 0..4), 1..30),
+    ) {
+        let inputs = crashes.len();
+        let schedule = |input: usize, attempt: u32| {
+            crashes[input].get(attempt as usize).copied().unwrap_or(false)
+        };
+        let count = |mode: OffsetCommit| {
+            let mut times = vec![0usize; inputs];
+            for input in transform_run(mode, inputs, schedule).visible(true) {
+                times[input] += 1;
+            }
+            times
+        };
+        prop_assert!(count(OffsetCommit::Atomic).iter().all(|&n| n == 1));
+        prop_assert!(count(OffsetCommit::BeforeOutput).iter().all(|&n| n <= 1));
+        prop_assert!(count(OffsetCommit::AfterOutput).iter().all(|&n| n >= 1));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    // 12.3: the outbox publishes every committed row at least once; each relay crash between
+    // publishing and marking republishes exactly the rows it had published; consumer dedupe
+    // leaves each event once and in commit order per key.
+    #[test]
+    fn the_outbox_relay_is_at_least_once_and_dedupe_makes_it_once(
+        orders in 1usize..300,
+        crash in 0.0f64..0.6,
+        poll_ms in 1i64..2_000,
+        partitions in 1usize..5,
+        seed in any::<u64>(),
+    ) {
+        let mut setup = RelaySetup::new(orders, ms(poll_ms)).unwrap().crash(crash);
+        setup.partitions = partitions;
+        let run = relay_run(&setup, seed).unwrap();
+        let events: BTreeSet<usize> = run.published.iter().map(|copy| copy.event).collect();
+        prop_assert_eq!(events.len(), orders);
+        prop_assert_eq!(run.published.len(), orders + run.published_before_crash);
+        let row = relay_row(&setup, &run).unwrap();
+        prop_assert_eq!(row.duplicates, run.published_before_crash);
+        prop_assert_eq!(row.per_key_reordered_after_dedupe, 0);
+        if partitions == 1 {
+            prop_assert_eq!(row.globally_reordered, 0);
+        }
+    }
+
+    // 12.4: the broker's sequence check removes every duplicate at any loss rate.
+    #[test]
+    fn the_idempotent_producer_writes_each_record_once(loss in 0.0f64..0.5, seed in any::<u64>()) {
+        let rows = producer_experiment(&[loss], 500, 3, seed).unwrap();
+        prop_assert_eq!(rows[1].in_logs, 500);
+    }
+}
+
+// 12.1: a network duplicate breaks both at-most-once strategies: the mark guards the sender's
+// retries, not the network's copies.
+#[test]
+fn a_network_duplicate_is_applied_twice_without_dedupe() {
+    let duplicated = |point| point == FaultPoint::MessageDuplicated;
+    assert_eq!(deliver(Strategy::NoRetry, duplicated).effects, 2);
+    assert_eq!(deliver(Strategy::MarkBeforeSend, duplicated).effects, 2);
+    assert_eq!(deliver(Strategy::RetryWithDedupe, duplicated).effects, 1);
+}
+
+// 12.1 / C18: SETNX loses the message when the sender crashes after marking.
+#[test]
+fn setnx_then_a_crash_loses_the_message() {
+    let crash = |point| point == FaultPoint::SenderCrashBeforeSend;
+    assert_eq!(deliver(Strategy::MarkBeforeSend, crash).effects, 0);
+    assert_eq!(deliver(Strategy::NoRetry, crash).effects, 0);
+}
+
+// 12.2: exhaustive over every interleaving of two same-key requests.
+#[test]
+fn every_interleaving_of_two_requests() {
+    let rows = race_exploration().unwrap();
+    let verdicts: Vec<(&str, bool, bool, bool)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.check.as_str(),
+                row.key_passed_on,
+                row.holds,
+                row.exhausted,
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("check then insert", false, false, false),
+            ("check then insert", true, false, false),
+            ("insert first", false, false, false),
+            ("insert first", true, true, true),
+        ]
+    );
+    let shortest = |check, propagate_key| {
+        let model = PaymentRace {
+            check,
+            propagate_key,
+        };
+        explore(&model, Bounds::depth(20).unwrap())
+            .violation
+            .unwrap()
+            .run
+            .len()
+    };
+    assert_eq!(shortest(KeyCheck::CheckThenInsert, true), 4);
+    assert_eq!(shortest(KeyCheck::InsertFirst, false), 3);
+}
+
+// 12.2: a client that makes a new key per retry is charged once per retry; a late retry is
+// charged again.
+#[test]
+fn new_keys_and_late_retries_charge_again() {
+    let never = |_: usize| false;
+    let mut buggy = PaymentVariant::careful(secs(86_400));
+    buggy.new_key_per_retry = true;
+    assert_eq!(
+        charges_for_payment(buggy, Some(secs(5)), [ms(300); 2], never),
+        2
+    );
+    let minute = PaymentVariant::careful(secs(60));
+    assert_eq!(
+        charges_for_payment(minute, Some(secs(61)), [ms(300); 2], never),
+        2
+    );
+}
+
+// 12.3: the outbox never publishes for an aborted transaction and always for a committed one;
+// the naive orders each break one of the two.
+#[test]
+fn outbox_rows_and_events_agree() {
+    for aborts in [false, true] {
+        for crashes in [false, true] {
+            let written = write_order(WriteApproach::Outbox, aborts, crashes);
+            assert_eq!(written.committed, written.events > 0);
+            let first = write_order(WriteApproach::DatabaseThenBroker, aborts, crashes);
+            let second = write_order(WriteApproach::BrokerThenDatabase, aborts, crashes);
+            let missing = first.committed && first.events == 0;
+            let phantom = !second.committed && second.events > 0;
+            assert_eq!(missing, !aborts && crashes);
+            assert_eq!(phantom, aborts || crashes);
+        }
+    }
+}
