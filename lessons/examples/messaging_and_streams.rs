@@ -247,6 +247,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         (1_688, 8_312, 0)
     );
     assert_eq!(at_ten[1].mean_attempts, 1.3578);
+    assert_eq!(at_ten[2].mean_attempts, 1.3578);
     assert!(
         delivery_rows
             .iter()
@@ -351,6 +352,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ]
     );
     assert!(poll_rows.iter().all(|row| row.duplicates == 0));
+    assert!(poll_rows[0].polls_per_second > 99.9);
     assert_eq!(
         (
             crash_row.crashes,
