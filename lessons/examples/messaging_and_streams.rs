@@ -32,32 +32,30 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     delivery_table.evcxr_display();
 
     // cell
-    let first_attempt_only = |fault: FaultPoint| {
+    /// A fault at `fault` the first time it comes up, and nowhere else.
+    fn once_at(fault: FaultPoint) -> impl FnMut(FaultPoint) -> bool {
         let mut first = true;
-        move |point: FaultPoint| {
+        move |point| {
             let hit = point == fault && first;
             if point == fault {
                 first = false;
             }
             hit
         }
-    };
+    }
+    fn crash_before_ack(strategy: Strategy) -> Delivery {
+        deliver(strategy, once_at(FaultPoint::ReceiverCrashAfterEffect))
+    }
     let marked_then_crashed = deliver(
         Strategy::MarkBeforeSend,
-        first_attempt_only(FaultPoint::SenderCrashBeforeSend),
+        once_at(FaultPoint::SenderCrashBeforeSend),
     );
-    let crashed_before_ack = |strategy| {
-        deliver(
-            strategy,
-            first_attempt_only(FaultPoint::ReceiverCrashAfterEffect),
-        )
-    };
     println!(
         "SETNX, then a crash before sending: {} effects after {} attempts",
         marked_then_crashed.effects, marked_then_crashed.attempts
     );
     for strategy in Strategy::ALL {
-        let outcome = crashed_before_ack(strategy);
+        let outcome = crash_before_ack(strategy);
         println!("{strategy}, receiver crash before its ack: {} effects", outcome.effects);
     }
 
@@ -68,6 +66,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let setnx = rows
         .iter()
         .find(|row| row.strategy == Strategy::MarkBeforeSend.to_string())
+        .cloned()
         .ok_or("no SETNX row")?;
     let at_most_once = setnx.duplicated == 0;
     let why = format!(
@@ -260,7 +259,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     let after_crash: Vec<u32> = Strategy::ALL
         .iter()
-        .map(|&strategy| crashed_before_ack(strategy).effects)
+        .map(|&strategy| crash_before_ack(strategy).effects)
         .collect();
     assert_eq!(after_crash, [1, 2, 1, 1]);
     for (duplicate, at_most_once) in [(0.0, true), (0.02, false)] {
