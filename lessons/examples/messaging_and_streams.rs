@@ -51,12 +51,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         once_at(FaultPoint::SenderCrashBeforeSend),
     );
     println!(
-        "SETNX, then a crash before sending: {} effects after {} attempts",
+        "SETNX, then a crash before sending: effects applied = {} after {} attempts",
         marked_then_crashed.effects, marked_then_crashed.attempts
     );
     for strategy in Strategy::ALL {
         let outcome = crash_before_ack(strategy);
-        println!("{strategy}, receiver crash before its ack: {} effects", outcome.effects);
+        println!("{strategy}, receiver crash before its ack: effects applied = {}", outcome.effects);
     }
 
     // cell
@@ -220,6 +220,65 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .count();
     let why = format!("{twice} outputs seen again: aborted transactions stay in the log");
     println!("{}", check_prediction(prediction, twice == 0, why));
+    // cell
+    println!("murmur2(\"21\") = {} (Kafka's own test expects -973932308)", murmur2(b"21"));
+    let moves = [(6, 6), (6, 7), (6, 8), (6, 12), (12, 24)]
+        .into_iter()
+        .map(|(from, to)| moved_keys(10_000, from, to))
+        .collect::<Result<Vec<MovedKeys>, SimError>>()?;
+    let moves_table = Table::from_rows(&moves)?;
+    moves_table.evcxr_display();
+
+    // cell
+    let keeps_up = group_run(&GroupSetup::new(6, 3, 1_000.0, 400.0, secs(60))?, 1)?;
+    let falls_behind = group_run(&GroupSetup::new(6, 2, 1_000.0, 400.0, secs(60))?, 1)?;
+    let scaled = GroupSetup::new(6, 2, 1_000.0, 400.0, secs(60))?.consumers_at(secs(30), 4);
+    let scaled_run = group_run(&scaled, 1)?;
+    let runs = [
+        ("3 consumers (1,200/s)", &keeps_up),
+        ("2 consumers (800/s)", &falls_behind),
+        ("2, then 4 from 30 s", &scaled_run),
+    ];
+    lag_figure(&runs).show();
+    let lag_at = |run: &GroupRun, second: usize| run.samples[second - 1].lag;
+    let growth = (lag_at(&falls_behind, 30) - lag_at(&falls_behind, 10)) as f64 / 20.0;
+    println!("2 consumers: lag grows {growth} records/s; 1,000 produced - 2 × 400 consumed = 200");
+    println!(
+        "2, then 4: lag {} at 30 s, {} at 33 s after the rebalance pause, {} at 60 s",
+        lag_at(&scaled_run, 30),
+        lag_at(&scaled_run, 33),
+        lag_at(&scaled_run, 60)
+    );
+
+    // cell
+    let group_sizes = [1, 2, 3, 4, 5, 6, 8, 10, 12];
+    let throughput_rows = throughput_experiment(6, &group_sizes, 10_000.0, 500.0, secs(20), 1)?;
+    throughput_figure(&throughput_rows, 6).show();
+    let throughput_table = Table::from_rows(&throughput_rows)?;
+    throughput_table.evcxr_display();
+
+    // cell
+    let grown = GroupSetup::new(6, 2, 1_000.0, 400.0, secs(60))?.repartition_at(secs(30), 8);
+    let grown_run = group_run(&grown, 1)?;
+    println!(
+        "2 consumers, stable map: {} of {} records read after a later record of their key",
+        falls_behind.out_of_order, falls_behind.consumed
+    );
+    println!(
+        "2 consumers, 6 -> 8 partitions at 30 s: {} of {} records read after a later record of their key",
+        grown_run.out_of_order, grown_run.consumed
+    );
+
+    // cell
+    let consumers = 6; // try 12
+    let prediction: Option<bool> = None; // Some(true): more consumers than partitions read faster
+    let rows = throughput_experiment(6, &[6, consumers], 10_000.0, 500.0, secs(20), 1)?;
+    let faster = rows[1].throughput > rows[0].throughput;
+    let why = format!(
+        "{} consumers read {} records/s with {} idle: each partition has one reader in a group",
+        consumers, rows[1].throughput, rows[1].idle_consumers
+    );
+    println!("{}", check_prediction(prediction, faster, why));
     // end of cells
     let right = |verdict: String| verdict.starts_with("Right");
     let outcome = |rows: &[DeliveryRow], strategy: Strategy| {
@@ -414,6 +473,36 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .filter(|&input| !seen.insert(input))
             .count();
         assert!(right(check_prediction(Some(none_twice), twice == 0, "")));
+    }
+
+    // 5. Partitions and consumer groups.
+    assert_eq!(murmur2(b"21"), -973_932_308);
+    let moved: Vec<usize> = moves.iter().map(|row| row.moved).collect();
+    assert_eq!(moved, [0, 8_595, 7_615, 5_017, 5_092]);
+    assert!(keeps_up.samples.iter().all(|sample| sample.lag < 100));
+    assert_eq!(growth, 200.0);
+    assert_eq!(
+        (
+            lag_at(&scaled_run, 30),
+            lag_at(&scaled_run, 33),
+            lag_at(&scaled_run, 60)
+        ),
+        (6_000, 9_000, 2_016)
+    );
+    let plateau: Vec<f64> = throughput_rows.iter().map(|row| row.throughput).collect();
+    assert_eq!(
+        plateau,
+        [500.0, 1_000.0, 1_500.0, 2_000.0, 2_500.0, 3_000.0, 3_000.0, 3_000.0, 3_000.0]
+    );
+    assert_eq!(throughput_rows[8].idle_consumers, 6);
+    assert_eq!(
+        (falls_behind.out_of_order, grown_run.out_of_order),
+        (0, 3_063)
+    );
+    for (consumers, faster) in [(6, false), (12, false), (3, false)] {
+        let rows = throughput_experiment(6, &[6, consumers], 10_000.0, 500.0, secs(20), 1)?;
+        let measured = rows[1].throughput > rows[0].throughput;
+        assert!(right(check_prediction(Some(faster), measured, "")));
     }
 
     Ok(())

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use lessons::check::{Bounds, explore};
 use lessons::messaging::{
-    Begin, FaultPoint, IdempotencyStore, KeyCheck, OffsetCommit, PartitionLog, PaymentRace,
+    Begin, GroupSetup, group_run, murmur2, range_assignment, FaultPoint, IdempotencyStore, KeyCheck, OffsetCommit, PartitionLog, PaymentRace,
     PaymentVariant, RelaySetup, Strategy, WriteApproach, charges_for_payment, deliver,
     producer_experiment, race_exploration, relay_row, relay_run, transform_run, write_order,
 };
@@ -260,5 +260,80 @@ fn outbox_rows_and_events_agree() {
             assert_eq!(missing, !aborts && crashes);
             assert_eq!(phantom, aborts || crashes);
         }
+    }
+}
+
+// 12.6: the partitioner is Kafka's: the values Kafka's own tests check for `Utils.murmur2`.
+#[test]
+fn murmur2_gives_kafkas_values() {
+    let cases: [(&[u8], i32); 6] = [
+        (b"21", -973_932_308),
+        (b"foobar", -790_332_482),
+        (b"a-little-bit-long-string", -985_981_536),
+        (b"a-little-bit-longer-string", -1_486_304_829),
+        (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
+        (b"abc", 479_470_107),
+    ];
+    for (key, expected) in cases {
+        assert_eq!(murmur2(key), expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    // 12.6: each partition goes to exactly one consumer; consumers beyond P idle.
+    #[test]
+    fn each_partition_has_exactly_one_consumer(partitions in 1usize..100, consumers in 1usize..100) {
+        let assignment = range_assignment(partitions, consumers).unwrap();
+        let mut owners = vec![0; partitions];
+        for owned in &assignment {
+            for &partition in owned {
+                owners[partition] += 1;
+            }
+        }
+        prop_assert!(owners.iter().all(|&n| n == 1));
+        let idle = assignment.iter().filter(|owned| owned.is_empty()).count();
+        prop_assert_eq!(idle, consumers.saturating_sub(partitions));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    // 12.6: with a stable key -> partition map, every key is read in order, whatever the
+    // group does; and nothing is lost: produced = consumed + lag.
+    #[test]
+    fn per_key_order_holds_while_the_map_is_stable(
+        partitions in 1usize..10,
+        sizes in prop::collection::vec((1i64..30, 1usize..12), 1..4),
+        produce in 100.0f64..2_000.0,
+        consume in 50.0f64..800.0,
+        seed in any::<u64>(),
+    ) {
+        let mut setup = GroupSetup::new(partitions, 2, produce, consume, secs(30)).unwrap();
+        for (at, consumers) in sizes {
+            setup = setup.consumers_at(secs(at), consumers);
+        }
+        let run = group_run(&setup, seed).unwrap();
+        prop_assert_eq!(run.out_of_order, 0);
+        prop_assert_eq!(run.produced, run.consumed + run.samples.last().unwrap().lag);
+    }
+
+    // 12.6: when every consumer is behind, lag grows at produce rate - consume rate.
+    #[test]
+    fn lag_grows_at_produce_minus_consume(
+        consumers in 1usize..5,
+        per_consumer in 1usize..4,
+        consume in 100.0f64..500.0,
+        overload in 1.5f64..3.0,
+        seed in any::<u64>(),
+    ) {
+        let produce = overload * consume * consumers as f64;
+        let setup = GroupSetup::new(consumers * per_consumer, consumers, produce, consume, secs(40)).unwrap();
+        let run = group_run(&setup, seed).unwrap();
+        let growth = (run.samples[39].lag - run.samples[9].lag) as f64 / 30.0;
+        let expected = produce - consume * consumers as f64;
+        prop_assert!((growth - expected).abs() <= 0.01 * expected + 1.0, "{} vs {}", growth, expected);
     }
 }

@@ -1,5 +1,6 @@
 //! The lesson's pictures, built from the experiments' rows.
 
+use super::consumer_group::{GroupRun, ThroughputRow};
 use super::delivery::DeliveryRow;
 use super::dual_write::DualWriteRow;
 use super::outbox::RelayRow;
@@ -260,4 +261,56 @@ pub fn transform_figure(rows: &[TransformRow]) -> Figure {
         figure = figure.line(name, points);
     }
     figure
+}
+
+/// 12.6: lag over time, one line per named run.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{GroupSetup, group_run, lag_figure};
+/// use lessons::sim::secs;
+///
+/// let run = group_run(&GroupSetup::new(6, 3, 1_000.0, 400.0, secs(10))?, 1)?;
+/// assert!(lag_figure(&[("3 consumers", &run)]).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn lag_figure(runs: &[(&str, &GroupRun)]) -> Figure {
+    let mut figure = Figure::new("Consumer lag over time")
+        .x_label("time (s)")
+        .y_label("records produced, not yet consumed")
+        .legend_at(Corner::UpperLeft);
+    for (name, run) in runs {
+        let points = run
+            .samples
+            .iter()
+            .map(|sample| (sample.time_s, sample.lag as f64));
+        figure = figure.line(*name, points);
+    }
+    figure
+}
+
+/// 12.6: records consumed per second against the group size, for a fixed partition count.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{throughput_experiment, throughput_figure};
+/// use lessons::sim::secs;
+///
+/// let rows = throughput_experiment(4, &[1, 2, 4, 8], 10_000.0, 500.0, secs(5), 1)?;
+/// assert!(throughput_figure(&rows, 4).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn throughput_figure(rows: &[ThroughputRow], partitions: usize) -> Figure {
+    let points: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|row| (row.consumers as f64, row.throughput))
+        .collect();
+    Figure::new(format!("Group throughput, {partitions} partitions"))
+        .x_label("consumers in the group")
+        .y_label("records consumed per second")
+        .legend_at(Corner::LowerRight)
+        .line("throughput", points.clone())
+        .points("one run per group size", points)
 }

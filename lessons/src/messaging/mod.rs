@@ -30,6 +30,12 @@
 //!   remembers each producer's last sequence number per partition drops retried copies; a
 //!   consume-transform-produce loop is exactly-once only when the output and the input offset
 //!   commit together.
+//! * **Partitions and consumer groups** ([`partition_for_key`], [`moved_keys`],
+//!   [`range_assignment`], [`group_run`], [`throughput_experiment`]): Kafka's default
+//!   partitioner (murmur2 of the key modulo the partition count) keeps a key's records in one
+//!   partition, and so in order, until partitions are added and most keys move; a group gives
+//!   each partition to one consumer, so consumers beyond the partition count idle, and lag grows
+//!   at the produce rate minus the consume rate.
 //!
 //! # What it does not model
 //!
@@ -67,30 +73,37 @@
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
 
+mod consumer_group;
 mod delivery;
 mod dual_write;
 mod figures;
 mod idempotency;
 mod outbox;
 mod params;
+mod partitioner;
 mod payment_race;
 mod payments;
 mod producer;
 mod transform;
 
+pub use consumer_group::{
+    GroupRun, GroupSetup, LagSample, ThroughputRow, group_run, range_assignment,
+    throughput_experiment,
+};
 pub use delivery::{
     Delivery, DeliveryFaults, DeliveryRow, FaultPoint, MAX_ATTEMPTS, MAX_MESSAGES, Strategy,
     deliver, delivery_experiment,
 };
 pub use dual_write::{DualWriteRow, WriteApproach, WrittenOrder, dual_write_experiment, write_order};
 pub use figures::{
-    delivery_figure, delivery_loss_figure, dual_write_figure, payment_figure, producer_figure,
-    relay_latency_figure, transform_figure, ttl_figure,
+    delivery_figure, delivery_loss_figure, dual_write_figure, lag_figure, payment_figure,
+    producer_figure, relay_latency_figure, throughput_figure, transform_figure, ttl_figure,
 };
 pub use idempotency::{Begin, IdempotencyStore};
 pub use outbox::{
     Published, RelayRow, RelayRun, RelaySetup, poll_interval_experiment, relay_row, relay_run,
 };
+pub use partitioner::{MovedKeys, moved_keys, murmur2, partition_for_key};
 pub use payment_race::{KeyRow, PaymentRace, RaceRow, RaceState, RaceStep, Stage, race_exploration};
 pub use payments::{
     KeyCheck, MAX_PAYMENTS, PaymentLoad, PaymentRow, PaymentVariant, charges_for_payment,
