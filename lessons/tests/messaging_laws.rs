@@ -337,3 +337,13 @@ proptest! {
         prop_assert!((growth - expected).abs() <= 0.01 * expected + 1.0, "{} vs {}", growth, expected);
     }
 }
+
+// 12.6: our murmur2 agrees with the `murmur2` crate's MurmurHash2 under Kafka's seed.
+#[test]
+fn murmur2_agrees_with_the_murmur2_crate() {
+    for i in 0..10_000 {
+        let key = format!("key-{i}").repeat(i % 5 + 1);
+        let theirs = murmur2::murmur2(key.as_bytes(), murmur2::KAFKA_SEED) as i32;
+        assert_eq!(murmur2(key.as_bytes()), theirs, "{key}");
+    }
+}
