@@ -234,13 +234,15 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let falls_behind = group_run(&GroupSetup::new(6, 2, 1_000.0, 400.0, secs(60))?, 1)?;
     let scaled = GroupSetup::new(6, 2, 1_000.0, 400.0, secs(60))?.consumers_at(secs(30), 4);
     let scaled_run = group_run(&scaled, 1)?;
-    let runs = [
+    lag_figure(&[
         ("3 consumers (1,200/s)", &keeps_up),
         ("2 consumers (800/s)", &falls_behind),
         ("2, then 4 from 30 s", &scaled_run),
-    ];
-    lag_figure(&runs).show();
-    let lag_at = |run: &GroupRun, second: usize| run.samples[second - 1].lag;
+    ])
+    .show();
+    fn lag_at(run: &GroupRun, second: usize) -> usize {
+        run.samples[second - 1].lag
+    }
     let growth = (lag_at(&falls_behind, 30) - lag_at(&falls_behind, 10)) as f64 / 20.0;
     println!("2 consumers: lag grows {growth} records/s; 1,000 produced - 2 × 400 consumed = 200");
     println!(
