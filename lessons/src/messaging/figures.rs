@@ -3,6 +3,8 @@
 use super::consumer_group::{GroupRun, ThroughputRow};
 use super::delivery::DeliveryRow;
 use super::dual_write::DualWriteRow;
+use super::event_sourcing::ReplayRow;
+use super::projection::ProjectionRow;
 use super::outbox::RelayRow;
 use super::payments::PaymentRow;
 use super::producer::ProducerRow;
@@ -313,4 +315,58 @@ pub fn throughput_figure(rows: &[ThroughputRow], partitions: usize) -> Figure {
         .legend_at(Corner::LowerRight)
         .line("throughput", points.clone())
         .points("one run per group size", points)
+}
+
+/// 12.5: events replayed on recovery against the log length, one line per snapshot interval.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{replay_experiment, replay_figure};
+///
+/// let rows = replay_experiment(&[1_000, 10_000], &[None, Some(1_000)], 1)?;
+/// assert!(replay_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn replay_figure(rows: &[ReplayRow]) -> Figure {
+    let mut figure = Figure::new("Recovery: events replayed")
+        .x_label("events in the log")
+        .y_label("events replayed")
+        .log_x()
+        .legend_at(Corner::UpperLeft);
+    let groups = series(
+        rows,
+        |row| match row.snapshot_every {
+            0 => "no snapshots".to_string(),
+            every => format!("snapshot every {every}"),
+        },
+        |row| (row.log_length as f64, row.events_replayed as f64),
+    );
+    for (name, points) in groups {
+        figure = figure.line(name, points);
+    }
+    figure
+}
+
+/// 12.5: the read model's lag behind the write side over time.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{projection_figure, projection_run};
+/// use lessons::sim::secs;
+///
+/// let rows = projection_run(100.0, &[(secs(2), secs(4), 500.0)], 300.0, secs(10))?;
+/// assert!(projection_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn projection_figure(rows: &[ProjectionRow]) -> Figure {
+    let points = |value: fn(&ProjectionRow) -> f64| -> Vec<(f64, f64)> {
+        rows.iter().map(|row| (row.time_s, value(row))).collect()
+    };
+    Figure::new("CQRS: the read model behind the write model")
+        .x_label("time (s)")
+        .y_label("events not yet in the read model")
+        .legend_at(Corner::UpperRight)
+        .line("lag", points(|row| row.lag as f64))
 }

@@ -30,6 +30,12 @@
 //!   remembers each producer's last sequence number per partition drops retried copies; a
 //!   consume-transform-produce loop is exactly-once only when the output and the input offset
 //!   commit together.
+//! * **Event sourcing, projections and the write-ahead log** ([`Account`],
+//!   [`recover_from_snapshots`], [`replay_experiment`], [`state_at`], [`projection_run`],
+//!   [`WriteAheadLog`], [`wal_experiment`]): state is the fold of the events, a snapshot plus
+//!   the events after it gives the same state with a shorter replay, duplicates are skipped by
+//!   event id, a read model lags the write model by what its projector has not applied yet, and
+//!   only a record fsynced before its acknowledgement is sure to survive a crash.
 //! * **Partitions and consumer groups** ([`partition_for_key`], [`moved_keys`],
 //!   [`range_assignment`], [`group_run`], [`throughput_experiment`]): Kafka's default
 //!   partitioner (murmur2 of the key modulo the partition count) keeps a key's records in one
@@ -76,6 +82,7 @@
 mod consumer_group;
 mod delivery;
 mod dual_write;
+mod event_sourcing;
 mod figures;
 mod idempotency;
 mod outbox;
@@ -84,7 +91,9 @@ mod partitioner;
 mod payment_race;
 mod payments;
 mod producer;
+mod projection;
 mod transform;
+mod wal;
 
 pub use consumer_group::{
     GroupRun, GroupSetup, LagSample, ThroughputRow, group_run, range_assignment,
@@ -95,9 +104,14 @@ pub use delivery::{
     deliver, delivery_experiment,
 };
 pub use dual_write::{DualWriteRow, WriteApproach, WrittenOrder, dual_write_experiment, write_order};
+pub use event_sourcing::{
+    Account, AccountEvent, ReplayRow, account_history, recover_from_snapshots, replay_experiment,
+    state_at,
+};
 pub use figures::{
     delivery_figure, delivery_loss_figure, dual_write_figure, lag_figure, payment_figure,
-    producer_figure, relay_latency_figure, throughput_figure, transform_figure, ttl_figure,
+    producer_figure, projection_figure, relay_latency_figure, replay_figure, throughput_figure,
+    transform_figure, ttl_figure,
 };
 pub use idempotency::{Begin, IdempotencyStore};
 pub use outbox::{
@@ -109,5 +123,7 @@ pub use payments::{
     KeyCheck, MAX_PAYMENTS, PaymentLoad, PaymentRow, PaymentVariant, charges_for_payment,
     payment_experiment,
 };
+pub use projection::{ProjectionRow, projection_run};
 pub use producer::{Appended, PartitionLog, ProducerRow, producer_experiment};
 pub use transform::{OffsetCommit, OutputLog, TransformRow, transform_experiment, transform_run};
+pub use wal::{Durability, WalRow, WriteAheadLog, wal_experiment, wal_run};
