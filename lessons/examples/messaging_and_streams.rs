@@ -221,6 +221,69 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let why = format!("{twice} outputs seen again: aborted transactions stay in the log");
     println!("{}", check_prediction(prediction, twice == 0, why));
     // cell
+    let lengths = [1_000, 10_000, 100_000, 300_000];
+    let intervals = [None, Some(1_000), Some(10_000)];
+    let replay_rows = replay_experiment(&lengths, &intervals, 1)?;
+    replay_figure(&replay_rows).show();
+    let replay_table = Table::from_rows(&replay_rows)?;
+    replay_table.evcxr_display();
+
+    // cell
+    let events = account_history(10_000, 2)?;
+    let whole = Account::default().fold(&events);
+    // A consumer restarted from an old offset sees events 4,001 to 6,000 twice.
+    let redelivered: Vec<AccountEvent> = events[..6_000]
+        .iter()
+        .chain(&events[4_000..])
+        .copied()
+        .collect();
+    let deduplicated = Account::default().fold(&redelivered);
+    let naive_balance: i64 = redelivered.iter().map(|event| event.amount).sum();
+    println!(
+        "balance from the log: {}; from the redelivered stream, by id: {}; adding every copy: {}",
+        whole.balance, deduplicated.balance, naive_balance
+    );
+    let earlier = state_at(&events, secs(500));
+    println!("at 500 s: balance {} after event {}", earlier.balance, earlier.last_event);
+
+    // cell
+    let burst = [(secs(20), secs(40), 600.0)];
+    let projection_rows = projection_run(100.0, &burst, 300.0, secs(90))?;
+    projection_figure(&projection_rows).show();
+    let worst = projection_rows
+        .iter()
+        .max_by_key(|row| row.lag)
+        .cloned()
+        .ok_or("no rows")?;
+    let caught_up = projection_rows
+        .iter()
+        .find(|row| row.time_s > 40.0 && row.lag == 0)
+        .map_or(f64::NAN, |row| row.time_s);
+    println!(
+        "worst lag {} events at {} s ({} s stale); caught up at {} s",
+        worst.lag, worst.time_s, worst.staleness_s, caught_up
+    );
+
+    // cell
+    let settings = [
+        Durability::FsyncBeforeAck,
+        Durability::AckThenFsyncEvery(10),
+        Durability::AckThenFsyncEvery(100),
+    ];
+    let wal_rows = wal_experiment(&settings, &[0.001, 0.01], 10_000, 1)?;
+    let wal_table = Table::from_rows(&wal_rows)?;
+    wal_table.evcxr_display();
+
+    // cell
+    let durability = Durability::AckThenFsyncEvery(100); // try Durability::FsyncBeforeAck
+    let prediction: Option<bool> = None; // Some(true): some acknowledged write is lost
+    let (acknowledged, lost) = wal_run(durability, 10_000, 0.01, 1)?;
+    let why = format!(
+        "{lost} of {acknowledged} acknowledged writes lost: only an fsync before the ack makes the ack a promise"
+    );
+    println!("{}", check_prediction(prediction, lost > 0, why));
+
+    // cell
     println!("murmur2(\"21\") = {} (Kafka's own test expects -973932308)", murmur2(b"21"));
     let moves = [(6, 6), (6, 7), (6, 8), (6, 12), (12, 24)]
         .into_iter()
@@ -477,7 +540,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         assert!(right(check_prediction(Some(none_twice), twice == 0, "")));
     }
 
-    // 5. Partitions and consumer groups.
+    // 5. Event sourcing, projections and the WAL.
+    let replayed: Vec<(usize, usize)> = replay_rows
+        .iter()
+        .map(|row| (row.log_length, row.events_replayed))
+        .collect();
+    assert_eq!(replayed[3], (300_000, 300_000));
+    assert_eq!(replayed[4..8], [(1_933, 933), (10_984, 984), (100_363, 363), (300_067, 67)]);
+    assert!(replay_rows.iter().all(|row| row.same_state));
+    assert!(replay_rows[4..].iter().all(|row| row.events_replayed < row.snapshot_every));
+    assert_eq!(
+        (whole.balance, deduplicated.balance, naive_balance),
+        (-489_420, -489_420, -753_959)
+    );
+    assert_eq!((earlier.balance, earlier.last_event), (-579_779, 5_000));
+    assert_eq!((worst.lag, worst.time_s, worst.staleness_s), (6_000, 40.0, 20.0));
+    assert_eq!(caught_up, 70.0);
+    let lost: Vec<usize> = wal_rows.iter().map(|row| row.lost).collect();
+    assert_eq!(lost, [0, 0, 32, 397, 412, 3_350]);
+    for (durability, loses) in [
+        (Durability::AckThenFsyncEvery(100), true),
+        (Durability::FsyncBeforeAck, false),
+    ] {
+        let (_, lost) = wal_run(durability, 10_000, 0.01, 1)?;
+        assert!(right(check_prediction(Some(loses), lost > 0, "")));
+    }
+
+    // 6. Partitions and consumer groups.
     assert_eq!(murmur2(b"21"), -973_932_308);
     let moved: Vec<usize> = moves.iter().map(|row| row.moved).collect();
     assert_eq!(moved, [0, 8_595, 7_615, 5_017, 5_092]);

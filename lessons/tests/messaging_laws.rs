@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use lessons::check::{Bounds, explore};
 use lessons::messaging::{
+    Account, AccountEvent, Durability, WriteAheadLog, account_history, recover_from_snapshots,
+    state_at, wal_run,
     Begin, GroupSetup, group_run, murmur2, range_assignment, FaultPoint, IdempotencyStore, KeyCheck, OffsetCommit, PartitionLog, PaymentRace,
     PaymentVariant, RelaySetup, Strategy, WriteApproach, charges_for_payment, deliver,
     producer_experiment, race_exploration, relay_row, relay_run, transform_run, write_order,
@@ -346,4 +348,85 @@ fn murmur2_agrees_with_the_murmur2_crate() {
         let theirs = murmur2::murmur2(key.as_bytes(), murmur2::KAFKA_SEED) as i32;
         assert_eq!(murmur2(key.as_bytes()), theirs, "{key}");
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    // 12.5: a snapshot after k events, then the events after it, gives the state of the whole
+    // log, for every k.
+    #[test]
+    fn a_snapshot_plus_the_rest_is_the_whole_fold(length in 0usize..400, k in 0usize..400, seed in any::<u64>()) {
+        let events = account_history(length, seed).unwrap();
+        let k = k.min(length);
+        let snapshot = Account::default().fold(&events[..k]);
+        prop_assert_eq!(snapshot.fold(&events[k..]), Account::default().fold(&events));
+    }
+
+    // 12.5: any snapshot interval recovers the same state.
+    #[test]
+    fn recovery_from_snapshots_is_exact(length in 0usize..400, every in 1usize..100, seed in any::<u64>()) {
+        let events = account_history(length, seed).unwrap();
+        let (account, replayed) = recover_from_snapshots(&events, Some(every)).unwrap();
+        prop_assert_eq!(account, Account::default().fold(&events));
+        prop_assert!(replayed < every);
+    }
+
+    // 12.5: replaying with dedupe by event id is idempotent: a stream that rewinds to earlier
+    // events any number of times folds to the log's state.
+    #[test]
+    fn replay_with_dedupe_by_id_is_idempotent(
+        length in 1usize..200,
+        rewinds in prop::collection::vec((0usize..200, 0usize..200), 0..5),
+        seed in any::<u64>(),
+    ) {
+        let events = account_history(length, seed).unwrap();
+        let mut stream: Vec<AccountEvent> = Vec::new();
+        let mut position = 0;
+        for (forward, back) in rewinds {
+            let end = (position + forward).min(length);
+            stream.extend_from_slice(&events[position..end]);
+            position = end.saturating_sub(back);
+        }
+        stream.extend_from_slice(&events[position..]);
+        prop_assert_eq!(Account::default().fold(&stream), Account::default().fold(&events));
+    }
+
+    // 12.5: the state at time t is the fold of the events recorded up to t.
+    #[test]
+    fn state_at_a_time_is_the_prefix_fold(length in 0usize..300, t_ms in 0i64..40_000, seed in any::<u64>()) {
+        let events = account_history(length, seed).unwrap();
+        let state = state_at(&events, ms(t_ms));
+        let prefix: Vec<AccountEvent> = events.iter().copied().filter(|event| event.at <= ms(t_ms)).collect();
+        prop_assert_eq!(state, Account::default().fold(&prefix));
+    }
+
+    // 12.5: fsync before ack: no acknowledged record is lost, for any crash schedule.
+    #[test]
+    fn fsync_before_ack_loses_no_acknowledged_write(crashes in prop::collection::vec(any::<bool>(), 1..200)) {
+        let mut wal = WriteAheadLog::new();
+        for (record, &crash) in crashes.iter().enumerate() {
+            wal.append(record as u64);
+            wal.fsync().unwrap();
+            // acknowledged here
+            if crash {
+                wal.crash();
+            }
+        }
+        let expected: Vec<u64> = (0..crashes.len() as u64).collect();
+        prop_assert_eq!(wal.recover(), expected);
+    }
+}
+
+// 12.5: acknowledging before the fsync loses acknowledged writes at the first crash.
+#[test]
+fn ack_before_fsync_can_lose_acknowledged_writes() {
+    let mut wal = WriteAheadLog::new();
+    wal.append(1);
+    wal.fsync().unwrap();
+    wal.append(2); // acknowledged, not yet fsynced
+    wal.crash();
+    assert_eq!(wal.recover(), [1]);
+    assert_eq!(wal_run(Durability::FsyncBeforeAck, 1_000, 0.5, 3).unwrap().1, 0);
+    assert!(wal_run(Durability::AckThenFsyncEvery(2), 1_000, 0.5, 3).unwrap().1 > 0);
 }
