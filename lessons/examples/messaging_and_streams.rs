@@ -56,7 +56,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     for strategy in Strategy::ALL {
         let outcome = crash_before_ack(strategy);
-        println!("{strategy}, receiver crash before its ack: effects applied = {}", outcome.effects);
+        println!(
+            "{strategy}, receiver crash before its ack: effects applied = {}",
+            outcome.effects
+        );
     }
 
     // cell
@@ -78,12 +81,27 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let mut keys = IdempotencyStore::new(secs(60))?;
     let body = "charge 10 EUR";
-    println!("0 s, first request:   {:?}", keys.begin("key-1", body, secs(0)));
-    println!("0.2 s, a retry:       {:?}", keys.begin("key-1", body, ms(200)));
+    println!(
+        "0 s, first request:   {:?}",
+        keys.begin("key-1", body, secs(0))
+    );
+    println!(
+        "0.2 s, a retry:       {:?}",
+        keys.begin("key-1", body, ms(200))
+    );
     keys.finish("key-1", "charged ch_1");
-    println!("30 s, a retry:        {:?}", keys.begin("key-1", body, secs(30)));
-    println!("31 s, another body:   {:?}", keys.begin("key-1", "charge 99 EUR", secs(31)));
-    println!("61 s, a late retry:   {:?}", keys.begin("key-1", body, secs(61)));
+    println!(
+        "30 s, a retry:        {:?}",
+        keys.begin("key-1", body, secs(30))
+    );
+    println!(
+        "31 s, another body:   {:?}",
+        keys.begin("key-1", "charge 99 EUR", secs(31))
+    );
+    println!(
+        "61 s, a late retry:   {:?}",
+        keys.begin("key-1", body, secs(61))
+    );
 
     // cell
     let race_rows = race_exploration()?;
@@ -110,7 +128,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     new_keys.new_key_per_retry = true;
     let mut key_kept = PaymentVariant::careful(day);
     key_kept.propagate_key = false;
-    let variants = [racy_server, new_keys, key_kept, PaymentVariant::careful(day)];
+    let variants = [
+        racy_server,
+        new_keys,
+        key_kept,
+        PaymentVariant::careful(day),
+    ];
     let retry_rates = [0.01, 0.02, 0.05, 0.1];
     let payment_rows = payment_experiment(&variants, &retry_rates, &load, 100_000, 1)?;
     payment_figure(&payment_rows).show();
@@ -244,7 +267,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         whole.balance, deduplicated.balance, naive_balance
     );
     let earlier = state_at(&events, secs(500));
-    println!("at 500 s: balance {} after event {}", earlier.balance, earlier.last_event);
+    println!(
+        "at 500 s: balance {} after event {}",
+        earlier.balance, earlier.last_event
+    );
 
     // cell
     let burst = [(secs(20), secs(40), 600.0)];
@@ -284,7 +310,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("{}", check_prediction(prediction, lost > 0, why));
 
     // cell
-    println!("murmur2(\"21\") = {} (Kafka's own test expects -973932308)", murmur2(b"21"));
+    println!(
+        "murmur2(\"21\") = {} (Kafka's own test expects -973932308)",
+        murmur2(b"21")
+    );
     let moves = [(6, 6), (6, 7), (6, 8), (6, 12), (12, 24)]
         .into_iter()
         .map(|(from, to)| moved_keys(10_000, from, to))
@@ -361,10 +390,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         outcome(&at_ten, Strategy::RetryWithoutDedupe),
         (0, 8_841, 1_159)
     );
-    assert_eq!(
-        outcome(&at_ten, Strategy::RetryWithDedupe),
-        (0, 10_000, 0)
-    );
+    assert_eq!(outcome(&at_ten, Strategy::RetryWithDedupe), (0, 10_000, 0));
     assert_eq!(
         outcome(&at_ten, Strategy::MarkBeforeSend),
         (1_688, 8_312, 0)
@@ -436,7 +462,11 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             0.0,
         )?;
         let rows = payment_experiment(&minute, &[0.01], &clients, 100_000, 1)?;
-        assert!(right(check_prediction(Some(few), rows[0].per_10k < 5.0, "")));
+        assert!(right(check_prediction(
+            Some(few),
+            rows[0].per_10k < 5.0,
+            ""
+        )));
     }
 
     // 3. Dual writes and the outbox, and C17.
@@ -510,7 +540,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     assert_eq!(copies[6], (false, 0.1, 1_099, 12_366));
     assert_eq!(copies[7], (true, 0.1, 0, 12_366));
-    assert!(producer_rows.iter().filter(|row| row.idempotent).all(|row| row.duplicates == 0));
+    assert!(
+        producer_rows
+            .iter()
+            .filter(|row| row.idempotent)
+            .all(|row| row.duplicates == 0)
+    );
     let modes: Vec<(usize, usize, usize, usize)> = at_five
         .iter()
         .map(|row| {
@@ -546,15 +581,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .map(|row| (row.log_length, row.events_replayed))
         .collect();
     assert_eq!(replayed[3], (300_000, 300_000));
-    assert_eq!(replayed[4..8], [(1_933, 933), (10_984, 984), (100_363, 363), (300_067, 67)]);
+    assert_eq!(
+        replayed[4..8],
+        [(1_933, 933), (10_984, 984), (100_363, 363), (300_067, 67)]
+    );
     assert!(replay_rows.iter().all(|row| row.same_state));
-    assert!(replay_rows[4..].iter().all(|row| row.events_replayed < row.snapshot_every));
+    assert!(
+        replay_rows[4..]
+            .iter()
+            .all(|row| row.events_replayed < row.snapshot_every)
+    );
     assert_eq!(
         (whole.balance, deduplicated.balance, naive_balance),
         (-489_420, -489_420, -753_959)
     );
     assert_eq!((earlier.balance, earlier.last_event), (-579_779, 5_000));
-    assert_eq!((worst.lag, worst.time_s, worst.staleness_s), (6_000, 40.0, 20.0));
+    assert_eq!(
+        (worst.lag, worst.time_s, worst.staleness_s),
+        (6_000, 40.0, 20.0)
+    );
     assert_eq!(caught_up, 70.0);
     let lost: Vec<usize> = wal_rows.iter().map(|row| row.lost).collect();
     assert_eq!(lost, [0, 0, 32, 397, 412, 3_350]);
@@ -583,7 +628,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let plateau: Vec<f64> = throughput_rows.iter().map(|row| row.throughput).collect();
     assert_eq!(
         plateau,
-        [500.0, 1_000.0, 1_500.0, 2_000.0, 2_500.0, 3_000.0, 3_000.0, 3_000.0, 3_000.0]
+        [
+            500.0, 1_000.0, 1_500.0, 2_000.0, 2_500.0, 3_000.0, 3_000.0, 3_000.0, 3_000.0
+        ]
     );
     assert_eq!(throughput_rows[8].idle_consumers, 6);
     assert_eq!(

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 
 use lessons::check::{Bounds, explore};
 use lessons::messaging::{
-    Account, AccountEvent, Durability, WriteAheadLog, account_history, recover_from_snapshots,
-    state_at, wal_run,
-    Begin, GroupSetup, group_run, murmur2, range_assignment, FaultPoint, IdempotencyStore, KeyCheck, OffsetCommit, PartitionLog, PaymentRace,
-    PaymentVariant, RelaySetup, Strategy, WriteApproach, charges_for_payment, deliver,
-    producer_experiment, race_exploration, relay_row, relay_run, transform_run, write_order,
+    Account, AccountEvent, Begin, Durability, FaultPoint, GroupSetup, IdempotencyStore, KeyCheck,
+    OffsetCommit, PartitionLog, PaymentRace, PaymentVariant, RelaySetup, Strategy, WriteAheadLog,
+    WriteApproach, account_history, charges_for_payment, deliver, group_run, murmur2,
+    producer_experiment, race_exploration, range_assignment, recover_from_snapshots, relay_row,
+    relay_run, state_at, transform_run, wal_run, write_order,
 };
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
@@ -273,7 +273,10 @@ fn murmur2_gives_kafkas_values() {
         (b"foobar", -790_332_482),
         (b"a-little-bit-long-string", -985_981_536),
         (b"a-little-bit-longer-string", -1_486_304_829),
-        (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
+        (
+            b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8",
+            -58_897_971,
+        ),
         (b"abc", 479_470_107),
     ];
     for (key, expected) in cases {
@@ -427,6 +430,16 @@ fn ack_before_fsync_can_lose_acknowledged_writes() {
     wal.append(2); // acknowledged, not yet fsynced
     wal.crash();
     assert_eq!(wal.recover(), [1]);
-    assert_eq!(wal_run(Durability::FsyncBeforeAck, 1_000, 0.5, 3).unwrap().1, 0);
-    assert!(wal_run(Durability::AckThenFsyncEvery(2), 1_000, 0.5, 3).unwrap().1 > 0);
+    assert_eq!(
+        wal_run(Durability::FsyncBeforeAck, 1_000, 0.5, 3)
+            .unwrap()
+            .1,
+        0
+    );
+    assert!(
+        wal_run(Durability::AckThenFsyncEvery(2), 1_000, 0.5, 3)
+            .unwrap()
+            .1
+            > 0
+    );
 }

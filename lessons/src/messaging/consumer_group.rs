@@ -181,7 +181,11 @@ impl GroupSetup {
         for n in counts {
             at_most("consumers", at_least("consumers", n, 1)?, 1_000)?;
         }
-        if self.consumers.first().is_none_or(|&(at, _)| at != Time::ZERO) {
+        if self
+            .consumers
+            .first()
+            .is_none_or(|&(at, _)| at != Time::ZERO)
+        {
             return Err(SimError::parameter(
                 "first consumer change",
                 self.consumers.first().map_or(Time::MAX, |&(at, _)| at),
@@ -214,7 +218,10 @@ impl GroupSetup {
             return Err(SimError::parameter(
                 "new partition count",
                 to,
-                format!("at least {}: a topic's partitions can be added, not removed", self.partitions),
+                format!(
+                    "at least {}: a topic's partitions can be added, not removed",
+                    self.partitions
+                ),
             ));
         }
         if !(ms(100)..=crate::sim::secs(3_600)).contains(&self.duration) {
@@ -357,10 +364,12 @@ pub fn group_run(setup: &GroupSetup, seed: u64) -> Result<GroupRun, SimError> {
         if now >= paused_until {
             for (consumer, owned) in assignment.iter().enumerate() {
                 // Unused capacity does not pile up: a consumer cannot catch up faster than its rate.
-                budgets[consumer] = (budgets[consumer] + setup.consume_rate * dt).min(setup.consume_rate * dt + 1.0);
+                budgets[consumer] = (budgets[consumer] + setup.consume_rate * dt)
+                    .min(setup.consume_rate * dt + 1.0);
                 let mut turn = 0;
                 let mut empty_in_a_row = 0;
-                while budgets[consumer] >= 1.0 && !owned.is_empty() && empty_in_a_row < owned.len() {
+                while budgets[consumer] >= 1.0 && !owned.is_empty() && empty_in_a_row < owned.len()
+                {
                     let partition = owned[turn % owned.len()];
                     turn += 1;
                     match partitions[partition].pop_front() {
@@ -445,7 +454,8 @@ pub fn throughput_experiment(
     consumer_counts
         .iter()
         .map(|&consumers| {
-            let setup = GroupSetup::new(partitions, consumers, produce_rate, consume_rate, duration)?;
+            let setup =
+                GroupSetup::new(partitions, consumers, produce_rate, consume_rate, duration)?;
             let run = group_run(&setup, seed)?;
             let last = run.samples.last();
             Ok(ThroughputRow {

@@ -164,7 +164,10 @@ pub fn recover_from_snapshots(
     let snapshot_at = events.len() / every * every;
     // The snapshot is the fold of the prefix, stored when the log reached that length.
     let snapshot = Account::default().fold(&events[..snapshot_at]);
-    Ok((snapshot.fold(&events[snapshot_at..]), events.len() - snapshot_at))
+    Ok((
+        snapshot.fold(&events[snapshot_at..]),
+        events.len() - snapshot_at,
+    ))
 }
 
 /// How many events a recovery replays, for one log length and snapshot interval.

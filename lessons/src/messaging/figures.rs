@@ -4,10 +4,10 @@ use super::consumer_group::{GroupRun, ThroughputRow};
 use super::delivery::DeliveryRow;
 use super::dual_write::DualWriteRow;
 use super::event_sourcing::ReplayRow;
-use super::projection::ProjectionRow;
 use super::outbox::RelayRow;
 use super::payments::PaymentRow;
 use super::producer::ProducerRow;
+use super::projection::ProjectionRow;
 use super::transform::TransformRow;
 use crate::viz::{Corner, Figure};
 
@@ -229,7 +229,12 @@ pub fn producer_figure(rows: &[ProducerRow]) -> Figure {
                 "no sequence numbers".to_string()
             }
         },
-        |row| (row.loss, 1_000.0 * row.duplicates as f64 / row.records as f64),
+        |row| {
+            (
+                row.loss,
+                1_000.0 * row.duplicates as f64 / row.records as f64,
+            )
+        },
     );
     for (name, points) in groups {
         figure = figure.line(name, points);

@@ -103,7 +103,9 @@ pub use delivery::{
     Delivery, DeliveryFaults, DeliveryRow, FaultPoint, MAX_ATTEMPTS, MAX_MESSAGES, Strategy,
     deliver, delivery_experiment,
 };
-pub use dual_write::{DualWriteRow, WriteApproach, WrittenOrder, dual_write_experiment, write_order};
+pub use dual_write::{
+    DualWriteRow, WriteApproach, WrittenOrder, dual_write_experiment, write_order,
+};
 pub use event_sourcing::{
     Account, AccountEvent, ReplayRow, account_history, recover_from_snapshots, replay_experiment,
     state_at,
@@ -118,12 +120,14 @@ pub use outbox::{
     Published, RelayRow, RelayRun, RelaySetup, poll_interval_experiment, relay_row, relay_run,
 };
 pub use partitioner::{MovedKeys, moved_keys, murmur2, partition_for_key};
-pub use payment_race::{KeyRow, PaymentRace, RaceRow, RaceState, RaceStep, Stage, race_exploration};
+pub use payment_race::{
+    KeyRow, PaymentRace, RaceRow, RaceState, RaceStep, Stage, race_exploration,
+};
 pub use payments::{
     KeyCheck, MAX_PAYMENTS, PaymentLoad, PaymentRow, PaymentVariant, charges_for_payment,
     payment_experiment,
 };
-pub use projection::{ProjectionRow, projection_run};
 pub use producer::{Appended, PartitionLog, ProducerRow, producer_experiment};
+pub use projection::{ProjectionRow, projection_run};
 pub use transform::{OffsetCommit, OutputLog, TransformRow, transform_experiment, transform_run};
 pub use wal::{Durability, WalRow, WriteAheadLog, wal_experiment, wal_run};

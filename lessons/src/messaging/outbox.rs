@@ -244,8 +244,8 @@ pub fn relay_run(setup: &RelaySetup, seed: u64) -> Result<RelayRun, SimError> {
             let (committed_at, key) = commits[event];
             let partition = key % setup.partitions;
             // A partition is read in order: a copy is read no earlier than the one before it.
-            let read = (clock + setup.consumer_delay.sample(&mut consumer_rng))
-                .max(last_read[partition]);
+            let read =
+                (clock + setup.consumer_delay.sample(&mut consumer_rng)).max(last_read[partition]);
             last_read[partition] = read;
             run.published.push(Published {
                 event,

@@ -12,11 +12,19 @@ pub(crate) fn probability(name: &'static str, value: f64) -> Result<f64, SimErro
 }
 
 /// `value` if it is at least `minimum`.
-pub(crate) fn at_least(name: &'static str, value: usize, minimum: usize) -> Result<usize, SimError> {
+pub(crate) fn at_least(
+    name: &'static str,
+    value: usize,
+    minimum: usize,
+) -> Result<usize, SimError> {
     if value >= minimum {
         Ok(value)
     } else {
-        Err(SimError::parameter(name, value, format!("at least {minimum}")))
+        Err(SimError::parameter(
+            name,
+            value,
+            format!("at least {minimum}"),
+        ))
     }
 }
 

@@ -203,9 +203,11 @@ impl Model for PaymentRace {
             if *stage != Stage::Answered {
                 actions.push(RaceStep::Advance(i));
             }
-            if *stage == (Stage::Charged {
-                called_again: false,
-            }) {
+            if *stage
+                == (Stage::Charged {
+                    called_again: false,
+                })
+            {
                 actions.push(RaceStep::CallAgain(i));
             }
         }
@@ -248,9 +250,10 @@ impl Model for PaymentRace {
     }
 
     fn invariants(&self) -> Vec<Invariant<PaymentRace>> {
-        vec![Invariant::new("at most one charge", |_, state: &RaceState| {
-            state.charges <= 1
-        })]
+        vec![Invariant::new(
+            "at most one charge",
+            |_, state: &RaceState| state.charges <= 1,
+        )]
     }
 }
 
@@ -316,9 +319,7 @@ pub fn race_exploration() -> Result<Vec<RaceRow>, SimError> {
                 holds: found.holds(),
                 exhausted: found.exhausted,
                 states: found.distinct_states,
-                shortest_violation: found
-                    .violation
-                    .map_or(0, |violation| violation.run.len()),
+                shortest_violation: found.violation.map_or(0, |violation| violation.run.len()),
             });
         }
     }

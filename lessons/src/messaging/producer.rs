@@ -168,7 +168,11 @@ pub fn producer_experiment(
     let mut rows = Vec::new();
     for (j, &loss) in losses.iter().enumerate() {
         if probability("loss", loss)? > 0.99 {
-            return Err(SimError::parameter("loss", loss, "at most 0.99, or retries never end"));
+            return Err(SimError::parameter(
+                "loss",
+                loss,
+                "at most 0.99, or retries never end",
+            ));
         }
         for idempotent in [false, true] {
             let mut rng = Rng::derive(seed, &[j as u64]);

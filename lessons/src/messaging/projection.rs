@@ -76,7 +76,11 @@ pub fn projection_run(
         ));
     }
     if !(secs(1)..=secs(86_400)).contains(&duration) {
-        return Err(SimError::parameter("duration", duration, "from 1s to one day"));
+        return Err(SimError::parameter(
+            "duration",
+            duration,
+            "from 1s to one day",
+        ));
     }
     let step = ms(10);
     let dt = step.as_secs_f64();

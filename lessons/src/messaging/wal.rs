@@ -103,7 +103,8 @@ impl WriteAheadLog {
     pub fn fsync(&mut self) -> Result<(), SimError> {
         for record in std::mem::take(&mut self.buffered) {
             // One key per record, numbered so that the disk's key order is the log's order.
-            self.disk.write(&format!("wal/{:012}", self.on_disk), &record)?;
+            self.disk
+                .write(&format!("wal/{:012}", self.on_disk), &record)?;
             self.on_disk += 1;
         }
         Ok(())
