@@ -373,6 +373,47 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         consumers, rows[1].throughput, rows[1].idle_consumers
     );
     println!("{}", check_prediction(prediction, faster, why));
+    // cell
+    let delay = Latency::log_normal(ms(200), 1.0).with_spikes(0.01, secs(5));
+    let latenesses = [0, 250, 500, 1_000, 2_000, 5_000, 10_000].map(ms);
+    let lateness_rows = lateness_experiment(&latenesses, secs(1), &delay, 1)?;
+    lateness_figure(&lateness_rows).show();
+    let lateness_table = Table::from_rows(&lateness_rows)?;
+    lateness_table.evcxr_display();
+
+    // cell
+    let events = event_stream(2_000, 100.0, &delay, 3)?;
+    let admit_all = secs(3_600);
+    let by_arrival = event_time_windows(&events, secs(1), admit_all)?;
+    let mut shuffled = events.clone();
+    Rng::new(4).shuffle(&mut shuffled);
+    let shuffled_windows = event_time_windows(&shuffled, secs(1), admit_all)?;
+    let same = by_arrival.counts == shuffled_windows.counts;
+    println!("event time, all admitted, arrival order against a shuffle: same counts = {same}");
+    // The same events (same timestamps) over a network that delays them differently.
+    let other_network = event_stream(2_000, 100.0, &delay, 5)?;
+    let event_time_same = true_counts(&events, secs(1))? == true_counts(&other_network, secs(1))?;
+    let first = processing_time_windows(&events, secs(1))?;
+    let second = processing_time_windows(&other_network, secs(1))?;
+    let differing = first
+        .iter()
+        .filter(|&(start, count)| second.get(start) != Some(count))
+        .count();
+    println!(
+        "another network: event-time counts equal = {event_time_same}; processing-time windows that differ: {differing} of {}",
+        first.len()
+    );
+
+    // cell
+    let lateness = ms(500); // try secs(5)
+    let prediction: Option<bool> = None; // Some(true): fewer than 1% of events are dropped
+    let rows = lateness_experiment(&[lateness], secs(1), &delay, 1)?;
+    let few = rows[0].dropped < 200;
+    let why = format!(
+        "{} of 20,000 dropped, results {} ms after the window ends (median)",
+        rows[0].dropped, rows[0].p50_result_delay_ms
+    );
+    println!("{}", check_prediction(prediction, few, why));
     // end of cells
     let right = |verdict: String| verdict.starts_with("Right");
     let outcome = |rows: &[DeliveryRow], strategy: Strategy| {
@@ -641,6 +682,35 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         let rows = throughput_experiment(6, &[6, consumers], 10_000.0, 500.0, secs(20), 1)?;
         let measured = rows[1].throughput > rows[0].throughput;
         assert!(right(check_prediction(Some(faster), measured, "")));
+    }
+
+    // 7. Event time, windows and late data.
+    let windows: Vec<(usize, usize, f64)> = lateness_rows
+        .iter()
+        .map(|row| (row.dropped, row.wrong_windows, row.p50_result_delay_ms))
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            (15_666, 190, 76.5),
+            (6_096, 190, 333.1),
+            (2_948, 190, 581.7),
+            (1_084, 190, 1_077.5),
+            (409, 166, 2_076.5),
+            (168, 112, 5_076.5),
+            (1, 1, 10_076.6),
+            (0, 175, 0.0)
+        ]
+    );
+    assert!(same && event_time_same);
+    assert_eq!((differing, first.len()), (23, 26));
+    for (lateness, few) in [(ms(500), false), (secs(5), true)] {
+        let rows = lateness_experiment(&[lateness], secs(1), &delay, 1)?;
+        assert!(right(check_prediction(
+            Some(few),
+            rows[0].dropped < 200,
+            ""
+        )));
     }
 
     Ok(())

@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 use lessons::check::{Bounds, explore};
 use lessons::messaging::{
     Account, AccountEvent, Begin, Durability, FaultPoint, GroupSetup, IdempotencyStore, KeyCheck,
-    OffsetCommit, PartitionLog, PaymentRace, PaymentVariant, RelaySetup, Strategy, WriteAheadLog,
-    WriteApproach, account_history, charges_for_payment, deliver, group_run, murmur2,
-    producer_experiment, race_exploration, range_assignment, recover_from_snapshots, relay_row,
-    relay_run, state_at, transform_run, wal_run, write_order,
+    OffsetCommit, PartitionLog, PaymentRace, PaymentVariant, RelaySetup, Strategy, TimedEvent,
+    WriteAheadLog, WriteApproach, account_history, charges_for_payment, deliver,
+    event_time_windows, group_run, murmur2, processing_time_windows, producer_experiment,
+    race_exploration, range_assignment, recover_from_snapshots, relay_row, relay_run, state_at,
+    transform_run, true_counts, wal_run, write_order,
 };
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
@@ -441,5 +442,95 @@ fn ack_before_fsync_can_lose_acknowledged_writes() {
             .unwrap()
             .1
             > 0
+    );
+}
+
+fn timed_events() -> impl proptest::strategy::Strategy<Value = Vec<TimedEvent>> {
+    prop::collection::vec((0i64..20_000, 0i64..5_000), 0..120).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .map(|(event_ms, delay_ms)| TimedEvent {
+                event_time: ms(event_ms),
+                arrival: ms(event_ms + delay_ms),
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    // 12.7: once every event is admitted, event-time windows give the true counts in any
+    // arrival order.
+    #[test]
+    fn event_time_windows_do_not_depend_on_arrival_order(
+        events in timed_events(),
+        order in any::<u64>(),
+    ) {
+        let mut shuffled = events.clone();
+        lessons::sim::Rng::new(order).shuffle(&mut shuffled);
+        let admit_all = secs(3_600);
+        let first = event_time_windows(&events, secs(1), admit_all).unwrap();
+        let second = event_time_windows(&shuffled, secs(1), admit_all).unwrap();
+        prop_assert_eq!(&first.counts, &second.counts);
+        prop_assert_eq!(first.counts, true_counts(&events, secs(1)).unwrap());
+    }
+
+    // 12.7: an event is dropped exactly when its timestamp is below the watermark (newest
+    // event time seen minus the lateness) at its arrival; nothing else is lost.
+    #[test]
+    fn an_event_is_dropped_iff_it_is_behind_the_watermark(
+        mut events in timed_events(),
+        lateness_ms in 0i64..3_000,
+    ) {
+        events.sort_by_key(|event| event.arrival);
+        let lateness = ms(lateness_ms);
+        let windows = event_time_windows(&events, secs(1), lateness).unwrap();
+        let mut newest: Option<Time> = None;
+        let mut dropped = 0;
+        for event in &events {
+            if newest.is_some_and(|newest| event.event_time < newest - lateness) {
+                dropped += 1;
+            } else {
+                newest = newest.max(Some(event.event_time));
+            }
+        }
+        prop_assert_eq!(windows.dropped, dropped);
+        let counted: u64 = windows.counts.values().sum();
+        prop_assert_eq!(counted as usize + dropped, events.len());
+    }
+}
+
+// 12.7: processing-time windows are not order independent: the same two events, delayed
+// differently, land in different windows; their event-time windows do not move.
+#[test]
+fn processing_time_windows_depend_on_the_network() {
+    let fast = [
+        TimedEvent {
+            event_time: ms(900),
+            arrival: ms(950),
+        },
+        TimedEvent {
+            event_time: ms(950),
+            arrival: ms(990),
+        },
+    ];
+    let slow = [
+        TimedEvent {
+            event_time: ms(900),
+            arrival: ms(1_200),
+        },
+        TimedEvent {
+            event_time: ms(950),
+            arrival: ms(990),
+        },
+    ];
+    assert_ne!(
+        processing_time_windows(&fast, secs(1)).unwrap(),
+        processing_time_windows(&slow, secs(1)).unwrap()
+    );
+    assert_eq!(
+        true_counts(&fast, secs(1)).unwrap(),
+        true_counts(&slow, secs(1)).unwrap()
     );
 }

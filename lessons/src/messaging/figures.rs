@@ -9,6 +9,7 @@ use super::payments::PaymentRow;
 use super::producer::ProducerRow;
 use super::projection::ProjectionRow;
 use super::transform::TransformRow;
+use super::windows::LatenessRow;
 use crate::viz::{Corner, Figure};
 
 /// The values of `rows` grouped by `name`, in the order names first appear, as
@@ -374,4 +375,31 @@ pub fn projection_figure(rows: &[ProjectionRow]) -> Figure {
         .y_label("events not yet in the read model")
         .legend_at(Corner::UpperRight)
         .line("lag", points(|row| row.lag as f64))
+}
+
+/// 12.7: the lateness trade-off: for each allowed lateness, the median delay of a window's
+/// result against the share of events dropped as late.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::messaging::{lateness_experiment, lateness_figure};
+/// use lessons::sim::{Latency, ms};
+///
+/// let rows = lateness_experiment(&[ms(0), ms(1_000)], ms(1_000), &Latency::log_normal(ms(200), 1.0), 1)?;
+/// assert!(lateness_figure(&rows).to_svg().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn lateness_figure(rows: &[LatenessRow]) -> Figure {
+    let points: Vec<(f64, f64)> = rows
+        .iter()
+        .filter(|row| row.windows != "processing time")
+        .map(|row| (row.p50_result_delay_ms, percent(row.dropped, 20_000)))
+        .collect();
+    Figure::new("Allowed lateness: waiting against dropping")
+        .x_label("median delay of a window's result after its end (ms)")
+        .y_label("events dropped as late (%)")
+        .legend_at(Corner::UpperRight)
+        .line("one point per allowed lateness L", points.clone())
+        .points("L", points)
 }

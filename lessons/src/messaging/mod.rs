@@ -42,6 +42,11 @@
 //!   partition, and so in order, until partitions are added and most keys move; a group gives
 //!   each partition to one consumer, so consumers beyond the partition count idle, and lag grows
 //!   at the produce rate minus the consume rate.
+//! * **Event time and windows** ([`event_stream`], [`event_time_windows`],
+//!   [`processing_time_windows`], [`lateness_experiment`]): counting by the time events
+//!   happened needs a watermark, the newest event time seen minus an allowed lateness; a larger
+//!   lateness drops fewer late events and delays every result. Counting by arrival time never
+//!   waits and puts delayed events in the wrong window.
 //!
 //! # What it does not model
 //!
@@ -63,6 +68,8 @@
 //! * Apache Kafka KIP-98, "Exactly Once Delivery and Transactional Messaging": producer ids,
 //!   sequence numbers, transactions and `read_committed`.
 //! * Stripe API reference, "Idempotent requests".
+//! * Tyler Akidau et al., "The Dataflow Model", VLDB 2015: event time, processing time,
+//!   windows and watermarks.
 //!
 //! # Examples
 //!
@@ -94,6 +101,7 @@ mod producer;
 mod projection;
 mod transform;
 mod wal;
+mod windows;
 
 pub use consumer_group::{
     GroupRun, GroupSetup, LagSample, ThroughputRow, group_run, range_assignment,
@@ -111,9 +119,9 @@ pub use event_sourcing::{
     state_at,
 };
 pub use figures::{
-    delivery_figure, delivery_loss_figure, dual_write_figure, lag_figure, payment_figure,
-    producer_figure, projection_figure, relay_latency_figure, replay_figure, throughput_figure,
-    transform_figure, ttl_figure,
+    delivery_figure, delivery_loss_figure, dual_write_figure, lag_figure, lateness_figure,
+    payment_figure, producer_figure, projection_figure, relay_latency_figure, replay_figure,
+    throughput_figure, transform_figure, ttl_figure,
 };
 pub use idempotency::{Begin, IdempotencyStore};
 pub use outbox::{
@@ -131,3 +139,7 @@ pub use producer::{Appended, PartitionLog, ProducerRow, producer_experiment};
 pub use projection::{ProjectionRow, projection_run};
 pub use transform::{OffsetCommit, OutputLog, TransformRow, transform_experiment, transform_run};
 pub use wal::{Durability, WalRow, WriteAheadLog, wal_experiment, wal_run};
+pub use windows::{
+    LatenessRow, TimedEvent, WindowCounts, event_stream, event_time_windows, lateness_experiment,
+    processing_time_windows, true_counts,
+};
