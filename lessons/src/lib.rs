@@ -30,6 +30,9 @@
 //!   and split votes, log replication and the commit rule (the paper's Figure 8), persistence
 //!   across crashes, client sessions, snapshots, partitions and cluster sizes, election storms,
 //!   and the crash-versus-Byzantine arithmetic; every run checked for Raft's safety properties.
+//! * [`messaging`]: delivery semantics with crash points, idempotency keys and the
+//!   check-then-insert race, dual writes against the transactional outbox, the idempotent
+//!   producer and offsets committed with the output: what makes an effect happen exactly once.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? And a bounded explorer that tries every run of a small model and
 //!   returns a shortest one that breaks an invariant.
@@ -76,6 +79,7 @@ pub mod crdt;
 pub mod display;
 pub mod failure_detection;
 pub mod ids;
+pub mod messaging;
 pub mod partitioning;
 pub mod quorum;
 pub mod raft;
