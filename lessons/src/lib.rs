@@ -30,8 +30,12 @@
 //!   and split votes, log replication and the commit rule (the paper's Figure 8), persistence
 //!   across crashes, client sessions, snapshots, partitions and cluster sizes, election storms,
 //!   and the crash-versus-Byzantine arithmetic; every run checked for Raft's safety properties.
+//! * [`transactions`]: isolation levels on a small multi-version store: the lost update and its
+//!   fixes, lock upgrades that deadlock, snapshot isolation and write skew, serializable
+//!   snapshot isolation, version chains and their garbage collection.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
-//!   sequentially consistent? And a bounded explorer that tries every run of a small model and
+//!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
+//!   cycle prove? And a bounded explorer that tries every run of a small model and
 //!   returns a shortest one that breaks an invariant.
 //!
 //! And the parts they share:
@@ -83,5 +87,6 @@ pub mod rate_limit;
 pub mod replication;
 pub mod sim;
 pub mod table;
+pub mod transactions;
 pub mod try_it;
 pub mod viz;

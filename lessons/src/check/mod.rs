@@ -45,6 +45,14 @@
 //! ([`Model::view`], [`StepView`]), draws as a space-time diagram whose client operations
 //! feed [`check_register`].
 //!
+//! # Transactions
+//!
+//! Transactions are judged by a different picture: not one register over real time, but which
+//! transaction's version each read saw. [`check_isolation`] builds the direct serialization
+//! graph of a [`TransactionHistory`] (ww, wr and rw edges, after Adya) and names the anomaly
+//! its cycle proves: G0, G1a, G1b, G1c, G-single (read skew, lost update) or G2-item (write
+//! skew), the names Elle also uses; the module `isolation` essay has the table.
+//!
 //! # References
 //!
 //! * Maurice Herlihy and Jeannette Wing, "Linearizability: A Correctness Condition for
@@ -72,12 +80,17 @@
 //! ```
 
 mod explore;
+mod isolation;
 mod linearizability;
 mod network;
 mod run;
 mod sequential;
 
 pub use explore::{Bounds, Exploration, Invariant, Model, Violation, explore};
+pub use isolation::{
+    Anomaly, Dependency, DependencyKind, INITIAL, IsolationReport, ReadRecord, TransactionHistory,
+    TransactionRecord, TxnId, check_isolation,
+};
 
 pub use linearizability::{
     CheckError, RegisterAction, RegisterHistory, RegisterOperation, Verdict, check_register,
