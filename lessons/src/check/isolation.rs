@@ -491,7 +491,7 @@ impl fmt::Display for Anomaly {
 /// history.commit(t2)?;
 /// let report = check_isolation(&history);
 /// assert_eq!(report.anomaly, Some(Anomaly::GSingle)); // the lost update
-/// assert_eq!(report.cycle_text(), "T1 -ww(x)-> T2 -rw(x)-> T1");
+/// assert_eq!(report.cycle_text(), "T2 -rw(x)-> T1 -ww(x)-> T2");
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]

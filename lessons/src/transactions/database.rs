@@ -422,6 +422,23 @@ impl Database {
             .and_then(|t| t.values_read.get(key).copied())
     }
 
+    /// How many of its operations `txn` has run (its next operation's index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::transactions::{Database, Isolation, Program};
+    ///
+    /// let mut store = Database::new(Isolation::Snapshot, &[("x", 0)]);
+    /// let t1 = store.begin(Program::new("T1").read("x").read("x"));
+    /// store.step(t1)?;
+    /// assert_eq!(store.steps_taken(t1), 1);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn steps_taken(&self, txn: TxnId) -> usize {
+        self.transaction(txn).map_or(0, |t| t.next)
+    }
+
     /// The transactions `txn` is waiting for (empty when it is not waiting for a lock).
     ///
     /// # Examples

@@ -54,6 +54,9 @@
 //!   [`lost_update_experiment`], [`lost_updates_figure`], [`deadlocks_figure`]).
 //! * Write skew with doctors on call ([`on_call_interleavings`], [`on_call_experiment`],
 //!   [`on_call_figure`]).
+//! * Optimistic against locking as contention grows, and a long optimistic transaction starved
+//!   by short writers until it is given priority ([`contention_experiment`],
+//!   [`contention_figure`], [`starvation_run`]).
 //! * Version chains behind a long reader ([`long_reader_experiment`], [`chain_figure`]).
 //!
 //! # References
@@ -82,6 +85,7 @@
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
 
+mod contention;
 mod database;
 mod isolation;
 mod locks;
@@ -91,6 +95,10 @@ mod schedule;
 mod versions;
 mod write_skew;
 
+pub use contention::{
+    ContentionParameters, ContentionRow, StarvationRow, contention_experiment, contention_figure,
+    starvation_run,
+};
 pub use database::{Counters, Database, Status, Step, Version};
 pub use isolation::{AbortReason, Isolation};
 pub use lost_update::{
