@@ -421,7 +421,7 @@ impl fmt::Display for Dependency {
 /// use lessons::check::Anomaly;
 ///
 /// assert_eq!(Anomaly::G2Item.to_string(), "G2-item");
-/// assert_eq!(Anomaly::GSingle.describe(), "read skew: a cycle with exactly one rw edge");
+/// assert_eq!(Anomaly::GSingle.describe(), "a cycle with exactly one rw edge (read skew, lost update)");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Anomaly {
@@ -453,8 +453,8 @@ impl Anomaly {
             Anomaly::G1b => "intermediate read: a committed transaction saw a version its writer overwrote",
             Anomaly::G0 => "write cycle: a cycle of ww edges",
             Anomaly::G1c => "circular information flow: a cycle of ww and wr edges",
-            Anomaly::GSingle => "read skew: a cycle with exactly one rw edge",
-            Anomaly::G2Item => "write skew: a cycle with two or more rw edges",
+            Anomaly::GSingle => "a cycle with exactly one rw edge (read skew, lost update)",
+            Anomaly::G2Item => "a cycle with two or more rw edges (write skew)",
         }
     }
 }

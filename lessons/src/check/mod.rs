@@ -51,7 +51,20 @@
 //! transaction's version each read saw. [`check_isolation`] builds the direct serialization
 //! graph of a [`TransactionHistory`] (ww, wr and rw edges, after Adya) and names the anomaly
 //! its cycle proves: G0, G1a, G1b, G1c, G-single (read skew, lost update) or G2-item (write
-//! skew), the names Elle also uses; the module `isolation` essay has the table.
+//! skew), the names Elle also uses; [`Anomaly`] lists them from the weakest level that forbids
+//! each to the strongest.
+//!
+//! Elle (Kingsbury and Alvaro, VLDB 2020) names cycles the same way (G0, G1a, G1b, G1c,
+//! G-single, G2-item) and adds variants that also use real-time or process order. Its hard part
+//! is inference: a real database does not say which version a read saw, so Elle builds
+//! workloads (append-only lists) whose values reveal the version order. The simulated store of
+//! [`crate::transactions`] records versions directly, so here the graph is exact, and the
+//! checker only judges histories that carry that information.
+//!
+//! * Atul Adya, Barbara Liskov and Patrick O'Neil, "Generalized Isolation Level Definitions",
+//!   ICDE 2000; Atul Adya, PhD thesis, MIT, 1999, chapter 3.
+//! * Kyle Kingsbury and Peter Alvaro, "Elle: Inferring Isolation Anomalies from Experimental
+//!   Observations", VLDB 2020.
 //!
 //! # References
 //!

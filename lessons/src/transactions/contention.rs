@@ -69,9 +69,9 @@ pub struct ContentionRow {
     pub isolation: String,
     /// How many keys the transactions choose from (fewer keys: more conflicts).
     pub keys: usize,
-    /// Commits per 100 ticks, averaged over runs.
+    /// Commits per 100 ticks, averaged over runs (two decimals).
     pub commits_per_100_ticks: f64,
-    /// Aborts (deadlock victims, failed validations) per commit.
+    /// Aborts (deadlock victims, failed validations) per commit (two decimals).
     pub aborts_per_commit: f64,
     /// The most times one transaction was retried before it committed.
     pub worst_retries: usize,
@@ -134,13 +134,18 @@ pub fn contention_experiment(
             rows.push(ContentionRow {
                 isolation: isolation.to_string(),
                 keys,
-                commits_per_100_ticks: commits as f64 / runs * 100.0 / settings.ticks as f64,
-                aborts_per_commit: aborts as f64 / (commits.max(1)) as f64,
+                commits_per_100_ticks: round(commits as f64 / runs * 100.0 / settings.ticks as f64),
+                aborts_per_commit: round(aborts as f64 / (commits.max(1)) as f64),
                 worst_retries: worst,
             });
         }
     }
     Ok(rows)
+}
+
+/// Two decimals are all a table needs.
+fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
 }
 
 fn check_settings(settings: ContentionParameters) -> Result<(), SimError> {
