@@ -135,7 +135,13 @@ fn a_serial_history_has_no_cycle() {
 fn bad_histories_are_refused_with_what_is_allowed() {
     let mut history = TransactionHistory::new();
     let t1 = history.begin();
-    assert!(history.read(t1, "x", 5).unwrap_err().to_string().contains("0 (initial) to 1"));
+    assert!(
+        history
+            .read(t1, "x", 5)
+            .unwrap_err()
+            .to_string()
+            .contains("0 (initial) to 1")
+    );
     assert!(history.write(2, "x").is_err());
     history.commit(t1).unwrap();
     assert!(history.commit(t1).is_err());
@@ -154,7 +160,10 @@ fn two_readers_that_upgrade_deadlock_and_one_is_aborted() {
     )
     .unwrap();
     assert_eq!(store.counters().deadlocks, 1);
-    assert_eq!(store.status(2), Some(Status::Aborted(AbortReason::Deadlock)));
+    assert_eq!(
+        store.status(2),
+        Some(Status::Aborted(AbortReason::Deadlock))
+    );
     assert_eq!(store.status(1), Some(Status::Committed));
     assert_eq!(store.value("x"), Some(1));
 }
@@ -165,10 +174,17 @@ fn every_interleaving_of_two_increments_exactly() {
         .iter()
         .map(|&m| {
             let row = increment_interleavings(m).unwrap();
-            (row.totals.runs, row.runs_losing_updates, row.totals.deadlocks)
+            (
+                row.totals.runs,
+                row.runs_losing_updates,
+                row.totals.deadlocks,
+            )
         })
         .collect();
-    assert_eq!(counts, [(14, 12, 0), (8, 0, 4), (6, 0, 0), (4, 0, 0), (20, 0, 0)]);
+    assert_eq!(
+        counts,
+        [(14, 12, 0), (8, 0, 4), (6, 0, 0), (4, 0, 0), (20, 0, 0)]
+    );
 }
 
 // 11.3: snapshots, write skew, garbage collection.
@@ -176,9 +192,15 @@ fn every_interleaving_of_two_increments_exactly() {
 #[test]
 fn snapshot_isolation_permits_write_skew_and_ssi_rejects_it_in_every_interleaving() {
     let si = on_call_interleavings(Isolation::Snapshot, 2).unwrap();
-    assert_eq!((si.totals.runs, si.nobody_on_call, si.write_skew), (252, 250, 250));
+    assert_eq!(
+        (si.totals.runs, si.nobody_on_call, si.write_skew),
+        (252, 250, 250)
+    );
     let ssi = on_call_interleavings(Isolation::SerializableSnapshot, 2).unwrap();
-    assert_eq!((ssi.nobody_on_call, ssi.write_skew, ssi.totals.waits), (0, 0, 0));
+    assert_eq!(
+        (ssi.nobody_on_call, ssi.write_skew, ssi.totals.waits),
+        (0, 0, 0)
+    );
     assert_eq!(ssi.totals.aborted, 250);
 }
 

@@ -328,7 +328,10 @@ impl TransactionHistory {
 
     fn record_mut(&mut self, txn: TxnId) -> Result<&mut TransactionRecord, SimError> {
         let count = self.transactions.len();
-        match txn.checked_sub(1).and_then(|i| self.transactions.get_mut(i)) {
+        match txn
+            .checked_sub(1)
+            .and_then(|i| self.transactions.get_mut(i))
+        {
             Some(record) => Ok(record),
             None => Err(SimError::parameter(
                 "transaction",
@@ -408,7 +411,11 @@ pub struct Dependency {
 
 impl fmt::Display for Dependency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "T{} -{}({})-> T{}", self.from, self.kind, self.key, self.to)
+        write!(
+            f,
+            "T{} -{}({})-> T{}",
+            self.from, self.kind, self.key, self.to
+        )
     }
 }
 
@@ -450,7 +457,9 @@ impl Anomaly {
     pub fn describe(self) -> &'static str {
         match self {
             Anomaly::G1a => "aborted read: a committed transaction saw an aborted write",
-            Anomaly::G1b => "intermediate read: a committed transaction saw a version its writer overwrote",
+            Anomaly::G1b => {
+                "intermediate read: a committed transaction saw a version its writer overwrote"
+            }
             Anomaly::G0 => "write cycle: a cycle of ww edges",
             Anomaly::G1c => "circular information flow: a cycle of ww and wr edges",
             Anomaly::GSingle => "a cycle with exactly one rw edge (read skew, lost update)",
@@ -663,9 +672,27 @@ fn dependency_edges(history: &TransactionHistory) -> Vec<Dependency> {
         keys.extend(txn.writes.iter().map(String::as_str));
         keys.extend(txn.reads.iter().map(|r| r.key.as_str()));
     }
+    // Every key's committed writers in commit order, in one pass over the commits.
+    let mut by_commit: BTreeMap<&str, Vec<TxnId>> = BTreeMap::new();
+    for &txn in &history.commit_order {
+        let writes: BTreeSet<&str> = history.transactions[txn - 1]
+            .writes
+            .iter()
+            .map(String::as_str)
+            .collect();
+        for key in writes {
+            by_commit.entry(key).or_default().push(txn);
+        }
+    }
     let mut next_version: BTreeMap<(&str, TxnId), TxnId> = BTreeMap::new();
     for &key in &keys {
-        let order = history.version_order(key);
+        let writers = match history.explicit_orders.get(key) {
+            Some(order) => order.as_slice(),
+            None => by_commit.get(key).map(Vec::as_slice).unwrap_or(&[]),
+        };
+        let order: Vec<TxnId> = std::iter::once(INITIAL)
+            .chain(writers.iter().copied())
+            .collect();
         for pair in order.windows(2) {
             next_version.insert((key, pair[0]), pair[1]);
             edges.insert(edge(pair[0], pair[1], DependencyKind::WriteWrite, key));
@@ -780,7 +807,9 @@ fn any_cycle(edges: &[&Dependency]) -> Option<Vec<Dependency>> {
     let mut best: Option<Vec<Dependency>> = None;
     // Each edge on a cycle gives the shortest cycle through it; a few tries find a short one
     // without searching from every edge of a large history.
-    let candidates = edges.iter().filter(|e| cyclic.contains(&e.from) && cyclic.contains(&e.to));
+    let candidates = edges
+        .iter()
+        .filter(|e| cyclic.contains(&e.from) && cyclic.contains(&e.to));
     for &e in candidates.take(SHORT_CYCLE_TRIES) {
         if let Some(mut path) = shortest_path(&adjacency, e.to, e.from) {
             path.insert(0, e.clone());

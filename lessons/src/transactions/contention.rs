@@ -104,7 +104,10 @@ pub fn contention_experiment(
     check_settings(settings)?;
     let mut rows = Vec::new();
     for &isolation in isolations {
-        if !matches!(isolation, Isolation::TwoPhaseLocking | Isolation::Optimistic) {
+        if !matches!(
+            isolation,
+            Isolation::TwoPhaseLocking | Isolation::Optimistic
+        ) {
             return Err(SimError::parameter(
                 "isolation",
                 isolation,
@@ -150,10 +153,18 @@ fn round(value: f64) -> f64 {
 
 fn check_settings(settings: ContentionParameters) -> Result<(), SimError> {
     if !(1..=64).contains(&settings.clients) {
-        return Err(SimError::parameter("clients", settings.clients, "from 1 to 64"));
+        return Err(SimError::parameter(
+            "clients",
+            settings.clients,
+            "from 1 to 64",
+        ));
     }
     if settings.capacity == 0 {
-        return Err(SimError::parameter("capacity", 0, "at least one step per tick"));
+        return Err(SimError::parameter(
+            "capacity",
+            0,
+            "at least one step per tick",
+        ));
     }
     if !(1..=8).contains(&settings.keys_per_transaction) {
         return Err(SimError::parameter(

@@ -266,7 +266,10 @@ impl Database {
             self.transactions[index].snapshot = Some(self.clock);
         }
         let program = &self.transactions[index].program;
-        let Some(operation) = program.operations.get(self.transactions[index].next).cloned()
+        let Some(operation) = program
+            .operations
+            .get(self.transactions[index].next)
+            .cloned()
         else {
             return Ok(self.commit(txn));
         };
@@ -782,7 +785,10 @@ impl Database {
                 self.transactions[t - 1].committed_at.unwrap_or(u64::MAX)
             }
         };
-        let (r, w) = (&self.transactions[reader - 1], &self.transactions[writer - 1]);
+        let (r, w) = (
+            &self.transactions[reader - 1],
+            &self.transactions[writer - 1],
+        );
         let (r_snapshot, w_snapshot) = (r.snapshot.unwrap_or(0), w.snapshot.unwrap_or(0));
         let overlapped = commit_of(writer) > r_snapshot && commit_of(reader) > w_snapshot;
         let keys_read: BTreeSet<&String> = r.read_from.iter().map(|(key, _)| key).collect();

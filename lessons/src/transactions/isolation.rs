@@ -61,10 +61,7 @@ impl Isolation {
     /// assert!(lessons::transactions::Isolation::Snapshot.reads_a_snapshot());
     /// ```
     pub fn reads_a_snapshot(self) -> bool {
-        matches!(
-            self,
-            Isolation::Snapshot | Isolation::SerializableSnapshot
-        )
+        matches!(self, Isolation::Snapshot | Isolation::SerializableSnapshot)
     }
 
     /// `true` when writes take exclusive locks held until the end of the transaction.
@@ -75,10 +72,7 @@ impl Isolation {
     /// assert!(lessons::transactions::Isolation::ReadCommitted.locks_writes());
     /// ```
     pub fn locks_writes(self) -> bool {
-        matches!(
-            self,
-            Isolation::ReadCommitted | Isolation::TwoPhaseLocking
-        )
+        matches!(self, Isolation::ReadCommitted | Isolation::TwoPhaseLocking)
     }
 }
 

@@ -156,7 +156,9 @@ fn explore(
             return Err(SimError::parameter(
                 "programs",
                 "these",
-                format!("they have more than {MAX_INTERLEAVINGS} interleavings; use fewer or shorter ones"),
+                format!(
+                    "they have more than {MAX_INTERLEAVINGS} interleavings; use fewer or shorter ones"
+                ),
             ));
         }
         runs.push(Interleaving { order, store });

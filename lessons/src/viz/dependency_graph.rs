@@ -319,7 +319,10 @@ impl RichDisplay for DependencyGraph {
 fn toward(from: (f64, f64), to: (f64, f64), distance: f64) -> (f64, f64) {
     let (dx, dy) = (to.0 - from.0, to.1 - from.1);
     let length = (dx * dx + dy * dy).sqrt().max(1.0);
-    (from.0 + dx / length * distance, from.1 + dy / length * distance)
+    (
+        from.0 + dx / length * distance,
+        from.1 + dy / length * distance,
+    )
 }
 
 fn marker(id: &str, colour: &str) -> String {
