@@ -727,6 +727,11 @@ fn edge(from: TxnId, to: TxnId, kind: DependencyKind, key: &str) -> Dependency {
 /// The cycle that names the weakest anomaly: ww only, then ww and wr, then exactly one rw,
 /// then any.
 fn find_cycle(edges: &[Dependency]) -> Option<(Anomaly, Vec<Dependency>)> {
+    let everything: Vec<&Dependency> = edges.iter().collect();
+    let cyclic = cyclic_nodes(&everything);
+    if cyclic.is_empty() {
+        return None;
+    }
     let ww: Vec<&Dependency> = edges
         .iter()
         .filter(|e| e.kind == DependencyKind::WriteWrite)
@@ -740,11 +745,6 @@ fn find_cycle(edges: &[Dependency]) -> Option<(Anomaly, Vec<Dependency>)> {
         .collect();
     if let Some(cycle) = any_cycle(&flow) {
         return Some((Anomaly::G1c, cycle));
-    }
-    let everything: Vec<&Dependency> = edges.iter().collect();
-    let cyclic = cyclic_nodes(&everything);
-    if cyclic.is_empty() {
-        return None;
     }
     let adjacency = adjacency(&flow);
     for rw in edges
@@ -822,60 +822,61 @@ fn any_cycle(edges: &[&Dependency]) -> Option<Vec<Dependency>> {
 }
 
 /// The nodes that lie on some cycle: members of strongly connected components with more than
-/// one node, or with a self-loop (Tarjan's algorithm, iterative).
+/// one node, or with a self-loop (Tarjan's algorithm, iterative, on transaction numbers as
+/// indexes).
 fn cyclic_nodes(edges: &[&Dependency]) -> BTreeSet<TxnId> {
-    let adjacency = adjacency(edges);
-    let mut nodes: BTreeSet<TxnId> = BTreeSet::new();
-    for e in edges {
-        nodes.insert(e.from);
-        nodes.insert(e.to);
-    }
-    let mut index: BTreeMap<TxnId, usize> = BTreeMap::new();
-    let mut low: BTreeMap<TxnId, usize> = BTreeMap::new();
-    let mut on_stack: BTreeSet<TxnId> = BTreeSet::new();
-    let mut stack: Vec<TxnId> = Vec::new();
+    let size = edges
+        .iter()
+        .map(|e| e.from.max(e.to) + 1)
+        .max()
+        .unwrap_or(0);
+    let mut out: Vec<Vec<TxnId>> = vec![Vec::new(); size];
     let mut cyclic = BTreeSet::new();
+    for e in edges {
+        out[e.from].push(e.to);
+        if e.from == e.to {
+            cyclic.insert(e.from);
+        }
+    }
+    const UNSEEN: usize = usize::MAX;
+    let mut index = vec![UNSEEN; size];
+    let mut low = vec![0; size];
+    let mut on_stack = vec![false; size];
+    let mut stack: Vec<TxnId> = Vec::new();
     let mut counter = 0;
-    for &root in &nodes {
-        if index.contains_key(&root) {
+    for root in 0..size {
+        if index[root] != UNSEEN || out[root].is_empty() {
             continue;
         }
         let mut work: Vec<(TxnId, usize)> = vec![(root, 0)];
-        index.insert(root, counter);
-        low.insert(root, counter);
+        index[root] = counter;
+        low[root] = counter;
         counter += 1;
         stack.push(root);
-        on_stack.insert(root);
+        on_stack[root] = true;
         while let Some(&mut (node, ref mut next)) = work.last_mut() {
-            let out = adjacency.get(&node).map(Vec::as_slice).unwrap_or(&[]);
-            if let Some(e) = out.get(*next) {
+            if let Some(&to) = out[node].get(*next) {
                 *next += 1;
-                let to = e.to;
-                if to == node {
-                    cyclic.insert(node);
-                }
-                if !index.contains_key(&to) {
-                    index.insert(to, counter);
-                    low.insert(to, counter);
+                if index[to] == UNSEEN {
+                    index[to] = counter;
+                    low[to] = counter;
                     counter += 1;
                     stack.push(to);
-                    on_stack.insert(to);
+                    on_stack[to] = true;
                     work.push((to, 0));
-                } else if on_stack.contains(&to) {
-                    let lowest = low[&node].min(index[&to]);
-                    low.insert(node, lowest);
+                } else if on_stack[to] {
+                    low[node] = low[node].min(index[to]);
                 }
                 continue;
             }
             work.pop();
             if let Some(&(parent, _)) = work.last() {
-                let lowest = low[&parent].min(low[&node]);
-                low.insert(parent, lowest);
+                low[parent] = low[parent].min(low[node]);
             }
-            if low[&node] == index[&node] {
+            if low[node] == index[node] {
                 let mut component = Vec::new();
                 while let Some(member) = stack.pop() {
-                    on_stack.remove(&member);
+                    on_stack[member] = false;
                     component.push(member);
                     if member == node {
                         break;

@@ -111,6 +111,6 @@ pub use schedule::{
 };
 pub use versions::{ChainRow, chain_figure, long_reader_experiment};
 pub use write_skew::{
-    OnCallRow, doctor_names, on_call_experiment, on_call_figure, on_call_interleavings,
-    on_call_workload,
+    InitialValues, OnCallRow, doctor_names, on_call_experiment, on_call_figure,
+    on_call_interleavings, on_call_workload,
 };

@@ -76,6 +76,9 @@ impl OnCallRow {
     }
 }
 
+/// A store's initial contents: (key, value) pairs.
+pub type InitialValues = Vec<(&'static str, i64)>;
+
 /// The store with `doctors` doctors on call and one go-off-call program per doctor.
 ///
 /// # Examples
@@ -88,9 +91,7 @@ impl OnCallRow {
 /// assert!(on_call_workload(1).is_err());
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-pub fn on_call_workload(
-    doctors: usize,
-) -> Result<(Vec<(&'static str, i64)>, Vec<Program>), SimError> {
+pub fn on_call_workload(doctors: usize) -> Result<(InitialValues, Vec<Program>), SimError> {
     if !(2..=8).contains(&doctors) {
         return Err(SimError::parameter(
             "doctors",
