@@ -8,7 +8,7 @@ use super::isolation::Isolation;
 use super::program::{Operation, Program};
 use crate::check::TxnId;
 use crate::sim::{Rng, SimError};
-use crate::viz::Figure;
+use crate::viz::{Corner, Figure};
 
 /// The settings of [`contention_experiment`].
 ///
@@ -299,7 +299,8 @@ pub fn contention_figure(rows: &[ContentionRow]) -> Figure {
     let mut figure = Figure::new("Throughput against contention: OCC and 2PL")
         .x_label("keys to choose from (fewer: more conflicts)")
         .y_label("commits per 100 ticks")
-        .log_x();
+        .log_x()
+        .legend_at(Corner::LowerRight);
     for isolation in crate::viz::groups(rows, |row| row.isolation.clone()) {
         let points: Vec<(f64, f64)> = rows
             .iter()

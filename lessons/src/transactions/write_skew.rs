@@ -10,7 +10,7 @@ use super::program::Program;
 use super::schedule::{RunTotals, every_interleaving, run_random};
 use crate::check::Anomaly;
 use crate::sim::{Rng, SimError};
-use crate::viz::Figure;
+use crate::viz::{Corner, Figure};
 
 /// The names of the first `n` doctors (up to 8).
 ///
@@ -175,7 +175,8 @@ pub fn on_call_experiment(
 pub fn on_call_figure(rows: &[OnCallRow]) -> Figure {
     let mut figure = Figure::new("Write skew: doctors going off call at once")
         .x_label("doctors on call, each trying to leave")
-        .y_label("share of runs with nobody on call");
+        .y_label("share of runs with nobody on call")
+        .legend_at(Corner::LowerRight);
     for isolation in crate::viz::groups(rows, |row| row.isolation.clone()) {
         let points: Vec<(f64, f64)> = rows
             .iter()

@@ -281,14 +281,22 @@ impl DependencyGraph {
         let start = toward((x1, y1), (cx, cy), NODE_RADIUS);
         let end = toward((x2, y2), (cx, cy), NODE_RADIUS + 2.0);
         let (lx, ly) = ((x1 + x2) / 4.0 + cx / 2.0, (y1 + y2) / 4.0 + cy / 2.0);
+        // Labels sit outside the bend, anchored away from the arrow so they never cross it.
+        let anchor = if nx > 0.3 {
+            "start"
+        } else if nx < -0.3 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = write!(
             svg,
-            r#"<path d="M {:.1} {:.1} Q {cx:.1} {cy:.1} {:.1} {:.1}" fill="none" stroke="{colour}" stroke-width="{width}" marker-end="url(#{marker})"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{colour}">{label}</text>"#,
+            r#"<path d="M {:.1} {:.1} Q {cx:.1} {cy:.1} {:.1} {:.1}" fill="none" stroke="{colour}" stroke-width="{width}" marker-end="url(#{marker})"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="{anchor}" fill="{colour}">{label}</text>"#,
             start.0,
             start.1,
             end.0,
             end.1,
-            lx + nx * 10.0,
+            lx + nx * 6.0,
             ly + ny * 10.0 + 4.0
         );
     }
