@@ -32,7 +32,8 @@
 //!   and the crash-versus-Byzantine arithmetic; every run checked for Raft's safety properties.
 //! * [`transactions`]: isolation levels on a small multi-version store: the lost update and its
 //!   fixes, lock upgrades that deadlock, snapshot isolation and write skew, serializable
-//!   snapshot isolation, version chains and their garbage collection.
+//!   snapshot isolation, version chains and their garbage collection, optimistic against
+//!   locking under contention, and two-phase commit with a crashing coordinator.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and

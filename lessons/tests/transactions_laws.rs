@@ -390,3 +390,83 @@ proptest! {
         }
     }
 }
+
+// 11.5: two-phase commit.
+
+#[test]
+fn two_phase_commit_at_every_crash_point_exactly() {
+    let rows = crash_at_every_step(3, 1_000).unwrap();
+    let summary: Vec<(&str, u64, usize)> = rows
+        .iter()
+        .map(|row| (row.outcome.as_str(), row.longest_lock_hold_ms, row.blocked))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("committed", 4, 0),
+            ("aborted", 0, 0),
+            ("aborted", 1_000, 1),
+            ("aborted", 1_000, 2),
+            ("aborted", 1_000, 3),
+            ("aborted", 1_003, 3),
+            ("committed", 1_004, 3),
+            ("committed", 1_004, 2),
+            ("committed", 1_004, 1),
+        ]
+    );
+}
+
+#[test]
+fn three_phase_commit_is_not_atomic_across_a_partition() {
+    assert!(
+        three_phase_commit_split(false)
+            .iter()
+            .all(|&o| o == Outcome::Committed)
+    );
+    let split = three_phase_commit_split(true);
+    assert!(split.contains(&Outcome::Committed) && split.contains(&Outcome::Aborted));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn two_phase_commit_is_atomic_whatever_the_crash(
+        participants in 1usize..=8,
+        pick in any::<prop::sample::Index>(),
+        downtime in 0u64..100_000,
+        one_votes_no in any::<bool>(),
+    ) {
+        let points = CrashPoint::every(participants);
+        let crash = points[pick.index(points.len())];
+        let row = two_phase_commit(participants, crash, downtime, one_votes_no).unwrap();
+        prop_assert!(row.outcomes.iter().all(|&o| o == row.outcomes[0]));
+        prop_assert!(row.atomic);
+        // A "no" anywhere, or no logged decision, means abort; a logged commit means commit.
+        let logged_commit = !one_votes_no
+            && matches!(
+                crash,
+                CrashPoint::Never | CrashPoint::AfterLoggingDecision | CrashPoint::AfterCommits(_)
+            );
+        let expected = if logged_commit { Outcome::Committed } else { Outcome::Aborted };
+        prop_assert_eq!(row.outcomes[0], expected);
+    }
+
+    #[test]
+    fn a_participant_that_voted_yes_waits_out_the_coordinator(
+        participants in 1usize..=8,
+        pick in any::<prop::sample::Index>(),
+        // Longer than the 4 ms a participant holds its locks when nothing goes wrong.
+        downtime in 5u64..100_000,
+    ) {
+        let points = CrashPoint::every(participants);
+        let crash = points[pick.index(points.len())];
+        let row = two_phase_commit(participants, crash, downtime, false).unwrap();
+        // Every participant counted as blocked held its locks for the whole downtime.
+        let waited = row.lock_hold_ms.iter().filter(|&&hold| hold >= downtime).count();
+        prop_assert_eq!(waited, row.blocked);
+        if crash != CrashPoint::Never && crash != CrashPoint::AfterPrepares(0) {
+            prop_assert!(row.blocked >= 1);
+        }
+    }
+}

@@ -1,5 +1,6 @@
-//! Transactions: what isolation levels allow when transactions run at the same time, and the
-//! mechanisms behind them (locks, validation, multiple versions).
+//! Transactions: what isolation levels allow when transactions run at the same time, the
+//! mechanisms behind them (locks, validation, multiple versions), and committing atomically
+//! across several participants.
 //!
 //! The harness is a small multi-version key-value store ([`Database`]) and a scheduler that
 //! decides which transaction takes the next step: in a given order ([`run_in_order`]), at
@@ -57,6 +58,11 @@
 //! * Optimistic against locking as contention grows, and a long optimistic transaction starved
 //!   by short writers until it is given priority ([`contention_experiment`],
 //!   [`contention_figure`], [`starvation_run`]).
+//! * Two-phase commit with the coordinator crashing at every step: presumed abort, the
+//!   blocking window, locks held through the coordinator's downtime, recovery from its
+//!   decision log; three-phase commit split by a partition ([`two_phase_commit`],
+//!   [`crash_at_every_step`], [`lock_hold_figure`], [`hot_row_figure`],
+//!   [`three_phase_commit_split`]).
 //! * Version chains behind a long reader ([`long_reader_experiment`], [`chain_figure`]).
 //!
 //! # References
@@ -71,7 +77,12 @@
 //!   6(2), 1981: validation at commit.
 //! * Philip Bernstein, Vassos Hadzilacos and Nathan Goodman, "Concurrency Control and Recovery
 //!   in Database Systems", 1987: chapter 3 (two-phase locking, deadlock detection).
-//! * Martin Kleppmann, "Designing Data-Intensive Applications", chapter 7.
+//! * Jim Gray, "Notes on Data Base Operating Systems", 1978, and C. Mohan, Bruce Lindsay and
+//!   Ron Obermarck, "Transaction Management in the R* Distributed Database Management
+//!   System", ACM TODS 11(4), 1986: two-phase commit and presumed abort.
+//! * Dale Skeen, "Nonblocking Commit Protocols", SIGMOD 1981: three-phase commit, which
+//!   assumes failures can be told apart from slowness (no partitions).
+//! * Martin Kleppmann, "Designing Data-Intensive Applications", chapters 7 and 9.
 //!
 //! # Examples
 //!
@@ -85,6 +96,7 @@
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
 
+mod atomic_commit;
 mod contention;
 mod database;
 mod isolation;
@@ -95,6 +107,10 @@ mod schedule;
 mod versions;
 mod write_skew;
 
+pub use atomic_commit::{
+    CommitRow, CrashPoint, Outcome, crash_at_every_step, hot_row_figure, lock_hold_figure,
+    three_phase_commit_split, two_phase_commit,
+};
 pub use contention::{
     ContentionParameters, ContentionRow, StarvationRow, contention_experiment, contention_figure,
     starvation_run,
