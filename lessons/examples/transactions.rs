@@ -208,6 +208,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let scarce = ContentionParameters::default();
     let contention = contention_experiment(&both, &keys, scarce, 1)?;
     contention_figure(&contention).show();
+    let occ_tail: Vec<ContentionRow> = contention
+        .iter()
+        .filter(|row| row.isolation.starts_with("optimistic") && [2, 16, 128].contains(&row.keys))
+        .cloned()
+        .collect();
+    retry_tail_figure(&occ_tail).show();
     let contention_table = Table::from_rows(&contention)?;
     contention_table.evcxr_display();
 
@@ -472,6 +478,19 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .map(|row| (row.attempts, row.committed, row.writers_committed))
         .collect();
     assert_eq!(starved, [(50, false, 50), (4, true, 3), (11, true, 10)]);
+
+    let tail = |row: &ContentionRow, r: usize| {
+        row.retries.iter().filter(|&&n| n >= r).count() as f64 / row.retries.len() as f64
+    };
+    let shares = [
+        tail(&occ_tail[0], 5),
+        tail(&occ_tail[0], 10),
+        tail(&occ_tail[1], 5),
+        tail(&occ_tail[1], 10),
+        tail(&occ_tail[2], 5),
+    ];
+    let shares: Vec<String> = shares.iter().map(|share| format!("{share:.3}")).collect();
+    assert_eq!(shares, ["0.290", "0.111", "0.034", "0.002", "0.000"]);
 
     // Section 5: atomic commit.
     let crash_summary: Vec<(&str, u64, usize)> = crashes

@@ -75,6 +75,9 @@ pub struct ContentionRow {
     pub aborts_per_commit: f64,
     /// The most times one transaction was retried before it committed.
     pub worst_retries: usize,
+    /// How many times each committed transaction was retried, over all runs.
+    #[serde(skip)]
+    pub retries: Vec<usize>,
 }
 
 /// For each level (two-phase locking or optimistic) and each key count, clients run
@@ -126,12 +129,12 @@ pub fn contention_experiment(
                 ));
             }
             let mut rng = Rng::new(seed);
-            let (mut commits, mut aborts, mut worst) = (0, 0, 0);
+            let (mut commits, mut aborts, mut retries) = (0, 0, Vec::new());
             for _ in 0..settings.runs {
                 let run = one_run(isolation, keys, settings, rng.next_u64())?;
                 commits += run.0;
                 aborts += run.1;
-                worst = worst.max(run.2);
+                retries.extend(run.2);
             }
             let runs = settings.runs.max(1) as f64;
             rows.push(ContentionRow {
@@ -139,7 +142,8 @@ pub fn contention_experiment(
                 keys,
                 commits_per_100_ticks: round(commits as f64 / runs * 100.0 / settings.ticks as f64),
                 aborts_per_commit: round(aborts as f64 / (commits.max(1)) as f64),
-                worst_retries: worst,
+                worst_retries: retries.iter().copied().max().unwrap_or(0),
+                retries,
             });
         }
     }
@@ -192,13 +196,13 @@ struct Client {
     busy_until: u64,
 }
 
-/// One run: (commits, aborts, worst retries).
+/// One run: commits, aborts, and the retries of each committed transaction.
 fn one_run(
     isolation: Isolation,
     keys: usize,
     settings: ContentionParameters,
     seed: u64,
-) -> Result<(usize, usize, usize), SimError> {
+) -> Result<(usize, usize, Vec<usize>), SimError> {
     let mut rng = Rng::new(seed);
     let names: Vec<String> = (0..keys).map(|k| format!("k{k}")).collect();
     let initial: Vec<(&str, i64)> = names.iter().map(|n| (n.as_str(), 0)).collect();
@@ -236,7 +240,7 @@ fn one_run(
             }
         })
         .collect();
-    let (mut commits, mut aborts, mut worst) = (0, 0, 0);
+    let (mut commits, mut aborts, mut retries) = (0, 0, Vec::new());
     let mut order: Vec<usize> = (0..clients.len()).collect();
     for tick in 0..settings.ticks {
         rng.shuffle(&mut order);
@@ -256,7 +260,7 @@ fn one_run(
                 Step::Waiting(_) => capacity += 1,
                 Step::Committed => {
                     commits += 1;
-                    worst = worst.max(client.retries);
+                    retries.push(client.retries);
                     client.program = new_program(&mut rng);
                     client.retries = 0;
                     client.txn = store.begin(client.program.clone());
@@ -269,7 +273,7 @@ fn one_run(
             }
         }
     }
-    Ok((commits, aborts, worst))
+    Ok((commits, aborts, retries))
 }
 
 /// Whether the client's next step is a locking read (the only lock a 2PL program here takes
@@ -308,6 +312,38 @@ pub fn contention_figure(rows: &[ContentionRow]) -> Figure {
             .map(|row| (row.keys as f64, row.commits_per_100_ticks))
             .collect();
         figure = figure.line(isolation, points);
+    }
+    figure
+}
+
+/// The tail of the retry counts: for each r, the share of committed transactions that were
+/// retried at least r times, one line per row (level and key count), on a log scale.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::transactions::{ContentionParameters, Isolation, contention_experiment, retry_tail_figure};
+///
+/// let settings = ContentionParameters { ticks: 100, runs: 1, ..ContentionParameters::default() };
+/// let rows = contention_experiment(&[Isolation::Optimistic], &[2, 64], settings, 1)?;
+/// assert!(retry_tail_figure(&rows).to_svg()?.contains("retried"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn retry_tail_figure(rows: &[ContentionRow]) -> Figure {
+    let mut figure = Figure::new("How often a transaction was retried before it committed")
+        .x_label("retries r")
+        .y_label("share of commits retried at least r times")
+        .log_y()
+        .legend_at(Corner::UpperRight);
+    for row in rows {
+        let total = row.retries.len().max(1) as f64;
+        let points: Vec<(f64, f64)> = (0..=row.worst_retries)
+            .map(|r| {
+                let at_least = row.retries.iter().filter(|&&n| n >= r).count();
+                (r as f64, at_least as f64 / total)
+            })
+            .collect();
+        figure = figure.step(format!("{}, {} keys", row.isolation, row.keys), points);
     }
     figure
 }

@@ -57,7 +57,7 @@
 //!   [`on_call_figure`]).
 //! * Optimistic against locking as contention grows, and a long optimistic transaction starved
 //!   by short writers until it is given priority ([`contention_experiment`],
-//!   [`contention_figure`], [`starvation_run`]).
+//!   [`contention_figure`], [`retry_tail_figure`], [`starvation_run`]).
 //! * Two-phase commit with the coordinator crashing at every step: presumed abort, the
 //!   blocking window, locks held through the coordinator's downtime, recovery from its
 //!   decision log; three-phase commit split by a partition ([`two_phase_commit`],
@@ -113,7 +113,7 @@ pub use atomic_commit::{
 };
 pub use contention::{
     ContentionParameters, ContentionRow, StarvationRow, contention_experiment, contention_figure,
-    starvation_run,
+    retry_tail_figure, starvation_run,
 };
 pub use database::{Counters, Database, Status, Step, Version};
 pub use isolation::{AbortReason, Isolation};
