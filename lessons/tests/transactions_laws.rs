@@ -470,3 +470,36 @@ proptest! {
         }
     }
 }
+
+// 11.4: the last item.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn a_conditional_decrement_never_sells_more_than_the_stock(
+        stock in 1usize..20,
+        buyers in 0usize..60,
+        seed in any::<u64>(),
+    ) {
+        let rows = oversell_experiment(&[Checkout::ConditionalDecrement], stock, &[buyers], 5, seed)
+            .unwrap();
+        prop_assert_eq!(rows[0].oversold, 0);
+        prop_assert_eq!(rows[0].sold, 5 * stock.min(buyers));
+    }
+
+    #[test]
+    fn expired_reservations_return_exactly_their_units(
+        stock in 0usize..40,
+        ttl in 1u64..60,
+        buyers in 0usize..200,
+        abandon in 0.0f64..=1.0,
+        seed in any::<u64>(),
+    ) {
+        let row = reservation_experiment(stock, &[ttl], buyers, abandon, seed).unwrap()[0].clone();
+        prop_assert_eq!(row.returned, row.expired);
+        prop_assert_eq!(row.sold + row.available_at_end, stock);
+        prop_assert_eq!(row.unit_minutes_stuck, row.expired as u64 * ttl);
+        prop_assert_eq!(row.sold + row.expired + row.turned_away, buyers);
+    }
+}

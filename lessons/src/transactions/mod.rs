@@ -58,6 +58,10 @@
 //! * Optimistic against locking as contention grows, and a long optimistic transaction starved
 //!   by short writers until it is given priority ([`contention_experiment`],
 //!   [`contention_figure`], [`retry_tail_figure`], [`starvation_run`]).
+//! * The last item in stock: a lagging replica oversells, a conditional decrement cannot, and
+//!   reservations with a time to live hold units for abandoned carts
+//!   ([`oversell_experiment`], [`oversell_figure`], [`reservation_experiment`],
+//!   [`reservation_figure`]).
 //! * Two-phase commit with the coordinator crashing at every step: presumed abort, the
 //!   blocking window, locks held through the coordinator's downtime, recovery from its
 //!   decision log; three-phase commit split by a partition ([`two_phase_commit`],
@@ -102,6 +106,7 @@ mod database;
 mod isolation;
 mod locks;
 mod lost_update;
+mod oversell;
 mod program;
 mod schedule;
 mod versions;
@@ -120,6 +125,10 @@ pub use isolation::{AbortReason, Isolation};
 pub use lost_update::{
     IncrementMethod, IncrementRow, deadlocks_figure, increment_interleavings,
     lost_update_experiment, lost_updates_figure,
+};
+pub use oversell::{
+    Checkout, OversellRow, ReservationRow, oversell_experiment, oversell_figure,
+    reservation_experiment, reservation_figure,
 };
 pub use program::{NewValue, Operation, Program};
 pub use schedule::{
