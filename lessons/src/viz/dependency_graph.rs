@@ -281,22 +281,22 @@ impl DependencyGraph {
         let start = toward((x1, y1), (cx, cy), NODE_RADIUS);
         let end = toward((x2, y2), (cx, cy), NODE_RADIUS + 2.0);
         let (lx, ly) = ((x1 + x2) / 4.0 + cx / 2.0, (y1 + y2) / 4.0 + cy / 2.0);
-        // Labels sit outside the bend, anchored away from the arrow so they never cross it.
-        let anchor = if nx > 0.3 {
-            "start"
-        } else if nx < -0.3 {
-            "end"
+        // Labels sit outside the bend, pushed sideways by half their width where the arrow
+        // runs up or down, and kept inside the picture.
+        let half_width = 3.3 * label.chars().count() as f64;
+        let sideways = if nx.abs() > 0.3 {
+            nx.signum() * (6.0 + half_width)
         } else {
-            "middle"
+            0.0
         };
+        let x = (lx + sideways).clamp(half_width, WIDTH - half_width);
         let _ = write!(
             svg,
-            r#"<path d="M {:.1} {:.1} Q {cx:.1} {cy:.1} {:.1} {:.1}" fill="none" stroke="{colour}" stroke-width="{width}" marker-end="url(#{marker})"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="{anchor}" fill="{colour}">{label}</text>"#,
+            r#"<path d="M {:.1} {:.1} Q {cx:.1} {cy:.1} {:.1} {:.1}" fill="none" stroke="{colour}" stroke-width="{width}" marker-end="url(#{marker})"/><text x="{x:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="{colour}">{label}</text>"#,
             start.0,
             start.1,
             end.0,
             end.1,
-            lx + nx * 6.0,
             ly + ny * 10.0 + 4.0
         );
     }
