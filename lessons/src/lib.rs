@@ -30,11 +30,19 @@
 //!   and split votes, log replication and the commit rule (the paper's Figure 8), persistence
 //!   across crashes, client sessions, snapshots, partitions and cluster sizes, election storms,
 //!   and the crash-versus-Byzantine arithmetic; every run checked for Raft's safety properties.
+//! * [`transactions`]: isolation levels on a small multi-version store: the lost update and its
+//!   fixes, lock upgrades that deadlock, snapshot isolation and write skew, serializable
+//!   snapshot isolation, version chains and their garbage collection, optimistic against
+//!   locking under contention, the last item in stock, and two-phase commit with a crashing
+//!   coordinator.
 //! * [`messaging`]: delivery semantics with crash points, idempotency keys and the
 //!   check-then-insert race, dual writes against the transactional outbox, the idempotent
-//!   producer and offsets committed with the output: what makes an effect happen exactly once.
+//!   producer and offsets committed with the output, event sourcing and the write-ahead log,
+//!   partitions and consumer groups, event-time windows and late data: what makes an effect
+//!   happen exactly once, and in which order.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
-//!   sequentially consistent? And a bounded explorer that tries every run of a small model and
+//!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
+//!   cycle prove? And a bounded explorer that tries every run of a small model and
 //!   returns a shortest one that breaks an invariant.
 //!
 //! And the parts they share:
@@ -87,5 +95,6 @@ pub mod rate_limit;
 pub mod replication;
 pub mod sim;
 pub mod table;
+pub mod transactions;
 pub mod try_it;
 pub mod viz;

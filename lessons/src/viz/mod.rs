@@ -11,6 +11,8 @@
 //! * [`Heatmap`]: a grid of values as coloured cells with a colour scale.
 //! * [`SpaceTimeDiagram`]: the message sequence diagram of a simulated run
 //!   ([`Trace::diagram`](crate::sim::Trace::diagram)), drawn directly as SVG.
+//! * [`DependencyGraph`]: named nodes on a circle with labelled arrows, for the dependency
+//!   cycles of [`check_isolation`](crate::check::check_isolation) and wait-for graphs.
 //!
 //! Text goes into the SVG as `<text>` elements in the `sans-serif` family; the browser draws the
 //! glyphs, so no fonts are needed to build or render. Because no font is loaded, text extents
@@ -31,12 +33,14 @@
 //! # Ok::<(), lessons::viz::FigureError>(())
 //! ```
 
+mod dependency_graph;
 mod diagram;
 mod error;
 mod figure;
 mod heatmap;
 mod svg;
 
+pub use dependency_graph::DependencyGraph;
 pub use diagram::SpaceTimeDiagram;
 pub use error::FigureError;
 pub use figure::{Corner, Figure};

@@ -1,0 +1,647 @@
+//! The Rust code of `notebooks/11-transactions.ipynb`, cell by cell, as one program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/transactions_notebook.rs` checks that the two stay
+//! identical, runs this program, and the assertions at the end pin the numbers the notebook's
+//! prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example transactions`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::check::*;
+    use lessons::display::RichDisplay;
+    use lessons::table::Table;
+    use lessons::transactions::*;
+    use lessons::try_it::check_prediction;
+    use lessons::viz::DependencyGraph;
+
+    // cell
+    let increment = Program::new("T").read("x").write_read_plus("x", 1);
+    println!("{increment}");
+    let lost = run_in_order(
+        Isolation::ReadCommitted,
+        &[("x", 0)],
+        &[increment.clone(), increment.clone()],
+        &[0, 1, 0, 0, 1, 1],
+    )?;
+    let lost_report = lost.check();
+    println!(
+        "committed: {}, x = {:?}, anomaly: {:?}, cycle: {}",
+        lost.counters().committed,
+        lost.value("x"),
+        lost_report.anomaly.map(|a| a.to_string()),
+        lost_report.cycle_text()
+    );
+    lost_report
+        .figure("Two increments under read committed")
+        .show();
+
+    // cell
+    let mut by_method = Vec::new();
+    for method in IncrementMethod::ALL {
+        by_method.push(increment_interleavings(method)?);
+    }
+    let interleavings_table = Table::from_rows(&by_method)?;
+    interleavings_table.evcxr_display();
+
+    // cell
+    let mut locking = Database::new(Isolation::TwoPhaseLocking, &[("x", 0)]);
+    let upgrade = IncrementMethod::SharedThenUpgrade.program();
+    let (t1, t2) = (locking.begin(upgrade.clone()), locking.begin(upgrade));
+    let steps = [
+        (t1, locking.step(t1)?),
+        (t2, locking.step(t2)?),
+        (t1, locking.step(t1)?),
+        (t2, locking.step(t2)?),
+    ];
+    let mut wait_for = DependencyGraph::new("Wait-for graph: both hold S on x, both want X");
+    for (txn, step) in &steps {
+        println!("T{txn}: {step:?}");
+        if let Step::Waiting(holders) = step {
+            for holder in holders {
+                wait_for =
+                    wait_for.edge(format!("T{txn}"), format!("T{holder}"), "waits for", true);
+            }
+        }
+    }
+    wait_for = wait_for
+        .edge("T2", "T1", "waits for", true)
+        .caption("T2 asks for X: the cycle closes, T2 is the victim");
+    wait_for.show();
+    println!(
+        "after the victim's abort T1 goes on: {:?}",
+        locking.step(t1)?
+    );
+
+    // cell
+    let concurrency = [1, 2, 4, 8, 16];
+    let increments = lost_update_experiment(&IncrementMethod::ALL, &concurrency, 200, 1)?;
+    lost_updates_figure(&increments).show();
+    deadlocks_figure(&increments).show();
+    let at_eight: Vec<IncrementRow> = increments
+        .iter()
+        .filter(|row| row.concurrency == 8)
+        .cloned()
+        .collect();
+    let at_eight_table = Table::from_rows(&at_eight)?;
+    at_eight_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // lost updates in 200 runs of 12 SELECT FOR UPDATE increments
+    let method = IncrementMethod::ForUpdate;
+    let twelve = lost_update_experiment(&[method], &[12], 200, 2)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            twelve[0].lost_updates,
+            format!(
+                "{method}: the exclusive lock is taken before the read, so the second reader \
+                 waits until the first has committed and reads its value. {} commits, {} waits.",
+                twelve[0].totals.committed, twelve[0].totals.waits
+            )
+        )
+    );
+
+    // cell
+    let mut store = Database::new(Isolation::Snapshot, &[("x", 100)]);
+    let reader = store.begin(Program::new("reader").read("x").read("x"));
+    store.step(reader)?;
+    for value in [110, 120] {
+        let writer = store.begin(Program::new("writer").write("x", value));
+        store.step(writer)?;
+        store.step(writer)?;
+    }
+    store.step(reader)?;
+    let chain = Table::from_rows(store.versions("x"))?;
+    chain.show();
+    println!(
+        "the reader's snapshot is {:?}: it read x = {:?} twice; a transaction starting now \
+         would read {:?}",
+        store.snapshot(reader),
+        store.value_read(reader, "x"),
+        store.version_at("x", store.clock()).map(|v| v.value)
+    );
+
+    // cell
+    let held: Vec<usize> = (0..=50).step_by(5).collect();
+    let chains = long_reader_experiment(&held)?;
+    chain_figure(&chains).show();
+    println!(
+        "longest chain with the reader open through 50 updates: {}; after it commits: {}",
+        chains[10].longest_chain, chains[10].chain_after
+    );
+
+    // cell
+    let prediction: Option<_> = None; // versions of x kept while the reader outlives 80 updates
+    let eighty = long_reader_experiment(&[80])?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            eighty[0].longest_chain,
+            "The collector knows only the oldest open snapshot: it keeps the version that \
+             snapshot sees (the initial one) and every newer one, 1 + 80 = 81, although the \
+             reader will read none of the 80."
+        )
+    );
+
+    // cell
+    let off_call: Vec<Program> = on_call_workload(2)?.1;
+    for program in &off_call {
+        println!("{program}");
+    }
+    let skewed = run_in_order(
+        Isolation::Snapshot,
+        &[("alice", 1), ("bob", 1)],
+        &off_call,
+        &[0, 1, 0, 1, 0, 1, 0, 1],
+    )?;
+    println!(
+        "alice = {:?}, bob = {:?}",
+        skewed.value("alice"),
+        skewed.value("bob")
+    );
+    let skew_report = skewed.check();
+    skew_report
+        .figure("Both doctors go off call under snapshot isolation")
+        .show();
+
+    // cell
+    let mut on_call_rows = Vec::new();
+    for isolation in Isolation::ALL {
+        on_call_rows.push(on_call_interleavings(isolation, 2)?);
+    }
+    let on_call_table = Table::from_rows(&on_call_rows)?;
+    on_call_table.evcxr_display();
+
+    // cell
+    let levels = [Isolation::Snapshot, Isolation::SerializableSnapshot];
+    let crowd = on_call_experiment(&levels, &[2, 3, 4, 5, 6], 200, 1)?;
+    on_call_figure(&crowd).show();
+    let crowd_table = Table::from_rows(&crowd)?;
+    crowd_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // runs (of 200) with nobody on call: 4 doctors, SSI
+    let four = on_call_experiment(&[Isolation::SerializableSnapshot], &[4], 200, 2)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            four[0].nobody_on_call,
+            format!(
+                "SSI aborted {} transactions and made none wait ({} waits): any two doctors \
+                 that overlap form rw edges both ways, so the second to commit is refused.",
+                four[0].totals.aborted, four[0].totals.waits
+            )
+        )
+    );
+
+    // cell
+    let keys = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
+    let both = [Isolation::TwoPhaseLocking, Isolation::Optimistic];
+    let scarce = ContentionParameters::default();
+    let contention = contention_experiment(&both, &keys, scarce, 1)?;
+    contention_figure(&contention).show();
+    let occ_tail: Vec<ContentionRow> = contention
+        .iter()
+        .filter(|row| row.isolation.starts_with("optimistic") && [2, 16, 128].contains(&row.keys))
+        .cloned()
+        .collect();
+    retry_tail_figure(&occ_tail).show();
+    let contention_table = Table::from_rows(&contention)?;
+    contention_table.evcxr_display();
+
+    // cell
+    let plenty = ContentionParameters {
+        capacity: 8,
+        ..scarce
+    };
+    let unlimited = contention_experiment(&both, &keys, plenty, 1)?;
+    contention_figure(&unlimited).show();
+    fn ratio(rows: &[ContentionRow], keys: usize) -> f64 {
+        let at = |name: &str| {
+            rows.iter()
+                .find(|r| r.keys == keys && r.isolation.starts_with(name))
+                .map_or(0.0, |r| r.commits_per_100_ticks)
+        };
+        at("optimistic") / at("two-phase")
+    }
+    println!(
+        "OCC / 2PL throughput at 2 keys: scarce {:.2}, plentiful {:.2}",
+        ratio(&contention, 2),
+        ratio(&unlimited, 2)
+    );
+
+    // cell
+    let starvation = vec![
+        starvation_run(None, 50)?,
+        starvation_run(Some(3), 50)?,
+        starvation_run(Some(10), 50)?,
+    ];
+    let starvation_table = Table::from_rows(&starvation)?;
+    starvation_table.evcxr_display();
+
+    // cell
+    let checkouts = [
+        Checkout::ReplicaRead { lag_ms: 20 },
+        Checkout::ReplicaRead { lag_ms: 100 },
+        Checkout::ConditionalDecrement,
+    ];
+    let buyers = [1, 2, 5, 10, 20, 50, 100];
+    let oversold = oversell_experiment(&checkouts, 1, &buyers, 1_000, 1)?;
+    oversell_figure(&oversold).show();
+    let ten_buyers: Vec<OversellRow> = oversold
+        .iter()
+        .filter(|row| row.buyers == 10)
+        .cloned()
+        .collect();
+    let ten_buyers_table = Table::from_rows(&ten_buyers)?;
+    ten_buyers_table.evcxr_display();
+
+    // cell
+    let ttls = [2, 5, 10, 15, 20, 30, 60];
+    let reservations = reservation_experiment(20, &ttls, 200, 0.3, 1)?;
+    reservation_figure(&reservations).show();
+    let reservations_table = Table::from_rows(&reservations)?;
+    reservations_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // units oversold in 1,000 trials: 10 buyers, replica 0 ms behind
+    let fresh = oversell_experiment(&[Checkout::ReplicaRead { lag_ms: 0 }], 1, &[10], 1_000, 1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            fresh[0].oversold,
+            "With no lag every read sees every earlier write, and buyers here arrive one at a \
+             time, so the read-then-write never races. A real store has lag, and two requests \
+             in flight at once race even on the primary: that is what the conditional \
+             decrement closes."
+        )
+    );
+
+    // cell
+    let crashes = crash_at_every_step(3, 1_000)?;
+    let crash_table = Table::from_rows(&crashes)?;
+    crash_table.evcxr_display();
+
+    // cell
+    let downtimes: Vec<u64> = (0..=10).map(|k| k * 100).collect();
+    lock_hold_figure(&downtimes)?.show();
+    hot_row_figure(&[4, 10, 40, 100, 400, 1_004]).show();
+
+    // cell
+    for partitioned in [false, true] {
+        println!(
+            "3PC, PRE-COMMIT reached only P1, coordinator gone, partitioned: {partitioned}: {:?}",
+            three_phase_commit_split(partitioned)
+        );
+    }
+
+    // cell
+    let prediction: Option<_> = None; // longest lock hold (ms), 5 participants, 2,000 ms down
+    let one_commit_sent = two_phase_commit(5, CrashPoint::AfterCommits(1), 2_000, false)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            one_commit_sent.longest_lock_hold_ms,
+            format!(
+                "The decision was logged, so it is commit; P1 got it at 5 ms, the other {} \
+                 wait for the coordinator: locked from 1 ms until 4 + 2,000 + 1 ms. Outcome: {}.",
+                one_commit_sent.blocked, one_commit_sent.outcome
+            )
+        )
+    );
+
+    // cell
+    let mut big = Vec::new();
+    for k in 0..12 {
+        let key = ["a", "b", "c", "d"][k % 4];
+        let other = ["b", "c", "d", "a"][k % 4];
+        big.push(
+            Program::new("T")
+                .read(key)
+                .read(other)
+                .write_read_plus(other, 1),
+        );
+    }
+    let mut verdicts = Table::new(["isolation", "committed", "aborted", "waits", "anomaly"]);
+    for isolation in Isolation::ALL {
+        let run = run_random(
+            isolation,
+            &[("a", 0), ("b", 0), ("c", 0), ("d", 0)],
+            &big,
+            3,
+        )?;
+        let found = run.check().anomaly;
+        verdicts.push_row([
+            isolation.to_string(),
+            run.counters().committed.to_string(),
+            run.counters().aborted.to_string(),
+            run.counters().waits.to_string(),
+            found.map_or("none".to_string(), |a| a.to_string()),
+        ])?;
+    }
+    verdicts.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // does 2PL still beat OCC at 2 keys with free locks?
+    let free_locks = ContentionParameters {
+        lock_cost: 0,
+        ..scarce
+    };
+    let free = contention_experiment(&both, &[2], free_locks, 1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            free[0].commits_per_100_ticks > free[1].commits_per_100_ticks,
+            format!(
+                "2PL {:.1} against OCC {:.1} commits per 100 ticks: at two keys nearly every \
+                 pair of transactions conflicts, and OCC spends the shared capacity on work it \
+                 throws away ({:.2} aborts per commit); the lock's price only matters when \
+                 conflicts are rare.",
+                free[0].commits_per_100_ticks,
+                free[1].commits_per_100_ticks,
+                free[1].aborts_per_commit
+            )
+        )
+    );
+    // end of cells
+
+    let right = |message: String| message.starts_with("Right");
+
+    // Section 1: the lost update and its fixes.
+    assert_eq!((lost.counters().committed, lost.value("x")), (2, Some(1)));
+    assert_eq!(lost_report.anomaly, Some(Anomaly::GSingle));
+    assert_eq!(lost_report.cycle_text(), "T2 -rw(x)-> T1 -ww(x)-> T2");
+    let summary: Vec<(usize, usize, usize, usize)> = by_method
+        .iter()
+        .map(|row| {
+            let totals = row.totals;
+            (
+                totals.runs,
+                row.runs_losing_updates,
+                totals.deadlocks,
+                totals.aborted,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (14, 12, 0, 0),
+            (8, 0, 4, 4),
+            (6, 0, 0, 0),
+            (4, 0, 0, 0),
+            (20, 0, 0, 18)
+        ]
+    );
+    assert_eq!(locking.counters().deadlocks, 1);
+    let eight: Vec<(usize, usize, usize)> = at_eight
+        .iter()
+        .map(|row| (row.totals.committed, row.totals.aborted, row.lost_updates))
+        .collect();
+    assert_eq!(
+        eight,
+        [
+            (1600, 0, 1308),
+            (256, 1344, 0),
+            (1600, 0, 0),
+            (1600, 0, 0),
+            (478, 1122, 0)
+        ]
+    );
+    assert_eq!(at_eight[0].runs_losing_updates, 200);
+    assert_eq!(at_eight[1].totals.deadlocks, 1344);
+
+    // Section 2: versions and garbage collection.
+    assert_eq!(store.versions("x").len(), 3);
+    assert_eq!(store.snapshot(reader), Some(0));
+    assert_eq!(store.value_read(reader, "x"), Some(100));
+    assert_eq!(store.value("x"), Some(120));
+    assert!(
+        chains
+            .iter()
+            .all(|row| row.longest_chain == row.updates_during_read + 1 && row.chain_after == 1)
+    );
+    assert_eq!(chains[10].longest_chain, 51);
+    assert!(right(check_prediction(
+        Some(81),
+        eighty[0].longest_chain,
+        ""
+    )));
+
+    // Section 3: write skew.
+    assert_eq!(
+        (skewed.value("alice"), skewed.value("bob")),
+        (Some(0), Some(0))
+    );
+    assert_eq!(skew_report.anomaly, Some(Anomaly::G2Item));
+    let on_call: Vec<(usize, usize, usize, usize, usize)> = on_call_rows
+        .iter()
+        .map(|row| {
+            let totals = row.totals;
+            (
+                totals.runs,
+                row.nobody_on_call,
+                totals.aborted,
+                totals.deadlocks,
+                totals.waits,
+            )
+        })
+        .collect();
+    assert_eq!(
+        on_call,
+        [
+            (252, 245, 0, 0, 0),
+            (77, 0, 64, 64, 134),
+            (252, 0, 245, 0, 0),
+            (252, 250, 0, 0, 0),
+            (252, 0, 250, 0, 0)
+        ]
+    );
+    let si: Vec<(usize, usize)> = crowd[..5]
+        .iter()
+        .map(|row| (row.nobody_on_call, row.write_skew))
+        .collect();
+    assert_eq!(
+        si,
+        [(192, 192), (198, 200), (200, 200), (200, 200), (200, 200)]
+    );
+    let ssi_aborts: Vec<usize> = crowd[5..].iter().map(|row| row.totals.aborted).collect();
+    assert_eq!(ssi_aborts, [189, 388, 581, 786, 990]);
+    assert!(
+        crowd[5..]
+            .iter()
+            .all(|row| row.nobody_on_call == 0 && row.totals.waits == 0)
+    );
+
+    // Section 4: optimistic against locking.
+    let at = |rows: &[ContentionRow], name: &str, k: usize| {
+        rows.iter()
+            .find(|r| r.keys == k && r.isolation.starts_with(name))
+            .map(|r| {
+                (
+                    r.commits_per_100_ticks,
+                    r.aborts_per_commit,
+                    r.worst_retries,
+                )
+            })
+            .ok_or("row")
+    };
+    assert_eq!(at(&contention, "two-phase", 2)?, (16.0, 0.0, 0));
+    assert_eq!(at(&contention, "optimistic", 2)?, (13.56, 4.85, 37));
+    assert_eq!(at(&contention, "two-phase", 256)?.0, 75.38);
+    assert_eq!(at(&contention, "optimistic", 256)?.0, 74.13);
+    assert_eq!(at(&contention, "two-phase", 512)?.0, 75.63);
+    assert_eq!(at(&contention, "optimistic", 512)?.0, 76.63);
+    // The crossover: 2PL ahead up to 256 keys, OCC from 512 on.
+    for &k in &keys {
+        let ahead = at(&contention, "two-phase", k)?.0 > at(&contention, "optimistic", k)?.0;
+        assert_eq!(ahead, k <= 256, "{k} keys");
+        assert!(at(&unlimited, "optimistic", k)?.0 > at(&unlimited, "two-phase", k)?.0);
+    }
+    assert_eq!(at(&unlimited, "optimistic", 2)?.0, 20.0);
+    assert_eq!(format!("{:.2}", ratio(&contention, 2)), "0.85");
+    assert_eq!(format!("{:.2}", ratio(&unlimited, 2)), "1.25");
+    let starved: Vec<(usize, bool, usize)> = starvation
+        .iter()
+        .map(|row| (row.attempts, row.committed, row.writers_committed))
+        .collect();
+    assert_eq!(starved, [(50, false, 50), (4, true, 3), (11, true, 10)]);
+
+    let tail = |row: &ContentionRow, r: usize| {
+        row.retries.iter().filter(|&&n| n >= r).count() as f64 / row.retries.len() as f64
+    };
+    let shares = [
+        tail(&occ_tail[0], 5),
+        tail(&occ_tail[0], 10),
+        tail(&occ_tail[1], 5),
+        tail(&occ_tail[1], 10),
+        tail(&occ_tail[2], 5),
+    ];
+    let shares: Vec<String> = shares.iter().map(|share| format!("{share:.3}")).collect();
+    assert_eq!(shares, ["0.290", "0.111", "0.034", "0.002", "0.000"]);
+
+    // Section 5: the last item.
+    let ten: Vec<(usize, usize)> = ten_buyers
+        .iter()
+        .map(|row| (row.sold, row.oversold))
+        .collect();
+    assert_eq!(ten, [(1174, 174), (1917, 917), (1000, 0)]);
+    let at_hundred: Vec<usize> = oversold
+        .iter()
+        .filter(|row| row.buyers == 100)
+        .map(|row| row.oversold)
+        .collect();
+    assert_eq!(at_hundred, [1774, 9048, 0]);
+    let reserved: Vec<(u64, usize, usize, usize, u64)> = reservations
+        .iter()
+        .map(|row| {
+            (
+                row.ttl_minutes,
+                row.sold,
+                row.expired,
+                row.late_payments,
+                row.unit_minutes_stuck,
+            )
+        })
+        .collect();
+    assert_eq!(
+        reserved,
+        [
+            (2, 7, 193, 132, 386),
+            (5, 20, 71, 46, 355),
+            (10, 20, 25, 9, 250),
+            (15, 20, 12, 0, 180),
+            (20, 20, 13, 0, 260),
+            (30, 20, 13, 0, 390),
+            (60, 20, 13, 0, 780)
+        ]
+    );
+    assert!(right(check_prediction(Some(0), fresh[0].oversold, "")));
+
+    // Section 6: atomic commit.
+    let crash_summary: Vec<(&str, u64, usize)> = crashes
+        .iter()
+        .map(|row| (row.outcome.as_str(), row.longest_lock_hold_ms, row.blocked))
+        .collect();
+    assert_eq!(
+        crash_summary,
+        [
+            ("committed", 4, 0),
+            ("aborted", 0, 0),
+            ("aborted", 1_000, 1),
+            ("aborted", 1_000, 2),
+            ("aborted", 1_000, 3),
+            ("aborted", 1_003, 3),
+            ("committed", 1_004, 3),
+            ("committed", 1_004, 2),
+            ("committed", 1_004, 1),
+        ]
+    );
+    assert!(crashes.iter().all(|row| row.atomic));
+    assert_eq!(
+        three_phase_commit_split(true),
+        [Outcome::Committed, Outcome::Aborted, Outcome::Aborted]
+    );
+    assert!(right(check_prediction(
+        Some(2_004),
+        one_commit_sent.longest_lock_hold_ms,
+        ""
+    )));
+    assert_eq!(one_commit_sent.blocked, 4);
+
+    // Section 7: every history through the checker.
+    let expected = [
+        ("read committed", 12, 0, Some(Anomaly::GSingle)),
+        ("two-phase locking", 4, 8, None),
+        ("optimistic (OCC)", 4, 8, None),
+        ("snapshot isolation", 6, 6, Some(Anomaly::G2Item)),
+        ("serializable snapshot (SSI)", 3, 9, None),
+    ];
+    for (isolation, (name, committed, aborted, anomaly)) in Isolation::ALL.into_iter().zip(expected)
+    {
+        let run = run_random(
+            isolation,
+            &[("a", 0), ("b", 0), ("c", 0), ("d", 0)],
+            &big,
+            3,
+        )?;
+        assert_eq!(isolation.to_string(), name);
+        assert_eq!(
+            (run.counters().committed, run.counters().aborted),
+            (committed, aborted)
+        );
+        assert_eq!(run.check().anomaly, anomaly, "{name}");
+    }
+
+    // The try-it cells with a prediction set, and the variations their prose suggests.
+    assert!(right(check_prediction(Some(0), twelve[0].lost_updates, "")));
+    assert_eq!(twelve[0].totals.committed, 2400);
+    assert!(right(check_prediction(Some(0), four[0].nobody_on_call, "")));
+    assert_eq!(four[0].totals.waits, 0);
+    assert!(right(check_prediction(
+        Some(true),
+        free[0].commits_per_100_ticks > free[1].commits_per_100_ticks,
+        ""
+    )));
+    let free_and_plenty = ContentionParameters {
+        lock_cost: 0,
+        capacity: 8,
+        ..scarce
+    };
+    let roomy = contention_experiment(&both, &[2], free_and_plenty, 1)?;
+    // Free locks and plentiful capacity: with two keys, waiting still beats redoing.
+    assert_eq!(roomy[0].commits_per_100_ticks, 24.19);
+    assert_eq!(roomy[1].commits_per_100_ticks, 20.0);
+    Ok(())
+}
