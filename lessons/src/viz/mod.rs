@@ -39,7 +39,7 @@ mod svg;
 
 pub use diagram::SpaceTimeDiagram;
 pub use error::FigureError;
-pub use figure::{Corner, Figure};
+pub use figure::{Corner, Figure, LegendPlace};
 pub use heatmap::Heatmap;
 
 /// The distinct values of `key` over `rows`, in the order first seen: the series of a figure.
