@@ -118,7 +118,8 @@ impl Splitter {
                 PollFd::new(&self.stderr, PollFlags::IN),
             ];
             // The value is shown when the cell completes, however long that takes.
-            let quiet = (self.displays.is_holding() && !self.value_follows).then_some(&DISPLAY_QUIET);
+            let quiet =
+                (self.displays.is_holding() && !self.value_follows).then_some(&DISPLAY_QUIET);
             let Ok(ready) = poll(&mut fds, quiet) else {
                 continue;
             };

@@ -719,8 +719,8 @@ impl Figure {
             return Ok(LegendPlace::Inside(self.legend));
         }
         let mut scratch = String::new();
-        let root = SVGBackend::with_string(&mut scratch, (self.width, self.height))
-            .into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut scratch, (self.width, self.height)).into_drawing_area();
         let chart = self.build_chart(&root, x_span, y_span, LegendPlace::Inside(Corner::Auto))?;
         let plot = plot_box(&chart);
         let marks = self.marks(&chart, histograms, categories);
@@ -823,7 +823,10 @@ impl Figure {
             None => row,
         };
         LegendLayout {
-            size: (widest + LEGEND_PADDING, rows * LEGEND_ROW + 2 * LEGEND_PADDING),
+            size: (
+                widest + LEGEND_PADDING,
+                rows * LEGEND_ROW + 2 * LEGEND_PADDING,
+            ),
             offsets,
         }
     }
@@ -866,19 +869,25 @@ impl Figure {
         for ((series, &color), (dx, dy)) in entries.zip(layout.offsets) {
             let (x, y) = (frame.left + dx, frame.top + dy);
             match series.data {
-                SeriesData::Line(_) | SeriesData::Step(_) => {
-                    root.draw(&PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)))?
-                }
+                SeriesData::Line(_) | SeriesData::Step(_) => root.draw(&PathElement::new(
+                    [(x, y), (x + 20, y)],
+                    color.stroke_width(2),
+                ))?,
                 SeriesData::Points(_) => root.draw(&Circle::new((x + 10, y), 4, color.filled()))?,
-                SeriesData::Bars(_) => {
-                    root.draw(&Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.filled()))?
-                }
+                SeriesData::Bars(_) => root.draw(&Rectangle::new(
+                    [(x, y - 5), (x + 20, y + 5)],
+                    color.filled(),
+                ))?,
                 SeriesData::Histogram { .. } => root.draw(&Rectangle::new(
                     [(x, y - 5), (x + 20, y + 5)],
                     color.mix(0.55).filled(),
                 ))?,
             }
-            let name = Text::new(series.name.clone(), (x + LEGEND_SAMPLE, y), name_style.clone());
+            let name = Text::new(
+                series.name.clone(),
+                (x + LEGEND_SAMPLE, y),
+                name_style.clone(),
+            );
             root.draw(&name)?;
         }
         Ok(())
