@@ -1594,6 +1594,38 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_crosses_a_box_it_passes_through_even_with_both_ends_outside() {
+        let frame = PixelBox {
+            left: 10,
+            top: 10,
+            right: 20,
+            bottom: 20,
+        };
+        assert!(frame.crossed_by((0, 0), (30, 30)));
+        assert!(frame.crossed_by((15, 0), (15, 30)));
+        assert!(frame.crossed_by((12, 12), (13, 13)));
+        assert!(!frame.crossed_by((0, 0), (30, 0)));
+        assert!(!frame.crossed_by((0, 30), (9, 0)));
+        assert!(!frame.crossed_by((21, 21), (40, 25)));
+    }
+
+    #[test]
+    fn a_legend_row_per_series_or_side_by_side_given_the_room() {
+        let figure = Figure::new("t")
+            .line("ab", [(0.0, 0.0)])
+            .line("abcd", [(0.0, 0.0)]);
+        // 10 padding + 30 sample + 6.37 px per character, rounded up, + 10 padding.
+        let stacked = figure.legend_layout(None);
+        assert_eq!(stacked.size, (10 + 30 + 26 + 10, 2 * 17 + 20));
+        assert_eq!(stacked.offsets, [(10, 18), (10, 35)]);
+        let across = figure.legend_layout(Some(500));
+        assert_eq!(across.size, (10 + 43 + 16 + 56 + 10, 17 + 20));
+        assert_eq!(across.offsets, [(10, 18), (69, 18)]);
+        let narrow = figure.legend_layout(Some(100));
+        assert_eq!(narrow.offsets, [(10, 18), (10, 35)]);
+    }
+
+    #[test]
     fn save_svg_reports_invalid_figures_as_invalid_input() {
         let path = std::env::temp_dir().join("lessons-test-invalid-figure.svg");
         let error = Figure::new("t").save_svg(&path).unwrap_err();
