@@ -69,7 +69,9 @@ impl Series {
 /// [`save_svg`](Figure::save_svg) or show it in a notebook. The axes span all data with a small
 /// margin (bars and histograms start at zero). Series are coloured in the order they were
 /// added. Bars put category names on the x axis, so they share a figure only with other bars;
-/// the other kinds mix freely.
+/// the other kinds mix freely. The legend goes in a corner of the plot that hides no data, or
+/// beside the plot when there is none (see [`Corner`]), unless [`legend_at`](Figure::legend_at)
+/// names a corner.
 ///
 /// # Examples
 ///
