@@ -617,7 +617,8 @@ impl Figure {
         let (x_span, y_span) = self.axis_spans(&histograms, &categories);
         let place =
             self.choose_legend_place(&histograms, &categories, x_span.clone(), y_span.clone())?;
-        let mut chart = self.build_chart(root, x_span.clone(), y_span.clone(), place)?;
+        let area = self.chart_area(root, place)?;
+        let mut chart = self.build_chart(&area, x_span.clone(), y_span.clone(), place)?;
 
         let tick_label = |value: &f64| pretty_print_float(*value, true);
         let log_tick_label = |exponent: &f64| power_of_ten_label(*exponent);
@@ -676,32 +677,51 @@ impl Figure {
         }
     }
 
-    /// The chart with its title, axis areas and, for a legend outside the plot, the room it needs.
+    /// The part of `root` the chart is built on: all of it, or, for a legend outside the plot,
+    /// all but the room the legend needs beside the chart, or under the title (then the margins
+    /// and the title are drawn here, and the chart gets neither).
+    fn chart_area<'svg>(
+        &self,
+        root: &DrawingArea<SVGBackend<'svg>, Shift>,
+        place: LegendPlace,
+    ) -> Result<DrawingArea<SVGBackend<'svg>, Shift>, DrawingAreaErrorKind<io::Error>> {
+        match place {
+            LegendPlace::Inside(_) => Ok(root.clone()),
+            LegendPlace::Right => {
+                let (width, _) = self.legend_layout(None).size;
+                let beside = width + 2 * LEGEND_INSET;
+                Ok(root.split_horizontally(self.width as i32 - beside).0)
+            }
+            LegendPlace::Above => {
+                let framed = root.margin(CHART_MARGIN, CHART_MARGIN, CHART_MARGIN, CHART_MARGIN);
+                let below_title = match self.title.is_empty() {
+                    true => framed,
+                    false => framed.titled(&self.title, ("sans-serif", 24))?,
+                };
+                let plot_width = self.width as i32 - 2 * CHART_MARGIN - Y_LABEL_AREA;
+                let (_, height) = self.legend_layout(Some(plot_width)).size;
+                Ok(below_title.split_vertically(height + 2 * LEGEND_INSET).1)
+            }
+        }
+    }
+
+    /// The chart on `area` (from [`Figure::chart_area`]): its margins and title unless those are
+    /// drawn already, and room for the axes' ticks and labels.
     fn build_chart<'area, 'svg>(
         &self,
-        root: &'area DrawingArea<SVGBackend<'svg>, Shift>,
+        area: &'area DrawingArea<SVGBackend<'svg>, Shift>,
         x_span: Range<f64>,
         y_span: Range<f64>,
         place: LegendPlace,
     ) -> Result<Chart<'area, 'svg>, DrawingAreaErrorKind<io::Error>> {
-        let mut builder = ChartBuilder::on(root);
+        let mut builder = ChartBuilder::on(area);
         builder
-            .margin(16)
-            .x_label_area_size(44)
-            .y_label_area_size(60);
-        if !self.title.is_empty() {
-            builder.caption(&self.title, ("sans-serif", 24));
-        }
-        match place {
-            LegendPlace::Inside(_) => {}
-            LegendPlace::Right => {
-                let (width, _) = self.legend_layout(None).size;
-                builder.right_y_label_area_size(width + 2 * LEGEND_INSET);
-            }
-            LegendPlace::Above => {
-                let plot_width = self.width as i32 - 2 * 16 - 60;
-                let (_, height) = self.legend_layout(Some(plot_width)).size;
-                builder.top_x_label_area_size(height + 2 * LEGEND_INSET);
+            .x_label_area_size(X_LABEL_AREA)
+            .y_label_area_size(Y_LABEL_AREA);
+        if place != LegendPlace::Above {
+            builder.margin(CHART_MARGIN);
+            if !self.title.is_empty() {
+                builder.caption(&self.title, ("sans-serif", 24));
             }
         }
         builder.build_cartesian_2d(x_span, y_span)
@@ -1006,6 +1026,13 @@ impl Figure {
         Ok(())
     }
 }
+
+/// The space around the chart, in pixels.
+const CHART_MARGIN: i32 = 16;
+/// The height under the plot for the x axis' ticks and label.
+const X_LABEL_AREA: i32 = 44;
+/// The width left of the plot for the y axis' ticks and label.
+const Y_LABEL_AREA: i32 = 60;
 
 /// The corners tried for an automatic legend, in order of preference.
 const CORNERS_IN_ORDER: [Corner; 4] = [
