@@ -678,31 +678,35 @@ impl Figure {
     }
 
     /// The part of `root` the chart is built on: all of it, or, for a legend outside the plot,
-    /// all but the room the legend needs beside the chart, or under the title (then the margins
-    /// and the title are drawn here, and the chart gets neither).
+    /// what is left under the title once the legend has room beside the chart or above it. Then
+    /// the margins and the title are laid out here, over the whole width, and the chart gets
+    /// neither.
     fn chart_area<'svg>(
         &self,
         root: &DrawingArea<SVGBackend<'svg>, Shift>,
         place: LegendPlace,
     ) -> Result<DrawingArea<SVGBackend<'svg>, Shift>, DrawingAreaErrorKind<io::Error>> {
-        match place {
-            LegendPlace::Inside(_) => Ok(root.clone()),
+        if let LegendPlace::Inside(_) = place {
+            return Ok(root.clone());
+        }
+        let framed = root.margin(CHART_MARGIN, CHART_MARGIN, CHART_MARGIN, CHART_MARGIN);
+        let below_title = match self.title.is_empty() {
+            true => framed,
+            false => framed.titled(&self.title, ("sans-serif", 24))?,
+        };
+        let room_across = self.width as i32 - 2 * CHART_MARGIN;
+        Ok(match place {
             LegendPlace::Right => {
                 let (width, _) = self.legend_layout(None).size;
                 let beside = width + 2 * LEGEND_INSET;
-                Ok(root.split_horizontally(self.width as i32 - beside).0)
+                below_title.split_horizontally(room_across - beside).0
             }
-            LegendPlace::Above => {
-                let framed = root.margin(CHART_MARGIN, CHART_MARGIN, CHART_MARGIN, CHART_MARGIN);
-                let below_title = match self.title.is_empty() {
-                    true => framed,
-                    false => framed.titled(&self.title, ("sans-serif", 24))?,
-                };
-                let plot_width = self.width as i32 - 2 * CHART_MARGIN - Y_LABEL_AREA;
+            _ => {
+                let plot_width = room_across - Y_LABEL_AREA;
                 let (_, height) = self.legend_layout(Some(plot_width)).size;
-                Ok(below_title.split_vertically(height + 2 * LEGEND_INSET).1)
+                below_title.split_vertically(height + 2 * LEGEND_INSET).1
             }
-        }
+        })
     }
 
     /// The chart on `area` (from [`Figure::chart_area`]): its margins and title unless those are
@@ -718,7 +722,7 @@ impl Figure {
         builder
             .x_label_area_size(X_LABEL_AREA)
             .y_label_area_size(Y_LABEL_AREA);
-        if place != LegendPlace::Above {
+        if let LegendPlace::Inside(_) = place {
             builder.margin(CHART_MARGIN);
             if !self.title.is_empty() {
                 builder.caption(&self.title, ("sans-serif", 24));
