@@ -17,7 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
-    use lessons::viz::{Corner, Figure};
+    use lessons::viz::Figure;
 
     // cell
     let response = Latency::log_normal(ms(20), 0.6).with_spikes(0.005, ms(800));
@@ -61,8 +61,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     let mut cost = Figure::new("Heartbeat cost, every node watching every other")
         .x_label("heartbeat period T (s)")
-        .y_label("heartbeats per second (thousands)")
-        .legend_at(Corner::UpperRight);
+        .y_label("heartbeats per second (thousands)");
     for nodes in [30.0, 100.0, 300.0] {
         let per_second = periods.map(|t| {
             (
@@ -292,7 +291,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Figure::new("Presence: write load against staleness (TTL = 3 intervals)")
         .x_label("mean time shown online after leaving (s)")
         .y_label("heartbeat writes per second (thousands)")
-        .legend_at(Corner::UpperRight)
         .points("fixed 5, 10, 30 s, then tiered", staleness)
         .evcxr_display();
 
@@ -329,8 +327,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let mut overlap_figure =
         Figure::new("Two holders at once: lease 10 s, budget 1% drift and 100 ms")
             .x_label("holder's actual clock drift (%; negative = slow)")
-            .y_label("overlap (ms)")
-            .legend_at(Corner::UpperRight);
+            .y_label("overlap (ms)");
     for pause in [0, 500, 2_000] {
         let mut points = Vec::new();
         for drift in drifts_ppm {
@@ -356,7 +353,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Figure::new("False lease expiries, renewals lost with probability 0.05")
         .x_label("renewal period / lease length")
         .y_label("false expiries per hour")
-        .legend_at(Corner::UpperLeft)
         .points("simulated, 200 h", simulated)
         .line("computed", computed)
         .evcxr_display();
@@ -400,8 +396,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let mut sweep =
         Figure::new("Lost updates against A's pause (pause at 4 s, lease ends at 10 s)")
             .x_label("pause (s)")
-            .y_label("B's writes overwritten by A")
-            .legend_at(Corner::UpperLeft);
+            .y_label("B's writes overwritten by A");
     let mut lost_at = Vec::new();
     for fencing in [Fencing::Off, Fencing::TokenCheck, Fencing::CheckThenWrite] {
         let mut points = Vec::new();

@@ -17,7 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::{Time, Zipf, ms};
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
-    use lessons::viz::{Corner, Figure};
+    use lessons::viz::Figure;
 
     // cell
     let mut exact = Table::new(["change", "keys that move", "of every", "moved"]);
@@ -183,7 +183,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .y_label("% of keys with fewer than 2 live replicas")
         .bars("naive", outage_bars(&outage, "naive"))
         .bars("zone-aware", outage_bars(&outage, "zone-aware"))
-        .legend_at(Corner::UpperRight)
         .show();
     Table::from_rows(&outage)?.evcxr_display();
 
@@ -348,7 +347,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 .map(|row| (row.copy_lag as f64, 100.0 * row.stale_fraction)),
         );
     }
-    stale.legend_at(Corner::UpperLeft).show();
+    stale.show();
     Table::from_rows(&migration)?.evcxr_display();
 
     // cell

@@ -17,7 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
-    use lessons::viz::{Corner, Figure};
+    use lessons::viz::Figure;
 
     // cell
     let clocks = [
@@ -43,8 +43,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let errors = clock_errors(&clocks, secs(6), ms(50))?;
     let mut error_plot = Figure::new("Four clocks against the truth")
         .x_label("true time (ms)")
-        .y_label("clock reading minus true time (ms)")
-        .legend_at(Corner::LowerLeft);
+        .y_label("clock reading minus true time (ms)");
     for (node, name) in names.iter().enumerate() {
         let mine = errors.iter().filter(|row| row.node == node);
         error_plot = error_plot.line(*name, mine.map(|row| (row.true_ms, row.error_ms)));
@@ -81,8 +80,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let mut misorder =
         Figure::new("Two events on two nodes: how often do their timestamps come backwards?")
             .x_label("skew: spread of the clock offsets (ms)")
-            .y_label("fraction of pairs in the wrong order")
-            .legend_at(Corner::UpperLeft);
+            .y_label("fraction of pairs in the wrong order");
     for (gap_ms, rows) in gaps_ms.iter().zip(misorder_rows.chunks(skews.len())) {
         let measured = rows.iter().map(|r| (r.skew_ms, r.fraction));
         let formula = rows.iter().map(|r| (r.skew_ms, r.expected));
@@ -189,8 +187,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
     let mut lww_plot = Figure::new("Writes lost by last-writer-wins, 3 writers")
         .x_label("skew between the slowest and the fastest clock (ms)")
-        .y_label("fraction of writes lost")
-        .legend_at(Corner::LowerRight);
+        .y_label("fraction of writes lost");
     for stamping in Stamping::ALL {
         let mine = sweep.iter().filter(|row| row.stamping == stamping.name());
         let points: Vec<(f64, f64)> = mine.map(|row| (row.skew_ms, row.lost_fraction)).collect();
@@ -349,7 +346,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             false_leads.clone(),
         )
         .line("all pairs that are concurrent", concurrent_share)
-        .legend_at(Corner::UpperRight)
         .show();
 
     // cell
@@ -406,8 +402,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let mut ahead_plot = Figure::new("How far the HLC runs ahead of each node's own clock")
         .x_label("true time (ms)")
-        .y_label("HLC wall part minus the node's clock (ms)")
-        .legend_at(Corner::LowerRight);
+        .y_label("HLC wall part minus the node's clock (ms)");
     let mut largest_ahead = 0.0f64;
     for (node, offset) in offsets.iter().enumerate() {
         let points: Vec<(f64, f64)> = hlc_readings
@@ -506,7 +501,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .x_label("clock uncertainty ε (ms)")
         .y_label("fraction of transactions out of order")
         .line("no commit wait", broken.clone())
-        .legend_at(Corner::LowerRight)
         .show();
     let with_wait_violations: usize = wait_rows
         .iter()

@@ -18,7 +18,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
-    use lessons::viz::{Corner, Figure, Heatmap};
+    use lessons::viz::{Figure, Heatmap};
 
     // cell
     let configurations = [
@@ -84,8 +84,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let downs: Vec<f64> = (0..=50).map(|k| k as f64 / 100.0).collect();
     let mut availability_plot = Figure::new("Read and write both succeed, as replicas fail")
         .x_label("probability q that a replica is down")
-        .y_label("P(read and write both succeed)")
-        .legend_at(Corner::LowerLeft);
+        .y_label("P(read and write both succeed)");
     for (n, w, r) in [(3, 2, 2), (3, 3, 1), (3, 1, 3), (4, 3, 2), (5, 3, 3)] {
         let needed = Quorum::new(n, w.max(r), w.max(r))?;
         let mut points = Vec::new();
@@ -321,8 +320,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
     let mut divergence_plot = Figure::new("Copies out of date: hot and cold keys")
         .x_label("time since reads began (s)")
-        .y_label("fraction of copies out of date")
-        .legend_at(Corner::UpperRight);
+        .y_label("fraction of copies out of date");
     for repair in [ReadRepair::Off, ReadRepair::Background] {
         for keys in ["hot", "cold"] {
             let mine = divergence
@@ -424,7 +422,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Figure::new("Writes missing after the handoff (hint window 3 h)")
         .x_label("outage length / hint window")
         .y_label("fraction of the outage's writes missing")
-        .legend_at(Corner::UpperLeft)
         .points(
             "simulated",
             handoff
@@ -523,7 +520,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Figure::new("Deletes that come back (grace 10 days, repair every 7)")
         .x_label("replica down time / grace period")
         .y_label("P(the deleted key reappears)")
-        .legend_at(Corner::UpperLeft)
         .points(
             "simulated",
             resurrections

@@ -17,7 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
-    use lessons::viz::{Corner, Figure, Heatmap};
+    use lessons::viz::{Figure, Heatmap};
 
     // cell
     let mut bucket = TokenBucket::new(5, Rate::per_second(5)?)?;
@@ -146,7 +146,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .collect();
         boundary = boundary.line(algorithm.name(), points);
     }
-    boundary.legend_at(Corner::UpperRight).show();
+    boundary.show();
 
     // cell
     let prediction: Option<_> = None; // does the fixed window still admit 200 in some 60 s?
@@ -193,7 +193,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .x_label("offered requests per second")
         .y_label("most timestamps stored")
         .line("sliding log", memory.clone())
-        .legend_at(Corner::LowerRight)
         .show();
 
     // cell
@@ -233,7 +232,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             series(&trials, |row| row.counter_worst_ratio),
         )
         .line("sliding log", series(&trials, |row| row.log_worst_ratio))
-        .legend_at(Corner::UpperLeft)
         .show();
     Table::from_rows(&trials)?.evcxr_display();
 
@@ -261,18 +259,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     let title = "One client at 40/s against 100 per minute, K gateways";
-    gateway_figure(title, &gateway_rows)
-        .legend_at(Corner::UpperLeft)
-        .show();
+    gateway_figure(title, &gateway_rows).show();
     let local_full = LimiterMode::FIXED[0].name();
     let near_quota: Vec<GatewayRow> = gateway_rows
         .iter()
         .filter(|row| row.mode != local_full)
         .cloned()
         .collect();
-    gateway_figure("The same without the local full limit", &near_quota)
-        .legend_at(Corner::LowerLeft)
-        .show();
+    gateway_figure("The same without the local full limit", &near_quota).show();
     let at_twelve: Vec<GatewayRow> = gateway_rows
         .iter()
         .filter(|row| row.gateways == 12)
@@ -316,7 +310,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         }
         sync_figure = sync_figure.bars(format!("K = {gateways}"), bars);
     }
-    sync_figure.legend_at(Corner::UpperLeft).show();
+    sync_figure.show();
 
     // cell
     let miniature = GatewaySetup::new(2, LimiterMode::CentralReadThenWrite)?
@@ -369,8 +363,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let mut skew = Figure::new("limit/K on 12 gateways, mean of 20 seeds")
         .x_label("offered / quota")
-        .y_label("admitted / what an exact limiter admits")
-        .legend_at(Corner::LowerRight);
+        .y_label("admitted / what an exact limiter admits");
     for (routing, points) in &share_admitted {
         skew = skew.line(*routing, points.clone());
         let shares: Vec<String> = points
@@ -440,7 +433,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         }
         rotation = rotation.line(layering.name(), points);
     }
-    rotation.legend_at(Corner::UpperLeft).show();
+    rotation.show();
     let at_500: Vec<RotationRow> = rotation_rows
         .iter()
         .filter(|row| row.keys == 500)
@@ -492,8 +485,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             phases.map(|row| (row.phase, row.abuse_admitted as f64)),
         );
     }
-    goodput.legend_at(Corner::LowerLeft).show();
-    abuse.legend_at(Corner::UpperRight).show();
+    goodput.show();
+    abuse.show();
     Table::from_rows(&outage_rows)?.evcxr_display();
 
     // cell

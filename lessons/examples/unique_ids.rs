@@ -17,7 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
-    use lessons::viz::{Corner, Figure};
+    use lessons::viz::Figure;
 
     // cell
     let twitter = Layout::twitter();
@@ -114,7 +114,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .x_label("requests offered per ms")
         .y_label("IDs issued per ms")
         .line("issued", points)
-        .legend_at(Corner::LowerRight)
         .show();
     Figure::new("Past the limit, requests queue")
         .x_label("requests offered per ms")
@@ -124,7 +123,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             rows.iter()
                 .map(|row| (row.offered_per_ms as f64, row.mean_wait_us)),
         )
-        .legend_at(Corner::UpperLeft)
         .show();
 
     // cell
@@ -240,7 +238,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             "leaves split",
             per_kind(&locality, |row| row.splits_per_1000),
         )
-        .legend_at(Corner::UpperRight)
         .show();
     Figure::new("How full the leaves end up")
         .y_label("keys / leaf room (%)")
@@ -248,7 +245,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             "leaf fill",
             per_kind(&locality, |row| row.leaf_fill_percent),
         )
-        .legend_at(Corner::LowerRight)
         .show();
     Table::from_rows(&locality)?.evcxr_display();
 

@@ -17,7 +17,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
-    use lessons::viz::{Corner, Figure};
+    use lessons::viz::Figure;
 
     // cell
     let a: VectorClock = [(0, 3), (1, 1), (2, 2)].into_iter().collect();
@@ -150,7 +150,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .y_label("pairs")
         .bars("Lamport clock", lamport_false.clone())
         .bars("vector clock", rates.iter().map(|p| (p.to_string(), 0.0)))
-        .legend_at(Corner::UpperRight)
         .show();
     println!(
         "{checked} pairs checked against the message graph; vector clocks disagreed on {disagreements}"
@@ -317,12 +316,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let mut anomaly_plot = Figure::new("Replies shown before their comment")
         .x_label("σ of the log-normal delay (median 20 ms)")
-        .y_label("replies shown too early")
-        .legend_at(Corner::UpperLeft);
+        .y_label("replies shown too early");
     let mut hold_plot = Figure::new("The price: how long held-back messages wait")
         .x_label("σ of the log-normal delay (median 20 ms)")
-        .y_label("mean hold-back time (ms)")
-        .legend_at(Corner::UpperLeft);
+        .y_label("mean hold-back time (ms)");
     for mode in Delivery::ALL {
         let mine: Vec<&(f64, CausalRow)> = causal_rows
             .iter()
@@ -359,8 +356,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let run = discussion_run(Delivery::Causal, &slow, 1)?;
     let mut queue_plot = Figure::new("Hold-back queues under causal delivery, σ = 1.5")
         .x_label("true time (s)")
-        .y_label("messages held back")
-        .legend_at(Corner::UpperRight);
+        .y_label("messages held back");
     for member in 0..slow.members {
         if let Some(node) = run.node::<Member>(member) {
             let points = node
@@ -394,8 +390,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let blocked = stable_discussion_run(&parameters, ms(100), Some(secs(5)), 1)?;
     let mut blocked_plot = Figure::new("Stable Lamport timestamps, E silent from 5 s")
         .x_label("true time (s)")
-        .y_label("messages held back")
-        .legend_at(Corner::UpperLeft);
+        .y_label("messages held back");
     for member in 0..blocked.node_count() {
         if let Some(node) = blocked.node::<TimestampMember>(member) {
             let points = node
@@ -488,8 +483,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         version_experiment(&VersionWorkload::default(), &client_counts, &schemes, 1)?;
     let mut metadata_plot = Figure::new("Version metadata per key as the writers grow")
         .x_label("clients writing the key (3 servers)")
-        .y_label("peak metadata (bytes)")
-        .legend_at(Corner::UpperLeft);
+        .y_label("peak metadata (bytes)");
     for scheme in schemes {
         let points = version_rows
             .iter()

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::readings::Readings;
 use super::runs::{RunParameters, random_run};
 use crate::sim::{Latency, PhysicalClock, SimError, Time, ms};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// The largest and mean HLC counter of one random run.
 ///
@@ -136,8 +136,7 @@ pub fn hlc_counter_figure(rows: &[HlcCounterRow]) -> Figure {
     let mut figure = Figure::new("The HLC's logical counter grows with message rate × skew")
         .x_label("messages per second per process")
         .y_label("largest logical counter c")
-        .log_x()
-        .legend_at(Corner::UpperLeft);
+        .log_x();
     for skew in skews {
         figure = figure.line(
             format!("skew {skew} ms"),

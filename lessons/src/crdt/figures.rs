@@ -10,7 +10,7 @@ use super::lattice::Crdt;
 use super::metadata::MetadataRow;
 use super::overdraft::OverdraftRow;
 use super::pncounter::PNCounter;
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// The naive "+1" count against the G-Counter as duplication grows, one point per row of
 /// [`duplication_experiment`](super::duplication_experiment).
@@ -38,7 +38,6 @@ pub fn duplication_figure(rows: &[DuplicationRow]) -> Figure {
             rows.iter()
                 .map(|row| (row.duplication, row.increments as f64)),
         )
-        .legend_at(Corner::UpperLeft)
 }
 
 /// Each replica's PN-Counter value over time, as steps, one series per replica, under `title`
@@ -57,10 +56,7 @@ pub fn duplication_figure(rows: &[DuplicationRow]) -> Figure {
 /// ```
 pub fn values_figure(run: &ConvergenceRun<PNCounter>, title: &str, what: &str) -> Figure {
     let replicas = run.states.first().map_or(0, Vec::len);
-    let mut figure = Figure::new(title)
-        .x_label("time (s)")
-        .y_label(what)
-        .legend_at(Corner::UpperLeft);
+    let mut figure = Figure::new(title).x_label("time (s)").y_label(what);
     for replica in 0..replicas {
         let points = run
             .samples
@@ -174,7 +170,6 @@ pub fn cart_figure(rows: &[CartRow]) -> Figure {
         rows.iter()
             .map(|r| (r.concurrency, r.or_set_resurrection_rate)),
     )
-    .legend_at(Corner::UpperLeft)
 }
 
 /// Units sold, sold by one coordinated counter, and oversold, against the partition length,
@@ -207,7 +202,6 @@ pub fn overdraft_figure(rows: &[OverdraftRow]) -> Figure {
             "oversold",
             rows.iter().map(|r| (seconds(r), r.oversold as f64)),
         )
-        .legend_at(Corner::UpperLeft)
 }
 
 /// The sets' sizes in KiB as operations accumulate, one point per row of
@@ -240,7 +234,6 @@ pub fn metadata_growth_figure(rows: &[MetadataRow]) -> Figure {
     )
     .line("OR-Set (dots and version vector)", kib(|r| r.or_set_bytes))
     .line("the items themselves", kib(|r| r.payload_bytes))
-    .legend_at(Corner::UpperLeft)
 }
 
 /// The PN-Counter's size and the OR-Set's metadata (without the items) against the number of
@@ -273,5 +266,4 @@ pub fn metadata_by_replicas_figure(rows: &[MetadataRow]) -> Figure {
         rows.iter()
             .map(|r| (r.replicas as f64, (r.or_set_bytes - r.payload_bytes) as f64)),
     )
-    .legend_at(Corner::LowerRight)
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::error::{CrdtError, check_range};
 use crate::sim::Rng;
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// Tombstones at one moment of [`stability_experiment`].
 ///
@@ -149,7 +149,6 @@ pub fn stability_figure(rows: &[StabilityRow]) -> Figure {
     Figure::new("Tombstones of an OR-Set: kept forever, or collected at stability")
         .x_label("operations")
         .y_label("tombstones kept")
-        .legend_at(Corner::UpperLeft)
         .line(
             "never collected",
             rows.iter()

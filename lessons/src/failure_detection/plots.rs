@@ -6,7 +6,7 @@ use super::gossip::GossipRow;
 use super::heartbeat::HeartbeatRow;
 use super::swim::ProbeRow;
 use super::timeouts::TimeoutRow;
-use crate::viz::{Corner, Figure, Heatmap};
+use crate::viz::{Figure, Heatmap};
 
 /// The timeout trade-off of 9.1: one point per τ, mean detection delay against the
 /// false-suspicion rate.
@@ -29,7 +29,6 @@ pub fn timeout_figure(rows: &[TimeoutRow]) -> Figure {
     Figure::new("Timeouts: false suspicion against detection delay")
         .x_label("mean detection delay of a crash (ms)")
         .y_label("fraction of live answers suspected")
-        .legend_at(Corner::UpperRight)
         .line("one point per timeout τ", points.clone())
         .points("τ", points)
 }
@@ -162,8 +161,7 @@ pub fn detector_figure(rows: &[DetectorRow]) -> Figure {
     families.into_iter().fold(
         Figure::new("Detectors on the same heartbeats: noise against speed")
             .x_label("mean detection delay after a crash (s)")
-            .y_label("false suspicions per hour")
-            .legend_at(Corner::UpperRight),
+            .y_label("false suspicions per hour"),
         |figure, family| {
             figure.line(
                 family,
@@ -201,8 +199,7 @@ pub fn gossip_figure(rows: &[GossipRow]) -> Figure {
         Figure::new("Gossip: rounds until every node knows")
             .x_label("N (nodes, log scale)")
             .y_label("mean rounds")
-            .log_x()
-            .legend_at(Corner::UpperLeft),
+            .log_x(),
         |figure, name| {
             figure.line(
                 name.clone(),
@@ -237,7 +234,6 @@ pub fn probe_figure(rows: &[ProbeRow]) -> Figure {
         .x_label("indirect probes k")
         .y_label("P(healthy node declared failed), log scale")
         .log_y()
-        .legend_at(Corner::UpperRight)
         .line(
             "computed",
             rows.iter()
@@ -283,7 +279,6 @@ pub fn fencing_timeline(run: &PauseRun) -> Figure {
     ))
     .x_label("time (s)")
     .y_label("A above, B below")
-    .legend_at(Corner::LowerLeft)
     .size(760, 400)
     .line(
         "A believes it holds the lease",

@@ -9,7 +9,7 @@ use super::experiments::{RollbackRow, SkewRow};
 use super::snowflake::Layout;
 use super::ulid::Ulid;
 use super::uuid::Uuid;
-use crate::viz::{Corner, Figure, Heatmap};
+use crate::viz::{Figure, Heatmap};
 
 /// The 64 bits of `id` under `layout`, one row per field (unused bit, time, machine,
 /// sequence), one column per bit with bit 63 on the left: 1 or 0 where the bit belongs to the
@@ -91,7 +91,6 @@ pub fn rollback_duplicates_figure(rows: &[RollbackRow]) -> Figure {
         .y_label("duplicate IDs")
         .log_x()
         .log_y()
-        .legend_at(Corner::UpperLeft)
         .line(
             "trust the clock",
             by_policy(rows, "trust the clock", |row| row.duplicates as f64),
@@ -117,7 +116,6 @@ pub fn rollback_delay_figure(rows: &[RollbackRow]) -> Figure {
         .y_label("ms")
         .log_x()
         .log_y()
-        .legend_at(Corner::UpperLeft)
         .line(
             "refuse and wait: longest wait",
             by_policy(rows, "refuse and wait", |row| row.longest_wait_ms),
@@ -145,7 +143,6 @@ pub fn inversions_figure(rows: &[SkewRow]) -> Figure {
     Figure::new("IDs sorted against true issue order")
         .x_label("clock offsets drawn from ±skew (ms)")
         .y_label("percent of pairs out of order")
-        .legend_at(Corner::UpperLeft)
         .line(
             "inverted pairs (%)",
             rows.iter()
@@ -170,7 +167,6 @@ pub fn inversion_gap_figure(rows: &[SkewRow]) -> Figure {
     Figure::new("How far apart can two inverted IDs be?")
         .x_label("clock offsets drawn from ±skew (ms)")
         .y_label("largest true-time gap of an inverted pair (ms)")
-        .legend_at(Corner::UpperLeft)
         .line(
             "largest gap",
             rows.iter().map(|row| (row.skew_ms, row.max_inversion_ms)),
@@ -290,8 +286,7 @@ pub fn birthday_figure(spaces: &[(&str, f64)]) -> Result<Figure, IdError> {
         .x_label("number of IDs n")
         .y_label("probability of a collision")
         .log_x()
-        .log_y()
-        .legend_at(Corner::LowerRight);
+        .log_y();
     for &(name, space) in spaces {
         let mut points = Vec::new();
         for step in 2..=40 {
@@ -330,7 +325,6 @@ pub fn colliding_pairs_figure(rows: &[CollisionRow]) -> Figure {
         "counted",
         rows.iter().map(|row| (row.ids as f64, row.observed_pairs)),
     )
-    .legend_at(Corner::UpperLeft)
 }
 
 /// The fraction of trials with at least one collision against the number of codes drawn,
@@ -359,5 +353,4 @@ pub fn any_collision_figure(rows: &[CollisionRow]) -> Figure {
             rows.iter()
                 .map(|row| (row.ids as f64, row.observed_probability)),
         )
-        .legend_at(Corner::LowerRight)
 }

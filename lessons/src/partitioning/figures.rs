@@ -7,7 +7,7 @@ use super::ranges::{ScanRow, WriteShareRow};
 use super::rebalancing::CascadeRow;
 use super::scatter_gather::FanOutRow;
 use super::weighted::WeightedJoinRow;
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// The fraction of keys that change node when N nodes become M, for hash mod N, the ring and
 /// the ideal |M − N| / max(N, M), one point per row of
@@ -32,7 +32,6 @@ pub fn remap_figure(rows: &[RemapRow]) -> Figure {
         .line("hash mod N", series(|row| row.mod_n_moved))
         .line("ring", series(|row| row.ring_moved))
         .line("|M - N| / max(N, M)", series(|row| row.ideal_ring_moved))
-        .legend_at(Corner::LowerRight)
 }
 
 /// The largest and smallest node's share over the mean share, against the vnodes per node on
@@ -58,7 +57,6 @@ pub fn balance_figure(rows: &[BalanceRow]) -> Figure {
         .log_x()
         .line("largest node", series(|row| row.max_over_mean))
         .line("smallest node", series(|row| row.min_over_mean))
-        .legend_at(Corner::UpperRight)
 }
 
 /// The spread of the nodes' shares (standard deviation over mean) against 1/√V, both on log
@@ -85,7 +83,6 @@ pub fn spread_figure(rows: &[BalanceRow]) -> Figure {
         .log_y()
         .line("measured spread", series(|row| row.spread))
         .line("1 / sqrt(V)", series(|row| row.one_over_sqrt_v))
-        .legend_at(Corner::UpperRight)
 }
 
 /// Each scheme's share of the new writes per partition, as bars, from
@@ -111,8 +108,7 @@ pub fn hot_spot_figure(rows: &[WriteShareRow]) -> Figure {
     let mut figure = Figure::new(format!(
         "Where new writes of time-ordered keys go ({partitions} partitions)"
     ))
-    .y_label("share of the new writes")
-    .legend_at(Corner::UpperLeft);
+    .y_label("share of the new writes");
     for scheme in schemes {
         let bars = rows
             .iter()
@@ -152,7 +148,6 @@ pub fn scan_figure(rows: &[ScanRow], partitions: usize) -> Figure {
         rows.iter()
             .map(|row| (row.width as f64, row.hash_partitions)),
     )
-    .legend_at(Corner::UpperLeft)
 }
 
 /// The busiest partition's share and the reads a total costs (over 100), against the salt
@@ -182,7 +177,6 @@ pub fn salting_figure(rows: &[SaltingRow], hot_key: &str) -> Figure {
             rows.iter()
                 .map(|row| (row.buckets as f64, row.reads_per_total as f64 / 100.0)),
         )
-        .legend_at(Corner::UpperRight)
 }
 
 /// The fraction of nodes still up after a cascade, against the load before the failure, one
@@ -202,8 +196,7 @@ pub fn cascade_figure(rows: &[CascadeRow]) -> Figure {
     vnode_counts.dedup();
     let mut figure = Figure::new("One node dies: how many are still up when it stops?")
         .x_label("mean load / capacity before the failure")
-        .y_label("fraction of nodes up (mean of the rings)")
-        .legend_at(Corner::LowerLeft);
+        .y_label("fraction of nodes up (mean of the rings)");
     for vnodes in vnode_counts {
         let points = rows
             .iter()
@@ -238,7 +231,6 @@ pub fn fan_out_latency_figure(rows: &[FanOutRow]) -> Figure {
             "p99",
             rows.iter().map(|row| (row.fan_out as f64, row.p99_ms)),
         )
-        .legend_at(Corner::LowerRight)
 }
 
 /// The fraction of queries that met a slow partition against the partitions asked, measured
@@ -270,7 +262,6 @@ pub fn slow_partition_figure(rows: &[FanOutRow], p: f64) -> Figure {
         "1 - (1 - p)^k",
         (1..=largest).map(|k| (f64::from(k), 1.0 - (1.0 - p).powi(k))),
     )
-    .legend_at(Corner::LowerRight)
 }
 
 /// A bigger node's share against what its capacity asks for, against the vnodes per node (log
@@ -301,5 +292,4 @@ pub fn weighted_join_figure(rows: &[WeightedJoinRow]) -> Figure {
             .map(|row| (f64::from(row.vnodes), row.moved_over_ideal)),
     )
     .line("capacity", vnodes.into_iter().map(|v| (v, 1.0)))
-    .legend_at(Corner::UpperRight)
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{ModN, PartitionError};
 use crate::sim::{Context, Latency, Link, Node, NodeId, Rng, SimError, Simulation, Time, ms};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// The keys of the run.
 const KEYS: u32 = 200;
@@ -258,7 +258,6 @@ pub fn reorder_figure(rows: &[ReorderRow]) -> Figure {
     Figure::new("Adding partitions: keys whose records were read out of order")
         .x_label("spread of consumer lags (ms)")
         .y_label("keys (of 200)")
-        .legend_at(Corner::LowerRight)
         .line(
             "keys read out of order",
             rows.iter()

@@ -16,7 +16,7 @@ use super::store::StoreMessage;
 use super::strict_sloppy::StrictSloppyRow;
 use crate::check::RegisterHistory;
 use crate::sim::{EventKind, NodeId, Simulation, Time, ms};
-use crate::viz::{Corner, Figure, SpaceTimeDiagram, groups};
+use crate::viz::{Figure, SpaceTimeDiagram, groups};
 
 /// The chance of a stale read against the time since the write, simulated (points) and from
 /// the formula (line), one pair of series per quorum in
@@ -35,8 +35,7 @@ use crate::viz::{Corner, Figure, SpaceTimeDiagram, groups};
 pub fn stale_read_figure(rows: &[StaleRow]) -> Figure {
     let mut figure = Figure::new("Stale reads after a write (spread: mean 10 ms)")
         .x_label("time between the write's acknowledgement and the read (ms)")
-        .y_label("P(the read misses the write)")
-        .legend_at(Corner::UpperRight);
+        .y_label("P(the read misses the write)");
     for quorum in groups(rows, |row| row.quorum.clone()) {
         let mine: Vec<&StaleRow> = rows.iter().filter(|row| row.quorum == quorum).collect();
         figure = figure
@@ -68,8 +67,7 @@ pub fn stale_read_figure(rows: &[StaleRow]) -> Figure {
 pub fn latency_figure(rows: &[LatencyRow], delays: &str) -> Figure {
     let mut figure = Figure::new(format!("Waiting for W of N replies ({delays})"))
         .x_label("replies waited for (W or R)")
-        .y_label("latency (ms)")
-        .legend_at(Corner::UpperLeft);
+        .y_label("latency (ms)");
     for n in groups(rows, |row| row.n) {
         let mine: Vec<&LatencyRow> = rows.iter().filter(|row| row.n == n).collect();
         figure = figure
@@ -229,8 +227,7 @@ pub fn inversion_diagram(run: &Simulation<StoreMessage>, title: &str) -> SpaceTi
 pub fn linearizability_figure(rows: &[(f64, LinearizabilityRow)]) -> Figure {
     let mut figure = Figure::new("Histories the checker rejects (N = 3, W = R = 2)")
         .x_label("σ of the log-normal delay (median 5 ms)")
-        .y_label("fraction not linearizable (of 100 histories)")
-        .legend_at(Corner::UpperLeft);
+        .y_label("fraction not linearizable (of 100 histories)");
     for variant in groups(rows, |(_, row)| row.variant.clone()) {
         let mine = rows.iter().filter(|(_, row)| row.variant == variant);
         figure = figure.line(
@@ -304,7 +301,6 @@ pub fn anti_entropy_figure(rows: &[AntiEntropyRow]) -> Figure {
         .y_label("hashes compared")
         .log_x()
         .log_y()
-        .legend_at(Corner::LowerRight)
         .line("every key's hash", series(|row| row.all_key_hashes))
         .line(
             "Merkle tree (tree + keys in differing buckets)",
@@ -338,7 +334,6 @@ pub fn conflicts_figure(rows: &[PartitionRow]) -> Figure {
     Figure::new("Conflicting keys after a WAN partition (LOCAL_QUORUM)")
         .x_label("partition length (minutes)")
         .y_label("keys written in both data centres")
-        .legend_at(Corner::UpperLeft)
         .points(
             "simulated",
             local
@@ -369,8 +364,7 @@ pub fn conflicts_figure(rows: &[PartitionRow]) -> Figure {
 pub fn strict_vs_sloppy_figure(rows: &[StrictSloppyRow]) -> Figure {
     let mut figure = Figure::new("A partition of growing length: strict against sloppy quorums")
         .x_label("partition length (minutes of the hour)")
-        .y_label("share of the hour's writes or reads")
-        .legend_at(Corner::UpperRight);
+        .y_label("share of the hour's writes or reads");
     for quorum in ["strict", "sloppy"] {
         let mine: Vec<&StrictSloppyRow> = rows.iter().filter(|row| row.quorum == quorum).collect();
         figure = figure
@@ -403,8 +397,7 @@ pub fn strict_vs_sloppy_figure(rows: &[StrictSloppyRow]) -> Figure {
 pub fn convergence_figure(rows: &[ConvergenceRow]) -> Figure {
     let mut figure = Figure::new("Replicas coming to agree: read repair against anti-entropy")
         .x_label("time since reads began (s)")
-        .y_label("share of keys on which all replicas agree")
-        .legend_at(Corner::LowerRight);
+        .y_label("share of keys on which all replicas agree");
     for repair in groups(rows, |row| row.repair.clone()) {
         figure = figure.line(
             repair.clone(),

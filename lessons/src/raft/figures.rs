@@ -8,7 +8,7 @@ use super::partitions::PartitionRow;
 use super::reads::ReadRow;
 use super::sessions::{BatchRow, DedupeRow};
 use super::storms::StormRow;
-use crate::viz::{Corner, Figure, groups};
+use crate::viz::{Figure, groups};
 
 /// The share of trials that had a new leader within x ms of the crash, one curve per spread W.
 ///
@@ -25,8 +25,7 @@ use crate::viz::{Corner, Figure, groups};
 pub fn election_cdf_figure(rows: &[ElectionRow]) -> Figure {
     let mut figure = Figure::new("Time to a new leader after the leader crashes (T = 150 ms)")
         .x_label("time from the crash to the new leader (ms)")
-        .y_label("share of trials")
-        .legend_at(Corner::LowerRight);
+        .y_label("share of trials");
     for spread in groups(rows, |row| row.spread_ms) {
         let mut times: Vec<f64> = rows
             .iter()
@@ -68,7 +67,6 @@ pub fn split_vote_figure(rows: &[SplitVoteRow]) -> Figure {
         .x_label("timeout spread W / round-trip time")
         .y_label("share of elections")
         .log_x()
-        .legend_at(Corner::UpperRight)
         .points("two or more candidates (measured)", at(|row| row.contested))
         .points(
             "no winner in the first round (measured)",
@@ -140,8 +138,7 @@ pub fn overwritten_figure(rows: &[ChaosRow]) -> Figure {
 pub fn partition_figure(rows: &[PartitionRow]) -> Figure {
     let mut figure = Figure::new("Writes acknowledged on the old leader's side of a 2 s split")
         .x_label("servers on the old leader's side")
-        .y_label("writes acknowledged there")
-        .legend_at(Corner::LowerRight);
+        .y_label("writes acknowledged there");
     for nodes in groups(rows, |row| row.nodes) {
         let points = rows
             .iter()
@@ -258,8 +255,7 @@ pub fn reads_figure(rows: &[ReadRow]) -> Figure {
 pub fn dedupe_figure(rows: &[DedupeRow]) -> Figure {
     let mut figure = Figure::new("Retried writes applied twice")
         .x_label("server crashes per second")
-        .y_label("repeated applications per run (mean)")
-        .legend_at(Corner::UpperLeft);
+        .y_label("repeated applications per run (mean)");
     for sessions in [false, true] {
         let mine: Vec<&DedupeRow> = rows.iter().filter(|r| r.sessions == sessions).collect();
         let points: Vec<(f64, f64)> = groups(&mine, |row| row.crashes_per_second)

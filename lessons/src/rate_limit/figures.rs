@@ -7,7 +7,7 @@ use super::experiments::LimiterRun;
 use super::gateways::GatewayRow;
 use super::rate::{Rate, RateLimitError};
 use crate::sim::{Cdf, SimError, Time};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// `(seconds, count so far)` for the times before `before`, in order.
 fn counted_before(times: impl Iterator<Item = Time>, before: Time) -> Vec<(f64, f64)> {
@@ -66,8 +66,7 @@ pub fn trace_figure(
             "offered",
             counted_before(arrivals.iter().copied(), Time::MAX),
         )
-        .line("envelope B + R·t", envelope)
-        .legend_at(Corner::UpperLeft);
+        .line("envelope B + R·t", envelope);
     for run in runs {
         figure = figure.step(run.algorithm, run.cumulative());
     }
@@ -147,8 +146,7 @@ pub fn shaped_figure(
     let mut figure = Figure::new(format!("One burst of {}, shaped", burst.len()))
         .x_label("time (s)")
         .y_label("requests so far")
-        .step("arrivals", burst)
-        .legend_at(Corner::LowerRight);
+        .step("arrivals", burst);
     for (name, departures) in shapers {
         let departed = departures.iter().flatten().copied();
         figure = figure.step(
@@ -194,8 +192,7 @@ pub fn waits(arrivals: &[Time], departures: &[Option<Time>]) -> Vec<f64> {
 pub fn wait_figure(shapers: &[(&str, &[f64])]) -> Result<Figure, SimError> {
     let mut figure = Figure::new("Delay of each request through the shaper")
         .x_label("delay (s)")
-        .y_label("fraction of requests at or below")
-        .legend_at(Corner::LowerRight);
+        .y_label("fraction of requests at or below");
     for (name, waits) in shapers {
         figure = figure.step(*name, Cdf::new(waits.iter().copied())?.points());
     }

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::check::{RegisterAction, RegisterHistory, check_register, check_sequential};
 use crate::sim::{Rng, SimError, Time};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// What a node that cannot reach the leader does.
 ///
@@ -664,8 +664,7 @@ pub fn cap_experiment(
 pub fn cap_figure(rows: &[CapRow]) -> Figure {
     let mut figure = Figure::new("During a partition: answers against stale reads")
         .x_label("fraction of reads that were stale")
-        .y_label("fraction of requests answered")
-        .legend_at(Corner::LowerRight);
+        .y_label("fraction of requests answered");
     for mode in CapMode::BOTH {
         let points = rows
             .iter()

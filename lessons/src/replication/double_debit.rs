@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::sim::{Rng, SimError, Time};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// How a withdrawal is checked before the account is debited.
 ///
@@ -241,8 +241,7 @@ pub fn double_debit_experiment(
 pub fn double_debit_figure(rows: &[DoubleDebitRow]) -> Figure {
     let mut figure = Figure::new("Money paid out that was not there")
         .x_label("follower lag (s)")
-        .y_label("total overdraft")
-        .legend_at(Corner::UpperLeft);
+        .y_label("total overdraft");
     for check in WithdrawalCheck::ALL {
         let points: Vec<(f64, f64)> = rows
             .iter()

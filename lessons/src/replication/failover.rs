@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::sim::{Latency, Rng, SimError, Time, percentile, secs};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// The most followers a setup may have.
 pub const MAX_FOLLOWERS: usize = 9;
@@ -368,8 +368,7 @@ pub fn failover_experiment(
 pub fn failover_loss_figure(rows: &[FailoverRow]) -> Figure {
     let mut figure = Figure::new("Acknowledged writes lost at failover")
         .x_label("mean replication lag (ms)")
-        .y_label("acknowledged writes lost per failover")
-        .legend_at(Corner::UpperLeft);
+        .y_label("acknowledged writes lost per failover");
     for mode in super::first_seen(rows.iter().map(|row| row.mode.as_str())) {
         let points: Vec<(f64, f64)> = rows
             .iter()
@@ -405,7 +404,6 @@ pub fn write_latency_figure(rows: &[FailoverRow], mean_lag_ms: f64) -> Figure {
     ))
     .x_label("followers the primary waits for")
     .y_label("write latency (ms)")
-    .legend_at(Corner::UpperLeft)
     .line("p50", at_lag.iter().map(|row| point(row, row.write_p50_ms)))
     .line("p99", at_lag.iter().map(|row| point(row, row.write_p99_ms)))
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::check::{RegisterHistory, SequentialVerdict, Verdict, check_register, check_sequential};
 use crate::sim::{Rng, SimError, Time, ms};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// A history of a register with one copy: `clients` clients each make `per_client` requests one
 /// after another (half writes of unique values), each lasting 1 to 10 ms with pauses of 0 to
@@ -154,7 +154,6 @@ pub fn checker_cost_figure(rows: &[CheckerCostRow]) -> Figure {
     Figure::new("What it costs to reject a history")
         .x_label("operations in the history")
         .y_label("search states explored")
-        .legend_at(Corner::UpperLeft)
         .line(
             "linearizability",
             rows.iter().map(|r| point(r, r.linearizability_states)),

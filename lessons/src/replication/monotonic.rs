@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::sim::{Rng, SimError, Time};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// How a session picks the node for each read.
 ///
@@ -263,8 +263,7 @@ pub fn monotonic_reads_figure(rows: &[MonotonicRow]) -> Figure {
     let mut figure =
         Figure::new("Sessions that saw older data after newer (10 reads, 10 ms apart)")
             .x_label("follower lags spread from 0 to (ms)")
-            .y_label("fraction of sessions")
-            .legend_at(Corner::UpperLeft);
+            .y_label("fraction of sessions");
     for routing in SessionRouting::ALL {
         let points: Vec<(f64, f64)> = rows
             .iter()

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::clocks::{HybridClock, HybridTimestamp, WriteStamp};
 use crate::crdt::{Crdt, MvRegister, OrSet};
 use crate::sim::{Rng, SimError, Time};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// How the two leaders resolve concurrent edits of the record (a set of edit numbers: each edit
 /// reads the record and writes it back with one more number).
@@ -371,8 +371,7 @@ pub fn multi_leader_experiment(
 pub fn multi_leader_figure(rows: &[MultiLeaderRow]) -> Figure {
     let mut figure = Figure::new("Two leaders, one record: edits lost")
         .x_label("inter-region delay (ms)")
-        .y_label("edits missing from the final record")
-        .legend_at(Corner::UpperLeft);
+        .y_label("edits missing from the final record");
     for name in super::first_seen(rows.iter().map(|row| row.resolution.as_str())) {
         let points: Vec<(f64, f64)> = rows
             .iter()

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::sim::{Latency, Rng, SimError, Time, percentile};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// How many regions the leader waits for before acknowledging a write.
 ///
@@ -438,7 +438,6 @@ pub fn pacelc_figure(rows: &[PacelcRow]) -> Figure {
     Figure::new("Else, latency or consistency: write latency against stale reads")
         .x_label("fraction of reads that missed an acknowledged write")
         .y_label("write latency (ms)")
-        .legend_at(Corner::UpperRight)
         .points("p50", rows.iter().map(|r| (r.stale_share, r.write_p50_ms)))
         .points("p99", rows.iter().map(|r| (r.stale_share, r.write_p99_ms)))
 }

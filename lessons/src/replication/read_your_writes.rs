@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::sim::{Latency, Rng, SimError, Time, secs};
-use crate::viz::{Corner, Figure};
+use crate::viz::Figure;
 
 /// Where a user's read goes after their write.
 ///
@@ -192,8 +192,7 @@ pub fn read_your_writes_experiment(
 pub fn read_your_writes_figure(rows: &[ReadYourWritesRow]) -> Figure {
     let mut figure = Figure::new("Reading your own write after a think time")
         .x_label("time between the write and the read (s)")
-        .y_label("fraction of reads")
-        .legend_at(Corner::UpperRight);
+        .y_label("fraction of reads");
     for policy in super::first_seen(rows.iter().map(|row| row.policy.as_str())) {
         let mine: Vec<&ReadYourWritesRow> = rows.iter().filter(|r| r.policy == policy).collect();
         figure = figure
@@ -371,7 +370,6 @@ pub fn canary_figure(rows: &[CanaryRow]) -> Figure {
     Figure::new("Follower lag: the truth and what a canary monitor reports")
         .x_label("time (s)")
         .y_label("lag (s)")
-        .legend_at(Corner::UpperLeft)
         .step(
             "canary monitor",
             rows.iter().map(|r| (r.time_s, r.measured_s)),

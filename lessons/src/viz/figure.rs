@@ -69,7 +69,9 @@ impl Series {
 /// [`save_svg`](Figure::save_svg) or show it in a notebook. The axes span all data with a small
 /// margin (bars and histograms start at zero). Series are coloured in the order they were
 /// added. Bars put category names on the x axis, so they share a figure only with other bars;
-/// the other kinds mix freely.
+/// the other kinds mix freely. The legend goes in a corner of the plot that hides no data, or
+/// beside the plot when there is none (see [`Corner`]), unless [`legend_at`](Figure::legend_at)
+/// names a corner.
 ///
 /// # Examples
 ///
@@ -105,20 +107,46 @@ pub struct Figure {
     series: Vec<Series>,
 }
 
-/// A corner of a figure's plotting area, where its legend goes.
+/// Where a figure's legend goes: a corner of the plotting area, or [`Corner::Auto`] to let the
+/// figure choose when it is drawn.
+///
+/// The automatic choice estimates the legend's box in pixels (one row per series, as wide as the
+/// longest name) and tries the four corners, upper left first, then upper right, lower left and
+/// lower right. It takes the corner whose box covers the fewest data marks (points, line and step
+/// segments, bars and histogram bins, with a few pixels to spare); on a tie the earlier corner
+/// wins. When every corner would cover data, the legend moves out of the plotting area: into a
+/// margin to its right, or, for a legend too wide for that, into a band above it.
+/// [`Figure::legend_place`] says where it went.
 ///
 /// # Examples
 ///
 /// ```
-/// use lessons::viz::{Corner, Figure};
+/// use lessons::viz::{Corner, Figure, LegendPlace};
 ///
-/// let figure = Figure::new("t").line("rising", [(0.0, 0.0), (1.0, 1.0)]).legend_at(Corner::LowerRight);
-/// assert!(figure.to_svg().is_ok());
+/// // A rising line leaves the upper left free, the first corner tried.
+/// let rising = Figure::new("t").line("rising", [(0.0, 0.0), (1.0, 1.0)]);
+/// assert_eq!(rising.legend_place()?, LegendPlace::Inside(Corner::UpperLeft));
+/// // A falling line crosses the upper left, so its legend goes upper right.
+/// let falling = Figure::new("t").line("falling", [(0.0, 1.0), (1.0, 0.0)]);
+/// assert_eq!(falling.legend_place()?, LegendPlace::Inside(Corner::UpperRight));
+/// // Data in every corner: the legend moves beside the plot.
+/// let corners = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)];
+/// let everywhere = Figure::new("t").points("corners", corners);
+/// assert_eq!(everywhere.legend_place()?, LegendPlace::Right);
+/// // An explicit corner is kept, even over data.
+/// assert_eq!(
+///     everywhere.legend_at(Corner::LowerRight).legend_place()?,
+///     LegendPlace::Inside(Corner::LowerRight)
+/// );
+/// # Ok::<(), lessons::viz::FigureError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Corner {
-    /// Top left, the default.
+    /// The corner that covers the least data, or outside the plot if every corner covers some:
+    /// the default.
     #[default]
+    Auto,
+    /// Top left.
     UpperLeft,
     /// Top right.
     UpperRight,
@@ -126,6 +154,28 @@ pub enum Corner {
     LowerLeft,
     /// Bottom right.
     LowerRight,
+}
+
+/// Where a drawn figure's legend ended up; see [`Corner`] for how it is chosen.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::viz::{Corner, Figure, LegendPlace};
+///
+/// let figure = Figure::new("t").line("a", [(0.0, 0.0), (1.0, 1.0)]);
+/// assert_eq!(figure.legend_place()?, LegendPlace::Inside(Corner::UpperLeft));
+/// # Ok::<(), lessons::viz::FigureError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegendPlace {
+    /// In this corner of the plotting area (never [`Corner::Auto`]).
+    Inside(Corner),
+    /// In a margin to the right of the plotting area, because every corner would cover data.
+    Right,
+    /// In a band above the plotting area, under the title, because every corner would cover data
+    /// and the legend is too wide or too tall to sit beside the plot.
+    Above,
 }
 
 impl Figure {
@@ -175,7 +225,7 @@ impl Figure {
             y_label: String::new(),
             width: 640,
             height: 400,
-            legend: Corner::UpperLeft,
+            legend: Corner::Auto,
             log_x: false,
             log_y: false,
             series: Vec::new(),
@@ -274,18 +324,19 @@ impl Figure {
         self
     }
 
-    /// The figure with its legend in `corner` of the plotting area, for when the default (upper
-    /// left) would hide data.
+    /// The figure with its legend in `corner` of the plotting area, whether or not it covers
+    /// data; the default, [`Corner::Auto`], picks a corner that covers none when there is one.
     ///
     /// # Examples
     ///
     /// ```
-    /// use lessons::viz::{Corner, Figure};
+    /// use lessons::viz::{Corner, Figure, LegendPlace};
     ///
     /// let falling = Figure::new("queue draining")
     ///     .line("queue", [(0.0, 9.0), (9.0, 0.0)])
-    ///     .legend_at(Corner::UpperRight);
-    /// assert!(falling.to_svg().is_ok());
+    ///     .legend_at(Corner::LowerLeft);
+    /// assert_eq!(falling.legend_place()?, LegendPlace::Inside(Corner::LowerLeft));
+    /// # Ok::<(), lessons::viz::FigureError>(())
     /// ```
     pub fn legend_at(mut self, corner: Corner) -> Self {
         self.legend = corner;
@@ -415,6 +466,31 @@ impl Figure {
         &self.title
     }
 
+    /// Where the legend goes when the figure is drawn: the corner given to
+    /// [`legend_at`](Figure::legend_at), or the one [`Corner::Auto`] picks for this data, or
+    /// outside the plot; an error if the figure cannot be drawn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::viz::{Corner, Figure, FigureError, LegendPlace};
+    ///
+    /// let full = Figure::new("t").line("a", [(0.0, 1.0), (1.0, 1.0)]).line("b", [(0.0, 0.0), (1.0, 0.0)]);
+    /// assert_eq!(full.legend_place()?, LegendPlace::Right);
+    /// assert_eq!(Figure::new("empty").legend_place(), Err(FigureError::NoSeries));
+    /// # Ok::<(), FigureError>(())
+    /// ```
+    pub fn legend_place(&self) -> Result<LegendPlace, FigureError> {
+        self.validate()?;
+        let drawn = self.in_log_coordinates();
+        drawn.validate()?;
+        let (histograms, categories) = (drawn.histograms(), drawn.categories());
+        let (x_range, y_range) = drawn.axis_spans(&histograms, &categories);
+        drawn
+            .choose_legend_place(&histograms, &categories, x_range, y_range)
+            .map_err(|error| FigureError::Drawing(error.to_string()))
+    }
+
     /// The figure as a standalone SVG document, or why it cannot be drawn.
     ///
     /// # Examples
@@ -538,23 +614,11 @@ impl Figure {
         root.fill(&WHITE)?;
         let histograms = self.histograms();
         let categories = self.categories();
-        let (x_range, y_range) = if self.has_bars() {
-            let values: Vec<f64> = self.bar_values().chain([0.0]).collect();
-            let ys = starting_at_zero(padded_range(values.iter().copied()), &values);
-            (-0.5..categories.len() as f64 - 0.5, ys)
-        } else {
-            self.axis_ranges(&histograms)
-        };
-        let mut builder = ChartBuilder::on(root);
-        builder
-            .margin(16)
-            .x_label_area_size(44)
-            .y_label_area_size(60);
-        if !self.title.is_empty() {
-            builder.caption(&self.title, ("sans-serif", 24));
-        }
-        let (x_span, y_span) = (x_range.clone(), y_range.clone());
-        let mut chart = builder.build_cartesian_2d(x_range, y_range)?;
+        let (x_span, y_span) = self.axis_spans(&histograms, &categories);
+        let place =
+            self.choose_legend_place(&histograms, &categories, x_span.clone(), y_span.clone())?;
+        let area = self.chart_area(root, place)?;
+        let mut chart = self.build_chart(&area, x_span.clone(), y_span.clone(), place)?;
 
         let tick_label = |value: &f64| pretty_print_float(*value, true);
         let log_tick_label = |exponent: &f64| power_of_ten_label(*exponent);
@@ -595,18 +659,263 @@ impl Figure {
         }
 
         self.draw_series(&mut chart, &histograms, &categories)?;
-        chart
-            .configure_series_labels()
-            .position(match self.legend {
-                Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
-                Corner::UpperRight => SeriesLabelPosition::UpperRight,
-                Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
-                Corner::LowerRight => SeriesLabelPosition::LowerRight,
+        self.draw_legend(root, plot_box(&chart), place)
+    }
+
+    /// The x and y ranges of the axes: categories side by side for bars, else every point and bin.
+    fn axis_spans(
+        &self,
+        histograms: &[Option<Histogram>],
+        categories: &[&str],
+    ) -> (Range<f64>, Range<f64>) {
+        if self.has_bars() {
+            let values: Vec<f64> = self.bar_values().chain([0.0]).collect();
+            let ys = starting_at_zero(padded_range(values.iter().copied()), &values);
+            (-0.5..categories.len() as f64 - 0.5, ys)
+        } else {
+            self.axis_ranges(histograms)
+        }
+    }
+
+    /// The part of `root` the chart is built on: all of it, or, for a legend outside the plot,
+    /// what is left under the title once the legend has room beside the chart or above it. Then
+    /// the margins and the title are laid out here, over the whole width, and the chart gets
+    /// neither.
+    fn chart_area<'svg>(
+        &self,
+        root: &DrawingArea<SVGBackend<'svg>, Shift>,
+        place: LegendPlace,
+    ) -> Result<DrawingArea<SVGBackend<'svg>, Shift>, DrawingAreaErrorKind<io::Error>> {
+        if let LegendPlace::Inside(_) = place {
+            return Ok(root.clone());
+        }
+        let framed = root.margin(CHART_MARGIN, CHART_MARGIN, CHART_MARGIN, CHART_MARGIN);
+        let below_title = match self.title.is_empty() {
+            true => framed,
+            false => framed.titled(&self.title, ("sans-serif", 24))?,
+        };
+        let room_across = self.width as i32 - 2 * CHART_MARGIN;
+        Ok(match place {
+            LegendPlace::Right => {
+                let (width, _) = self.legend_layout(None).size;
+                let beside = width + 2 * LEGEND_INSET;
+                below_title.split_horizontally(room_across - beside).0
+            }
+            _ => {
+                let plot_width = room_across - Y_LABEL_AREA;
+                let (_, height) = self.legend_layout(Some(plot_width)).size;
+                below_title.split_vertically(height + 2 * LEGEND_INSET).1
+            }
+        })
+    }
+
+    /// The chart on `area` (from [`Figure::chart_area`]): its margins and title unless those are
+    /// drawn already, and room for the axes' ticks and labels.
+    fn build_chart<'area, 'svg>(
+        &self,
+        area: &'area DrawingArea<SVGBackend<'svg>, Shift>,
+        x_span: Range<f64>,
+        y_span: Range<f64>,
+        place: LegendPlace,
+    ) -> Result<Chart<'area, 'svg>, DrawingAreaErrorKind<io::Error>> {
+        let mut builder = ChartBuilder::on(area);
+        builder
+            .x_label_area_size(X_LABEL_AREA)
+            .y_label_area_size(Y_LABEL_AREA);
+        if let LegendPlace::Inside(_) = place {
+            builder.margin(CHART_MARGIN);
+            if !self.title.is_empty() {
+                builder.caption(&self.title, ("sans-serif", 24));
+            }
+        }
+        builder.build_cartesian_2d(x_span, y_span)
+    }
+
+    /// The corner asked for, or the one that covers the fewest data marks (the first on a tie),
+    /// or outside the plot when every corner covers some. The plot is laid out on a scratch
+    /// drawing, as it will be without a legend margin, to find where the data lands in pixels.
+    fn choose_legend_place(
+        &self,
+        histograms: &[Option<Histogram>],
+        categories: &[&str],
+        x_span: Range<f64>,
+        y_span: Range<f64>,
+    ) -> Result<LegendPlace, DrawingAreaErrorKind<io::Error>> {
+        if self.legend != Corner::Auto {
+            return Ok(LegendPlace::Inside(self.legend));
+        }
+        let mut scratch = String::new();
+        let root =
+            SVGBackend::with_string(&mut scratch, (self.width, self.height)).into_drawing_area();
+        let chart = self.build_chart(&root, x_span, y_span, LegendPlace::Inside(Corner::Auto))?;
+        let plot = plot_box(&chart);
+        let marks = self.marks(&chart, histograms, categories);
+        let size = self.legend_layout(None).size;
+        let mut best = (Corner::Auto, usize::MAX);
+        for corner in CORNERS_IN_ORDER {
+            let covered = covered_marks(&legend_frame(plot, size, corner), &marks);
+            if covered < best.1 {
+                best = (corner, covered);
+            }
+        }
+        if best.1 == 0 {
+            return Ok(LegendPlace::Inside(best.0));
+        }
+        let beside_fits =
+            size.0 <= self.width as i32 / 4 && size.1 <= plot.bottom - plot.top - 2 * LEGEND_INSET;
+        Ok(if beside_fits {
+            LegendPlace::Right
+        } else {
+            LegendPlace::Above
+        })
+    }
+
+    /// Everything the series draw, in pixels: what a legend should not hide.
+    fn marks(
+        &self,
+        chart: &Chart<'_, '_>,
+        histograms: &[Option<Histogram>],
+        categories: &[&str],
+    ) -> Vec<Mark> {
+        let pixel = |point: &(f64, f64)| chart.backend_coord(point);
+        let area = |corners: [(f64, f64); 2]| {
+            let ((x0, y0), (x1, y1)) = (pixel(&corners[0]), pixel(&corners[1]));
+            Mark::Area(PixelBox {
+                left: x0.min(x1),
+                top: y0.min(y1),
+                right: x0.max(x1),
+                bottom: y0.max(y1),
             })
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()?;
+        };
+        let segments = |points: &[(f64, f64)]| -> Vec<Mark> {
+            let pixels: Vec<(i32, i32)> = points.iter().map(pixel).collect();
+            match pixels.as_slice() {
+                [only] => vec![Mark::Dot(*only)],
+                _ => pixels
+                    .windows(2)
+                    .map(|pair| Mark::Segment(pair[0], pair[1]))
+                    .collect(),
+            }
+        };
+        let bar_series = self.series.len();
+        let mut marks = Vec::new();
+        for (position, (series, histogram)) in self.series.iter().zip(histograms).enumerate() {
+            match &series.data {
+                SeriesData::Line(points) => marks.extend(segments(points)),
+                SeriesData::Step(points) => marks.extend(segments(&step_path(points))),
+                SeriesData::Points(points) => {
+                    marks.extend(points.iter().map(|point| Mark::Dot(pixel(point))));
+                }
+                SeriesData::Bars(bars) => marks.extend(bars.iter().map(|(category, value)| {
+                    area(bar_corners(
+                        categories, category, *value, position, bar_series,
+                    ))
+                })),
+                SeriesData::Histogram { .. } => marks.extend(
+                    histogram
+                        .iter()
+                        .flat_map(Histogram::bins)
+                        .filter(|bin| bin.count > 0)
+                        .map(|bin| area([(bin.low, 0.0), (bin.high, bin.count as f64)])),
+                ),
+            }
+        }
+        marks
+    }
+
+    /// The legend's size and, for each series, where its sample starts (left end, vertical
+    /// middle) from the legend's top-left corner: one entry per row, or, given the room across,
+    /// entries side by side in as many rows as needed.
+    fn legend_layout(&self, room_across: Option<i32>) -> LegendLayout {
+        let mut offsets = Vec::with_capacity(self.series.len());
+        let (mut x, mut row, mut widest) = (LEGEND_PADDING, 0, 0);
+        for series in &self.series {
+            let entry = LEGEND_SAMPLE + name_width(&series.name);
+            if let Some(room) = room_across
+                && x > LEGEND_PADDING
+                && x + entry + LEGEND_PADDING > room
+            {
+                (x, row) = (LEGEND_PADDING, row + 1);
+            }
+            offsets.push((x, LEGEND_PADDING + row * LEGEND_ROW + LEGEND_ROW / 2));
+            widest = widest.max(x + entry);
+            match room_across {
+                Some(_) => x += entry + LEGEND_ENTRY_GAP,
+                None => row += 1,
+            }
+        }
+        let rows = match room_across {
+            Some(_) => row + 1,
+            None => row,
+        };
+        LegendLayout {
+            size: (
+                widest + LEGEND_PADDING,
+                rows * LEGEND_ROW + 2 * LEGEND_PADDING,
+            ),
+            offsets,
+        }
+    }
+
+    /// Draws the legend box at `place` around the plotting area `plot`: a sample of each series
+    /// drawn the way the series is, then its name.
+    fn draw_legend(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, Shift>,
+        plot: PixelBox,
+        place: LegendPlace,
+    ) -> DrawResult {
+        let layout = match place {
+            LegendPlace::Above => self.legend_layout(Some(plot.right - plot.left)),
+            _ => self.legend_layout(None),
+        };
+        let (width, height) = layout.size;
+        let frame = match place {
+            LegendPlace::Inside(corner) => legend_frame(plot, layout.size, corner),
+            LegendPlace::Right => PixelBox {
+                left: plot.right + 2 * LEGEND_INSET,
+                top: plot.top,
+                right: plot.right + 2 * LEGEND_INSET + width,
+                bottom: plot.top + height,
+            },
+            LegendPlace::Above => PixelBox {
+                left: plot.left,
+                top: plot.top - LEGEND_INSET - height,
+                right: plot.left + width,
+                bottom: plot.top - LEGEND_INSET,
+            },
+        };
+        let corners = [(frame.left, frame.top), (frame.right, frame.bottom)];
+        root.draw(&Rectangle::new(corners, WHITE.mix(0.85).filled()))?;
+        root.draw(&Rectangle::new(corners, BLACK))?;
+        let name_style = ("sans-serif", LEGEND_FONT_SIZE)
+            .into_text_style(root)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let entries = self.series.iter().zip(PALETTE.iter().cycle());
+        for ((series, &color), (dx, dy)) in entries.zip(layout.offsets) {
+            let (x, y) = (frame.left + dx, frame.top + dy);
+            match series.data {
+                SeriesData::Line(_) | SeriesData::Step(_) => root.draw(&PathElement::new(
+                    [(x, y), (x + 20, y)],
+                    color.stroke_width(2),
+                ))?,
+                SeriesData::Points(_) => root.draw(&Circle::new((x + 10, y), 4, color.filled()))?,
+                SeriesData::Bars(_) => root.draw(&Rectangle::new(
+                    [(x, y - 5), (x + 20, y + 5)],
+                    color.filled(),
+                ))?,
+                SeriesData::Histogram { .. } => root.draw(&Rectangle::new(
+                    [(x, y - 5), (x + 20, y + 5)],
+                    color.mix(0.55).filled(),
+                ))?,
+            }
+            let name = Text::new(
+                series.name.clone(),
+                (x + LEGEND_SAMPLE, y),
+                name_style.clone(),
+            );
+            root.draw(&name)?;
+        }
         Ok(())
     }
 
@@ -667,53 +976,42 @@ impl Figure {
         (xs, ys)
     }
 
-    /// Draws every series in its palette colour and registers its legend entry.
+    /// Draws every series in its palette colour.
     fn draw_series(
         &self,
         chart: &mut Chart<'_, '_>,
         histograms: &[Option<Histogram>],
         categories: &[&str],
     ) -> DrawResult {
-        let bar_series = self.series.len().max(1) as f64;
+        let bar_series = self.series.len();
         let series = self
             .series
             .iter()
             .zip(PALETTE.iter().cycle())
             .zip(histograms);
         for (position, ((series, &color), histogram)) in series.enumerate() {
-            let annotation = match &series.data {
+            match &series.data {
                 SeriesData::Line(points) => {
-                    let style = color.stroke_width(2);
-                    let line = PathElement::new(points.clone(), style);
-                    let legend = move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style);
-                    chart.draw_series(std::iter::once(line))?.legend(legend)
+                    let line = PathElement::new(points.clone(), color.stroke_width(2));
+                    chart.draw_series(std::iter::once(line))?;
                 }
                 SeriesData::Step(points) => {
-                    let style = color.stroke_width(2);
-                    let steps = PathElement::new(step_path(points), style);
-                    let legend = move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style);
-                    chart.draw_series(std::iter::once(steps))?.legend(legend)
+                    let steps = PathElement::new(step_path(points), color.stroke_width(2));
+                    chart.draw_series(std::iter::once(steps))?;
                 }
                 SeriesData::Points(points) => {
-                    let style = color.filled();
-                    let dots = points.iter().map(|&point| Circle::new(point, 4, style));
-                    let legend = move |(x, y)| Circle::new((x + 10, y), 4, style);
-                    chart.draw_series(dots)?.legend(legend)
+                    let dots = points
+                        .iter()
+                        .map(|&point| Circle::new(point, 4, color.filled()));
+                    chart.draw_series(dots)?;
                 }
                 SeriesData::Bars(bars) => {
-                    let width = 0.8 / bar_series;
-                    let offset = -0.4 + width * position as f64;
                     let rectangles = bars.iter().map(|(category, value)| {
-                        let slot = categories
-                            .iter()
-                            .position(|known| known == category)
-                            .unwrap_or(0) as f64;
-                        let left = slot + offset;
-                        Rectangle::new([(left, 0.0), (left + width, *value)], color.filled())
+                        let corners =
+                            bar_corners(categories, category, *value, position, bar_series);
+                        Rectangle::new(corners, color.filled())
                     });
-                    chart.draw_series(rectangles)?.legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 20, y + 5)], color.filled())
-                    })
+                    chart.draw_series(rectangles)?;
                 }
                 SeriesData::Histogram { .. } => {
                     let bins = histogram.iter().flat_map(Histogram::bins);
@@ -725,15 +1023,188 @@ impl Figure {
                             Rectangle::new(corners, color.stroke_width(1)),
                         ]
                     });
-                    chart
-                        .draw_series(bars)?
-                        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], fill))
+                    chart.draw_series(bars)?;
                 }
-            };
-            annotation.label(&series.name);
+            }
         }
         Ok(())
     }
+}
+
+/// The space around the chart, in pixels.
+const CHART_MARGIN: i32 = 16;
+/// The height under the plot for the x axis' ticks and label.
+const X_LABEL_AREA: i32 = 44;
+/// The width left of the plot for the y axis' ticks and label.
+const Y_LABEL_AREA: i32 = 60;
+
+/// The corners tried for an automatic legend, in order of preference.
+const CORNERS_IN_ORDER: [Corner; 4] = [
+    Corner::UpperLeft,
+    Corner::UpperRight,
+    Corner::LowerLeft,
+    Corner::LowerRight,
+];
+
+/// The font size of legend names, as plotters takes it (it draws text at this size / 1.24).
+const LEGEND_FONT_SIZE: f64 = 14.0;
+/// The height of one legend row, in pixels.
+const LEGEND_ROW: i32 = 17;
+/// The space between the legend's frame and its entries.
+const LEGEND_PADDING: i32 = 10;
+/// The width of a series' sample plus the space before its name.
+const LEGEND_SAMPLE: i32 = 30;
+/// The space between entries that sit side by side.
+const LEGEND_ENTRY_GAP: i32 = 16;
+/// The space between the legend and the plotting area's frame.
+const LEGEND_INSET: i32 = 5;
+/// Data this close to the legend counts as covered: a dot's radius, so no dot is half hidden.
+const LEGEND_CLEARANCE: i32 = 4;
+
+/// An estimate of a legend name's width in pixels. No font is loaded, so this is plotters'
+/// own rule for its `sans-serif` text (0.7 em per character, em = size / 1.24²), which errs
+/// wide for the proportional fonts browsers use.
+fn name_width(name: &str) -> i32 {
+    let em = LEGEND_FONT_SIZE / 1.24 / 1.24;
+    (em * 0.7 * name.chars().count() as f64).ceil() as i32
+}
+
+/// A legend's size and where each series' sample starts, from its top-left corner.
+struct LegendLayout {
+    size: (i32, i32),
+    offsets: Vec<(i32, i32)>,
+}
+
+/// A rectangle in pixels, edges included.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PixelBox {
+    left: i32,
+    top: i32,
+    right: i32,
+    bottom: i32,
+}
+
+impl PixelBox {
+    fn grown_by(self, pixels: i32) -> PixelBox {
+        PixelBox {
+            left: self.left - pixels,
+            top: self.top - pixels,
+            right: self.right + pixels,
+            bottom: self.bottom + pixels,
+        }
+    }
+
+    fn contains(&self, (x, y): (i32, i32)) -> bool {
+        (self.left..=self.right).contains(&x) && (self.top..=self.bottom).contains(&y)
+    }
+
+    fn overlaps(&self, other: &PixelBox) -> bool {
+        self.left <= other.right
+            && other.left <= self.right
+            && self.top <= other.bottom
+            && other.top <= self.bottom
+    }
+
+    /// Whether the segment from `start` to `end` passes through the box: clipped to the box's
+    /// horizontal extent (Liang-Barsky, in one dimension at a time), something is left.
+    fn crossed_by(&self, start: (i32, i32), end: (i32, i32)) -> bool {
+        let (x0, y0) = (f64::from(start.0), f64::from(start.1));
+        let (dx, dy) = (f64::from(end.0) - x0, f64::from(end.1) - y0);
+        let (mut enter, mut leave) = (0.0_f64, 1.0_f64);
+        let sides = [
+            (-dx, x0 - f64::from(self.left)),
+            (dx, f64::from(self.right) - x0),
+            (-dy, y0 - f64::from(self.top)),
+            (dy, f64::from(self.bottom) - y0),
+        ];
+        for (direction, room) in sides {
+            if direction == 0.0 {
+                if room < 0.0 {
+                    return false;
+                }
+            } else {
+                let at = room / direction;
+                if direction < 0.0 {
+                    enter = enter.max(at);
+                } else {
+                    leave = leave.min(at);
+                }
+            }
+        }
+        enter <= leave
+    }
+}
+
+/// Something a series draws, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mark {
+    /// A scatter point, or a line of one point.
+    Dot((i32, i32)),
+    /// A piece of a line or step.
+    Segment((i32, i32), (i32, i32)),
+    /// A bar or histogram bin.
+    Area(PixelBox),
+}
+
+/// How many marks the legend `frame` would cover, counting those within the clearance.
+fn covered_marks(frame: &PixelBox, marks: &[Mark]) -> usize {
+    let near = frame.grown_by(LEGEND_CLEARANCE);
+    marks
+        .iter()
+        .filter(|mark| match mark {
+            Mark::Dot(point) => near.contains(*point),
+            Mark::Segment(start, end) => near.crossed_by(*start, *end),
+            Mark::Area(area) => near.overlaps(area),
+        })
+        .count()
+}
+
+/// The plotting area of `chart`, in pixels.
+fn plot_box(chart: &Chart<'_, '_>) -> PixelBox {
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    PixelBox {
+        left: xs.start,
+        top: ys.start,
+        right: xs.end,
+        bottom: ys.end,
+    }
+}
+
+/// A legend of `size` in `corner` of the plotting area `plot`, inset from its frame.
+fn legend_frame(plot: PixelBox, (width, height): (i32, i32), corner: Corner) -> PixelBox {
+    let left = match corner {
+        Corner::UpperRight | Corner::LowerRight => plot.right - LEGEND_INSET - width,
+        Corner::Auto | Corner::UpperLeft | Corner::LowerLeft => plot.left + LEGEND_INSET,
+    };
+    let top = match corner {
+        Corner::LowerLeft | Corner::LowerRight => plot.bottom - LEGEND_INSET - height,
+        Corner::Auto | Corner::UpperLeft | Corner::UpperRight => plot.top + LEGEND_INSET,
+    };
+    PixelBox {
+        left,
+        top,
+        right: left + width,
+        bottom: top + height,
+    }
+}
+
+/// The corners of the bar for `category` in the series at `position` of `bar_series`: the
+/// series' bars stand side by side in the middle 80% of each category's slot.
+fn bar_corners(
+    categories: &[&str],
+    category: &str,
+    value: f64,
+    position: usize,
+    bar_series: usize,
+) -> [(f64, f64); 2] {
+    let width = 0.8 / bar_series.max(1) as f64;
+    let offset = -0.4 + width * position as f64;
+    let slot = categories
+        .iter()
+        .position(|known| *known == category)
+        .unwrap_or(0) as f64;
+    let left = slot + offset;
+    [(left, 0.0), (left + width, value)]
 }
 
 /// Checks one series' values: finite, not huge, and a bin count a histogram allows.
@@ -1153,6 +1624,38 @@ mod tests {
                  with .line, .step, .points, .bars or .histogram"
             )
         );
+    }
+
+    #[test]
+    fn a_segment_crosses_a_box_it_passes_through_even_with_both_ends_outside() {
+        let frame = PixelBox {
+            left: 10,
+            top: 10,
+            right: 20,
+            bottom: 20,
+        };
+        assert!(frame.crossed_by((0, 0), (30, 30)));
+        assert!(frame.crossed_by((15, 0), (15, 30)));
+        assert!(frame.crossed_by((12, 12), (13, 13)));
+        assert!(!frame.crossed_by((0, 0), (30, 0)));
+        assert!(!frame.crossed_by((0, 30), (9, 0)));
+        assert!(!frame.crossed_by((21, 21), (40, 25)));
+    }
+
+    #[test]
+    fn a_legend_row_per_series_or_side_by_side_given_the_room() {
+        let figure = Figure::new("t")
+            .line("ab", [(0.0, 0.0)])
+            .line("abcd", [(0.0, 0.0)]);
+        // 10 padding + 30 sample + 6.37 px per character, rounded up, + 10 padding.
+        let stacked = figure.legend_layout(None);
+        assert_eq!(stacked.size, (10 + 30 + 26 + 10, 2 * 17 + 20));
+        assert_eq!(stacked.offsets, [(10, 18), (10, 35)]);
+        let across = figure.legend_layout(Some(500));
+        assert_eq!(across.size, (10 + 43 + 16 + 56 + 10, 17 + 20));
+        assert_eq!(across.offsets, [(10, 18), (69, 18)]);
+        let narrow = figure.legend_layout(Some(100));
+        assert_eq!(narrow.offsets, [(10, 18), (10, 35)]);
     }
 
     #[test]

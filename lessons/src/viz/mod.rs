@@ -7,7 +7,8 @@
 //! that says what is allowed, never as a panic.
 //!
 //! * [`Figure`]: line, step, scatter, bar and histogram charts with a title, axis labels and a
-//!   legend, built on `plotters`.
+//!   legend that places itself where it hides no data ([`Corner`], [`LegendPlace`]), built on
+//!   `plotters`.
 //! * [`Heatmap`]: a grid of values as coloured cells with a colour scale.
 //! * [`SpaceTimeDiagram`]: the message sequence diagram of a simulated run
 //!   ([`Trace::diagram`](crate::sim::Trace::diagram)), drawn directly as SVG.
@@ -43,7 +44,7 @@ mod svg;
 pub use dependency_graph::DependencyGraph;
 pub use diagram::SpaceTimeDiagram;
 pub use error::FigureError;
-pub use figure::{Corner, Figure};
+pub use figure::{Corner, Figure, LegendPlace};
 pub use heatmap::Heatmap;
 
 /// The distinct values of `key` over `rows`, in the order first seen: the series of a figure.
