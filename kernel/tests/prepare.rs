@@ -18,7 +18,10 @@ async fn prepare_builds_lessons_once_and_the_next_kernel_compiles_nothing_for_it
         "/// The answer.\npub fn answer() -> u32 { 42 }\n",
     );
     let env = [
-        ("LESSONS_KERNEL_LESSONS_DIR", lessons.path().to_str().unwrap()),
+        (
+            "LESSONS_KERNEL_LESSONS_DIR",
+            lessons.path().to_str().unwrap(),
+        ),
         ("LESSONS_KERNEL_CACHE_DIR", cache.path().to_str().unwrap()),
     ];
     let prepare = || {
