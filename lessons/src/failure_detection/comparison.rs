@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use super::adaptive::AdaptiveTimeout;
 use super::detector::{Detector, judge};
-use super::heartbeat::{HeartbeatDetector, beats, positive, probability, round_to};
+use super::heartbeat::{HeartbeatDetector, beats, positive, round_to};
 use super::phi::{PhiAccrual, PhiModel};
+use crate::sim::probability;
 use crate::sim::{Latency, Rng, SimError, Time};
 
 /// A detector and its setting, as a plain value an experiment can build fresh for every run.

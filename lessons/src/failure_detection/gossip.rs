@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::heartbeat::probability;
+use crate::sim::probability;
 use crate::sim::{Rng, SimError};
 
 /// Who sends what when two nodes gossip.

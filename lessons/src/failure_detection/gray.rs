@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::heartbeat::{probability, round_to};
+use super::heartbeat::round_to;
+use crate::sim::probability;
 use crate::sim::{Latency, Rng, SimError, Time, ms, percentile};
 
 /// How a load balancer decides to stop sending requests to a backend.

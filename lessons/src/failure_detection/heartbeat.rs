@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::detector::{Detector, judge};
-use crate::sim::{Latency, Rng, SimError, Time, secs};
+use crate::sim::{Latency, Rng, SimError, Time, probability, secs};
 
 /// The classic detector: the sender beats every `period` (T); the receiver declares it dead
 /// `misses` (K) periods after the last beat it heard, so exactly `K·T` after that beat.
@@ -322,14 +322,6 @@ pub(crate) fn positive(name: &'static str, value: Time) -> Result<Time, SimError
             value,
             "it must be more than 0 and at most a day",
         ))
-    }
-}
-
-pub(crate) fn probability(name: &'static str, value: f64) -> Result<f64, SimError> {
-    if (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(SimError::Probability { name, value })
     }
 }
 

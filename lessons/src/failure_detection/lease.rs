@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::heartbeat::{positive, probability, round_to};
+use super::heartbeat::{positive, round_to};
+use crate::sim::probability;
 use crate::sim::{Rng, SimError, Time};
 
 /// The largest clock drift accepted, in parts per million (50%).

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::heartbeat::probability;
+use crate::sim::probability;
 use crate::sim::{Rng, SimError};
 
 /// The probability that a SWIM-style probe declares a healthy node failed: the direct ping or

@@ -1,15 +1,7 @@
 //! Checks shared by the lesson's parameters: every refusal names what is allowed.
 
+pub(crate) use crate::sim::probability;
 use crate::sim::{SimError, Time};
-
-/// `value` if it is a probability, otherwise the error that names it.
-pub(crate) fn probability(name: &'static str, value: f64) -> Result<f64, SimError> {
-    if (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(SimError::Probability { name, value })
-    }
-}
 
 /// `value` if it is at least `minimum`.
 pub(crate) fn at_least(

@@ -182,8 +182,13 @@ impl std::error::Error for SimError {}
 
 /// Checks that `value` is a probability, naming it `name` in the error.
 pub(crate) fn check_probability(name: &'static str, value: f64) -> Result<(), SimError> {
+    probability(name, value).map(drop)
+}
+
+/// `value` if it is a probability, otherwise the error that names it.
+pub(crate) fn probability(name: &'static str, value: f64) -> Result<f64, SimError> {
     if (0.0..=1.0).contains(&value) {
-        Ok(())
+        Ok(value)
     } else {
         Err(SimError::Probability { name, value })
     }

@@ -80,6 +80,7 @@ mod time;
 pub use clock::{ClockSlew, ClockStep, PhysicalClock};
 pub use disk::Disk;
 pub use error::SimError;
+pub(crate) use error::probability;
 pub use faults::{Crash, Fault, NodeSet, Partition, Pause, crash, partition, pause};
 pub use heartbeat::{Beat, Heartbeat};
 pub use latency::Latency;

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::sim::{Rng, SimError};
+use crate::sim::{Rng, SimError, probability};
 use crate::viz::Figure;
 
 /// How a checkout takes a unit of stock.
@@ -236,12 +236,7 @@ pub fn reservation_experiment(
     abandon: f64,
     seed: u64,
 ) -> Result<Vec<ReservationRow>, SimError> {
-    if !(0.0..=1.0).contains(&abandon) {
-        return Err(SimError::Probability {
-            name: "abandon",
-            value: abandon,
-        });
-    }
+    probability("abandon", abandon)?;
     if stock > 100_000 || buyers > 100_000 {
         return Err(SimError::parameter(
             "stock or buyers",
