@@ -31,8 +31,9 @@ pub struct DisplayBlocks {
     bundle: Bundle,
     /// The block being read: its MIME type and its lines so far.
     open: Option<(String, Vec<String>)>,
-    /// Every block forms one bundle (the cell's value), as evcxr gathers it.
-    as_one: bool,
+    /// The blocks being read are the cell's value: every block joins one bundle, as evcxr
+    /// gathers it, and it waits for the cell's end however long that takes.
+    value: bool,
 }
 
 impl DisplayBlocks {
@@ -56,7 +57,7 @@ impl DisplayBlocks {
         else {
             return Taken::NotABlock;
         };
-        let finished = if !self.as_one && self.starts_a_new_display(mime) {
+        let finished = if !self.value && self.starts_a_new_display(mime) {
             Some(std::mem::take(&mut self.bundle))
         } else {
             None
@@ -76,15 +77,26 @@ impl DisplayBlocks {
             .any(|(seen, _)| seen == mime || (rich(seen) && rich(mime)))
     }
 
-    /// With `true`, every block joins the bundle being gathered until this is set back: the
-    /// value's blocks are one bundle, whatever their types.
-    pub fn gather_as_one(&mut self, as_one: bool) {
-        self.as_one = as_one;
+    /// What follows is the cell's value (`VALUE_FOLLOWS`): its blocks are one bundle, whatever
+    /// their types, until [`DisplayBlocks::end_value`].
+    pub fn start_value(&mut self) {
+        self.value = true;
     }
 
-    /// Whether whole blocks are waiting to be shown (and no block is half read).
+    /// The cell is over: later blocks are displays again.
+    pub fn end_value(&mut self) {
+        self.value = false;
+    }
+
+    /// Whether the blocks being gathered are the cell's value.
+    pub fn holds_value(&self) -> bool {
+        self.value
+    }
+
+    /// Whether whole blocks wait to be shown once nothing follows them (no block is half read,
+    /// and they are not the value, which waits for the cell's end).
     pub fn is_holding(&self) -> bool {
-        self.open.is_none() && !self.bundle.is_empty()
+        self.open.is_none() && !self.bundle.is_empty() && !self.value
     }
 
     /// The bundle gathered so far, finished now (a half-read block is dropped).
@@ -202,13 +214,17 @@ mod tests {
             bundle(&[("image/svg+xml", "<svg/>"), ("text/plain", "plot")])
         );
 
-        blocks.gather_as_one(true);
+        blocks.start_value();
         let finished = feed(
             &mut blocks,
             "EVCXR_BEGIN_CONTENT text/html\n<b>h</b>\nEVCXR_END_CONTENT\n\
              EVCXR_BEGIN_CONTENT image/svg+xml\n<svg/>\nEVCXR_END_CONTENT\n",
         );
         assert!(finished.is_empty(), "a value's blocks are one bundle");
+        assert!(
+            blocks.holds_value() && !blocks.is_holding(),
+            "the value waits for the end"
+        );
         assert_eq!(blocks.take().len(), 2);
     }
 

@@ -69,12 +69,7 @@ impl KernelProcess {
                 std::env::set_var(name, value);
             }
         }
-        // One thread serves every socket: cells run on the executor's own thread, and nothing
-        // here blocks. (On tokio's multi-threaded runtime, zeromq 0.6 never delivered a message
-        // of 2 MB or more: its receive loop spun without reading the socket.)
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        let runtime = crate::wire::socket_runtime()?;
         let (reader, pipe_writer) = match output_pipe {
             Some(pipe) => (Some(pipe.reader), Some(pipe.writer)),
             None => (None, None),

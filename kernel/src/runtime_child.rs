@@ -90,7 +90,6 @@ fn start_splitter(kernel_pipe: File) -> std::io::Result<()> {
         kernel_pipe,
         lines: LineSorter::default(),
         displays: DisplayBlocks::default(),
-        value_follows: false,
     };
     std::thread::Builder::new()
         .name("output-splitter".into())
@@ -105,8 +104,6 @@ struct Splitter {
     kernel_pipe: File,
     lines: LineSorter,
     displays: DisplayBlocks,
-    /// The cell's generated code said that what follows is its value (`VALUE_FOLLOWS`).
-    value_follows: bool,
 }
 
 impl Splitter {
@@ -117,9 +114,7 @@ impl Splitter {
                 PollFd::new(&self.stdout, PollFlags::IN),
                 PollFd::new(&self.stderr, PollFlags::IN),
             ];
-            // The value is shown when the cell completes, however long that takes.
-            let quiet =
-                (self.displays.is_holding() && !self.value_follows).then_some(&DISPLAY_QUIET);
+            let quiet = self.displays.is_holding().then_some(&DISPLAY_QUIET);
             let Ok(ready) = poll(&mut fds, quiet) else {
                 continue;
             };
@@ -183,12 +178,11 @@ impl Splitter {
                 if line == VALUE_FOLLOWS {
                     // Displays printed before the value are displays of their own.
                     self.show_displays();
-                    self.displays.gather_as_one(true);
-                    self.value_follows = true;
+                    self.displays.start_value();
                     return;
                 }
                 if line == EXECUTION_COMPLETE {
-                    if self.value_follows {
+                    if self.displays.holds_value() {
                         // evcxr makes the value's blocks the cell's result.
                         let value = self.displays.take();
                         let _ = self
@@ -197,11 +191,11 @@ impl Splitter {
                     } else {
                         self.show_displays();
                     }
-                    self.end_value();
+                    self.displays.end_value();
                     self.send(Frame::CellEnd);
                 } else if line == PANIC_NOTIFICATION {
                     self.show_displays();
-                    self.end_value();
+                    self.displays.end_value();
                     self.send(Frame::Panic);
                 } else if line.starts_with(INPUT_REQUEST) {
                     self.show_displays();
@@ -211,11 +205,6 @@ impl Splitter {
                 let _ = self.evcxr_stdout.write_all(&with_newline);
             }
         }
-    }
-
-    fn end_value(&mut self) {
-        self.value_follows = false;
-        self.displays.gather_as_one(false);
     }
 
     /// Shows the display bundle gathered so far, if any, as a display of its own.

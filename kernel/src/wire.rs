@@ -18,6 +18,16 @@ const DELIMITER: &[u8] = b"<IDS|MSG>";
 /// How many signatures we remember to reject replays (jupyter_client keeps 2^16).
 const REPLAY_MEMORY: usize = 1 << 16;
 
+/// The runtime every ZeroMQ socket of ours runs on (the kernel's, and the `notes` client's):
+/// one thread. On tokio's multi-threaded runtime zeromq 0.6 never delivered a message of 2 MB
+/// or more (its receive loop spun without reading the socket). Nothing on it blocks: cells run
+/// on the executor's own thread.
+pub fn socket_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
 /// Why an incoming multipart message was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum WireError {

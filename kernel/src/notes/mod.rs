@@ -122,11 +122,7 @@ pub fn run(options: Options) -> anyhow::Result<bool> {
     let paths = notebooks(&options)?;
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("creating {}", options.out.display()))?;
-    // One thread, as in the kernel: zeromq 0.6 on tokio's multi-threaded runtime never delivers
-    // a message of 2 MB or more (a large figure would stop the export).
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::wire::socket_runtime()?;
     let bars = progress::Bars::new(paths.len());
     let mut lessons = Vec::new();
     for path in &paths {
