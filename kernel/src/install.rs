@@ -66,7 +66,7 @@ fn kernel_json(executable: &Path) -> serde_json::Value {
         "display_name": DISPLAY_NAME,
         "language": "rust",
         "interrupt_mode": "message",
-        "kernel_protocol_version": crate::session::PROTOCOL_VERSION,
+        "kernel_protocol_version": crate::protocol::session::PROTOCOL_VERSION,
         "metadata": { "debugger": false },
     })
 }

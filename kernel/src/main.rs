@@ -2,31 +2,13 @@
 //! lessons. `install` writes its kernelspec, `run` is what Jupyter starts, `notes` executes
 //! notebooks without Jupyter and writes study notes from them.
 
-mod build_progress;
-mod build_slot;
-mod cell_errors;
-mod display_blocks;
-mod executor;
-mod help;
-mod history;
+mod execution;
 mod install;
-mod iopub;
-mod is_complete;
 mod notes;
-mod orphan;
-mod output_frames;
-mod output_pipe;
-mod output_router;
-mod panic_location;
-mod prelude;
-mod process;
-mod runtime_child;
+mod output;
+mod protocol;
 mod server;
-mod session;
-mod spare;
-mod stdin;
-mod toolchain;
-mod wire;
+mod startup;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,8 +16,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use crate::execution::runtime_child;
 use crate::install::Location;
-use crate::process::KernelProcess;
+use crate::startup::process::KernelProcess;
+use crate::startup::spare;
 
 /// A Jupyter kernel for Rust (evcxr) that serves the distributed-systems lessons.
 #[derive(Parser)]
@@ -215,7 +199,7 @@ fn run(connection_file: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", connection_file.display()))?;
     let connection: jupyter_protocol::ConnectionInfo =
         serde_json::from_str(&text).context("the connection file is not valid")?;
-    orphan::end_when_orphaned();
+    startup::orphan::end_when_orphaned();
     if let Some(served) = spare::hand_over(&text) {
         return served;
     }

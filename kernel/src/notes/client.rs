@@ -13,7 +13,7 @@ use jupyter_protocol::{
 use zeromq::util::PeerIdentity;
 use zeromq::{DealerSocket, Socket, SocketOptions, SocketRecv, SocketSend, SubSocket, ZmqMessage};
 
-use crate::wire::Codec;
+use crate::protocol::wire::Codec;
 
 /// A kernel process started by us, and the sockets connected to it.
 pub struct KernelClient {

@@ -65,7 +65,7 @@ pub fn strip_ansi(text: &str) -> String {
 
 /// The kernel's "Compiling..." lines: how long this machine took to build, not part of a lesson.
 fn is_build_progress(display_id: &str) -> bool {
-    display_id.starts_with(crate::output_router::BUILD_DISPLAY_PREFIX)
+    display_id.starts_with(crate::output::output_router::BUILD_DISPLAY_PREFIX)
 }
 
 /// Where displays with an id were shown: (cell index, output index) for each id.

@@ -122,7 +122,7 @@ pub fn run(options: Options) -> anyhow::Result<bool> {
     let paths = notebooks(&options)?;
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("creating {}", options.out.display()))?;
-    let runtime = crate::wire::socket_runtime()?;
+    let runtime = crate::protocol::wire::socket_runtime()?;
     let bars = progress::Bars::new(paths.len());
     let mut lessons = Vec::new();
     for path in &paths {

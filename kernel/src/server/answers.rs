@@ -9,8 +9,8 @@ use jupyter_protocol::{
 };
 
 use super::{Replier, Shared, error_reply};
-use crate::is_complete::is_complete;
-use crate::session::PROTOCOL_VERSION;
+use crate::protocol::session::PROTOCOL_VERSION;
+use crate::server::is_complete::is_complete;
 
 impl Shared {
     pub(super) fn status(&self, parent: &JupyterMessage, status: Status) {

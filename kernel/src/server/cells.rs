@@ -11,12 +11,12 @@ use jupyter_protocol::{
 
 use super::introspection::documentation;
 use super::{Replier, Shared, media};
-use crate::cell_errors;
-use crate::executor::{CodeQuery, ExecuteOutcome};
-use crate::help::help_target;
-use crate::output_router::PanicReport;
-use crate::panic_location::{self, CellSpan};
-use crate::stdin::StdinBridge;
+use crate::execution::executor::{CodeQuery, ExecuteOutcome};
+use crate::execution::stdin::StdinBridge;
+use crate::output::cell_errors;
+use crate::output::output_router::PanicReport;
+use crate::output::panic_location::{self, CellSpan};
+use crate::server::help::help_target;
 
 /// An execute reply and the metadata of its message: where the cell's time went, phase by
 /// phase, as `{"lessons_kernel": {"phases": [[name, milliseconds], ...]}}` (clients ignore

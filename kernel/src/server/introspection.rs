@@ -7,8 +7,8 @@ use jupyter_protocol::{
 use serde_json::{Value, json};
 
 use super::{Shared, media};
-use crate::cell_errors;
-use crate::executor::CodeQuery;
+use crate::execution::executor::CodeQuery;
+use crate::output::cell_errors;
 
 /// The largest cell completion and inspection look at. rust-analyzer's time grows faster than
 /// the cell (measured on a pasted data literal: 12 KB 0.4 s, 24 KB 1.2 s, 48 KB 3.7 s; 2 MB kept

@@ -21,20 +21,23 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zeromq::{PubSocket, RepSocket, RouterSocket, Socket, SocketRecv, SocketSend, ZmqMessage};
 
-use crate::build_progress::StderrCapture;
-use crate::display_blocks;
-use crate::executor::{self, Executor, Interrupter};
-use crate::history::History;
-use crate::iopub::Iopub;
-use crate::output_pipe::OutputPipeReader;
-use crate::output_router::OutputRouter;
-use crate::session::Session;
-use crate::stdin::InputQuestion;
-use crate::wire::{Codec, WireError};
+use crate::execution::executor::{self, Executor, Interrupter};
+use crate::execution::stdin::InputQuestion;
+use crate::output::build_progress::StderrCapture;
+use crate::output::display_blocks;
+use crate::output::output_pipe::OutputPipeReader;
+use crate::output::output_router::OutputRouter;
+use crate::protocol::iopub::Iopub;
+use crate::protocol::session::Session;
+use crate::protocol::wire::{Codec, WireError};
+use crate::server::history::History;
 
 mod answers;
 mod cells;
+pub mod help;
+pub mod history;
 mod introspection;
+pub mod is_complete;
 
 /// How long to wait for one more already-queued request when looking for them.
 const QUEUE_POLL: Duration = Duration::from_millis(1);

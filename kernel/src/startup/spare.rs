@@ -29,9 +29,9 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::build_slot::BuildSlot;
-use crate::prelude;
-use crate::process::KernelProcess;
+use crate::execution::prelude;
+use crate::startup::build_slot::BuildSlot;
+use crate::startup::process::KernelProcess;
 
 /// `0` turns spares off.
 const SPARE_VAR: &str = "LESSONS_KERNEL_SPARE";

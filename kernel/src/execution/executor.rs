@@ -13,11 +13,11 @@ use jupyter_protocol::Stdio;
 use parking_lot::Condvar;
 use tokio::sync::oneshot;
 
-use crate::output_pipe::OutputPipeReader;
-use crate::output_router::{CellReport, OutputRouter};
-use crate::panic_location::{self, GeneratedLine};
-use crate::prelude;
-use crate::stdin::StdinBridge;
+use crate::execution::prelude;
+use crate::execution::stdin::StdinBridge;
+use crate::output::output_pipe::OutputPipeReader;
+use crate::output::output_router::{CellReport, OutputRouter};
+use crate::output::panic_location::{self, GeneratedLine};
 
 /// How a cell ended, as far as evcxr is concerned.
 pub enum ExecuteOutcome {

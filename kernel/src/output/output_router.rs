@@ -12,10 +12,10 @@ use jupyter_protocol::{
 use parking_lot::Mutex;
 use serde::Deserialize;
 
-use crate::iopub::Iopub;
-use crate::output_frames::Frame;
-use crate::panic_location::GeneratedLine;
-use crate::session::Session;
+use crate::output::output_frames::Frame;
+use crate::output::panic_location::GeneratedLine;
+use crate::protocol::iopub::Iopub;
+use crate::protocol::session::Session;
 
 /// What the kernel learnt about a cell from its output, once the cell is over.
 #[derive(Debug, Default)]

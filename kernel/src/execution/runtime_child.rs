@@ -13,8 +13,8 @@ use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
-use crate::display_blocks::{self, DisplayBlocks, Taken};
-use crate::output_frames::Frame;
+use crate::output::display_blocks::{self, DisplayBlocks, Taken};
+use crate::output::output_frames::Frame;
 
 /// Names the inherited file descriptor of the kernel's output pipe.
 pub const OUTPUT_FD_VAR: &str = "LESSONS_KERNEL_OUTPUT_FD";

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use jupyter_protocol::IsCompleteReply;
 
-use crate::help::help_target;
+use crate::server::help::help_target;
 
 /// Classifies a cell as jupyter console and JupyterLab's console expect.
 pub fn is_complete(code: &str) -> IsCompleteReply {

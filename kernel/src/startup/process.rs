@@ -4,12 +4,12 @@
 
 use std::os::fd::OwnedFd;
 
-use crate::build_progress::StderrCapture;
-use crate::build_slot::BuildSlot;
-use crate::runtime_child;
+use crate::execution::runtime_child;
+use crate::output::build_progress::StderrCapture;
 use crate::server::{self, Warm};
-use crate::spare;
-use crate::toolchain::Toolchain;
+use crate::startup::build_slot::BuildSlot;
+use crate::startup::spare;
+use crate::startup::toolchain::Toolchain;
 
 /// A kernel that is starting (or has started) evcxr and waits for a connection file.
 pub struct KernelProcess {
@@ -69,7 +69,7 @@ impl KernelProcess {
                 std::env::set_var(name, value);
             }
         }
-        let runtime = crate::wire::socket_runtime()?;
+        let runtime = crate::protocol::wire::socket_runtime()?;
         let (reader, pipe_writer) = match output_pipe {
             Some(pipe) => (Some(pipe.reader), Some(pipe.writer)),
             None => (None, None),

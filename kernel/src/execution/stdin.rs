@@ -6,7 +6,7 @@ use std::time::Duration;
 use jupyter_protocol::JupyterMessage;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::executor::Interrupter;
+use crate::execution::executor::Interrupter;
 
 /// One question for the frontend, and where its answer goes.
 pub struct InputQuestion {

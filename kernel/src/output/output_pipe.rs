@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, poll};
 
-use crate::output_frames::FrameDecoder;
-use crate::output_router::OutputRouter;
+use crate::output::output_frames::FrameDecoder;
+use crate::output::output_router::OutputRouter;
 
 /// How long output may wait to be joined with the output written right after it.
 const GATHER: Duration = Duration::from_millis(5);

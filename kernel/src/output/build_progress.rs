@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
-use crate::output_router::OutputRouter;
+use crate::output::output_router::OutputRouter;
 
 /// The kernel's stderr, redirected: `log` is the original stderr, for our own log lines.
 pub struct StderrCapture {

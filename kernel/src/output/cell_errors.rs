@@ -4,8 +4,8 @@
 use evcxr::{CompilationError, Theme};
 use jupyter_protocol::ReplyError;
 
-use crate::output_router::PanicReport;
-use crate::panic_location::CellSpan;
+use crate::output::output_router::PanicReport;
+use crate::output::panic_location::CellSpan;
 
 /// Why a cell failed, in the words of the error output and the error reply.
 pub fn compile_errors(
