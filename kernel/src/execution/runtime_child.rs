@@ -13,6 +13,7 @@ use std::os::fd::{AsFd, FromRawFd, OwnedFd};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
+use crate::execution::comm_bridge;
 use crate::output::display_blocks::{self, DisplayBlocks, Taken};
 use crate::output::output_frames::Frame;
 
@@ -46,6 +47,7 @@ pub fn redirect_output_if_runtime() {
         return;
     }
     restore_user_backtrace_setting();
+    comm_bridge::start_if_given();
     let Some(fd) = std::env::var(OUTPUT_FD_VAR)
         .ok()
         .and_then(|text| text.parse::<i32>().ok())

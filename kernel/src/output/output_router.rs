@@ -12,6 +12,7 @@ use jupyter_protocol::{
 use parking_lot::Mutex;
 use serde::Deserialize;
 
+use crate::output::open_comms::OpenComms;
 use crate::output::output_frames::Frame;
 use crate::output::panic_location::GeneratedLine;
 use crate::protocol::iopub::Iopub;
@@ -38,6 +39,7 @@ pub struct OutputRouter {
     session: Arc<Session>,
     iopub: Iopub,
     cell: Mutex<CellState>,
+    comms: Arc<OpenComms>,
 }
 
 #[derive(Default)]
@@ -67,6 +69,18 @@ pub const BUILD_DISPLAY_PREFIX: &str = "lessons-kernel-build-";
 struct KernelMessage {
     msg_type: String,
     content: serde_json::Value,
+    /// Message-level metadata (ipywidgets puts its protocol version in a `comm_open`'s).
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
+}
+
+/// What a `LESSONS_KERNEL_MESSAGE` line asks of the kernel.
+#[derive(Debug)]
+enum Request {
+    /// Publish this on iopub, with this metadata.
+    Publish(JupyterMessageContent, Option<serde_json::Value>),
+    /// The cell process finished handling the comm event with this message id.
+    CommHandled(String),
 }
 
 impl OutputRouter {
@@ -75,7 +89,13 @@ impl OutputRouter {
             session,
             iopub,
             cell: Mutex::new(CellState::default()),
+            comms: Arc::default(),
         }
+    }
+
+    /// The comms cell code has opened.
+    pub fn comms(&self) -> &Arc<OpenComms> {
+        &self.comms
     }
 
     /// Output from now on belongs to `parent`.
@@ -224,7 +244,11 @@ impl OutputRouter {
         let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
         match parse_kernel_message(json) {
-            Ok(content) => self.publish(&cell, content),
+            Ok(Request::Publish(content, metadata)) => {
+                let is_comm = self.note_comm(&content);
+                self.publish_with(&cell, content, metadata, is_comm)
+            }
+            Ok(Request::CommHandled(msg_id)) => self.comms.handled(&msg_id),
             Err(problem) => {
                 let text = format!("lessons-kernel: ignored a display message: {problem}\n");
                 self.publish_stream(&mut cell, Stdio::Stderr, text);
@@ -232,12 +256,45 @@ impl OutputRouter {
         }
     }
 
-    fn publish(&self, cell: &CellState, content: JupyterMessageContent) {
-        match &cell.parent {
-            Some(parent) if !cell.silent => self.iopub.publish(self.session.child(parent, content)),
-            Some(_) => {}
-            None => log::debug!("output outside any request: {content:?}"),
+    /// Keeps the list of open comms up to date; true for a comm message.
+    fn note_comm(&self, content: &JupyterMessageContent) -> bool {
+        match content {
+            JupyterMessageContent::CommOpen(open) => {
+                self.comms.opened(&open.comm_id.0, &open.target_name)
+            }
+            JupyterMessageContent::CommClose(close) => self.comms.closed(&close.comm_id.0),
+            JupyterMessageContent::CommMsg(_) => {}
+            _ => return false,
         }
+        true
+    }
+
+    fn publish(&self, cell: &CellState, content: JupyterMessageContent) {
+        self.publish_with(cell, content, None, false)
+    }
+
+    /// Publishes `content` parented to the running request. Comm messages go out even from a
+    /// silent request or outside any, as ipykernel's do: a widget must hear about its comm.
+    fn publish_with(
+        &self,
+        cell: &CellState,
+        content: JupyterMessageContent,
+        metadata: Option<serde_json::Value>,
+        always: bool,
+    ) {
+        let mut message = match &cell.parent {
+            Some(parent) if !cell.silent || always => self.session.child(parent, content),
+            None if always => self.session.orphan(content),
+            Some(_) => return,
+            None => {
+                log::debug!("output outside any request: {content:?}");
+                return;
+            }
+        };
+        if let Some(metadata) = metadata {
+            message.metadata = metadata;
+        }
+        self.iopub.publish(message);
     }
 }
 
@@ -248,19 +305,32 @@ fn same_stream(a: &Stdio, b: &Stdio) -> bool {
     )
 }
 
-fn parse_kernel_message(json: &[u8]) -> Result<JupyterMessageContent, String> {
+/// The message types cell code may ask the kernel to publish.
+const PUBLISHED: [&str; 6] = [
+    "display_data",
+    "update_display_data",
+    "clear_output",
+    "comm_open",
+    "comm_msg",
+    "comm_close",
+];
+
+fn parse_kernel_message(json: &[u8]) -> Result<Request, String> {
     let message: KernelMessage = serde_json::from_slice(json).map_err(|error| error.to_string())?;
-    if !matches!(
-        message.msg_type.as_str(),
-        "display_data" | "update_display_data" | "clear_output"
-    ) {
+    if message.msg_type == "comm_handled" {
+        let msg_id = message.content["msg_id"].as_str().unwrap_or_default();
+        return Ok(Request::CommHandled(msg_id.to_string()));
+    }
+    if !PUBLISHED.contains(&message.msg_type.as_str()) {
         return Err(format!(
-            "msg_type {:?} is not one of display_data, update_display_data, clear_output",
-            message.msg_type
+            "msg_type {:?} is not one of {}",
+            message.msg_type,
+            PUBLISHED.join(", ")
         ));
     }
-    JupyterMessageContent::from_type_and_content(&message.msg_type, message.content)
-        .map_err(|error| format!("{} content: {error}", message.msg_type))
+    let content = JupyterMessageContent::from_type_and_content(&message.msg_type, message.content)
+        .map_err(|error| format!("{} content: {error}", message.msg_type))?;
+    Ok(Request::Publish(content, message.metadata))
 }
 
 /// Reads the message and location out of what Rust's default panic hook printed:
@@ -339,12 +409,31 @@ mod tests {
         let display = br#"{"msg_type":"display_data","content":{"data":{"text/plain":"x"},"metadata":{},"transient":{"display_id":"a"}}}"#;
         assert!(matches!(
             parse_kernel_message(display),
-            Ok(JupyterMessageContent::DisplayData(_))
+            Ok(Request::Publish(
+                JupyterMessageContent::DisplayData(_),
+                None
+            ))
         ));
         let clear = br#"{"msg_type":"clear_output","content":{"wait":true}}"#;
         assert!(matches!(
             parse_kernel_message(clear),
-            Ok(JupyterMessageContent::ClearOutput(_))
+            Ok(Request::Publish(
+                JupyterMessageContent::ClearOutput(_),
+                None
+            ))
+        ));
+        let open = br#"{"msg_type":"comm_open","content":{"comm_id":"c","target_name":"jupyter.widget","data":{}},"metadata":{"version":"2.1.0"}}"#;
+        assert!(matches!(
+            parse_kernel_message(open),
+            Ok(Request::Publish(
+                JupyterMessageContent::CommOpen(_),
+                Some(_)
+            ))
+        ));
+        let handled = br#"{"msg_type":"comm_handled","content":{"msg_id":"m"}}"#;
+        assert!(matches!(
+            parse_kernel_message(handled),
+            Ok(Request::CommHandled(id)) if id == "m"
         ));
         let sneaky = br#"{"msg_type":"execute_request","content":{"code":"x"}}"#;
         assert!(

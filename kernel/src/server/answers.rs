@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use jupyter_protocol::{
-    CommInfoReply, HelpLink, HistoryReply, JupyterMessage, JupyterMessageContent, KernelInfoReply,
-    LanguageInfo, ReplyStatus, ShutdownReply, Status,
+    HelpLink, HistoryReply, JupyterMessage, JupyterMessageContent, KernelInfoReply, LanguageInfo,
+    ReplyStatus, ShutdownReply, Status,
 };
 
 use super::{Replier, Shared, error_reply};
@@ -35,7 +35,7 @@ impl Shared {
             JupyterMessageContent::HistoryRequest(question) => {
                 HistoryReply::new(self.history.lock().answer(question)).into()
             }
-            JupyterMessageContent::CommInfoRequest(_) => CommInfoReply::default().into(),
+            JupyterMessageContent::CommInfoRequest(question) => self.comm_info(question).into(),
             JupyterMessageContent::ShutdownRequest(shutdown) => {
                 let reply = ShutdownReply {
                     restart: shutdown.restart,

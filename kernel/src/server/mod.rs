@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use zeromq::{PubSocket, RepSocket, RouterSocket, Socket, SocketRecv, SocketSend, ZmqMessage};
 
+use crate::execution::comm_bridge::EventsPipe;
 use crate::execution::executor::{self, Executor, Interrupter};
 use crate::execution::stdin::InputQuestion;
 use crate::output::build_progress::StderrCapture;
@@ -34,6 +35,7 @@ use crate::server::history::History;
 
 mod answers;
 mod cells;
+mod comms;
 pub mod help;
 pub mod history;
 mod introspection;
@@ -50,6 +52,8 @@ struct Shared {
     executor: Executor,
     interrupter: Arc<Interrupter>,
     router: Arc<OutputRouter>,
+    /// Carries comm messages to the cell process (none when the pipe could not be made).
+    events: Option<Arc<EventsPipe>>,
     history: Mutex<History>,
     stdin_questions: UnboundedSender<InputQuestion>,
     rust_version: String,
@@ -68,6 +72,7 @@ pub struct Warm {
     iopub: Iopub,
     iopub_queue: UnboundedReceiver<JupyterMessage>,
     router: Arc<OutputRouter>,
+    events: Option<Arc<EventsPipe>>,
     interrupter: Arc<Interrupter>,
     pub executor: Executor,
 }
@@ -77,6 +82,7 @@ impl Warm {
     /// warm-up has loaded `lessons`.
     pub fn start(
         output_pipe: Option<OwnedFd>,
+        events: Option<Arc<EventsPipe>>,
         stderr: Option<StderrCapture>,
         on_lessons_loaded: Box<dyn FnOnce() + Send>,
     ) -> Warm {
@@ -99,6 +105,7 @@ impl Warm {
             iopub,
             iopub_queue,
             router,
+            events,
             interrupter,
             executor,
         }
@@ -116,6 +123,7 @@ pub async fn serve(
         iopub,
         iopub_queue,
         router,
+        events,
         interrupter,
         executor,
     } = warm;
@@ -184,6 +192,7 @@ pub async fn serve(
         executor,
         interrupter,
         router,
+        events,
         history: Mutex::new(History::default()),
         stdin_questions,
         rust_version,
@@ -356,6 +365,12 @@ async fn answer_shell(
         }
         JupyterMessageContent::CompleteRequest(complete) => shared.complete(complete).await.into(),
         JupyterMessageContent::InspectRequest(inspect) => shared.inspect(inspect).await.into(),
+        JupyterMessageContent::CommOpen(_)
+        | JupyterMessageContent::CommMsg(_)
+        | JupyterMessageContent::CommClose(_) => {
+            shared.comm_from_frontend(request).await;
+            return Vec::new();
+        }
         _ => {
             shared.answer_anywhere(replier, request).await;
             return Vec::new();

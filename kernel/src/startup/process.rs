@@ -3,7 +3,9 @@
 //! warming up. `run` prepares one and serves at once; a spare prepares one and serves later.
 
 use std::os::fd::OwnedFd;
+use std::sync::Arc;
 
+use crate::execution::comm_bridge::EventsPipe;
 use crate::execution::runtime_child;
 use crate::output::build_progress::StderrCapture;
 use crate::server::{self, Warm};
@@ -56,6 +58,13 @@ impl KernelProcess {
                 None
             }
         };
+        let events = match EventsPipe::create() {
+            Ok(pipe) => Some(Arc::new(pipe)),
+            Err(error) => {
+                log::warn!("no events pipe, widgets will not respond: {error}");
+                None
+            }
+        };
         // SAFETY: no other thread exists yet; the user-code process inherits these variables.
         unsafe {
             std::env::set_var("LESSONS_KERNEL_PROTOCOL", "1");
@@ -66,6 +75,10 @@ impl KernelProcess {
                 }
             }
             for (name, value) in output_pipe.iter().flat_map(|pipe| pipe.child_environment()) {
+                std::env::set_var(name, value);
+            }
+            if let Some(events) = &events {
+                let (name, value) = events.child_environment();
                 std::env::set_var(name, value);
             }
         }
@@ -87,7 +100,7 @@ impl KernelProcess {
         });
         let warm = {
             let _inside = runtime.enter();
-            Warm::start(reader, stderr, mark_slot)
+            Warm::start(reader, events, stderr, mark_slot)
         };
         Ok(KernelProcess {
             runtime,
