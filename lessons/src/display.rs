@@ -207,12 +207,20 @@ impl MimeBundle {
     }
 }
 
-/// Serializes as a JSON object whose keys keep insertion order.
+/// Serializes as a JSON object whose keys keep insertion order. Content of a JSON MIME type
+/// (`application/json`, `...+json`) goes out as JSON, as the Jupyter protocol requires.
 impl Serialize for MimeBundle {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.entries.len()))?;
         for (mime_type, content) in &self.entries {
-            map.serialize_entry(mime_type, content)?;
+            let parsed = mime_type
+                .ends_with("json")
+                .then(|| serde_json::from_str::<serde_json::Value>(content).ok())
+                .flatten();
+            match parsed {
+                Some(json) => map.serialize_entry(mime_type, &json)?,
+                None => map.serialize_entry(mime_type, content)?,
+            }
         }
         map.end()
     }

@@ -54,6 +54,8 @@
 //!   outputs that update in place).
 //! * [`try_it`]: the check that ends a "try it" cell, comparing the learner's prediction with the
 //!   run.
+//! * [`widgets`]: live controls: sliders, dropdowns and checkboxes whose changes rerun a
+//!   compiled closure and redraw its output in place, without a compile (ipywidgets 8 models).
 //!
 //! # Using it from a notebook
 //!
@@ -98,3 +100,4 @@ pub mod table;
 pub mod transactions;
 pub mod try_it;
 pub mod viz;
+pub mod widgets;

@@ -1,0 +1,170 @@
+"""Comms and Jupyter widgets through a real jupyter_client, as ipykernel answers them.
+
+`lessons::widgets::interact` opens one ipywidgets 8 model per control and a VBox around them
+(`comm_open` on target `jupyter.widget` with protocol version 2.1.0), shows the box as a widget
+view and the closure's output under a display id. A `comm_msg` from the frontend that moves a
+slider reaches the compiled closure in the cell process, whose new output replaces the old one
+(`update_display_data` parented to the `comm_msg`) before the kernel goes idle, with no compile.
+`comm_info_request` lists the open comms; a `comm_open` for an unknown target is closed again;
+a message for an unknown comm is dropped; the kernel keeps its variables throughout.
+"""
+
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from conftest import KERNEL_NAME, REPO
+
+INTERACT = """
+use lessons::display::MimeBundle;
+use lessons::widgets::{Control, interact};
+let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+let draws = counter.clone();
+let view = interact(
+    vec![Control::int("replicas", 1..=9, 3)?, Control::choice("policy", &["lru", "lfu"], 0)?],
+    move |values| {
+        draws.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let majority = values.int("replicas") / 2 + 1;
+        MimeBundle::new().with("text/plain", format!("majority {majority} {}", values.choice("policy")))
+    },
+)?;
+println!("live {}", view.is_live());
+"""
+
+
+@pytest.fixture(scope="module")
+def client():
+    manager, client = start_new_kernel(kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"),
+                                       startup_timeout=600)
+    reply = client.execute_interactive(':dep lessons = { path = "../lessons" }', timeout=900)
+    assert reply["content"]["status"] == "ok"
+    yield client
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def messages_of(client, msg_id: str, timeout: float = 60) -> list:
+    """Every iopub message parented to `msg_id` up to its idle status (busy and idle left out)."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        message = client.get_iopub_msg(timeout=timeout)
+        if message["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind = message["msg_type"]
+        if kind == "status":
+            if message["content"]["execution_state"] == "idle":
+                return seen
+            continue
+        seen.append(message)
+    raise AssertionError(f"no idle for {msg_id}")
+
+
+def send_shell(client, msg_type: str, content: dict) -> str:
+    message = client.session.msg(msg_type, content)
+    client.shell_channel.send(message)
+    return message["header"]["msg_id"]
+
+
+@pytest.fixture(scope="module")
+def widgets(client):
+    """The messages of the cell that calls `interact`, by type."""
+    msg_id = client.execute(INTERACT)
+    seen = messages_of(client, msg_id, timeout=300)
+    assert not [m for m in seen if m["msg_type"] == "error"], seen
+    return seen
+
+
+def test_each_control_and_the_box_open_a_widget_comm(widgets):
+    opens = [m for m in widgets if m["msg_type"] == "comm_open"]
+    assert [m["content"]["data"]["state"]["_model_name"] for m in opens] == [
+        "IntSliderModel", "DropdownModel", "VBoxModel"]
+    for message in opens:
+        assert message["content"]["target_name"] == "jupyter.widget"
+        assert message["metadata"]["version"] == "2.1.0"
+        assert message["content"]["data"]["state"]["_model_module_version"] == "2.0.0"
+    slider, dropdown, box = (m["content"] for m in opens)
+    assert slider["data"]["state"]["value"] == 3
+    assert dropdown["data"]["state"]["_options_labels"] == ["lru", "lfu"]
+    assert box["data"]["state"]["children"] == [
+        "IPY_MODEL_" + slider["comm_id"], "IPY_MODEL_" + dropdown["comm_id"]]
+
+
+def test_the_box_is_shown_as_a_widget_view_and_the_output_under_a_display_id(widgets):
+    box = [m for m in widgets if m["msg_type"] == "comm_open"][-1]["content"]["comm_id"]
+    views = [m["content"]["data"] for m in widgets if m["msg_type"] == "display_data"
+             and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
+    assert [v["application/vnd.jupyter.widget-view+json"]["model_id"] for v in views] == [box]
+    updates = [m["content"] for m in widgets if m["msg_type"] == "update_display_data"]
+    assert updates[-1]["data"]["text/plain"] == "majority 2 lru"
+    texts = [m["content"]["text"] for m in widgets if m["msg_type"] == "stream"]
+    assert "".join(texts) == "live true\n"
+
+
+def test_comm_info_lists_the_open_widget_comms(client, widgets):
+    opened = {m["content"]["comm_id"] for m in widgets if m["msg_type"] == "comm_open"}
+    reply = client.comm_info(target_name="jupyter.widget", reply=True, timeout=30)
+    assert set(reply["content"]["comms"]) >= opened
+    assert all(c["target_name"] == "jupyter.widget" for c in reply["content"]["comms"].values())
+    assert client.comm_info(target_name="nothing", reply=True, timeout=30)["content"]["comms"] == {}
+
+
+def test_moving_a_slider_reruns_the_closure_and_replaces_the_output(client, widgets):
+    slider = [m for m in widgets if m["msg_type"] == "comm_open"][0]["content"]["comm_id"]
+    display_id = [m["content"]["transient"]["display_id"] for m in widgets
+                  if m["msg_type"] == "update_display_data"][-1]
+    started = time.monotonic()
+    msg_id = send_shell(client, "comm_msg", {"comm_id": slider, "data": {
+        "method": "update", "state": {"value": 7}, "buffer_paths": []}})
+    seen = messages_of(client, msg_id)
+    elapsed = time.monotonic() - started
+    updates = [m["content"] for m in seen if m["msg_type"] == "update_display_data"]
+    assert [(u["transient"]["display_id"], u["data"]["text/plain"]) for u in updates] == [
+        (display_id, "majority 4 lru")]
+    # No compile: a round trip takes milliseconds, far below a cell's 0.2 s or more.
+    assert elapsed < 0.15, elapsed
+
+
+def test_a_dropdown_change_and_a_repeated_value(client, widgets):
+    dropdown = [m for m in widgets if m["msg_type"] == "comm_open"][1]["content"]["comm_id"]
+    msg_id = send_shell(client, "comm_msg", {"comm_id": dropdown, "data": {
+        "method": "update", "state": {"index": 1}, "buffer_paths": []}})
+    updates = [m["content"]["data"]["text/plain"] for m in messages_of(client, msg_id)
+               if m["msg_type"] == "update_display_data"]
+    assert updates == ["majority 4 lfu"]
+    # The same value again changes nothing, so nothing is drawn.
+    msg_id = send_shell(client, "comm_msg", {"comm_id": dropdown, "data": {
+        "method": "update", "state": {"index": 1}, "buffer_paths": []}})
+    assert [m["msg_type"] for m in messages_of(client, msg_id)] == []
+
+
+def test_request_state_is_answered_with_the_current_state(client, widgets):
+    slider = [m for m in widgets if m["msg_type"] == "comm_open"][0]["content"]["comm_id"]
+    msg_id = send_shell(client, "comm_msg", {"comm_id": slider, "data": {
+        "method": "request_state"}})
+    replies = [m["content"] for m in messages_of(client, msg_id) if m["msg_type"] == "comm_msg"]
+    assert len(replies) == 1
+    assert replies[0]["comm_id"] == slider
+    assert replies[0]["data"]["method"] == "update"
+    assert replies[0]["data"]["state"]["value"] == 7
+    assert replies[0]["data"]["state"]["_model_name"] == "IntSliderModel"
+
+
+def test_an_unknown_target_is_closed_and_an_unknown_comm_is_dropped(client, widgets):
+    msg_id = send_shell(client, "comm_open", {"comm_id": "from-frontend",
+                                              "target_name": "no.such.target", "data": {}})
+    assert [(m["msg_type"], m["content"]["comm_id"]) for m in messages_of(client, msg_id)] == [
+        ("comm_close", "from-frontend")]
+    msg_id = send_shell(client, "comm_msg", {"comm_id": "never-opened", "data": {}})
+    assert messages_of(client, msg_id) == []
+
+
+def test_the_closure_ran_once_per_change_and_the_kernel_kept_its_state(client, widgets):
+    seen = []
+    reply = client.execute_interactive(
+        'println!("{}", counter.load(std::sync::atomic::Ordering::SeqCst));', timeout=120,
+        output_hook=lambda m: seen.append(m["content"].get("text", "")))
+    assert reply["content"]["status"] == "ok"
+    # The first draw, the slider to 7, the dropdown to lfu.
+    assert "".join(seen) == "3\n"
