@@ -4,10 +4,16 @@
 points JUPYTER_PATH there; these tests never build anything themselves.
 """
 
+import contextlib
 import json
+import os
 import pathlib
+import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
@@ -93,3 +99,53 @@ def browser():
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_jupyterlab(root: pathlib.Path):
+    """JupyterLab from the venv on localhost serving `root / "notebooks"` (beside a link to
+    lessons/, so a notebook's `:dep lessons = { path = "../lessons" }` holds); yields
+    (base URL, token) and stops the server afterwards."""
+    (root / "lessons").symlink_to(REPO / "lessons")
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
+        env[name] = str(root / name.lower())
+    # JupyterLab renders only the cells on screen by default; the tests read every prompt.
+    settings = root / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        f"--ServerApp.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
+        f"--LabApp.workspaces_dir={root / 'workspaces'}", f"--LabApp.user_settings_dir={root / 'settings'}",
+        "--LabApp.news_url=",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(root / "jupyterlab.log", "w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            assert server.poll() is None and time.time() < deadline, (root / "jupyterlab.log").read_text()[-3000:]
+            time.sleep(0.5)
+    try:
+        yield base, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -8,18 +8,13 @@
 Screenshots land in tests/artifacts/ (ignored by git); the tests print their paths."""
 
 import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
-import urllib.request
 
 import pytest
 
-from conftest import ARTIFACTS, NOTES_LESSONS, REPO
+from conftest import ARTIFACTS, NOTES_LESSONS, REPO, running_jupyterlab
 
 
 def test_notes_show_every_plot_in_the_browser(notes, browser):
@@ -53,54 +48,14 @@ def test_notes_show_every_plot_in_the_browser(notes, browser):
     page.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
-    """JupyterLab from the venv on localhost, serving a copy of the kernel tour (beside a link
-    to lessons/, so its `:dep lessons = { path = "../lessons" }` holds); yields its URL."""
+    """JupyterLab serving a copy of the kernel tour; yields its URL."""
     root = tmp_path_factory.mktemp("lab")
     (root / "notebooks").mkdir()
-    (root / "lessons").symlink_to(REPO / "lessons")
     shutil.copy(REPO / "notebooks" / "00-kernel-tour.ipynb", root / "notebooks")
-    port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
-        env[name] = str(root / name.lower())
-    # JupyterLab renders only the cells on screen by default; the test reads every prompt.
-    settings = root / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-        f"--ServerApp.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
-        f"--LabApp.workspaces_dir={root / 'workspaces'}", f"--LabApp.user_settings_dir={root / 'settings'}",
-        "--LabApp.news_url=",
-    ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    log = open(root / "jupyterlab.log", "w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            assert server.poll() is None and time.time() < deadline, (root / "jupyterlab.log").read_text()[-3000:]
-            time.sleep(0.5)
-    yield f"{base}/lab/tree/00-kernel-tour.ipynb?token={token}"
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with running_jupyterlab(root) as (base, token):
+        yield f"{base}/lab/tree/00-kernel-tour.ipynb?token={token}"
 
 
 def prompts(page):

@@ -96,8 +96,11 @@ def test_the_box_is_shown_as_a_widget_view_and_the_output_under_a_display_id(wid
     views = [m["content"]["data"] for m in widgets if m["msg_type"] == "display_data"
              and "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
     assert [v["application/vnd.jupyter.widget-view+json"]["model_id"] for v in views] == [box]
-    updates = [m["content"] for m in widgets if m["msg_type"] == "update_display_data"]
-    assert updates[-1]["data"]["text/plain"] == "majority 2 lru"
+    shown = [m["content"] for m in widgets if m["msg_type"] == "display_data"]
+    # The controls first, then the closure's output below them, under a display id.
+    assert "application/vnd.jupyter.widget-view+json" in shown[0]["data"]
+    assert shown[1]["data"]["text/plain"] == "majority 2 lru"
+    assert shown[1]["transient"]["display_id"]
     texts = [m["content"]["text"] for m in widgets if m["msg_type"] == "stream"]
     assert "".join(texts) == "live true\n"
 
@@ -113,7 +116,7 @@ def test_comm_info_lists_the_open_widget_comms(client, widgets):
 def test_moving_a_slider_reruns_the_closure_and_replaces_the_output(client, widgets):
     slider = [m for m in widgets if m["msg_type"] == "comm_open"][0]["content"]["comm_id"]
     display_id = [m["content"]["transient"]["display_id"] for m in widgets
-                  if m["msg_type"] == "update_display_data"][-1]
+                  if m["msg_type"] == "display_data" and "transient" in m["content"]][-1]
     started = time.monotonic()
     msg_id = send_shell(client, "comm_msg", {"comm_id": slider, "data": {
         "method": "update", "state": {"value": 7}, "buffer_paths": []}})

@@ -40,7 +40,8 @@ impl Interactive {
 struct Session<F> {
     controls: Vec<Control>,
     draw: F,
-    output: DisplayHandle,
+    /// The closure's output, shown below the controls.
+    output: Option<DisplayHandle>,
 }
 
 /// Shows `controls` above what `draw` returns for their values; each change of a control
@@ -71,11 +72,10 @@ where
         return Ok(Interactive { live: false });
     }
     let states: Vec<Value> = controls.iter().map(Control::widget_state).collect();
-    let output = show_with_id(&MimeBundle::new(), unique_id());
     let session = Arc::new(Mutex::new(Session {
         controls,
         draw,
-        output,
+        output: None,
     }));
     let mut children = Vec::new();
     for (index, state) in states.into_iter().enumerate() {
@@ -116,8 +116,8 @@ where
         return Ok(Interactive { live: false });
     };
     show(&widget_view(vbox.id(), &children));
-    if let Ok(session) = session.lock() {
-        session.output.update(&first);
+    if let Ok(mut session) = session.lock() {
+        session.output = Some(show_with_id(&first, unique_id()));
     }
     Ok(Interactive { live: true })
 }
@@ -136,7 +136,9 @@ where
     }
     let values = Values::of(&session.controls);
     let drawn = (session.draw)(&values);
-    session.output.update(&drawn);
+    if let Some(output) = &session.output {
+        output.update(&drawn);
+    }
 }
 
 /// Control `index`'s whole state with its current value.
