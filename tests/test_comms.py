@@ -171,3 +171,55 @@ def test_the_closure_ran_once_per_change_and_the_kernel_kept_its_state(client, w
     assert reply["content"]["status"] == "ok"
     # The first draw, the slider to 7, the dropdown to lfu.
     assert "".join(seen) == "3\n"
+
+
+WIDGETS = """
+use lessons::display::MimeBundle;
+use lessons::widgets::Widget;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+let slider = Widget::int_slider("w", 1..=5, 2)?;
+let area = Widget::output();
+let button = Widget::button("add one");
+let clicks = std::sync::Arc::new(AtomicUsize::new(0));
+{
+    let (clicks, target) = (clicks.clone(), slider.clone());
+    button.on_click(move |_| {
+        clicks.fetch_add(1, SeqCst);
+        target.set("value", target.get("value").as_i64().unwrap_or(0) + 1);
+    });
+    let area = area.clone();
+    slider.on_change(move |widget, _| {
+        area.replace_output(&MimeBundle::new().with("text/plain", format!("w = {}", widget.get("value"))))
+    });
+}
+Widget::vbox(&[&slider, &button, &area]).show();
+"""
+
+
+def test_widgets_sync_both_ways_and_buttons_click(client):
+    seen = messages_of(client, client.execute(WIDGETS), timeout=300)
+    assert not [m for m in seen if m["msg_type"] == "error"], seen
+    opens = {m["content"]["data"]["state"]["_model_name"]: m["content"]["comm_id"]
+             for m in seen if m["msg_type"] == "comm_open"}
+    assert set(opens) == {"IntSliderModel", "OutputModel", "ButtonModel", "VBoxModel"}
+    slider, area, button = opens["IntSliderModel"], opens["OutputModel"], opens["ButtonModel"]
+
+    # A click runs the Rust listener, whose `set` moves the slider in the browser.
+    msg_id = send_shell(client, "comm_msg", {"comm_id": button, "data": {
+        "method": "custom", "content": {"event": "click"}}})
+    sent = [m["content"] for m in messages_of(client, msg_id) if m["msg_type"] == "comm_msg"]
+    assert [(c["comm_id"], c["data"]["method"], c["data"]["state"]) for c in sent] == [
+        (slider, "update", {"value": 3})]
+
+    # A change in the browser reaches `get` and the listener, which fills the output area.
+    msg_id = send_shell(client, "comm_msg", {"comm_id": slider, "data": {
+        "method": "update", "state": {"value": 5}, "buffer_paths": []}})
+    sent = [m["content"] for m in messages_of(client, msg_id) if m["msg_type"] == "comm_msg"]
+    assert [(c["comm_id"], c["data"]["state"]["outputs"][0]["data"]) for c in sent] == [
+        (area, {"text/plain": "w = 5"})]
+
+    texts = []
+    reply = client.execute_interactive('println!("{} {}", slider.get("value"), clicks.load(SeqCst));',
+                                       timeout=120, output_hook=lambda m: texts.append(m["content"].get("text", "")))
+    assert reply["content"]["status"] == "ok"
+    assert "".join(texts) == "5 1\n"

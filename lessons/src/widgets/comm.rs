@@ -85,8 +85,18 @@ impl Comm {
         data: Value,
         on_message: impl Fn(&Value) + Send + Sync + 'static,
     ) -> Option<Comm> {
+        Comm::open_as(&unique_id(), target_name, data, on_message)
+    }
+
+    /// [`Comm::open`] with the id chosen by the caller.
+    pub(super) fn open_as(
+        id: &str,
+        target_name: &str,
+        data: Value,
+        on_message: impl Fn(&Value) + Send + Sync + 'static,
+    ) -> Option<Comm> {
         let bridge = bridge()?;
-        let comm = Comm { id: unique_id() };
+        let comm = Comm { id: id.to_string() };
         let handler: Box<dyn Fn(&Value) + Send + Sync> = Box::new(on_message);
         // Lives as long as the cell process: the kernel may call it until the comm closes.
         let context = Box::into_raw(Box::new(handler)) as *mut c_void;

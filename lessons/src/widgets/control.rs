@@ -1,14 +1,15 @@
-//! The controls [`interact`](super::interact) can show, each one standard ipywidgets model,
-//! and the values a closure reads from them.
+//! The controls [`interact`](super::interact) shows: widgets with a value a closure reads by
+//! name, and the values it sees.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::widget::Widget;
 use crate::sim::SimError;
 
-/// One control: a name the closure reads it by, and what kind of value it holds.
+/// A widget with a value, named by its description: a slider, dropdown or checkbox.
 ///
 /// # Examples
 ///
@@ -20,46 +21,15 @@ use crate::sim::SimError;
 /// assert!(Control::int("n", 1..=5, 9).is_err()); // the start value must be in range
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Control {
-    name: String,
-    kind: Kind,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Kind {
-    Int {
-        min: i64,
-        max: i64,
-        value: i64,
-    },
-    Float {
-        min: f64,
-        max: f64,
-        step: f64,
-        value: f64,
-    },
-    Choice {
-        options: Vec<String>,
-        index: usize,
-    },
-    Toggle {
-        value: bool,
-    },
+    widget: Widget,
 }
 
 impl Control {
     /// An integer slider over `range`, starting at `value`.
     pub fn int(name: &str, range: RangeInclusive<i64>, value: i64) -> Result<Control, SimError> {
-        let (min, max) = range.into_inner();
-        if min > max || !(min..=max).contains(&value) {
-            return Err(SimError::parameter(
-                "control",
-                format!("{name}: {value} in {min}..={max}"),
-                "a non-empty range that contains the start value",
-            ));
-        }
-        Ok(Control::named(name, Kind::Int { min, max, value }))
+        Widget::int_slider(name, range, value).map(Control::from)
     }
 
     /// A float slider from `min` to `max` in steps of `step`, starting at `value`.
@@ -79,27 +49,7 @@ impl Control {
         step: f64,
         value: f64,
     ) -> Result<Control, SimError> {
-        let valid = min.is_finite()
-            && max.is_finite()
-            && min <= max
-            && step > 0.0
-            && (min..=max).contains(&value);
-        if !valid {
-            return Err(SimError::parameter(
-                "control",
-                format!("{name}: {value} in {min}..={max} step {step}"),
-                "finite min <= value <= max and a positive step",
-            ));
-        }
-        Ok(Control::named(
-            name,
-            Kind::Float {
-                min,
-                max,
-                step,
-                value,
-            },
-        ))
+        Widget::float_slider(name, min, max, step, value).map(Control::from)
     }
 
     /// A dropdown over `options`, starting at `options[index]`.
@@ -113,15 +63,7 @@ impl Control {
     /// assert!(Control::choice("policy", &[], 0).is_err());
     /// ```
     pub fn choice(name: &str, options: &[&str], index: usize) -> Result<Control, SimError> {
-        if index >= options.len() {
-            return Err(SimError::parameter(
-                "control",
-                format!("{name}: option {index} of {}", options.len()),
-                "at least one option and an index below their count",
-            ));
-        }
-        let options = options.iter().map(|option| option.to_string()).collect();
-        Ok(Control::named(name, Kind::Choice { options, index }))
+        Widget::dropdown(name, options, index).map(Control::from)
     }
 
     /// A checkbox, starting at `value`.
@@ -134,105 +76,39 @@ impl Control {
     /// assert_eq!(Control::toggle("jitter", true).name(), "jitter");
     /// ```
     pub fn toggle(name: &str, value: bool) -> Control {
-        Control::named(name, Kind::Toggle { value })
-    }
-
-    fn named(name: &str, kind: Kind) -> Control {
-        Control {
-            name: name.to_string(),
-            kind,
-        }
+        Control::from(Widget::checkbox(name, value))
     }
 
     /// The name the closure reads this control's value by.
-    pub fn name(&self) -> &str {
-        &self.name
+    pub fn name(&self) -> String {
+        self.widget
+            .get("description")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
-    /// The control's current value, as [`Values`] holds it.
-    pub(super) fn value(&self) -> Value {
-        match &self.kind {
-            Kind::Int { value, .. } => json!(value),
-            Kind::Float { value, .. } => json!(value),
-            Kind::Choice { options, index } => json!(options[*index]),
-            Kind::Toggle { value } => json!(value),
+    /// The widget behind the control.
+    pub fn widget(&self) -> &Widget {
+        &self.widget
+    }
+
+    /// The value the closure sees: a dropdown's chosen option, otherwise the widget's value.
+    fn value(&self) -> Value {
+        let index = self.widget.get("index");
+        match (self.widget.get("_options_labels"), index.as_u64()) {
+            (Value::Array(options), Some(index)) => {
+                options.get(index as usize).cloned().unwrap_or(Value::Null)
+            }
+            _ => self.widget.get("value"),
         }
-    }
-
-    /// The model's whole state, as ipywidgets 8 sends it in a `comm_open`.
-    pub(super) fn widget_state(&self) -> Value {
-        let (model, mut state) = match &self.kind {
-            Kind::Int { min, max, value } => (
-                "IntSlider",
-                json!({"min": min, "max": max, "step": 1, "value": value,
-                       "readout_format": "d"}),
-            ),
-            Kind::Float {
-                min,
-                max,
-                step,
-                value,
-            } => (
-                "FloatSlider",
-                json!({"min": min, "max": max, "step": step, "value": value,
-                       "readout_format": ".3g"}),
-            ),
-            Kind::Choice { options, index } => (
-                "Dropdown",
-                json!({"_options_labels": options, "index": index}),
-            ),
-            Kind::Toggle { value } => ("Checkbox", json!({"value": value, "indent": false})),
-        };
-        state["description"] = json!(self.name);
-        state["continuous_update"] = json!(true);
-        controls_model(model, state)
-    }
-
-    /// Takes the browser's `update` of this control; true when its value changed.
-    pub(super) fn apply(&mut self, update: &Value) -> bool {
-        let before = self.value();
-        match &mut self.kind {
-            Kind::Int { min, max, value } => {
-                if let Some(new) = update["value"].as_i64() {
-                    *value = new.clamp(*min, *max);
-                }
-            }
-            Kind::Float {
-                min, max, value, ..
-            } => {
-                if let Some(new) = update["value"].as_f64() {
-                    *value = new.clamp(*min, *max);
-                }
-            }
-            Kind::Choice { options, index } => {
-                if let Some(new) = update["index"].as_u64() {
-                    *index = (new as usize).min(options.len() - 1);
-                }
-            }
-            Kind::Toggle { value } => {
-                if let Some(new) = update["value"].as_bool() {
-                    *value = new;
-                }
-            }
-        }
-        self.value() != before
     }
 }
 
-/// A model of `@jupyter-widgets/controls` 2.0.0 named `name` (`IntSlider` gives
-/// `IntSliderModel` drawn by `IntSliderView`), with `state` on top of its defaults.
-pub(super) fn controls_model(name: &str, mut state: Value) -> Value {
-    for (key, value) in [
-        ("_model_module", json!("@jupyter-widgets/controls")),
-        ("_model_module_version", json!("2.0.0")),
-        ("_model_name", json!(format!("{name}Model"))),
-        ("_view_module", json!("@jupyter-widgets/controls")),
-        ("_view_module_version", json!("2.0.0")),
-        ("_view_name", json!(format!("{name}View"))),
-    ] {
-        state[key] = value;
+impl From<Widget> for Control {
+    fn from(widget: Widget) -> Control {
+        Control { widget }
     }
-    state
 }
 
 /// The controls' values by name, as the closure of [`interact`](super::interact) sees them.
@@ -258,7 +134,7 @@ impl Values {
         Values {
             by_name: controls
                 .iter()
-                .map(|control| (control.name.clone(), control.value()))
+                .map(|control| (control.name(), control.value()))
                 .collect(),
         }
     }
@@ -322,22 +198,19 @@ mod tests {
 
     #[test]
     fn a_slider_is_a_standard_int_slider_model() {
-        let state = Control::int("n", 1..=9, 3).unwrap().widget_state();
-        assert_eq!(state["_model_name"], "IntSliderModel");
-        assert_eq!(state["_view_name"], "IntSliderView");
-        assert_eq!(state["_model_module_version"], "2.0.0");
-        assert_eq!(state["value"], 3);
-        assert_eq!(state["description"], "n");
+        let slider = Control::int("n", 1..=9, 3).unwrap();
+        let widget = slider.widget();
+        assert_eq!(widget.get("_model_name"), "IntSliderModel");
+        assert_eq!(widget.get("_view_name"), "IntSliderView");
+        assert_eq!(widget.get("_model_module_version"), "2.0.0");
+        assert_eq!(widget.get("value"), 3);
+        assert_eq!(slider.name(), "n");
     }
 
     #[test]
-    fn updates_from_the_browser_are_kept_in_range() {
-        let mut control = Control::int("n", 1..=9, 3).unwrap();
-        assert!(control.apply(&json!({"value": 12})));
-        assert_eq!(control.value(), json!(9));
-        assert!(!control.apply(&json!({"description": "x"})));
-        let mut choice = Control::choice("c", &["a", "b"], 0).unwrap();
-        assert!(choice.apply(&json!({"index": 1})));
-        assert_eq!(choice.value(), json!("b"));
+    fn a_dropdown_is_read_as_its_chosen_option() {
+        let choice = Control::choice("c", &["a", "b"], 0).unwrap();
+        choice.widget().set("index", 1);
+        assert_eq!(Values::of(&[choice]).choice("c"), "b");
     }
 }

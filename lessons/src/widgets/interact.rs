@@ -2,11 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
-
-use super::comm::{Comm, comms_available, unique_id};
-use super::control::{Control, Values, controls_model};
-use crate::display::{DisplayHandle, MimeBundle, RichDisplay, show, show_with_id};
+use super::control::{Control, Values};
+use super::widget::Widget;
+use crate::display::{DisplayHandle, RichDisplay, show, show_with_id};
 use crate::sim::SimError;
 
 /// What [`interact`] left in the notebook: live controls, or (without a kernel that speaks
@@ -22,11 +20,13 @@ use crate::sim::SimError;
 ///     MimeBundle::new().with("text/plain", format!("on = {}", values.toggle("on")))
 /// })?;
 /// assert!(!view.is_live());
+/// assert_eq!(view.controls().len(), 1);
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Interactive {
     live: bool,
+    controls: Vec<Control>,
 }
 
 impl Interactive {
@@ -34,13 +34,16 @@ impl Interactive {
     pub fn is_live(&self) -> bool {
         self.live
     }
+
+    /// The controls, whose values a later cell can read ([`Values::of`]).
+    pub fn controls(&self) -> &[Control] {
+        &self.controls
+    }
 }
 
-/// The closure and the controls it reads, shared by every control's handler.
-struct Session<F> {
-    controls: Vec<Control>,
+/// The closure and where its output goes.
+struct Drawing<F> {
     draw: F,
-    /// The closure's output, shown below the controls.
     output: Option<DisplayHandle>,
 }
 
@@ -67,98 +70,29 @@ where
         }
     }
     let first = draw(&Values::of(&controls));
-    if !comms_available() {
+    let live = controls.iter().all(|control| control.widget().is_live());
+    if !live {
         show(&first);
-        return Ok(Interactive { live: false });
+        return Ok(Interactive { live, controls });
     }
-    let states: Vec<Value> = controls.iter().map(Control::widget_state).collect();
-    let session = Arc::new(Mutex::new(Session {
-        controls,
-        draw,
-        output: None,
-    }));
-    let mut children = Vec::new();
-    for (index, state) in states.into_iter().enumerate() {
-        let listening = Arc::clone(&session);
-        let full_state = state.clone();
-        let reply_to = Arc::new(Mutex::new(None::<Comm>));
-        let replying = Arc::clone(&reply_to);
-        let comm = Comm::open(
-            "jupyter.widget",
-            json!({"state": state, "buffer_paths": []}),
-            move |message| match message["method"].as_str() {
-                Some("update") => redraw(&listening, index, &message["state"]),
-                Some("request_state") => {
-                    if let Some(comm) = replying.lock().ok().and_then(|comm| comm.clone()) {
-                        let state = current_state(&listening, index, &full_state);
-                        comm.send(json!({"method": "update", "state": state, "buffer_paths": []}));
-                    }
-                }
-                _ => {}
-            },
-        );
-        let Some(comm) = comm else {
-            show(&first);
-            return Ok(Interactive { live: false });
-        };
-        children.push(format!("IPY_MODEL_{}", comm.id()));
-        if let Ok(mut slot) = reply_to.lock() {
-            *slot = Some(comm);
-        }
+    let drawing = Arc::new(Mutex::new(Drawing { draw, output: None }));
+    for control in &controls {
+        let drawing = Arc::clone(&drawing);
+        let all = controls.clone();
+        control.widget().on_change(move |_, _| {
+            let Ok(mut drawing) = drawing.lock() else {
+                return;
+            };
+            let drawn = (drawing.draw)(&Values::of(&all));
+            if let Some(output) = &drawing.output {
+                output.update(&drawn);
+            }
+        });
     }
-    let layout = controls_model("VBox", json!({"children": children}));
-    let Some(vbox) = Comm::open(
-        "jupyter.widget",
-        json!({"state": layout, "buffer_paths": []}),
-        |_| {},
-    ) else {
-        show(&first);
-        return Ok(Interactive { live: false });
-    };
-    show(&widget_view(vbox.id(), &children));
-    if let Ok(mut session) = session.lock() {
-        session.output = Some(show_with_id(&first, unique_id()));
+    let widgets: Vec<&Widget> = controls.iter().map(Control::widget).collect();
+    Widget::vbox(&widgets).show();
+    if let Ok(mut drawing) = drawing.lock() {
+        drawing.output = Some(show_with_id(&first, super::comm::unique_id()));
     }
-    Ok(Interactive { live: true })
-}
-
-/// Applies the browser's change to control `index` and, if its value changed, draws again.
-fn redraw<F, R>(session: &Mutex<Session<F>>, index: usize, update: &Value)
-where
-    F: FnMut(&Values) -> R,
-    R: RichDisplay,
-{
-    let Ok(mut session) = session.lock() else {
-        return;
-    };
-    if !session.controls[index].apply(update) {
-        return;
-    }
-    let values = Values::of(&session.controls);
-    let drawn = (session.draw)(&values);
-    if let Some(output) = &session.output {
-        output.update(&drawn);
-    }
-}
-
-/// Control `index`'s whole state with its current value.
-fn current_state<F>(session: &Mutex<Session<F>>, index: usize, initial: &Value) -> Value {
-    match session.lock() {
-        Ok(session) => session.controls[index].widget_state(),
-        Err(_) => initial.clone(),
-    }
-}
-
-/// The display that draws the widget `model_id`, with a text form for other frontends.
-fn widget_view(model_id: &str, children: &[String]) -> MimeBundle {
-    let view = json!({"model_id": model_id, "version_major": 2, "version_minor": 0});
-    MimeBundle::new()
-        .with("application/vnd.jupyter.widget-view+json", view.to_string())
-        .with(
-            "text/plain",
-            format!(
-                "controls ({} widgets; open in JupyterLab to use them)",
-                children.len()
-            ),
-        )
+    Ok(Interactive { live, controls })
 }

@@ -4,7 +4,10 @@
 //! [`interact`] shows a set of [`Control`]s above the output of a closure, and every change
 //! of a control runs the closure again with the new values and replaces the output in place.
 //! The closure was compiled with the cell, so a change costs the closure's run time, not a
-//! compile.
+//! compile. [`Widget`] is the general form: integer and float sliders, dropdown, checkbox,
+//! button, play, text, HTML, boxes and an output area, each with state read by
+//! [`Widget::get`], set by [`Widget::set`] (the browser follows) and watched by
+//! [`Widget::on_change`] (the browser's changes arrive there).
 //!
 //! # How it works
 //!
@@ -12,8 +15,9 @@
 //! step over *comms* (the Jupyter messages `comm_open`, `comm_msg` and `comm_close`). Each
 //! control here is one model of the standard set of ipywidgets 8
 //! (`@jupyter-widgets/controls` 2.0.0: `IntSliderModel`, `FloatSliderModel`,
-//! `DropdownModel`, `CheckboxModel`, laid out by a `VBoxModel`), so JupyterLab draws it with
-//! its stock widget manager (the `jupyterlab_widgets` package).
+//! `DropdownModel`, `CheckboxModel`, ..., laid out by a `VBoxModel`; the output area is
+//! `@jupyter-widgets/output` 1.0.0), so JupyterLab draws it with its stock widget manager
+//! (the `jupyterlab_widgets` package).
 //!
 //! Under the lessons kernel, [`Comm`] opens a comm by printing a kernel message line (as
 //! [`crate::display`] prints displays) and receives the browser's messages through the
@@ -42,7 +46,10 @@
 mod comm;
 mod control;
 mod interact;
+mod kinds;
+mod widget;
 
 pub use comm::{COMMS_ENV_VAR, Comm, comms_available};
 pub use control::{Control, Values};
 pub use interact::{Interactive, interact};
+pub use widget::Widget;
