@@ -14,6 +14,7 @@ use nbformat::v4::{
 
 use super::client::{Event, KernelClient};
 use super::notebook::source;
+use super::widgets::WidgetStates;
 
 /// A cell that did not run to completion.
 #[derive(Debug, Clone)]
@@ -84,6 +85,8 @@ struct CellOutputs {
     shown: Vec<(String, usize)>,
     /// `update_display_data` for displays of earlier cells: (id, data, metadata).
     updates: Vec<(String, Output)>,
+    /// Comm messages (widgets opened or updated), in order.
+    comms: Vec<JupyterMessageContent>,
 }
 
 impl CellOutputs {
@@ -166,6 +169,9 @@ impl CellOutputs {
                         traceback: error.traceback,
                     }))
                 }
+                JupyterMessageContent::CommOpen(_) | JupyterMessageContent::CommMsg(_) => {
+                    self.comms.push(content)
+                }
                 JupyterMessageContent::ClearOutput(clear) => {
                     if clear.wait {
                         self.clear_on_next = true;
@@ -220,6 +226,7 @@ pub async fn run(
     progress: &impl Progress,
 ) -> Result<(), Failure> {
     let mut displays = Displays::default();
+    let mut widgets = WidgetStates::default();
     let mut done = 0;
     for index in 0..notebook.cells.len() {
         let code = source(&notebook.cells[index]);
@@ -231,6 +238,9 @@ pub async fn run(
         let ran = client
             .execute(&code, limit, |event| collected.take(event))
             .await;
+        for comm in std::mem::take(&mut collected.comms) {
+            widgets.take(&comm);
+        }
         // Updates of displays shown by earlier cells reach those cells too.
         for (id, output) in std::mem::take(&mut collected.updates) {
             for (cell, position) in displays.0.get(&id).into_iter().flatten() {
@@ -272,6 +282,7 @@ pub async fn run(
         }
         done += 1;
     }
+    widgets.save_in(notebook);
     progress.cell(done, "");
     Ok(())
 }

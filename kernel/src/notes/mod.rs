@@ -18,6 +18,7 @@ pub mod notebook;
 pub mod outputs;
 pub mod progress;
 pub mod prose;
+pub mod widgets;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
