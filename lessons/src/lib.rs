@@ -89,6 +89,7 @@ pub mod crdt;
 pub mod display;
 pub mod failure_detection;
 pub mod ids;
+mod kernel_bridge;
 pub mod messaging;
 pub mod partitioning;
 pub mod quorum;

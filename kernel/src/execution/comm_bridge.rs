@@ -13,12 +13,18 @@
 //! ([`CommAbi`]) whose address is in the `LESSONS_KERNEL_COMMS` variable as `pid:address`
 //! (a process started by a cell inherits the variable but not the address space, hence the
 //! pid). Without our kernel the variable is absent and libraries fall back to static output.
+//!
+//! The same pipe carries interrupts: an `interrupt` event sets the *stop flag*, which the ABI
+//! hands out, so that long loops in library code (the `lessons` simulator, its explorer) can
+//! stop cooperatively and the cell process, with every variable, survives the interrupt. The
+//! flag is cleared when the cell ends.
 
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use serde::Deserialize;
@@ -30,8 +36,9 @@ use crate::execution::runtime_child::MESSAGE_PREFIX;
 pub const EVENTS_FD_VAR: &str = "LESSONS_KERNEL_EVENTS_FD";
 /// Holds `pid:address` of this process's [`CommAbi`].
 pub const ABI_VAR: &str = "LESSONS_KERNEL_COMMS";
-/// The version of [`CommAbi`] this kernel offers; a library checks it before any call.
-pub const ABI_VERSION: u32 = 1;
+/// The version of [`CommAbi`] this kernel offers; a library checks it before any call
+/// (version 2 added `stop_flag`).
+pub const ABI_VERSION: u32 = 2;
 
 /// Called with a comm event as UTF-8 JSON: `{"msg_type": "comm_msg" | "comm_close",
 /// "comm_id": ..., "data": {...}, "msg_id": ...}`. It runs on the events thread; it must not
@@ -49,13 +56,28 @@ pub struct CommAbi {
         context: *mut c_void,
     ),
     pub unregister: unsafe extern "C" fn(comm_id: *const u8, comm_id_len: usize),
+    /// The stop flag: set by an interrupt while a cell runs, cleared when the cell ends.
+    pub stop_flag: extern "C" fn() -> *const AtomicBool,
 }
 
 static ABI: CommAbi = CommAbi {
     version: ABI_VERSION,
     register: register_handler,
     unregister: unregister_handler,
+    stop_flag,
 };
+
+/// Set when the kernel asks the running cell to stop.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn stop_flag() -> *const AtomicBool {
+    &STOP
+}
+
+/// The cell is over: an interrupt that arrived for it must not stop the next one.
+pub fn cell_ended() {
+    STOP.store(false, Ordering::SeqCst);
+}
 
 /// A handler and the context it was registered with (owned by the library that registered it).
 #[derive(Clone, Copy)]
@@ -103,6 +125,7 @@ unsafe extern "C" fn unregister_handler(comm_id: *const u8, comm_id_len: usize) 
 /// The part of an event the dispatcher needs.
 #[derive(Deserialize)]
 struct EventHead {
+    #[serde(default)]
     comm_id: String,
     #[serde(default)]
     msg_id: String,
@@ -147,6 +170,10 @@ fn dispatch_events(mut events: File) {
         let Ok(head) = serde_json::from_slice::<EventHead>(&event) else {
             continue;
         };
+        if head.msg_type == "interrupt" {
+            STOP.store(true, Ordering::SeqCst);
+            continue;
+        }
         let registered = handlers()
             .lock()
             .ok()
@@ -267,5 +294,19 @@ mod tests {
         // Delivered once before the close (5), once with the close (5), not after it.
         assert_eq!(CALLS.load(Ordering::SeqCst), 10);
         assert!(!handlers().lock().unwrap().contains_key(id));
+    }
+
+    #[test]
+    fn an_interrupt_sets_the_stop_flag_until_the_cell_ends() {
+        let pipe = EventsPipe::create().unwrap();
+        let reader = File::from(pipe.reader.try_clone().unwrap());
+        assert!(pipe.send(&json!({"msg_type": "interrupt"})));
+        drop(pipe);
+        dispatch_events(reader);
+        // SAFETY: the flag is a static.
+        let flag = unsafe { &*(ABI.stop_flag)() };
+        assert!(flag.load(Ordering::SeqCst));
+        cell_ended();
+        assert!(!flag.load(Ordering::SeqCst));
     }
 }

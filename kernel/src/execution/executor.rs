@@ -4,7 +4,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::Child;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use jupyter_protocol::Stdio;
 use parking_lot::Condvar;
 use tokio::sync::oneshot;
 
+use crate::execution::comm_bridge::EventsPipe;
 use crate::execution::prelude;
 use crate::execution::stdin::StdinBridge;
 use crate::output::output_pipe::OutputPipeReader;
@@ -55,22 +56,73 @@ enum Job {
     },
 }
 
-/// Stops a running cell by ending the user-code process (evcxr starts a new one).
+/// Stops a running cell: first by asking it (the stop flag of the comm bridge, which library
+/// loops check; the process and its variables survive), then, if the cell is still running
+/// after [`STOP_GRACE`], by ending the user-code process (evcxr starts a new one).
 #[derive(Default)]
 pub struct Interrupter {
     process: OnceLock<Arc<Mutex<Child>>>,
+    /// Where the request to stop goes; without it an interrupt ends the process at once.
+    events: OnceLock<Arc<EventsPipe>>,
     /// A cell is being compiled or run; an interrupt at any other time does nothing.
     cell_running: Mutex<bool>,
+    /// Counts cells, so that a late fallback never ends a later cell's process.
+    cells_started: AtomicU64,
     requested: AtomicBool,
+    /// The process was ended: the variables are gone.
+    ended_process: AtomicBool,
 }
 
+/// How long a cell has to stop by itself before its process is ended.
+pub const STOP_GRACE: Duration = Duration::from_millis(500);
+
 impl Interrupter {
-    pub fn interrupt(&self) {
+    /// Sends later interrupts to the cell process through `events` first.
+    pub fn ask_through(&self, events: Arc<EventsPipe>) {
+        let _ = self.events.set(events);
+    }
+
+    pub fn interrupt(self: &Arc<Self>) {
         let running = self.cell_running.lock().unwrap();
         if !*running {
             return;
         }
         self.requested.store(true, Ordering::SeqCst);
+        let asked = self
+            .events
+            .get()
+            .is_some_and(|events| events.send(&serde_json::json!({"msg_type": "interrupt"})));
+        drop(running);
+        if !asked {
+            self.end_process();
+            return;
+        }
+        let cell = self.cells_started.load(Ordering::SeqCst);
+        let interrupter = Arc::clone(self);
+        let _ = std::thread::Builder::new()
+            .name("interrupt-fallback".into())
+            .spawn(move || {
+                let deadline = std::time::Instant::now() + STOP_GRACE;
+                while std::time::Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(10));
+                    if !interrupter.still_running(cell) {
+                        return;
+                    }
+                }
+                let running = interrupter.cell_running.lock().unwrap();
+                if *running && interrupter.cells_started.load(Ordering::SeqCst) == cell {
+                    log::info!("the cell did not stop within {STOP_GRACE:?}; ending its process");
+                    interrupter.end_process();
+                }
+            });
+    }
+
+    fn still_running(&self, cell: u64) -> bool {
+        *self.cell_running.lock().unwrap() && self.cells_started.load(Ordering::SeqCst) == cell
+    }
+
+    fn end_process(&self) {
+        self.ended_process.store(true, Ordering::SeqCst);
         if let Some(process) = self.process.get()
             && let Ok(mut child) = process.lock()
         {
@@ -80,21 +132,38 @@ impl Interrupter {
 
     fn cell_started(&self) {
         *self.cell_running.lock().unwrap() = true;
+        self.cells_started.fetch_add(1, Ordering::SeqCst);
         self.requested.store(false, Ordering::SeqCst);
+        self.ended_process.store(false, Ordering::SeqCst);
     }
 
     fn cell_ended(&self) {
         *self.cell_running.lock().unwrap() = false;
     }
 
-    /// True once after an interrupt was requested.
-    pub fn take_request(&self) -> bool {
-        self.requested.swap(false, Ordering::SeqCst)
+    /// How the last cell was interrupted, once, after an interrupt was requested.
+    pub fn take_request(&self) -> Option<Interruption> {
+        self.requested.swap(false, Ordering::SeqCst).then(|| {
+            if self.ended_process.load(Ordering::SeqCst) {
+                Interruption::ProcessEnded
+            } else {
+                Interruption::Stopped
+            }
+        })
     }
 
     pub fn is_requested(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
     }
+}
+
+/// How an interrupted cell ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// The cell stopped by itself when asked: the cell process and its variables remain.
+    Stopped,
+    /// The cell did not stop in time and its process was ended: variables are lost.
+    ProcessEnded,
 }
 
 /// A handle for sending jobs to the executor thread.

@@ -183,6 +183,10 @@ impl Splitter {
                     self.displays.start_value();
                     return;
                 }
+                if line == EXECUTION_COMPLETE || line == PANIC_NOTIFICATION {
+                    // Before evcxr hears of the end, so the next cell starts unstopped.
+                    comm_bridge::cell_ended();
+                }
                 if line == EXECUTION_COMPLETE {
                     if self.displays.holds_value() {
                         // evcxr makes the value's blocks the cell's result.

@@ -167,6 +167,24 @@ pub fn interrupted() -> ReplyError {
     }
 }
 
+/// A cell that stopped when asked to: its process, and every variable, are still there.
+pub fn stopped(reason: &str) -> ReplyError {
+    let reason = reason.trim();
+    let evalue = if reason.is_empty() {
+        "the cell stopped when interrupted".to_string()
+    } else {
+        format!("the cell stopped when interrupted: {reason}")
+    };
+    ReplyError {
+        ename: "Interrupted".into(),
+        evalue: evalue.clone(),
+        traceback: vec![evalue, STATE_KEPT_AFTER_STOP.into()],
+    }
+}
+
+const STATE_KEPT_AFTER_STOP: &str =
+    "It stopped by itself, so every variable, function and dependency is still there.";
+
 /// Any other failure, from evcxr or from the kernel itself.
 pub fn other(ename: &str, message: &str) -> ReplyError {
     ReplyError {

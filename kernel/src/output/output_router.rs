@@ -23,6 +23,9 @@ use crate::protocol::session::Session;
 pub struct CellReport {
     /// The panic message and location, when the cell panicked.
     pub panic: Option<PanicReport>,
+    /// The last line the cell wrote to stderr (where evcxr prints an error a cell's `?`
+    /// returned).
+    pub last_stderr_line: Option<String>,
 }
 
 /// A panic in a cell, as the panic hook printed it on stderr.
@@ -123,6 +126,12 @@ impl OutputRouter {
             self.show_build(&cell, text, true);
         }
         CellReport {
+            last_stderr_line: cell
+                .stderr_text
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .map(str::to_string),
             panic: cell.panicked.then(|| {
                 read_panic(&cell.stderr_text).unwrap_or_else(|| PanicReport {
                     message: "the cell panicked (no message reached stderr)".into(),

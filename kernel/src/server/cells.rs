@@ -11,7 +11,7 @@ use jupyter_protocol::{
 
 use super::introspection::documentation;
 use super::{Replier, Shared, media};
-use crate::execution::executor::{CodeQuery, ExecuteOutcome};
+use crate::execution::executor::{CodeQuery, ExecuteOutcome, Interruption};
 use crate::execution::stdin::StdinBridge;
 use crate::output::cell_errors;
 use crate::output::output_router::PanicReport;
@@ -70,6 +70,11 @@ impl Shared {
         let interrupted = self.interrupter.take_request();
         let mut phases = Vec::new();
         let error = match outcome {
+            // The cell stopped when asked (a panic, an error or an early return of its own):
+            // whatever it printed stays, and the interrupt is what the reply reports.
+            outcome if interrupted == Some(Interruption::Stopped) => {
+                Some(cell_errors::stopped(&stop_reason(&outcome)))
+            }
             ExecuteOutcome::Finished(outputs, report) => match report.panic {
                 Some(panic) => {
                     let span = self.panic_span(&panic, count, &execute.code);
@@ -81,7 +86,7 @@ impl Shared {
                     None
                 }
             },
-            ExecuteOutcome::Failed(_) if interrupted => Some(cell_errors::interrupted()),
+            ExecuteOutcome::Failed(_) if interrupted.is_some() => Some(cell_errors::interrupted()),
             ExecuteOutcome::Failed(evcxr::Error::CompilationErrors(errors)) => {
                 Some(cell_errors::compile_errors(&errors, &execute.code, count))
             }
@@ -253,6 +258,18 @@ fn timing_line(total: std::time::Duration, phases: &[(String, f64)]) -> String {
         format!("Took {} ms", total.as_millis())
     } else {
         format!("Took {} ms ({})", total.as_millis(), parts.join(", "))
+    }
+}
+
+/// What the library said when it stopped: its panic message or error, if any.
+fn stop_reason(outcome: &ExecuteOutcome) -> String {
+    match outcome {
+        ExecuteOutcome::Finished(_, report) => match &report.panic {
+            Some(panic) => panic.message.clone(),
+            None => report.last_stderr_line.clone().unwrap_or_default(),
+        },
+        ExecuteOutcome::Failed(error) => error.to_string(),
+        ExecuteOutcome::KernelFault(message) => message.clone(),
     }
 }
 

@@ -94,6 +94,9 @@ impl Warm {
             stderr.forward(Arc::clone(&router));
         }
         let interrupter = Arc::new(Interrupter::default());
+        if let Some(events) = &events {
+            interrupter.ask_through(Arc::clone(events));
+        }
         let executor = Executor::start(
             Arc::clone(&router),
             pipe,

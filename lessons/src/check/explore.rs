@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::time::{Duration, Instant};
 
 use super::run::{Run, StepView};
-use crate::sim::SimError;
+use crate::sim::{SimError, stop_requested};
 
 /// A system small enough to explore exhaustively: its states, the actions enabled in each, what
 /// each action does, and the invariants every reachable state must keep.
@@ -345,6 +345,9 @@ pub struct Exploration<S, A> {
     /// cut by the depth bound and the state bound was not hit. With no violation and `exhausted`, the invariants hold in every
     /// reachable state, not only within the bound.
     pub exhausted: bool,
+    /// Whether the learner interrupted the search (under the lessons kernel): what it found
+    /// until then is here, and `exhausted` is false.
+    pub interrupted: bool,
     /// How long the exploration took on this machine: a measurement of the computation, not
     /// simulated time, and different on every run.
     pub elapsed: Duration,
@@ -632,6 +635,7 @@ pub fn explore<M: Model>(model: &M, bounds: Bounds) -> Exploration<M::State, M::
     let mut max_depth_reached = 0;
     let mut exhausted = true;
     let mut violation = None;
+    let mut interrupted = false;
     let mut actions = Vec::new();
 
     'search: {
@@ -656,6 +660,11 @@ pub fn explore<M: Model>(model: &M, bounds: Bounds) -> Exploration<M::State, M::
         while next_to_expand < visited.visits.len() {
             let index = next_to_expand;
             next_to_expand += 1;
+            if index % 1024 == 1023 && stop_requested() {
+                interrupted = true;
+                exhausted = false;
+                break 'search;
+            }
             let depth = visited.visits[index].depth;
             actions.clear();
             model.actions(&visited.visits[index].state, &mut actions);
@@ -690,6 +699,7 @@ pub fn explore<M: Model>(model: &M, bounds: Bounds) -> Exploration<M::State, M::
     Exploration {
         // A violation stops the search before it has seen everything.
         exhausted: exhausted && violation.is_none(),
+        interrupted,
         violation: violation.map(|(invariant, index)| Violation {
             invariant,
             run: visited.run_to(index),

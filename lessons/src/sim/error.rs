@@ -84,6 +84,11 @@ pub enum SimError {
         /// The statistic asked for.
         what: &'static str,
     },
+    /// The learner interrupted the cell and the run stopped early, at `at`.
+    Interrupted {
+        /// Where the run stopped: virtual time, events handled, seeds done...
+        at: String,
+    },
     /// A value could not be written to a node's disk.
     Disk {
         /// The key.
@@ -173,6 +178,9 @@ impl fmt::Display for SimError {
             }
             SimError::Disk { key, reason } => {
                 write!(f, "cannot write {key:?} to disk: {reason}")
+            }
+            SimError::Interrupted { at } => {
+                write!(f, "interrupted at {at}; everything computed before is kept")
             }
         }
     }

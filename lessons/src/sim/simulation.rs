@@ -37,6 +37,7 @@ use super::clock::PhysicalClock;
 use super::disk::Disk;
 use super::error::SimError;
 use super::faults::Fault;
+use super::interrupt::check_interrupt;
 use super::network::{Fate, Link, Network};
 use super::node::{Context, Node, NodeId, TimerId};
 use super::recorder::{DropReason, EventKind, MessageId, OperationId, Recorder, Trace};
@@ -662,6 +663,12 @@ impl<M: Clone + Debug + 'static> Simulation<M> {
                     limit: self.event_limit,
                     now: self.now(),
                 });
+            }
+            // Asking costs an atomic load; every 1,024 events is still far below a millisecond.
+            if handled % 1024 == 1023 {
+                check_interrupt(|| {
+                    format!("virtual time {} after {} events", self.now(), handled + 1)
+                })?;
             }
             let Some((_, item)) = self.core.scheduler.pop() else {
                 return Ok(handled);

@@ -7,7 +7,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use serde_json::{Value, json};
 
-use crate::display::{MESSAGE_PREFIX, kernel_protocol_active};
+use crate::display::MESSAGE_PREFIX;
+use crate::kernel_bridge::{BRIDGE_ENV_VAR, bridge};
 
 /// The variable in which the lessons kernel names its comm bridge, as `pid:address`.
 ///
@@ -16,39 +17,7 @@ use crate::display::{MESSAGE_PREFIX, kernel_protocol_active};
 /// ```
 /// assert_eq!(lessons::widgets::COMMS_ENV_VAR, "LESSONS_KERNEL_COMMS");
 /// ```
-pub const COMMS_ENV_VAR: &str = "LESSONS_KERNEL_COMMS";
-
-/// The version of the bridge's ABI this crate speaks.
-const ABI_VERSION: u32 = 1;
-
-type Handler = unsafe extern "C" fn(context: *mut c_void, event: *const u8, len: usize);
-
-/// The bridge the kernel offers in the cell process (its `comm_bridge::CommAbi`).
-#[repr(C)]
-struct Bridge {
-    version: u32,
-    register: unsafe extern "C" fn(*const u8, usize, Handler, *mut c_void),
-    unregister: unsafe extern "C" fn(*const u8, usize),
-}
-
-/// The kernel's bridge, when this process is a cell process of the lessons kernel.
-fn bridge() -> Option<&'static Bridge> {
-    if !kernel_protocol_active() {
-        return None;
-    }
-    let named = std::env::var(COMMS_ENV_VAR).ok()?;
-    let (pid, address) = named.split_once(':')?;
-    // A process started by a cell inherits the variable, not the address space.
-    if pid.parse::<u32>().ok()? != std::process::id() {
-        return None;
-    }
-    let address = address.parse::<usize>().ok()?;
-    // SAFETY: the kernel wrote this process's own address of a static `CommAbi` (same layout
-    // as `Bridge`) into the variable before any cell ran; the pid check above rules out an
-    // inherited value.
-    let bridge = unsafe { &*(address as *const Bridge) };
-    (bridge.version == ABI_VERSION).then_some(bridge)
-}
+pub const COMMS_ENV_VAR: &str = BRIDGE_ENV_VAR;
 
 /// Whether comms reach a browser from here: true in a cell of the lessons kernel.
 ///
