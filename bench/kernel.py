@@ -152,6 +152,67 @@ def memory_growth(kernel_name: str, cells: int) -> dict:
     }
 
 
+CONTROLS_CELL = """use lessons::viz::Figure;
+use lessons::widgets::{Control, interact};
+let nodes = NODES;
+interact(vec![Control::int("nodes", 1..=200, nodes)?], |values| {
+    let n = values.int("nodes");
+    let majority: Vec<(f64, f64)> = (1..=n).map(|k| (k as f64, (k / 2 + 1) as f64)).collect();
+    Figure::new(format!("majority of {n} nodes")).line("majority", majority)
+})?;"""
+
+
+def control_latency(kernel_name: str, moves: int) -> dict:
+    """Kernel side of a live control: from a slider's `comm_msg` to the redrawn figure's
+    `update_display_data` (and to `idle`), against editing the value in the cell and running
+    it again, in the same kernel. The browser's share is measured by
+    tests/test_widgets_browser.py."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name=kernel_name, cwd=str(REPO / "notebooks"),
+                                       startup_timeout=900)
+    try:
+        client.execute_interactive(':dep lessons = { path = "../lessons" }', timeout=900)
+        opened = []
+        client.execute_interactive(CONTROLS_CELL.replace("NODES", "3"), timeout=900,
+                                   output_hook=lambda m: opened.append(m))
+        slider = next(m["content"]["comm_id"] for m in opened if m["msg_type"] == "comm_open")
+        to_figure, to_idle = [], []
+        for step in range(moves):
+            message = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+                "method": "update", "state": {"value": 4 + step}, "buffer_paths": []}})
+            started = time.perf_counter()
+            client.shell_channel.send(message)
+            while True:
+                reply = client.get_iopub_msg(timeout=60)
+                if reply["parent_header"].get("msg_id") != message["header"]["msg_id"]:
+                    continue
+                if reply["msg_type"] == "update_display_data":
+                    to_figure.append(time.perf_counter() - started)
+                if reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+                    to_idle.append(time.perf_counter() - started)
+                    break
+        rerun = []
+        for step in range(moves):
+            started = time.perf_counter()
+            client.execute_interactive(CONTROLS_CELL.replace("NODES", str(100 + step)), timeout=300)
+            rerun.append(time.perf_counter() - started)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    result = {
+        "moves": moves,
+        "comm_to_figure_median_ms": round(statistics.median(to_figure) * 1000, 2),
+        "comm_to_idle_median_ms": round(statistics.median(to_idle) * 1000, 2),
+        "edited_rerun_median_ms": round(statistics.median(rerun) * 1000, 1),
+    }
+    result["rerun_over_control"] = round(result["edited_rerun_median_ms"] / result["comm_to_idle_median_ms"], 1)
+    print(f"controls: comm_msg to redrawn figure {result['comm_to_figure_median_ms']} ms, to idle "
+          f"{result['comm_to_idle_median_ms']} ms; edited rerun {result['edited_rerun_median_ms']} ms "
+          f"({result['rerun_over_control']}x)", flush=True)
+    return result
+
+
 def install_baseline(binary: pathlib.Path, cache: pathlib.Path):
     """A kernelspec for another build of our kernel, with build slots of its own."""
     spec = pathlib.Path(os.environ["JUPYTER_PATH"].split(os.pathsep)[0]) / "kernels" / KERNELS["baseline"]
@@ -191,6 +252,8 @@ def main():
     parser.add_argument("--output", type=pathlib.Path, default=REPO / "bench" / "results" / "kernel.json")
     parser.add_argument("--baseline", type=pathlib.Path,
                         help="another build of our kernel (say, before a change) to run as kernel 'baseline'")
+    parser.add_argument("--controls", type=int, default=20,
+                        help="slider moves (and as many edited reruns) timed in our kernel (0 to skip)")
     args = parser.parse_args()
     if args.baseline and "baseline" not in args.kernels:
         args.kernels.append("baseline")
@@ -234,6 +297,8 @@ def main():
     if args.memory_cells:
         for label in args.kernels[:1]:
             results["memory"][label] = memory_growth(KERNELS[label], args.memory_cells)
+    if args.controls and "ours" in args.kernels:
+        results["controls"] = control_latency(KERNELS["ours"], args.controls)
     shutil.rmtree(cache_root, ignore_errors=True)
 
     results["small_cells"] = small_cells(results["notebooks"], args.kernels)
