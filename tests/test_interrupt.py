@@ -74,7 +74,13 @@ def test_a_long_simulation_stops_when_asked_and_keeps_the_variables(client):
 
 def test_a_plain_loop_still_recovers_and_loses_its_variables(client):
     manager, client = client
-    assert client.execute_interactive("let lost = 1;", timeout=300)["content"]["status"] == "ok"
+    opened = []
+    setup = client.execute_interactive(
+        "let lost = 1;\nlet slider = lessons::widgets::Widget::int_slider(\"n\", 1..=3, 2)?;",
+        timeout=300, output_hook=lambda m: opened.append(m))
+    assert setup["content"]["status"] == "ok"
+    slider = next(m["content"]["comm_id"] for m in opened if m["msg_type"] == "comm_open")
+    assert slider in client.comm_info(reply=True, timeout=30)["content"]["comms"]
     reply, took = run_and_interrupt(
         manager, client, 'println!("running");\nloop { std::hint::spin_loop(); }', after=0.5)
     print(f"\nspin loop: the reply came {took:.3f} s after the interrupt")
@@ -83,6 +89,8 @@ def test_a_plain_loop_still_recovers_and_loses_its_variables(client):
     assert "Lost: all variables" in " ".join(reply["traceback"])
     gone = client.execute_interactive("lost", timeout=300)
     assert gone["content"]["status"] == "error"
+    # The widget's handler died with the process: the kernel closed its comm.
+    assert client.comm_info(reply=True, timeout=30)["content"]["comms"] == {}
     # The next simulation runs to the end: the stop flag was cleared with the process.
     texts = []
     done = client.execute_interactive(

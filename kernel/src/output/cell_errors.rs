@@ -139,6 +139,9 @@ pub const SURVIVORS_AFTER_INTERRUPT: &str = "The cell was interrupted by stoppin
 that runs cells. Lost: all variables. Kept: functions, types, `use` items and `:dep` \
 dependencies, which are available to the next cell.";
 
+/// The `ename` of [`process_ended`].
+pub const PROCESS_ENDED: &str = "ProcessEnded";
+
 /// The process that runs cells ended on its own (a crash, an abort, `std::process::exit`).
 pub fn process_ended(message: &str) -> ReplyError {
     let mut traceback: Vec<String> = message.lines().map(str::to_string).collect();
@@ -148,7 +151,7 @@ functions, types, `use` items and `:dep` dependencies."
             .into(),
     );
     ReplyError {
-        ename: "ProcessEnded".into(),
+        ename: PROCESS_ENDED.into(),
         evalue: message
             .lines()
             .last()

@@ -25,6 +25,11 @@ impl OpenComms {
         self.open.lock().remove(comm_id);
     }
 
+    /// Forgets every open comm (their handlers died with the cell process); returns their ids.
+    pub fn close_all(&self) -> Vec<String> {
+        std::mem::take(&mut *self.open.lock()).into_keys().collect()
+    }
+
     /// The target of an open comm.
     pub fn target(&self, comm_id: &str) -> Option<String> {
         self.open.lock().get(comm_id).cloned()
@@ -75,6 +80,8 @@ mod tests {
         comms.closed("a");
         assert_eq!(comms.target("a"), None);
         assert_eq!(comms.target("b").as_deref(), Some("other"));
+        assert_eq!(comms.close_all(), vec!["b".to_string()]);
+        assert!(comms.list(None).is_empty());
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use jupyter_protocol::{
-    DisplayData, ErrorOutput, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult,
-    ExecutionCount, JupyterMessage, Payload, ReplyStatus, Status, StreamContent, Transient,
+    CommClose, CommId, DisplayData, ErrorOutput, ExecuteInput, ExecuteReply, ExecuteRequest,
+    ExecuteResult, ExecutionCount, JupyterMessage, Payload, ReplyStatus, Status, StreamContent,
+    Transient,
 };
 
 use super::introspection::documentation;
@@ -100,6 +101,13 @@ impl Shared {
                 Some(cell_errors::other("KernelError", &message))
             }
         };
+        let process_ended = interrupted == Some(Interruption::ProcessEnded)
+            || error
+                .as_ref()
+                .is_some_and(|error| error.ename == cell_errors::PROCESS_ENDED);
+        if process_ended {
+            self.close_dead_comms(request);
+        }
         let reply = match error {
             None => ExecuteReply {
                 status: ReplyStatus::Ok,
@@ -258,6 +266,20 @@ fn timing_line(total: std::time::Duration, phases: &[(String, f64)]) -> String {
         format!("Took {} ms", total.as_millis())
     } else {
         format!("Took {} ms ({})", total.as_millis(), parts.join(", "))
+    }
+}
+
+impl Shared {
+    /// The cell process is gone, and with it every comm handler: the frontend is told that
+    /// those comms are closed, so its widgets stop sending to nobody.
+    fn close_dead_comms(&self, request: &JupyterMessage) {
+        for comm_id in self.router.comms().close_all() {
+            let close = CommClose {
+                comm_id: CommId(comm_id),
+                data: Default::default(),
+            };
+            self.publish(request, close);
+        }
     }
 }
 
