@@ -414,6 +414,50 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         rows[0].dropped, rows[0].p50_result_delay_ms
     );
     println!("{}", check_prediction(prediction, few, why));
+    // cell
+    let word_count = BatchJob {
+        stages: 2,
+        ..BatchJob::default()
+    };
+    let calm = run_batch(&word_count, &[], 1)?;
+    let worker_zero = [WorkerFailure {
+        at_secs: 25,
+        worker: 0,
+    }];
+    let hit = run_batch(&word_count, &worker_zero, 1)?;
+    println!(
+        "no failure: done at {:?} s; worker 0 dies at 25 s: done at {:?} s",
+        calm.completion_secs, hit.completion_secs
+    );
+    println!("map launches    {:?}", hit.launches[0]);
+    println!("reduce launches {:?}", hit.launches[1]);
+    println!(
+        "same output: {} ({} distinct words, {} in all)",
+        hit.output == calm.output,
+        calm.output.len(),
+        calm.output.values().sum::<u64>()
+    );
+
+    // cell
+    let job = BatchJob::default();
+    let intervals = [None, Some(1), Some(2), Some(5)];
+    let rates = [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0];
+    let batch_rows = batch_experiment(&job, &intervals, &rates, 10, 1)?;
+    batch_figure(&batch_rows).show();
+    let batch_table = Table::from_rows(&batch_rows)?;
+    batch_table.evcxr_display();
+
+    // cell
+    let rate = 5.0; // try 30.0
+    let prediction: Option<bool> = None; // Some(true): lineage alone finishes sooner than a checkpoint every stage
+    let batch_try = batch_experiment(&job, &[None, Some(1)], &[rate], 10, 1)?;
+    let lineage_sooner = batch_try[0].mean_completion_secs < batch_try[1].mean_completion_secs;
+    let why = format!(
+        "at {rate} failures per worker-hour: lineage only {} s, every stage {} s, on average",
+        batch_try[0].mean_completion_secs, batch_try[1].mean_completion_secs
+    );
+    println!("{}", check_prediction(prediction, lineage_sooner, why));
+
     // end of cells
     let right = |verdict: String| verdict.starts_with("Right");
     let outcome = |rows: &[DeliveryRow], strategy: Strategy| {

@@ -506,12 +506,12 @@ proptest! {
 
 // 11.6: sagas.
 
-fn fault() -> impl Strategy<Value = Fault> {
+fn fault() -> impl Strategy<Value = SagaFault> {
     prop_oneof![
-        4 => Just(Fault::Delivered),
-        1 => Just(Fault::RequestLost),
-        1 => Just(Fault::ReplyLost),
-        1 => Just(Fault::Refused),
+        4 => Just(SagaFault::Delivered),
+        1 => Just(SagaFault::RequestLost),
+        1 => Just(SagaFault::ReplyLost),
+        1 => Just(SagaFault::Refused),
     ]
 }
 
@@ -551,7 +551,7 @@ fn done_and_undone(run: &SagaRun) -> (Vec<SagaStep>, Vec<SagaStep>) {
 
 #[test]
 fn compensating_in_forward_order_charges_without_a_reservation() {
-    use Fault::*;
+    use SagaFault::*;
     // The charge takes effect but every reply is lost: the orchestrator gives up on it.
     let lost = SagaSchedule {
         faults: vec![Delivered, ReplyLost, ReplyLost, ReplyLost],
@@ -566,7 +566,11 @@ fn compensating_in_forward_order_charges_without_a_reservation() {
     // Released at 315 ms, refunded at 325 ms: 10 ms charged with nothing reserved.
     assert!(run.charged_without_reservation());
     assert_eq!(run.state_at(315), [SagaStep::Charge]);
-    assert!(!run_saga(SagaConfig::default(), &lost).unwrap().charged_without_reservation());
+    assert!(
+        !run_saga(SagaConfig::default(), &lost)
+            .unwrap()
+            .charged_without_reservation()
+    );
 }
 
 #[test]
@@ -581,16 +585,22 @@ fn an_orchestrator_without_a_durable_log_forgets_the_saga_it_crashed_in() {
     };
     let run = run_saga(forgetful, &crash_on_the_charge).unwrap();
     assert_eq!(run.outcome, SagaOutcome::Stuck);
-    assert_eq!(run.state_at(u64::MAX), [SagaStep::Reserve, SagaStep::Charge]);
+    assert_eq!(
+        run.state_at(u64::MAX),
+        [SagaStep::Reserve, SagaStep::Charge]
+    );
     // With the log it resends the charge under the same key and finishes.
     let run = run_saga(SagaConfig::default(), &crash_on_the_charge).unwrap();
-    assert_eq!((run.outcome, run.double_effects()), (SagaOutcome::Completed, 0));
+    assert_eq!(
+        (run.outcome, run.double_effects()),
+        (SagaOutcome::Completed, 0)
+    );
     assert_eq!(run.duration_ms, 540);
 }
 
 #[test]
 fn shipping_before_charging_leaves_a_declined_card_with_a_parcel_sent() {
-    use Fault::*;
+    use SagaFault::*;
     // Reserve and ship go through; the card is declined.
     let declined = SagaSchedule {
         faults: vec![Delivered, Delivered, Refused],

@@ -157,7 +157,8 @@ pub use oversell::{
 };
 pub use program::{NewValue, Operation, Program};
 pub use saga::{
-    Effect, Fault, SagaConfig, SagaOutcome, SagaRun, SagaSchedule, SagaStep, SagaStyle, run_saga,
+    SagaConfig, SagaEffect, SagaFault, SagaOutcome, SagaRun, SagaSchedule, SagaStep, SagaStyle,
+    run_saga,
 };
 pub use saga_experiment::{
     SagaReadRow, SagaRow, saga_experiment, saga_outcome_figure, saga_read_experiment,

@@ -168,6 +168,15 @@ impl SagaConfig {
     }
 
     /// The four steps in the order this configuration runs them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::transactions::{SagaConfig, SagaStep};
+    ///
+    /// let early = SagaConfig { pivot_late: false, ..SagaConfig::default() };
+    /// assert_eq!(early.steps()[1], SagaStep::Ship);
+    /// ```
     pub fn steps(&self) -> [SagaStep; 4] {
         use SagaStep::*;
         if self.pivot_late {
@@ -214,12 +223,12 @@ impl fmt::Display for SagaConfig {
 /// # Examples
 ///
 /// ```
-/// use lessons::transactions::Fault;
+/// use lessons::transactions::SagaFault;
 ///
-/// assert_ne!(Fault::RequestLost, Fault::ReplyLost);
+/// assert_ne!(SagaFault::RequestLost, SagaFault::ReplyLost);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Fault {
+pub enum SagaFault {
     /// The request arrives, takes effect, and the reply comes back.
     Delivered,
     /// The request is lost: no effect, and the sender times out.
@@ -238,9 +247,9 @@ pub enum Fault {
 /// # Examples
 ///
 /// ```
-/// use lessons::transactions::{Fault, SagaConfig, SagaOutcome, SagaSchedule, run_saga};
+/// use lessons::transactions::{SagaFault, SagaConfig, SagaOutcome, SagaSchedule, run_saga};
 ///
-/// let declined = SagaSchedule { faults: vec![Fault::Delivered, Fault::Refused], crashes: vec![] };
+/// let declined = SagaSchedule { faults: vec![SagaFault::Delivered, SagaFault::Refused], crashes: vec![] };
 /// let run = run_saga(SagaConfig::default(), &declined)?;
 /// assert_eq!(run.outcome, SagaOutcome::Compensated);
 /// # Ok::<(), lessons::sim::SimError>(())
@@ -248,7 +257,7 @@ pub enum Fault {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SagaSchedule {
     /// The fate of each attempt, in order.
-    pub faults: Vec<Fault>,
+    pub faults: Vec<SagaFault>,
     /// For each request that reaches a service, whether the orchestrator crashes before the
     /// reply is logged.
     pub crashes: Vec<bool>,
@@ -281,14 +290,14 @@ impl SagaSchedule {
             .map(|_| {
                 if rng.chance(failure) {
                     if rng.chance(0.5) {
-                        Fault::RequestLost
+                        SagaFault::RequestLost
                     } else {
-                        Fault::ReplyLost
+                        SagaFault::ReplyLost
                     }
                 } else if rng.chance(refusal) {
-                    Fault::Refused
+                    SagaFault::Refused
                 } else {
-                    Fault::Delivered
+                    SagaFault::Delivered
                 }
             })
             .collect();
@@ -338,16 +347,24 @@ impl fmt::Display for SagaOutcome {
 ///
 /// let run = run_saga(SagaConfig::default(), &SagaSchedule::default())?;
 /// assert_eq!((run.effects[1].step, run.effects[1].undo, run.effects[1].at_ms), (SagaStep::Charge, false, 15));
+/// assert_eq!(run.effects[1].to_string(), "charge at 15 ms");
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Effect {
+pub struct SagaEffect {
     /// When it took effect, in ms from the start of the saga.
     pub at_ms: u64,
     /// The step.
     pub step: SagaStep,
     /// Whether this is the compensation.
     pub undo: bool,
+}
+
+impl fmt::Display for SagaEffect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let undo = if self.undo { "undo " } else { "" };
+        write!(f, "{undo}{} at {} ms", self.step, self.at_ms)
+    }
 }
 
 /// One saga, run to its end.
@@ -366,7 +383,7 @@ pub struct SagaRun {
     /// How it ended.
     pub outcome: SagaOutcome,
     /// Every change the services made, in time order.
-    pub effects: Vec<Effect>,
+    pub effects: Vec<SagaEffect>,
     /// The orchestrator's crashes.
     pub crashes: usize,
     /// From the first request to the last reply, in ms.
@@ -375,6 +392,16 @@ pub struct SagaRun {
 
 impl SagaRun {
     /// How many times `step` (or its undo) took effect.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::transactions::{SagaConfig, SagaSchedule, SagaStep, run_saga};
+    ///
+    /// let run = run_saga(SagaConfig::default(), &SagaSchedule::default())?;
+    /// assert_eq!((run.times(SagaStep::Ship, false), run.times(SagaStep::Ship, true)), (1, 0));
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
     pub fn times(&self, step: SagaStep, undo: bool) -> usize {
         self.effects
             .iter()
@@ -387,26 +414,41 @@ impl SagaRun {
     /// # Examples
     ///
     /// ```
-    /// use lessons::transactions::{Fault, SagaConfig, SagaSchedule, run_saga};
+    /// use lessons::transactions::{SagaFault, SagaConfig, SagaSchedule, run_saga};
     ///
-    /// let reply_lost = SagaSchedule { faults: vec![Fault::Delivered, Fault::ReplyLost], crashes: vec![] };
+    /// let reply_lost = SagaSchedule { faults: vec![SagaFault::Delivered, SagaFault::ReplyLost], crashes: vec![] };
     /// let careless = SagaConfig { idempotency_keys: false, ..SagaConfig::default() };
     /// assert_eq!(run_saga(careless, &reply_lost)?.double_effects(), 1); // charged twice
     /// assert_eq!(run_saga(SagaConfig::default(), &reply_lost)?.double_effects(), 0);
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn double_effects(&self) -> usize {
-        [SagaStep::Reserve, SagaStep::Charge, SagaStep::Ship, SagaStep::Notify]
-            .into_iter()
-            .map(|step| {
-                let done = self.times(step, false);
-                let undone = self.times(step, true);
-                done.saturating_sub(1) + undone.saturating_sub(1) + undone.saturating_sub(done)
-            })
-            .sum()
+        [
+            SagaStep::Reserve,
+            SagaStep::Charge,
+            SagaStep::Ship,
+            SagaStep::Notify,
+        ]
+        .into_iter()
+        .map(|step| {
+            let done = self.times(step, false);
+            let undone = self.times(step, true);
+            done.saturating_sub(1) + undone.saturating_sub(1) + undone.saturating_sub(done)
+        })
+        .sum()
     }
 
     /// The steps in effect just after `at_ms` (applied and not undone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::transactions::{SagaConfig, SagaSchedule, SagaStep, run_saga};
+    ///
+    /// let run = run_saga(SagaConfig::default(), &SagaSchedule::default())?;
+    /// assert_eq!(run.state_at(20), [SagaStep::Reserve, SagaStep::Charge]);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
     pub fn state_at(&self, at_ms: u64) -> Vec<SagaStep> {
         let mut state: Vec<SagaStep> = Vec::new();
         for effect in self.effects.iter().filter(|e| e.at_ms <= at_ms) {
@@ -424,10 +466,10 @@ impl SagaRun {
     /// # Examples
     ///
     /// ```
-    /// use lessons::transactions::{Fault, SagaConfig, SagaSchedule, run_saga};
+    /// use lessons::transactions::{SagaFault, SagaConfig, SagaSchedule, run_saga};
     ///
     /// // The charge takes effect but its replies are lost: out of attempts, compensate.
-    /// let lost = SagaSchedule { faults: vec![Fault::Delivered, Fault::ReplyLost, Fault::ReplyLost, Fault::ReplyLost], crashes: vec![] };
+    /// let lost = SagaSchedule { faults: vec![SagaFault::Delivered, SagaFault::ReplyLost, SagaFault::ReplyLost, SagaFault::ReplyLost], crashes: vec![] };
     /// let forward = SagaConfig { compensate_in_reverse: false, ..SagaConfig::default() };
     /// assert!(!run_saga(SagaConfig::default(), &lost)?.charged_without_reservation());
     /// assert!(run_saga(forward, &lost)?.charged_without_reservation()); // released, not yet refunded
@@ -441,6 +483,15 @@ impl SagaRun {
     }
 
     /// Whether any compensation took effect after the pivot (the shipment) did.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::transactions::{SagaConfig, SagaSchedule, run_saga};
+    ///
+    /// assert!(!run_saga(SagaConfig::default(), &SagaSchedule::default())?.undone_after_pivot());
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
     pub fn undone_after_pivot(&self) -> bool {
         self.effects
             .iter()
@@ -453,10 +504,15 @@ impl SagaRun {
 struct Services {
     keys: bool,
     seen: Vec<(SagaStep, bool)>,
-    effects: Vec<Effect>,
+    effects: Vec<SagaEffect>,
 }
 
 impl Services {
+    /// Whether a request with this key was applied before (and so has a stored reply).
+    fn answered(&self, step: SagaStep, undo: bool) -> bool {
+        self.keys && self.seen.contains(&(step, undo))
+    }
+
     /// A request that reached its service at `at_ms` takes effect, unless its key was seen,
     /// or (with keys) it undoes a step that never took effect.
     fn apply(&mut self, step: SagaStep, undo: bool, at_ms: u64) {
@@ -469,7 +525,7 @@ impl Services {
                 return;
             }
         }
-        self.effects.push(Effect { at_ms, step, undo });
+        self.effects.push(SagaEffect { at_ms, step, undo });
     }
 }
 
@@ -499,25 +555,30 @@ impl Driver<'_> {
             let fault = self.schedule.faults.get(self.next_fault).copied();
             self.next_fault += 1;
             let arrives = self.now + ROUND_TRIP_MS / 2;
-            match fault.unwrap_or(Fault::Delivered) {
-                Fault::RequestLost => {
+            let fault = match fault.unwrap_or(SagaFault::Delivered) {
+                // A service that has the key answers a retry with the reply it stored.
+                SagaFault::Refused if self.services.answered(step, undo) => SagaFault::Delivered,
+                fault => fault,
+            };
+            match fault {
+                SagaFault::RequestLost => {
                     self.now += TIMEOUT_MS;
                     continue;
                 }
-                Fault::Refused if !undo && step.can_refuse() => {
+                SagaFault::Refused if !undo && step.can_refuse() => {
                     self.now += ROUND_TRIP_MS;
                     return Reply::Refused;
                 }
-                Fault::Refused => {
+                SagaFault::Refused => {
                     self.now += ROUND_TRIP_MS;
                     continue;
                 }
-                Fault::ReplyLost => {
+                SagaFault::ReplyLost => {
                     self.services.apply(step, undo, arrives);
                     self.now += TIMEOUT_MS;
                     continue;
                 }
-                Fault::Delivered => self.services.apply(step, undo, arrives),
+                SagaFault::Delivered => self.services.apply(step, undo, arrives),
             }
             // The reply is on its way; an orchestrator may crash before logging it.
             let crashed = self.schedule.crashes.get(self.next_crash) == Some(&true);
@@ -539,7 +600,8 @@ impl Driver<'_> {
 
     /// Undoes `done` (the steps begun, oldest first) in the configured order.
     fn compensate(&mut self, done: &[SagaStep]) -> SagaOutcome {
-        let reverse = self.config.compensate_in_reverse || self.config.style != SagaStyle::Orchestrated;
+        let reverse =
+            self.config.compensate_in_reverse || self.config.style != SagaStyle::Orchestrated;
         let mut order: Vec<SagaStep> = done.to_vec();
         if reverse {
             order.reverse();
@@ -572,10 +634,17 @@ impl Driver<'_> {
                 Reply::OutOfAttempts if self.config.style == SagaStyle::Choreographed => {
                     return SagaOutcome::Stuck;
                 }
-                // The failed step may have taken effect (a lost reply), so it is undone too.
-                Reply::Refused | Reply::OutOfAttempts => {
-                    let undoable: Vec<SagaStep> =
-                        begun.iter().copied().filter(|s| s.can_be_undone()).collect();
+                // A refused step took no effect; one that ran out of attempts may have (a lost
+                // reply), so it is undone too.
+                reply => {
+                    if matches!(reply, Reply::Refused) {
+                        begun.pop();
+                    }
+                    let undoable: Vec<SagaStep> = begun
+                        .iter()
+                        .copied()
+                        .filter(|s| s.can_be_undone())
+                        .collect();
                     return self.compensate(&undoable);
                 }
             }
@@ -589,10 +658,10 @@ impl Driver<'_> {
 /// # Examples
 ///
 /// ```
-/// use lessons::transactions::{Fault, SagaConfig, SagaOutcome, SagaSchedule, SagaStep, run_saga};
+/// use lessons::transactions::{SagaFault, SagaConfig, SagaOutcome, SagaSchedule, SagaStep, run_saga};
 ///
 /// // The charge's reply is lost three times: out of attempts, so refund, then release.
-/// let lost = SagaSchedule { faults: vec![Fault::Delivered, Fault::ReplyLost, Fault::ReplyLost, Fault::ReplyLost], crashes: vec![] };
+/// let lost = SagaSchedule { faults: vec![SagaFault::Delivered, SagaFault::ReplyLost, SagaFault::ReplyLost, SagaFault::ReplyLost], crashes: vec![] };
 /// let run = run_saga(SagaConfig::default(), &lost)?;
 /// assert_eq!(run.outcome, SagaOutcome::Compensated);
 /// let undone: Vec<SagaStep> = run.effects.iter().filter(|e| e.undo).map(|e| e.step).collect();

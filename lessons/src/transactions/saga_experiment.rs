@@ -264,7 +264,12 @@ pub fn saga_read_experiment(
 pub fn saga_read_figure(rows: &[SagaReadRow]) -> Figure {
     let per_thousand = |value: fn(&SagaReadRow) -> usize| -> Vec<(f64, f64)> {
         rows.iter()
-            .map(|row| (row.failure, 1_000.0 * value(row) as f64 / row.reads.max(1) as f64))
+            .map(|row| {
+                (
+                    row.failure,
+                    1_000.0 * value(row) as f64 / row.reads.max(1) as f64,
+                )
+            })
             .collect()
     };
     Figure::new("What readers see while sagas run (no isolation)")
