@@ -757,5 +757,47 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         )));
     }
 
+    // 8. Batch jobs on failing workers.
+    assert_eq!(
+        (calm.completion_secs, hit.completion_secs),
+        (Some(50), Some(75))
+    );
+    assert_eq!(
+        hit.launches,
+        [[2, 1, 1, 1, 2, 1, 1, 1], [2, 1, 1, 1, 1, 1, 1, 1]]
+    );
+    assert_eq!(hit.output, calm.output);
+    assert_eq!(
+        (calm.output.len(), calm.output.values().sum::<u64>()),
+        (993, 8_000)
+    );
+    let mean_secs = |interval: &str| -> Vec<f64> {
+        batch_rows
+            .iter()
+            .filter(|row| row.checkpoint.starts_with(interval))
+            .map(|row| row.mean_completion_secs)
+            .collect()
+    };
+    assert_eq!(
+        mean_secs("never"),
+        [210.0, 296.1, 335.0, 484.5, 841.3, 1633.9, 3567.5]
+    );
+    assert_eq!(
+        mean_secs("every stage"),
+        [300.0, 312.7, 312.0, 332.7, 338.4, 357.4, 361.4]
+    );
+    assert_eq!(
+        mean_secs("every 2"),
+        [250.0, 277.4, 283.8, 312.8, 332.0, 383.5, 395.5]
+    );
+    assert_eq!(
+        mean_secs("every 5"),
+        [220.0, 270.8, 277.8, 360.4, 428.3, 596.3, 612.0]
+    );
+    assert!(batch_rows.iter().all(|row| row.wrong_outputs == 0));
+    assert_eq!(batch_rows.len() * 10, 280);
+    assert!(right(check_prediction(Some(true), lineage_sooner, "")));
+    let at_thirty = batch_experiment(&job, &[None, Some(1)], &[30.0], 10, 1)?;
+    assert!(at_thirty[0].mean_completion_secs > at_thirty[1].mean_completion_secs);
     Ok(())
 }
