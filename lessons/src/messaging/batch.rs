@@ -113,7 +113,10 @@ impl BatchJob {
 
     /// Whether stage `stage`'s output goes to replicated storage.
     fn stored(&self, stage: usize) -> bool {
-        stage + 1 == self.stages || self.checkpoint_every.is_some_and(|k| (stage + 1) % k == 0)
+        stage + 1 == self.stages
+            || self
+                .checkpoint_every
+                .is_some_and(|k| (stage + 1).is_multiple_of(k))
     }
 
     /// The input: `words_per_partition` words per partition, skewed towards low ids.

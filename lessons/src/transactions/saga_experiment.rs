@@ -151,15 +151,15 @@ pub fn saga_outcome_figure(rows: &[SagaRow]) -> Figure {
         .y_label("share of sagas");
     for config in crate::viz::groups(rows, |row| row.config.clone()) {
         let mine: Vec<&SagaRow> = rows.iter().filter(|row| row.config == config).collect();
-        let outcomes: [(&str, fn(&SagaRow) -> usize); 3] = [
-            ("completed", |row| row.completed),
-            ("compensated", |row| row.compensated),
-            ("stuck", |row| row.stuck),
-        ];
-        for (outcome, value) in outcomes {
-            let points = mine
-                .iter()
-                .map(|row| (row.failure, value(row) as f64 / row.sagas as f64));
+        for outcome in ["completed", "compensated", "stuck"] {
+            let points = mine.iter().map(|row| {
+                let count = match outcome {
+                    "completed" => row.completed,
+                    "compensated" => row.compensated,
+                    _ => row.stuck,
+                };
+                (row.failure, count as f64 / row.sagas as f64)
+            });
             figure = figure.line(format!("{config}: {outcome}"), points);
         }
     }
