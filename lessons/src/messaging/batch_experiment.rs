@@ -34,8 +34,8 @@ pub struct BatchRow {
     pub mean_failures: f64,
     /// Trials whose output differed from the failure-free run's.
     pub wrong_outputs: usize,
-    /// Trials not finished within 50 times the failure-free time (none finish late: after
-    /// that the schedule has no more failures, so they count as unfinished instead).
+    /// Trials still running when the failure schedule ended, at 50 times the failure-free
+    /// time: they finished only because the failures stopped.
     pub unfinished: usize,
 }
 
