@@ -361,10 +361,12 @@ impl Cluster<'_> {
     }
 }
 
-/// Which partition of stage `stage` a word goes to.
+/// Which partition of stage `stage` a word goes to: a multiplicative hash of the word and the
+/// stage, so each shuffle round re-keys the words differently.
 fn bucket(word: u32, stage: usize, partitions: usize) -> usize {
-    let mixed = Rng::derive(u64::from(word), &[stage as u64]).next_u64();
-    (mixed % partitions as u64) as usize
+    let key = u64::from(word) | (stage as u64) << 32;
+    let mixed = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    ((mixed >> 32) % partitions as u64) as usize
 }
 
 /// Runs `job` on input generated from `seed`, with the workers failing as `failures` says
