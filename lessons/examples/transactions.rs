@@ -352,21 +352,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     verdicts.evcxr_display();
 
     // cell
+    let answered = SagaFault::Delivered;
+    let silent = SagaFault::ReplyLost;
     let schedules = [
         ("nothing fails", vec![]),
-        (
-            "card declined",
-            vec![SagaFault::Delivered, SagaFault::Refused],
-        ),
-        (
-            "every reply to the charge lost",
-            vec![
-                SagaFault::Delivered,
-                SagaFault::ReplyLost,
-                SagaFault::ReplyLost,
-                SagaFault::ReplyLost,
-            ],
-        ),
+        ("card declined", vec![answered, SagaFault::Refused]),
+        ("every reply lost", vec![answered, silent, silent, silent]),
     ];
     let mut one_saga = Table::new(["schedule", "outcome", "effects, in time order"]);
     for (name, faults) in schedules {
