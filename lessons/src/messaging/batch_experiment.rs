@@ -128,7 +128,8 @@ pub fn batch_experiment(
 pub fn batch_figure(rows: &[BatchRow]) -> Figure {
     let mut figure = Figure::new("A batch job on failing workers: lineage against checkpoints")
         .x_label("failures per worker per hour")
-        .y_label("mean job completion time (s)");
+        .y_label("mean job completion time (s), log scale")
+        .log_y();
     for interval in crate::viz::groups(rows, |row| row.checkpoint.clone()) {
         let points = rows
             .iter()
