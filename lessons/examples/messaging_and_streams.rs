@@ -414,6 +414,50 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         rows[0].dropped, rows[0].p50_result_delay_ms
     );
     println!("{}", check_prediction(prediction, few, why));
+    // cell
+    let word_count = BatchJob {
+        stages: 2,
+        ..BatchJob::default()
+    };
+    let calm = run_batch(&word_count, &[], 1)?;
+    let worker_zero = [WorkerFailure {
+        at_secs: 25,
+        worker: 0,
+    }];
+    let hit = run_batch(&word_count, &worker_zero, 1)?;
+    println!(
+        "no failure: done at {:?} s; worker 0 dies at 25 s: done at {:?} s",
+        calm.completion_secs, hit.completion_secs
+    );
+    println!("map launches    {:?}", hit.launches[0]);
+    println!("reduce launches {:?}", hit.launches[1]);
+    println!(
+        "same output: {} ({} distinct words, {} in all)",
+        hit.output == calm.output,
+        calm.output.len(),
+        calm.output.values().sum::<u64>()
+    );
+
+    // cell
+    let job = BatchJob::default();
+    let intervals = [None, Some(1), Some(2), Some(5)];
+    let rates = [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0];
+    let batch_rows = batch_experiment(&job, &intervals, &rates, 10, 1)?;
+    batch_figure(&batch_rows).show();
+    let batch_table = Table::from_rows(&batch_rows)?;
+    batch_table.evcxr_display();
+
+    // cell
+    let rate = 5.0; // try 30.0
+    let prediction: Option<bool> = None; // Some(true): lineage alone finishes sooner than a checkpoint every stage
+    let batch_try = batch_experiment(&job, &[None, Some(1)], &[rate], 10, 1)?;
+    let lineage_sooner = batch_try[0].mean_completion_secs < batch_try[1].mean_completion_secs;
+    let why = format!(
+        "at {rate} failures per worker-hour: lineage only {} s, every stage {} s, on average",
+        batch_try[0].mean_completion_secs, batch_try[1].mean_completion_secs
+    );
+    println!("{}", check_prediction(prediction, lineage_sooner, why));
+
     // end of cells
     let right = |verdict: String| verdict.starts_with("Right");
     let outcome = |rows: &[DeliveryRow], strategy: Strategy| {
@@ -713,5 +757,47 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         )));
     }
 
+    // 8. Batch jobs on failing workers.
+    assert_eq!(
+        (calm.completion_secs, hit.completion_secs),
+        (Some(50), Some(75))
+    );
+    assert_eq!(
+        hit.launches,
+        [[2, 1, 1, 1, 2, 1, 1, 1], [2, 1, 1, 1, 1, 1, 1, 1]]
+    );
+    assert_eq!(hit.output, calm.output);
+    assert_eq!(
+        (calm.output.len(), calm.output.values().sum::<u64>()),
+        (993, 8_000)
+    );
+    let mean_secs = |interval: &str| -> Vec<f64> {
+        batch_rows
+            .iter()
+            .filter(|row| row.checkpoint.starts_with(interval))
+            .map(|row| row.mean_completion_secs)
+            .collect()
+    };
+    assert_eq!(
+        mean_secs("never"),
+        [210.0, 296.1, 335.0, 484.5, 841.3, 1633.9, 3567.5]
+    );
+    assert_eq!(
+        mean_secs("every stage"),
+        [300.0, 312.7, 312.0, 332.7, 338.4, 357.4, 361.4]
+    );
+    assert_eq!(
+        mean_secs("every 2"),
+        [250.0, 277.4, 283.8, 312.8, 332.0, 383.5, 395.5]
+    );
+    assert_eq!(
+        mean_secs("every 5"),
+        [220.0, 270.8, 277.8, 360.4, 428.3, 596.3, 612.0]
+    );
+    assert!(batch_rows.iter().all(|row| row.wrong_outputs == 0));
+    assert_eq!(batch_rows.len() * 10, 280);
+    assert!(right(check_prediction(Some(true), lineage_sooner, "")));
+    let at_thirty = batch_experiment(&job, &[None, Some(1)], &[30.0], 10, 1)?;
+    assert!(at_thirty[0].mean_completion_secs > at_thirty[1].mean_completion_secs);
     Ok(())
 }

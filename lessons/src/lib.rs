@@ -33,13 +33,14 @@
 //! * [`transactions`]: isolation levels on a small multi-version store: the lost update and its
 //!   fixes, lock upgrades that deadlock, snapshot isolation and write skew, serializable
 //!   snapshot isolation, version chains and their garbage collection, optimistic against
-//!   locking under contention, the last item in stock, and two-phase commit with a crashing
-//!   coordinator.
+//!   locking under contention, the last item in stock, two-phase commit with a crashing
+//!   coordinator, and sagas with compensations.
 //! * [`messaging`]: delivery semantics with crash points, idempotency keys and the
 //!   check-then-insert race, dual writes against the transactional outbox, the idempotent
 //!   producer and offsets committed with the output, event sourcing and the write-ahead log,
 //!   partitions and consumer groups, event-time windows and late data: what makes an effect
-//!   happen exactly once, and in which order.
+//!   happen exactly once, and in which order; and batch jobs recovered by lineage or
+//!   checkpoints.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and

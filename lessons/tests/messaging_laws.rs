@@ -5,12 +5,12 @@ use std::collections::BTreeSet;
 
 use lessons::check::{Bounds, explore};
 use lessons::messaging::{
-    Account, AccountEvent, Begin, Durability, FaultPoint, GroupSetup, IdempotencyStore, KeyCheck,
-    OffsetCommit, PartitionLog, PaymentRace, PaymentVariant, RelaySetup, Strategy, TimedEvent,
-    WriteAheadLog, WriteApproach, account_history, charges_for_payment, deliver,
-    event_time_windows, group_run, murmur2, processing_time_windows, producer_experiment,
-    race_exploration, range_assignment, recover_from_snapshots, relay_row, relay_run, state_at,
-    transform_run, true_counts, wal_run, write_order,
+    Account, AccountEvent, BatchJob, Begin, Durability, FaultPoint, GroupSetup, IdempotencyStore,
+    KeyCheck, OffsetCommit, PartitionLog, PaymentRace, PaymentVariant, RelaySetup, Strategy,
+    TimedEvent, WorkerFailure, WriteAheadLog, WriteApproach, account_history, charges_for_payment,
+    deliver, event_time_windows, group_run, murmur2, processing_time_windows, producer_experiment,
+    race_exploration, range_assignment, recover_from_snapshots, relay_row, relay_run, run_batch,
+    state_at, transform_run, true_counts, wal_run, write_order,
 };
 use lessons::sim::{Time, ms, secs};
 use proptest::prelude::*;
@@ -533,4 +533,114 @@ fn processing_time_windows_depend_on_the_network() {
         true_counts(&fast, secs(1)).unwrap(),
         true_counts(&slow, secs(1)).unwrap()
     );
+}
+
+// 12.8: batch jobs on failing workers.
+
+fn batch_job() -> impl proptest::strategy::Strategy<Value = BatchJob> {
+    (1usize..=8, 1usize..=6, 1usize..=4, 0usize..=6).prop_map(
+        |(partitions, stages, workers, every)| BatchJob {
+            partitions,
+            stages,
+            workers,
+            words_per_partition: 200,
+            checkpoint_every: (1..=stages).contains(&every).then_some(every),
+            ..BatchJob::default()
+        },
+    )
+}
+
+fn worker_failures() -> impl proptest::strategy::Strategy<Value = Vec<WorkerFailure>> {
+    prop::collection::vec(
+        (0u64..400, 0usize..5).prop_map(|(at_secs, worker)| WorkerFailure { at_secs, worker }),
+        0..25,
+    )
+}
+
+/// A two-stage job (map, reduce) on 4 workers: maps run 0-10 s and 10-20 s, worker w taking
+/// partitions w and w + 4; reduces 20-35 s and 35-50 s, likewise.
+fn word_count() -> BatchJob {
+    BatchJob {
+        stages: 2,
+        ..BatchJob::default()
+    }
+}
+
+#[test]
+fn a_worker_lost_during_the_reduce_costs_only_its_own_map_outputs() {
+    let run = run_batch(
+        &word_count(),
+        &[WorkerFailure {
+            at_secs: 25,
+            worker: 0,
+        }],
+        1,
+    )
+    .unwrap();
+    // Lost: map outputs 0 and 4 (on worker 0) and the reduce 0 it was running.
+    assert_eq!(
+        run.losses,
+        [[1, 0, 0, 0, 1, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0]]
+    );
+    // Reduce 0 needs every map output: only the two lost ones are recomputed.
+    assert_eq!(
+        run.launches,
+        [[2, 1, 1, 1, 2, 1, 1, 1], [2, 1, 1, 1, 1, 1, 1, 1]]
+    );
+    assert_eq!(run.recomputed(), 3);
+    assert_eq!(run.output, run_batch(&word_count(), &[], 1).unwrap().output);
+}
+
+#[test]
+fn a_completed_reduce_is_not_run_again() {
+    // At 40 s worker 0 holds map outputs 0 and 4 and its finished reduce 0 (in storage), and
+    // runs reduce 4.
+    let run = run_batch(
+        &word_count(),
+        &[WorkerFailure {
+            at_secs: 40,
+            worker: 0,
+        }],
+        1,
+    )
+    .unwrap();
+    assert_eq!(run.launches[1], [1, 1, 1, 1, 2, 1, 1, 1]);
+    assert_eq!(run.launches[0], [2, 1, 1, 1, 2, 1, 1, 1]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn a_batch_job_gives_the_failure_free_output_whatever_fails(
+        job in batch_job(),
+        failures in worker_failures(),
+        seed in 0u64..1_000,
+    ) {
+        let calm = run_batch(&job, &[], seed).unwrap();
+        let run = run_batch(&job, &failures, seed).unwrap();
+        prop_assert!(run.completion_secs.is_some());
+        prop_assert!(run.completion_secs >= calm.completion_secs);
+        prop_assert_eq!(run.output, calm.output);
+    }
+
+    #[test]
+    fn only_lost_partitions_are_recomputed(
+        job in batch_job(),
+        failures in worker_failures(),
+    ) {
+        let run = run_batch(&job, &failures, 1).unwrap();
+        for (stage, (launches, losses)) in run.launches.iter().zip(&run.losses).enumerate() {
+            for (partition, (&launched, &lost)) in launches.iter().zip(losses).enumerate() {
+                // Every task ran once, and again at most once per loss of its output.
+                prop_assert!(launched >= 1, "{stage}/{partition} never ran");
+                prop_assert!(launched <= 1 + lost, "{stage}/{partition}: {launched} runs, {lost} losses");
+            }
+        }
+        let losses: usize = run.losses.iter().flatten().sum();
+        prop_assert!(run.recomputed() <= losses);
+        if failures.iter().all(|f| f.worker >= job.workers) {
+            prop_assert_eq!(run.recomputed(), 0);
+        }
+    }
 }

@@ -503,3 +503,193 @@ proptest! {
         prop_assert_eq!(row.sold + row.expired + row.turned_away, buyers);
     }
 }
+
+// 11.6: sagas.
+
+fn fault() -> impl Strategy<Value = SagaFault> {
+    prop_oneof![
+        4 => Just(SagaFault::Delivered),
+        1 => Just(SagaFault::RequestLost),
+        1 => Just(SagaFault::ReplyLost),
+        1 => Just(SagaFault::Refused),
+    ]
+}
+
+fn failure_schedule() -> impl Strategy<Value = SagaSchedule> {
+    (
+        prop::collection::vec(fault(), 0..40),
+        prop::collection::vec(prop::bool::weighted(0.2), 0..40),
+    )
+        .prop_map(|(faults, crashes)| SagaSchedule { faults, crashes })
+}
+
+fn careful_saga() -> impl Strategy<Value = SagaConfig> {
+    (any::<bool>(), 1u32..=5).prop_map(|(choreographed, attempts)| {
+        let config = SagaConfig {
+            attempts,
+            ..SagaConfig::default()
+        };
+        if choreographed {
+            config.choreographed()
+        } else {
+            config
+        }
+    })
+}
+
+/// The steps that took effect (in order), and the steps undone (in order).
+fn done_and_undone(run: &SagaRun) -> (Vec<SagaStep>, Vec<SagaStep>) {
+    let pick = |undo: bool| {
+        run.effects
+            .iter()
+            .filter(|e| e.undo == undo)
+            .map(|e| e.step)
+            .collect()
+    };
+    (pick(false), pick(true))
+}
+
+#[test]
+fn compensating_in_forward_order_charges_without_a_reservation() {
+    use SagaFault::*;
+    // The charge takes effect but every reply is lost: the orchestrator gives up on it.
+    let lost = SagaSchedule {
+        faults: vec![Delivered, ReplyLost, ReplyLost, ReplyLost],
+        crashes: vec![],
+    };
+    let forward = SagaConfig {
+        compensate_in_reverse: false,
+        ..SagaConfig::default()
+    };
+    let run = run_saga(forward, &lost).unwrap();
+    assert_eq!(run.outcome, SagaOutcome::Compensated);
+    // Released at 315 ms, refunded at 325 ms: 10 ms charged with nothing reserved.
+    assert!(run.charged_without_reservation());
+    assert_eq!(run.state_at(315), [SagaStep::Charge]);
+    assert!(
+        !run_saga(SagaConfig::default(), &lost)
+            .unwrap()
+            .charged_without_reservation()
+    );
+}
+
+#[test]
+fn an_orchestrator_without_a_durable_log_forgets_the_saga_it_crashed_in() {
+    let crash_on_the_charge = SagaSchedule {
+        faults: vec![],
+        crashes: vec![false, true],
+    };
+    let forgetful = SagaConfig {
+        durable_log: false,
+        ..SagaConfig::default()
+    };
+    let run = run_saga(forgetful, &crash_on_the_charge).unwrap();
+    assert_eq!(run.outcome, SagaOutcome::Stuck);
+    assert_eq!(
+        run.state_at(u64::MAX),
+        [SagaStep::Reserve, SagaStep::Charge]
+    );
+    // With the log it resends the charge under the same key and finishes.
+    let run = run_saga(SagaConfig::default(), &crash_on_the_charge).unwrap();
+    assert_eq!(
+        (run.outcome, run.double_effects()),
+        (SagaOutcome::Completed, 0)
+    );
+    assert_eq!(run.duration_ms, 540);
+}
+
+#[test]
+fn shipping_before_charging_leaves_a_declined_card_with_a_parcel_sent() {
+    use SagaFault::*;
+    // Reserve and ship go through; the card is declined.
+    let declined = SagaSchedule {
+        faults: vec![Delivered, Delivered, Refused],
+        crashes: vec![],
+    };
+    let early = SagaConfig {
+        pivot_late: false,
+        ..SagaConfig::default()
+    };
+    let run = run_saga(early, &declined).unwrap();
+    assert_eq!(run.outcome, SagaOutcome::Stuck);
+    assert_eq!(run.state_at(u64::MAX), [SagaStep::Reserve, SagaStep::Ship]);
+    // Charging before shipping, the same declined card is undone: release, nothing shipped.
+    let declined_first = SagaSchedule {
+        faults: vec![Delivered, Refused],
+        crashes: vec![],
+    };
+    let late = run_saga(SagaConfig::default(), &declined_first).unwrap();
+    assert_eq!(late.outcome, SagaOutcome::Compensated);
+    assert!(late.state_at(u64::MAX).is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn a_saga_ends_with_every_step_or_every_applied_step_undone_in_reverse(
+        config in careful_saga(),
+        schedule in failure_schedule(),
+    ) {
+        // Enough attempts that no request runs out: the saga cannot get stuck.
+        let patient = SagaConfig { attempts: 20, ..config };
+        let run = run_saga(patient, &schedule).unwrap();
+        let (done, undone) = done_and_undone(&run);
+        match run.outcome {
+            SagaOutcome::Completed => {
+                prop_assert_eq!(done, patient.steps().to_vec());
+                prop_assert!(undone.is_empty());
+            }
+            SagaOutcome::Compensated => {
+                let mut reversed = done.clone();
+                reversed.reverse();
+                prop_assert_eq!(undone, reversed);
+                prop_assert!(run.state_at(u64::MAX).is_empty());
+            }
+            SagaOutcome::Stuck => prop_assert!(false, "stuck with 20 attempts: {:?}", run),
+        }
+        // With fewer attempts a saga may get stuck, but it never ends half compensated
+        // with an undo out of order.
+        let run = run_saga(config, &schedule).unwrap();
+        let (done, undone) = done_and_undone(&run);
+        let mut reversed = done.clone();
+        reversed.reverse();
+        prop_assert!(reversed.starts_with(&undone));
+    }
+
+    #[test]
+    fn no_charge_stands_without_a_reservation(
+        config in careful_saga(),
+        schedule in failure_schedule(),
+    ) {
+        let run = run_saga(config, &schedule).unwrap();
+        prop_assert!(!run.charged_without_reservation(), "{:?}", run);
+    }
+
+    #[test]
+    fn with_idempotency_keys_each_step_and_undo_takes_effect_at_most_once(
+        config in careful_saga(),
+        schedule in failure_schedule(),
+    ) {
+        let run = run_saga(config, &schedule).unwrap();
+        prop_assert_eq!(run.double_effects(), 0);
+        for step in [SagaStep::Reserve, SagaStep::Charge, SagaStep::Ship, SagaStep::Notify] {
+            prop_assert!(run.times(step, false) <= 1 && run.times(step, true) <= 1);
+        }
+    }
+
+    #[test]
+    fn after_the_pivot_only_forward_recovery(
+        config in careful_saga(),
+        pivot_late in any::<bool>(),
+        keys in any::<bool>(),
+        schedule in failure_schedule(),
+    ) {
+        let config = SagaConfig { pivot_late, idempotency_keys: keys, ..config };
+        let run = run_saga(config, &schedule).unwrap();
+        prop_assert!(!run.undone_after_pivot());
+        if run.state_at(u64::MAX).contains(&SagaStep::Ship) {
+            prop_assert!(run.outcome != SagaOutcome::Compensated);
+        }
+    }
+}

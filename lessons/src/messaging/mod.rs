@@ -47,6 +47,16 @@
 //!   happened needs a watermark, the newest event time seen minus an allowed lateness; a larger
 //!   lateness drops fewer late events and delays every result. Counting by arrival time never
 //!   waits and puts delayed events in the wrong window.
+//! * **Batch jobs on failing workers** ([`BatchJob`], [`run_batch`], [`failure_schedule`],
+//!   [`batch_experiment`], [`batch_figure`]): word count as map and shuffle stages whose
+//!   outputs live on the workers that computed them. Because the input never changes and
+//!   every task is deterministic, a lost partition can be recomputed from its lineage (its
+//!   parents, back to the input or a checkpoint) and the output is the same as without
+//!   failures. MapReduce re-runs the completed map tasks of a failed worker, because their
+//!   output was on its local disk, but not its completed reduce tasks, whose output is in the
+//!   global file system; Spark recomputes lost partitions of an RDD from its lineage and
+//!   checkpoints RDDs whose lineage has grown long. Checkpointing every k stages costs time
+//!   on every run and shortens recovery when workers fail.
 //!
 //! # What it does not model
 //!
@@ -68,6 +78,11 @@
 //! * Apache Kafka KIP-98, "Exactly Once Delivery and Transactional Messaging": producer ids,
 //!   sequence numbers, transactions and `read_committed`.
 //! * Stripe API reference, "Idempotent requests".
+//! * Jeffrey Dean and Sanjay Ghemawat, "MapReduce: Simplified Data Processing on Large
+//!   Clusters", OSDI 2004, section 3.3 (fault tolerance: re-executing map tasks of a failed
+//!   worker).
+//! * Matei Zaharia et al., "Resilient Distributed Datasets: A Fault-Tolerant Abstraction for
+//!   In-Memory Cluster Computing", NSDI 2012: lineage, and checkpointing long lineage chains.
 //! * Tyler Akidau et al., "The Dataflow Model", VLDB 2015: event time, processing time,
 //!   windows and watermarks.
 //!
@@ -86,6 +101,8 @@
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
 
+mod batch;
+mod batch_experiment;
 mod consumer_group;
 mod delivery;
 mod dual_write;
@@ -103,6 +120,8 @@ mod transform;
 mod wal;
 mod windows;
 
+pub use batch::{BatchJob, BatchRun, Counts, WorkerFailure, failure_schedule, run_batch};
+pub use batch_experiment::{BatchRow, batch_experiment, batch_figure};
 pub use consumer_group::{
     GroupRun, GroupSetup, LagSample, ThroughputRow, group_run, range_assignment,
     throughput_experiment,

@@ -68,6 +68,25 @@
 //!   [`crash_at_every_step`], [`lock_hold_figure`], [`hot_row_figure`],
 //!   [`three_phase_commit_split`]).
 //! * Version chains behind a long reader ([`long_reader_experiment`], [`chain_figure`]).
+//! * A saga for an order (reserve, charge, ship, notify), orchestrated or choreographed, under
+//!   random failure schedules: compensations in reverse, idempotency keys, the pivot, and
+//!   what readers see without isolation ([`run_saga`], [`saga_experiment`],
+//!   [`saga_outcome_figure`], [`saga_read_experiment`], [`saga_read_figure`]).
+//!
+//! # Sagas: atomicity without isolation
+//!
+//! A saga (Garcia-Molina and Salem) replaces one long transaction by a sequence of local
+//! transactions, each committed on its own, and gives each one a *compensation* that
+//! semantically undoes it (a refund, not a deleted row). If step k fails, the compensations
+//! of steps k−1 … 1 run, last first. What it guarantees: eventually all steps, or all
+//! compensations of the steps that took effect. What it does not: isolation. Every step
+//! is visible the moment it commits, so a reader can see a charge that is refunded a second
+//! later. The usual fix is a *semantic lock*: the order carries a status such as PENDING
+//! until the saga ends, and readers and other sagas treat it accordingly. Retries make every
+//! request possibly repeated, so each service must ignore repeats of a request it has
+//! applied: an idempotency key of order id and step. The *pivot* is the step after which the
+//! saga cannot be undone (the parcel has left); steps after it must be retriable, so the
+//! pivot belongs as late as possible.
 //!
 //! # References
 //!
@@ -84,6 +103,10 @@
 //! * Jim Gray, "Notes on Data Base Operating Systems", 1978, and C. Mohan, Bruce Lindsay and
 //!   Ron Obermarck, "Transaction Management in the R* Distributed Database Management
 //!   System", ACM TODS 11(4), 1986: two-phase commit and presumed abort.
+//! * Hector Garcia-Molina and Kenneth Salem, "Sagas", SIGMOD 1987: compensating transactions,
+//!   and the loss of isolation between sagas.
+//! * Chris Richardson, "Microservices Patterns", 2018, chapter 4: orchestration and
+//!   choreography, pivot and retriable transactions, semantic locks.
 //! * Dale Skeen, "Nonblocking Commit Protocols", SIGMOD 1981: three-phase commit, which
 //!   assumes failures can be told apart from slowness (no partitions).
 //! * Martin Kleppmann, "Designing Data-Intensive Applications", chapters 7 and 9.
@@ -108,6 +131,8 @@ mod locks;
 mod lost_update;
 mod oversell;
 mod program;
+mod saga;
+mod saga_experiment;
 mod schedule;
 mod versions;
 mod write_skew;
@@ -131,6 +156,14 @@ pub use oversell::{
     reservation_experiment, reservation_figure,
 };
 pub use program::{NewValue, Operation, Program};
+pub use saga::{
+    SagaConfig, SagaEffect, SagaFault, SagaOutcome, SagaRun, SagaSchedule, SagaStep, SagaStyle,
+    run_saga,
+};
+pub use saga_experiment::{
+    SagaReadRow, SagaRow, saga_experiment, saga_outcome_figure, saga_read_experiment,
+    saga_read_figure,
+};
 pub use schedule::{
     Interleaving, MAX_INTERLEAVINGS, RunTotals, every_interleaving, run_in_order, run_random,
 };
