@@ -40,6 +40,9 @@
 //!   producer and offsets committed with the output, event sourcing and the write-ahead log,
 //!   partitions and consumer groups, event-time windows and late data: what makes an effect
 //!   happen exactly once, and in which order.
+//! * [`storage`]: storage engines and Bloom filters: sizing a filter from n and p, its
+//!   false-positive rate against the formula, filters past their capacity, counting and scalable
+//!   filters.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and
@@ -94,6 +97,7 @@ pub mod raft;
 pub mod rate_limit;
 pub mod replication;
 pub mod sim;
+pub mod storage;
 pub mod table;
 pub mod transactions;
 pub mod try_it;
