@@ -53,6 +53,9 @@
 mod bloom;
 mod bloom_experiments;
 mod bloom_figures;
+mod btree;
+mod btree_experiments;
+mod btree_figures;
 mod counting;
 mod hashing;
 mod scalable;
@@ -66,6 +69,12 @@ pub use bloom_experiments::{
     scalable_experiment, sizing_rows,
 };
 pub use bloom_figures::{fp_rate_figure, hash_count_figure, overload_figure, scalable_figure};
+pub use btree::{BPlusTree, SplitPolicy};
+pub use btree_experiments::{
+    BTreeRow, HeightRow, KeyOrder, UpdateRow, btree_experiment, height_experiment,
+    update_experiment,
+};
+pub use btree_figures::{height_figure, leaf_fill_figure, page_writes_figure};
 pub use counting::{COUNTER_MAX, CountingBloomFilter};
 pub use hashing::{KeyHasher, key_hash, probe_positions};
 pub use scalable::ScalableBloomFilter;

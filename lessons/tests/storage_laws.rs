@@ -1,0 +1,199 @@
+//! The laws of the storage lesson for all inputs (proptest, regressions persisted beside this
+//! file), and the exact values the lesson quotes.
+
+use lessons::storage::{
+    BloomFilter, CountingBloomFilter, ScalableBloomFilter, optimal_bits, optimal_hashes,
+    overload_experiment, overloaded_fp_rate, predicted_fp_rate, random_keys,
+};
+use proptest::prelude::*;
+
+/// How far a measured rate may sit from the formula: five standard errors of a binomial
+/// proportion over `probes` trials, plus 5% of the rate for the formula's own approximation.
+fn tolerance(rate: f64, probes: u64) -> f64 {
+    5.0 * (rate * (1.0 - rate) / probes as f64).sqrt() + 0.05 * rate + 1e-4
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A Bloom filter never answers absent for a key it was given, whatever its size.
+    #[test]
+    fn no_false_negatives(
+        bits in 1_u64..5_000,
+        hashes in 1_u32..16,
+        keys in proptest::collection::vec(any::<u64>(), 0..400),
+        words in proptest::collection::vec("[a-z]{0,12}", 0..50),
+    ) {
+        let mut filter = BloomFilter::new(bits, hashes).unwrap();
+        for key in &keys {
+            filter.insert(key);
+        }
+        for word in &words {
+            filter.insert(word.as_str());
+        }
+        prop_assert!(keys.iter().all(|key| filter.contains(key)));
+        prop_assert!(words.iter().all(|word| filter.contains(word.as_str())));
+    }
+
+    /// The sizing follows m = ceil(-n ln p / (ln 2)^2) and k = round((m/n) ln 2).
+    #[test]
+    fn sizing_follows_the_formulas(keys in 1_u64..10_000_000, exponent in 0.3_f64..8.0) {
+        let fp_rate = 10_f64.powf(-exponent);
+        let ln2 = std::f64::consts::LN_2;
+        let bits = optimal_bits(keys, fp_rate).unwrap();
+        prop_assert_eq!(bits, (-(keys as f64) * fp_rate.ln() / (ln2 * ln2)).ceil() as u64);
+        let k = (bits as f64 / keys as f64 * ln2).round().max(1.0) as u32;
+        prop_assert_eq!(optimal_hashes(bits, keys), k);
+        let filter = BloomFilter::with_capacity(keys.min(100_000), fp_rate).unwrap();
+        prop_assert_eq!(filter.hash_count(), optimal_hashes(filter.bit_count(), keys.min(100_000)));
+    }
+
+    /// The union of two filters with the same m and k is their bitwise OR, equal to the filter
+    /// built from both sets, and contains both.
+    #[test]
+    fn union_is_the_filter_of_both_sets(
+        left in proptest::collection::vec(any::<u64>(), 0..200),
+        right in proptest::collection::vec(any::<u64>(), 0..200),
+        bits in 64_u64..4_000,
+        hashes in 1_u32..10,
+    ) {
+        let empty = BloomFilter::new(bits, hashes).unwrap();
+        let (mut a, mut b, mut both) = (empty.clone(), empty.clone(), empty);
+        for key in &left {
+            a.insert(key);
+            both.insert(key);
+        }
+        for key in &right {
+            b.insert(key);
+            both.insert(key);
+        }
+        let union = a.union(&b).unwrap();
+        prop_assert_eq!(&union, &both);
+        prop_assert!(left.iter().chain(&right).all(|key| union.contains(key)));
+    }
+
+    /// Counting filter: inserting a key and deleting it again restores every counter, as long
+    /// as no counter overflowed.
+    #[test]
+    fn counting_insert_then_delete_restores_the_counters(
+        before in proptest::collection::vec(any::<u64>(), 0..300),
+        key in any::<u64>(),
+        slots in 16_u64..3_000,
+        hashes in 1_u32..10,
+    ) {
+        let mut filter = CountingBloomFilter::new(slots, hashes).unwrap();
+        for other in &before {
+            filter.insert(other);
+        }
+        let counters = filter.counters().to_vec();
+        filter.insert(&key);
+        prop_assume!(filter.overflows() == 0);
+        prop_assert!(filter.remove(&key));
+        prop_assert_eq!(filter.counters(), &counters[..]);
+    }
+
+    /// Counting filter: removing inserted keys never makes another inserted key answer absent.
+    #[test]
+    fn counting_deletes_give_no_false_negatives(
+        keys in proptest::collection::btree_set(any::<u64>(), 1..300),
+        removed in 0_usize..300,
+        slots in 64_u64..3_000,
+    ) {
+        let keys: Vec<u64> = keys.into_iter().collect();
+        let mut filter = CountingBloomFilter::new(slots, 4).unwrap();
+        for key in &keys {
+            filter.insert(key);
+        }
+        let (gone, kept) = keys.split_at(removed.min(keys.len()));
+        for key in gone {
+            filter.remove(key);
+        }
+        prop_assert!(kept.iter().all(|key| filter.contains(key)));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// The measured false-positive rate sits within statistical tolerance of (1 - e^(-kn/m))^k.
+    #[test]
+    fn measured_rate_matches_the_formula(
+        seed in any::<u64>(),
+        keys in 1_000_u64..20_000,
+        bits_per_key in 4.0_f64..14.0,
+        hashes in 1_u32..12,
+    ) {
+        let bits = (bits_per_key * keys as f64).round() as u64;
+        let mut filter = BloomFilter::new(bits, hashes).unwrap();
+        for key in random_keys(seed, keys, false) {
+            filter.insert(&key);
+        }
+        let probes = 100_000;
+        let measured = filter.measured_fp_rate(random_keys(seed, probes, true));
+        let predicted = predicted_fp_rate(bits, hashes, keys);
+        prop_assert!(
+            (measured - predicted).abs() <= tolerance(predicted, probes),
+            "measured {measured}, predicted {predicted}"
+        );
+    }
+
+    /// A scalable filter's compound false-positive rate stays under the sum of its stages'
+    /// rates, however far past the first stage's capacity it is filled.
+    #[test]
+    fn scalable_rate_stays_under_the_sum_of_stage_rates(
+        seed in any::<u64>(),
+        initial in 100_u64..2_000,
+        load in 1.0_f64..20.0,
+        exponent in 1.0_f64..3.0,
+    ) {
+        let fp_rate = 10_f64.powf(-exponent);
+        let mut filter = ScalableBloomFilter::new(initial, fp_rate).unwrap();
+        let keys = (initial as f64 * load) as u64;
+        for key in random_keys(seed, keys, false) {
+            filter.insert(&key).unwrap();
+        }
+        let probes = 50_000;
+        let wrong = random_keys(seed, probes, true).iter().filter(|key| filter.contains(key)).count();
+        let measured = wrong as f64 / probes as f64;
+        let bound = filter.fp_bound();
+        prop_assert!(bound < fp_rate);
+        prop_assert!(measured <= bound + tolerance(bound, probes), "{measured} > {bound}");
+    }
+}
+
+#[test]
+fn a_one_percent_filter_needs_9_59_bits_and_7_hashes_per_key() {
+    assert_eq!(optimal_bits(1_000_000, 0.01).unwrap(), 9_585_059);
+    assert_eq!(optimal_hashes(9_585_059, 1_000_000), 7);
+    assert_eq!(optimal_bits(1_000_000, 0.001).unwrap(), 14_377_588);
+    assert_eq!(optimal_hashes(14_377_588, 1_000_000), 10);
+}
+
+#[test]
+fn a_one_percent_filter_at_five_times_its_load_answers_yes_to_83_percent() {
+    assert_eq!(
+        format!("{:.3}", overloaded_fp_rate(100_000_000, 0.01, 5.0).unwrap()),
+        "0.832"
+    );
+    assert_eq!(
+        format!("{:.3}", overloaded_fp_rate(100_000_000, 0.01, 2.0).unwrap()),
+        "0.157"
+    );
+    let rows = overload_experiment(20_000, 0.01, &[2.0, 5.0], 200_000, 7).unwrap();
+    assert!((rows[0].measured - 0.157).abs() < 0.01);
+    assert!((rows[1].measured - 0.832).abs() < 0.01);
+}
+
+#[test]
+fn refused_parameters_say_what_is_allowed() {
+    let error = BloomFilter::with_capacity(0, 0.01).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "capacity 0 is not allowed; at least 1 key"
+    );
+    assert!(BloomFilter::with_capacity(10, 0.0).is_err());
+    assert!(BloomFilter::with_capacity(10, f64::NAN).is_err());
+    assert!(BloomFilter::new(10, 65).is_err());
+    assert!(CountingBloomFilter::new(0, 3).is_err());
+    assert!(ScalableBloomFilter::new(10, 1.0).is_err());
+}
