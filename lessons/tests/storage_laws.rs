@@ -2,8 +2,9 @@
 //! file), and the exact values the lesson quotes.
 
 use lessons::storage::{
-    BloomFilter, CountingBloomFilter, ScalableBloomFilter, optimal_bits, optimal_hashes,
-    overload_experiment, overloaded_fp_rate, predicted_fp_rate, random_keys,
+    BPlusTree, BloomFilter, CountingBloomFilter, KeyOrder, ScalableBloomFilter, SplitPolicy,
+    btree_experiment, height_experiment, optimal_bits, optimal_hashes, overload_experiment,
+    overloaded_fp_rate, predicted_fp_rate, random_keys, update_experiment,
 };
 use proptest::prelude::*;
 
@@ -196,4 +197,86 @@ fn refused_parameters_say_what_is_allowed() {
     assert!(BloomFilter::new(10, 65).is_err());
     assert!(CountingBloomFilter::new(0, 3).is_err());
     assert!(ScalableBloomFilter::new(10, 1.0).is_err());
+}
+
+fn policy() -> impl Strategy<Value = SplitPolicy> {
+    prop_oneof![Just(SplitPolicy::Half), Just(SplitPolicy::Rightmost)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Whatever the keys, capacities and split policy: every leaf sits at the same depth, and
+    /// an in-order walk gives the distinct keys sorted.
+    #[test]
+    fn btree_leaves_are_level_and_keys_sorted(
+        keys in proptest::collection::vec(0_u64..5_000, 0..1_500),
+        leaf_capacity in 2_usize..12,
+        fanout in 3_usize..12,
+        policy in policy(),
+    ) {
+        let mut tree = BPlusTree::new(leaf_capacity, fanout, policy).unwrap();
+        for &key in &keys {
+            tree.insert(key);
+        }
+        let height = tree.height();
+        prop_assert!(tree.leaf_depths().iter().all(|&depth| depth == height));
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        expected.dedup();
+        prop_assert_eq!(tree.keys(), expected);
+        prop_assert!(tree.leaf_sizes().iter().all(|&size| size <= leaf_capacity));
+    }
+
+    /// With 50/50 splits the height is at least the full-page height ceil(log_f n) and at most
+    /// what half-full pages allow: n ≥ 2 · ceil(f/2)^(h-2) · ceil(c/2) for a tree of height
+    /// h ≥ 2 (c = f here).
+    #[test]
+    fn btree_height_lies_between_full_and_half_full_pages(
+        keys in proptest::collection::btree_set(any::<u64>(), 1..3_000),
+        fanout in 3_usize..40,
+    ) {
+        let mut tree = BPlusTree::new(fanout, fanout, SplitPolicy::Half).unwrap();
+        for &key in &keys {
+            tree.insert(key);
+        }
+        let (n, h) = (keys.len() as f64, tree.height() as i32);
+        prop_assert!((fanout as f64).powi(h) >= n);
+        if h >= 2 {
+            let half = fanout.div_ceil(2) as f64;
+            prop_assert!(n >= 2.0 * half.powi(h - 2) * half);
+        }
+    }
+}
+
+#[test]
+fn leaf_fill_is_ln_2_for_random_keys_half_for_sequential_and_full_with_rightmost_splits() {
+    let orders = [KeyOrder::Random, KeyOrder::Sequential];
+    let policies = [SplitPolicy::Half, SplitPolicy::Rightmost];
+    let rows = btree_experiment(200_000, 100, &orders, &policies, 3).unwrap();
+    let fill = |order: &str, policy: &str| {
+        rows.iter()
+            .find(|row| row.order == order && row.policy == policy)
+            .unwrap()
+            .leaf_fill
+    };
+    assert!((fill("random", "50/50") - std::f64::consts::LN_2).abs() < 0.02);
+    assert!((fill("sequential", "50/50") - 0.5).abs() < 0.001);
+    assert!(fill("sequential", "rightmost append") > 0.999);
+}
+
+#[test]
+fn with_fanout_16_and_up_the_height_is_within_one_level_of_ceil_log_n() {
+    let rows = height_experiment(&[16, 100, 400], &[1_000, 10_000, 100_000, 1_000_000], 1).unwrap();
+    assert!(rows.iter().all(|row| row.bound <= row.height && row.height <= row.bound + 1));
+    // Not so for tiny pages: fanout 4 needs 13 levels for a million keys where 10 would do.
+    let small = height_experiment(&[4], &[1_000_000], 1).unwrap();
+    assert_eq!((small[0].bound, small[0].height), (10, 13));
+}
+
+#[test]
+fn a_small_update_rewrites_a_whole_page() {
+    let row = update_experiment(8_192, 64, 20_000, 5_000, 2).unwrap();
+    assert_eq!(row.pages_written, 5_000);
+    assert_eq!(row.write_amplification, 8_192.0 / 64.0);
 }

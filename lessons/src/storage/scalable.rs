@@ -2,7 +2,7 @@
 
 use std::hash::Hash;
 
-use super::bloom::BloomFilter;
+use super::bloom::{BloomFilter, optimal_bits};
 use crate::sim::SimError;
 
 /// A scalable Bloom filter (Almeida et al. 2007): it starts as one filter for
@@ -54,7 +54,7 @@ impl ScalableBloomFilter {
     ///
     /// # Errors
     ///
-    /// As [`BloomFilter::with_capacity`].
+    /// As [`BloomFilter::with_capacity`], for `fp_rate` and for the first stage.
     ///
     /// # Examples
     ///
@@ -63,9 +63,12 @@ impl ScalableBloomFilter {
     ///
     /// assert_eq!(ScalableBloomFilter::new(1_000, 0.01)?.stage_count(), 1);
     /// assert!(ScalableBloomFilter::new(0, 0.01).is_err());
+    /// assert!(ScalableBloomFilter::new(10, 1.0).is_err());
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn new(initial_capacity: u64, fp_rate: f64) -> Result<ScalableBloomFilter, SimError> {
+        // The whole chain's rate must itself be a valid target, not only its first stage's.
+        optimal_bits(initial_capacity, fp_rate)?;
         Ok(ScalableBloomFilter {
             stages: vec![Stage::new(initial_capacity, fp_rate / 2.0)?],
         })
