@@ -1,6 +1,7 @@
 //! The Bloom-filter figures, built from the experiments' rows.
 
 use super::bloom_experiments::{FpRow, OverloadRow, ScalableRow};
+use crate::table::{Table, TableError};
 use crate::viz::{Figure, groups};
 
 /// Measured false-positive rate (one point per seed) and the formula (line) against bits per
@@ -127,4 +128,41 @@ pub fn scalable_figure(rows: &[ScalableRow]) -> Figure {
             "scalable filter, bound (sum of stage rates)",
             rows.iter().map(|row| (row.load, row.scalable_bound)),
         )
+}
+
+/// [`scalable_experiment`](super::scalable_experiment)'s rows as a table, rates to four decimals.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::storage::{scalable_experiment, scalable_table};
+///
+/// let rows = scalable_experiment(1_000, 0.01, &[1.0, 2.0], 10_000, 1)?;
+/// assert_eq!(scalable_table(&rows)?.row_count(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// Never in practice: every row has as many cells as the header.
+pub fn scalable_table(rows: &[ScalableRow]) -> Result<Table, TableError> {
+    let mut table = Table::new([
+        "load",
+        "fixed filter",
+        "scalable filter",
+        "scalable bound",
+        "stages",
+        "scalable bits per key",
+    ]);
+    for row in rows {
+        table.push_row([
+            format!("{}x", row.load),
+            format!("{:.4}", row.fixed_measured),
+            format!("{:.4}", row.scalable_measured),
+            format!("{:.4}", row.scalable_bound),
+            row.stages.to_string(),
+            format!("{:.1}", row.scalable_bits_per_key),
+        ])?;
+    }
+    Ok(table)
 }

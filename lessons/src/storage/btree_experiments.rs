@@ -175,8 +175,18 @@ pub struct HeightRow {
     pub bound: usize,
 }
 
-/// The smallest h with `fanout^h ≥ keys`: the height of a tree whose every page is full.
-fn full_height(fanout: usize, keys: u64) -> usize {
+/// The smallest h with `fanout^h ≥ keys` (at least 1): the height of a tree whose every page
+/// is full, and so the fewest page reads a lookup can take.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::storage::min_height;
+///
+/// assert_eq!(min_height(100, 1_000_000_000), 5);
+/// assert_eq!(min_height(400, 1_000_000_000), 4);
+/// ```
+pub fn min_height(fanout: usize, keys: u64) -> usize {
     let mut reach = 1_u128;
     let mut height = 0;
     while reach < u128::from(keys) {
@@ -219,7 +229,7 @@ pub fn height_experiment(
                 fanout,
                 keys,
                 height: tree.height(),
-                bound: full_height(fanout, keys),
+                bound: min_height(fanout, keys),
             });
         }
     }

@@ -1,6 +1,7 @@
 //! The B+-tree figures, built from the experiments' rows.
 
 use super::btree_experiments::{BTreeRow, HeightRow};
+use crate::table::{Table, TableError};
 use crate::viz::{Figure, groups};
 
 /// Leaf fill per key order, one bar series per split policy.
@@ -93,4 +94,43 @@ pub fn height_figure(rows: &[HeightRow]) -> Figure {
             );
     }
     figure
+}
+
+/// [`btree_experiment`](super::btree_experiment)'s rows as a table, fill and writes rounded.
+///
+/// # Errors
+///
+/// Never in practice: every row has as many cells as the header.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::storage::{KeyOrder, SplitPolicy, btree_experiment, btree_table};
+///
+/// let rows = btree_experiment(1_000, 10, &[KeyOrder::Random], &[SplitPolicy::Half], 1)?;
+/// assert_eq!(btree_table(&rows)?.row_count(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn btree_table(rows: &[BTreeRow]) -> Result<Table, TableError> {
+    let mut table = Table::new([
+        "key order",
+        "splits",
+        "height",
+        "leaves",
+        "leaf fill",
+        "page writes per insert",
+        "splits per 1,000 inserts",
+    ]);
+    for row in rows {
+        table.push_row([
+            row.order.clone(),
+            row.policy.clone(),
+            row.height.to_string(),
+            row.leaves.to_string(),
+            format!("{:.3}", row.leaf_fill),
+            format!("{:.3}", row.page_writes_per_insert),
+            format!("{:.1}", row.splits_per_1000),
+        ])?;
+    }
+    Ok(table)
 }

@@ -58,6 +58,8 @@ mod btree_experiments;
 mod btree_figures;
 mod counting;
 mod hashing;
+mod lsm;
+mod lsm_experiments;
 mod scalable;
 
 pub use bloom::{
@@ -68,13 +70,20 @@ pub use bloom_experiments::{
     fp_rate_experiment, overload_experiment, overloaded_fp_rate, random_keys,
     scalable_experiment, sizing_rows,
 };
-pub use bloom_figures::{fp_rate_figure, hash_count_figure, overload_figure, scalable_figure};
+pub use bloom_figures::{
+    fp_rate_figure, hash_count_figure, overload_figure, scalable_figure, scalable_table,
+};
 pub use btree::{BPlusTree, SplitPolicy};
 pub use btree_experiments::{
-    BTreeRow, HeightRow, KeyOrder, UpdateRow, btree_experiment, height_experiment,
+    BTreeRow, HeightRow, KeyOrder, UpdateRow, btree_experiment, height_experiment, min_height,
     update_experiment,
 };
-pub use btree_figures::{height_figure, leaf_fill_figure, page_writes_figure};
+pub use btree_figures::{btree_table, height_figure, leaf_fill_figure, page_writes_figure};
 pub use counting::{COUNTER_MAX, CountingBloomFilter};
 pub use hashing::{KeyHasher, key_hash, probe_positions};
+pub use lsm::{Compaction, Lookup, LsmTree};
+pub use lsm_experiments::{
+    LsmRow, LsmWorkload, ReadPathRow, lsm_experiment, lsm_figure, read_path_experiment,
+    read_path_figure,
+};
 pub use scalable::ScalableBloomFilter;
