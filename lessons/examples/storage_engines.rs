@@ -325,5 +325,160 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+
+    // The numbers the prose quotes.
+    let right = |message: String| message.starts_with("Right");
+    let f3 = |value: f64| format!("{value:.3}");
+    let f2 = |value: f64| format!("{value:.2}");
+    // Section 1: B+-trees.
+    let heights_at = |fanout| min_height(fanout, billion);
+    assert_eq!([100, 200, 500, 1_000].map(heights_at), [5, 4, 4, 3]);
+    assert_eq!((over_by(4), over_by(16), over_by(100)), (2, 0, 1));
+    let fills: Vec<String> = trees.iter().map(|row| f3(row.leaf_fill)).collect();
+    assert_eq!(
+        fills,
+        ["0.500", "1.000", "0.694", "0.694", "0.500", "0.530"]
+    );
+    let leaves: Vec<usize> = trees.iter().map(|row| row.leaves).collect();
+    assert_eq!(leaves, [1_999, 1_000, 1_441, 1_441, 1_999, 1_888]);
+    let writes: Vec<String> = trees
+        .iter()
+        .map(|row| f3(row.page_writes_per_insert))
+        .collect();
+    assert_eq!(&writes[..3], ["1.041", "1.020", "1.029"]);
+    let splits: Vec<String> = trees
+        .iter()
+        .map(|row| format!("{:.1}", row.splits_per_1000))
+        .collect();
+    assert_eq!(&splits[..3], ["20.4", "10.1", "14.6"]);
+    assert_eq!(rewrite.rows()[0][3], "81.9");
+    assert_eq!(rewrite.rows()[1][3], "163.8");
+    assert_eq!(f3(rows[0].leaf_fill), "0.530");
+    assert!(right(check_prediction(
+        Some(false),
+        rows[0].leaf_fill > 0.9,
+        ""
+    )));
+    // Section 2: LSM trees.
+    let lsm_at = |name: &str, ratio: usize| {
+        amplification
+            .iter()
+            .find(|row| row.compaction == name && row.ratio == ratio)
+            .cloned()
+            .ok_or("row")
+    };
+    let (leveled_10, tiered_10) = (lsm_at("leveled", 10)?, lsm_at("size-tiered", 10)?);
+    assert_eq!(
+        (
+            f2(leveled_10.write_amplification),
+            leveled_10.runs,
+            f2(leveled_10.space_amplification)
+        ),
+        ("7.68".into(), 2, "1.49".into())
+    );
+    assert_eq!(
+        (
+            f2(tiered_10.write_amplification),
+            tiered_10.runs,
+            f2(tiered_10.space_amplification)
+        ),
+        ("1.69".into(), 16, "3.99".into())
+    );
+    assert_eq!(f2(tiered_10.read_amplification), "16.00");
+    let writes_all: Vec<f64> = amplification
+        .iter()
+        .map(|row| row.write_amplification)
+        .collect();
+    assert_eq!(
+        f2(writes_all.iter().copied().fold(f64::INFINITY, f64::min)),
+        "1.69"
+    );
+    assert_eq!(f2(writes_all.iter().copied().fold(0.0, f64::max)), "7.68");
+    assert!(
+        amplification[..6]
+            .iter()
+            .all(|row| (5.0..8.0).contains(&row.write_amplification))
+    );
+    assert!(
+        amplification[6..]
+            .iter()
+            .all(|row| (1.6..5.0).contains(&row.write_amplification))
+    );
+    assert!(right(check_prediction(Some(true), tiered_writes_less, "")));
+    // Section 3: sizing and false positives.
+    assert_eq!(f2(one_gb), "1.20");
+    assert_eq!(sweep.len(), 21);
+    assert!(worst < 3.05);
+    assert_eq!(lowest(&by_k), Some(6));
+    assert_eq!(best_k, Some(8));
+    assert!(right(check_prediction(Some(8), best_k.unwrap_or(0), "")));
+    // Section 4: overload, deletes, scalable filters.
+    assert_eq!(
+        (f3(twice.measured), f3(twice.predicted)),
+        ("0.158".into(), "0.157".into())
+    );
+    assert_eq!(
+        (f3(five_times.measured), f3(five_times.predicted)),
+        ("0.827".into(), "0.832".into())
+    );
+    assert_eq!(f3(seed_numbers), "0.832");
+    assert_eq!(
+        (deletions[0].false_negatives, deletions[1].false_negatives),
+        (3_689, 0)
+    );
+    assert_eq!(deletions[1].deleted_still_present, 7);
+    assert_eq!(deletions[1].memory_bits, 4 * deletions[0].memory_bits);
+    assert_eq!(
+        (stuck.overflows(), removed, stuck.contains("hot key")),
+        (15, 20, true)
+    );
+    let last = scalable.last().ok_or("row")?;
+    assert_eq!(
+        (
+            format!("{:.4}", last.fixed_measured),
+            format!("{:.4}", last.scalable_measured)
+        ),
+        ("1.0000".into(), "0.0101".into())
+    );
+    assert_eq!(
+        (
+            format!("{:.4}", last.scalable_bound),
+            last.stages,
+            format!("{:.1}", last.scalable_bits_per_key)
+        ),
+        ("0.0097".into(), 5, "24.2".into())
+    );
+    assert!(
+        scalable
+            .iter()
+            .all(|row| row.scalable_measured <= row.scalable_bound + 0.001)
+    );
+    assert!(right(check_prediction(Some(true), above_one_percent, "")));
+    assert_eq!(format!("{:.4}", strict[0].measured), "0.0570");
+    // Section 5: the read path.
+    assert_eq!(
+        (bare.runs, f2(bare.absent_reads), f3(ten.absent_reads)),
+        (6, "6.00".into(), "0.060".into())
+    );
+    assert_eq!(
+        format!(
+            "{:.1}",
+            100.0 * (1.0 - ten.absent_reads / bare.absent_reads)
+        ),
+        "99.0"
+    );
+    assert_eq!(
+        (f2(bare.present_reads), f2(ten.present_reads)),
+        ("4.68".into(), "1.02".into())
+    );
+    assert_eq!(
+        (leveled[0].runs, f3(leveled[0].absent_reads)),
+        (2, "0.013".into())
+    );
+    assert!(right(check_prediction(
+        Some(true),
+        leveled[0].absent_reads < 0.1,
+        ""
+    )));
     Ok(())
 }

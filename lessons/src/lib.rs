@@ -40,9 +40,10 @@
 //!   producer and offsets committed with the output, event sourcing and the write-ahead log,
 //!   partitions and consumer groups, event-time windows and late data: what makes an effect
 //!   happen exactly once, and in which order.
-//! * [`storage`]: storage engines and Bloom filters: sizing a filter from n and p, its
-//!   false-positive rate against the formula, filters past their capacity, counting and scalable
-//!   filters.
+//! * [`storage`]: storage engines and Bloom filters: B+-tree page splits, height and fill,
+//!   LSM trees with leveled and size-tiered compaction and their amplifications, Bloom filters
+//!   sized from n and p and measured against the formula, filters past their capacity, counting
+//!   and scalable filters, and filters on the LSM read path.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and

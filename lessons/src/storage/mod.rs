@@ -1,6 +1,31 @@
 //! Storage engines and Bloom filters: how a key-value store lays keys out on disk, what each
 //! layout costs in page writes and reads, and the small probabilistic filter that lets a store
-//! skip reads for keys it does not have.
+//! skip reads for keys it does not have. Everything here is counted, not timed: page writes,
+//! entries written, runs read, false positives.
+//!
+//! # B+-trees
+//!
+//! A B+-tree ([`BPlusTree`]) keeps keys sorted in fixed-size pages and updates them in place.
+//! A lookup reads one page per level, and the number of levels grows with the logarithm of the
+//! keys, base the number of entries per page ([`min_height`], [`height_experiment`]). The
+//! order in which keys arrive decides how full the pages end up ([`btree_experiment`]): random
+//! keys leave leaves about ln 2 ≈ 69% full (Yao 1978), ascending keys with 50/50 splits leave
+//! them half full, and a split that keeps the full page full when the new key is the largest
+//! ([`SplitPolicy::Rightmost`]) packs them. Every insert rewrites at least one whole page, so
+//! changing a small record costs a page ([`update_experiment`]).
+//!
+//! # LSM trees
+//!
+//! An LSM tree ([`LsmTree`]) never updates in place: writes go to a memtable, which is written
+//! out as an immutable sorted run, and compaction merges runs in the background. Leveled
+//! compaction ([`Compaction::Leveled`]) keeps one run per level and rewrites it often: more
+//! writes, fewer runs to read, little space held by old versions. Size-tiered compaction
+//! ([`Compaction::Tiered`]) merges runs of similar size only when enough have gathered: fewer
+//! writes, more runs, more space ([`lsm_experiment`]). A lookup reads runs newest first until
+//! it finds the key; for a key that is not there, it reads every run, unless each run carries a
+//! Bloom filter ([`read_path_experiment`]). The model counts entries, not bytes or blocks, and
+//! has no block cache, no key-range partitioning of a level into many files, and no throttling
+//! of compaction.
 //!
 //! # Bloom filters
 //!
@@ -27,6 +52,14 @@
 //!
 //! # References
 //!
+//! * Rudolf Bayer and Edward McCreight, "Organization and Maintenance of Large Ordered
+//!   Indexes", Acta Informatica 1(3), 1972; Douglas Comer, "The Ubiquitous B-Tree", ACM
+//!   Computing Surveys 11(2), 1979.
+//! * Andrew Chi-Chih Yao, "On Random 2-3 Trees", Acta Informatica 9, 1978 (leaves ln 2 full).
+//! * Patrick O'Neil, Edward Cheng, Dieter Gawlick and Elizabeth O'Neil, "The Log-Structured
+//!   Merge-Tree (LSM-Tree)", Acta Informatica 33(4), 1996.
+//! * Niv Dayan, Manos Athanassoulis and Stratos Idreos, "Monkey: Optimal Navigable Key-Value
+//!   Store", SIGMOD 2017 (leveling against tiering, section 2; Bloom filters per run).
 //! * Burton H. Bloom, "Space/Time Trade-offs in Hash Coding with Allowable Errors", CACM 13(7),
 //!   1970.
 //! * Adam Kirsch and Michael Mitzenmacher, "Less Hashing, Same Performance: Building a Better
