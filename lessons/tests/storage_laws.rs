@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use lessons::storage::{
     BPlusTree, BloomFilter, Compaction, CountingBloomFilter, KeyOrder, LsmTree,
-    ScalableBloomFilter, SplitPolicy,
-    btree_experiment, height_experiment, optimal_bits, optimal_hashes, overload_experiment,
-    overloaded_fp_rate, predicted_fp_rate, random_keys, update_experiment,
+    ScalableBloomFilter, SplitPolicy, btree_experiment, height_experiment, optimal_bits,
+    optimal_hashes, overload_experiment, overloaded_fp_rate, predicted_fp_rate, random_keys,
+    update_experiment,
 };
 use proptest::prelude::*;
 
@@ -271,7 +271,10 @@ fn leaf_fill_is_ln_2_for_random_keys_half_for_sequential_and_full_with_rightmost
 #[test]
 fn with_fanout_16_and_up_the_height_is_within_one_level_of_ceil_log_n() {
     let rows = height_experiment(&[16, 100, 400], &[1_000, 10_000, 100_000, 1_000_000], 1).unwrap();
-    assert!(rows.iter().all(|row| row.bound <= row.height && row.height <= row.bound + 1));
+    assert!(
+        rows.iter()
+            .all(|row| row.bound <= row.height && row.height <= row.bound + 1)
+    );
     // Not so for tiny pages: fanout 4 needs 13 levels for a million keys where 10 would do.
     let small = height_experiment(&[4], &[1_000_000], 1).unwrap();
     assert_eq!((small[0].bound, small[0].height), (10, 13));
@@ -350,7 +353,13 @@ fn lsm_tombstones_stay_until_a_merge_into_the_last_level() {
 fn leveled_writes_more_and_reads_less_than_size_tiered() {
     use lessons::storage::{LsmWorkload, lsm_experiment};
     let workload = LsmWorkload::updates(20_000, 100_000);
-    let rows = lsm_experiment(&[Compaction::Leveled, Compaction::Tiered], &[10], workload, 1).unwrap();
+    let rows = lsm_experiment(
+        &[Compaction::Leveled, Compaction::Tiered],
+        &[10],
+        workload,
+        1,
+    )
+    .unwrap();
     assert!(rows[0].write_amplification > 2.0 * rows[1].write_amplification);
     assert!(rows[0].read_amplification < rows[1].read_amplification);
     assert!(rows[0].space_amplification < rows[1].space_amplification);

@@ -35,9 +35,18 @@ fn ours_is_no_worse_than_fastbloom_at_the_same_size() {
             ours.insert(key);
             theirs.insert(key);
         }
-        assert!(keys.iter().all(|key| ours.contains(key) && theirs.contains(key)));
-        let (mine, peer) = (rate(|k| ours.contains(k), seed), rate(|k| theirs.contains(k), seed));
-        assert!(mine <= peer + noise(peer), "seed {seed}: ours {mine}, fastbloom {peer}");
+        assert!(
+            keys.iter()
+                .all(|key| ours.contains(key) && theirs.contains(key))
+        );
+        let (mine, peer) = (
+            rate(|k| ours.contains(k), seed),
+            rate(|k| theirs.contains(k), seed),
+        );
+        assert!(
+            mine <= peer + noise(peer),
+            "seed {seed}: ours {mine}, fastbloom {peer}"
+        );
     }
 }
 
@@ -53,9 +62,18 @@ fn ours_is_no_worse_than_bloomfilter_at_the_same_size() {
             ours.insert(key);
             theirs.set(key);
         }
-        assert!(keys.iter().all(|key| ours.contains(key) && theirs.check(key)));
+        assert!(
+            keys.iter()
+                .all(|key| ours.contains(key) && theirs.check(key))
+        );
         let seed = u64::from(seed);
-        let (mine, peer) = (rate(|k| ours.contains(k), seed), rate(|k| theirs.check(k), seed));
-        assert!(mine <= peer + noise(peer), "seed {seed}: ours {mine}, bloomfilter {peer}");
+        let (mine, peer) = (
+            rate(|k| ours.contains(k), seed),
+            rate(|k| theirs.check(k), seed),
+        );
+        assert!(
+            mine <= peer + noise(peer),
+            "seed {seed}: ours {mine}, bloomfilter {peer}"
+        );
     }
 }

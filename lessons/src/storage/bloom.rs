@@ -393,7 +393,10 @@ impl BloomFilter {
         if (self.bits, self.hashes) != (other.bits, other.hashes) {
             return Err(SimError::parameter(
                 "other",
-                format!("a filter of {} bits and {} hashes", other.bits, other.hashes),
+                format!(
+                    "a filter of {} bits and {} hashes",
+                    other.bits, other.hashes
+                ),
                 format!(
                     "a filter with the same {} bits and {} hashes",
                     self.bits, self.hashes

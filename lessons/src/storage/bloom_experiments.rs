@@ -119,7 +119,11 @@ fn check_counts(keys: u64, probes: u64) -> Result<(), SimError> {
         return Err(SimError::parameter("keys", keys, "from 1 to 10,000,000"));
     }
     if !(1..=10_000_000).contains(&probes) {
-        return Err(SimError::parameter("probes", probes, "from 1 to 10,000,000"));
+        return Err(SimError::parameter(
+            "probes",
+            probes,
+            "from 1 to 10,000,000",
+        ));
     }
     Ok(())
 }
@@ -230,7 +234,9 @@ pub fn overload_experiment(
     check_counts(capacity, probes)?;
     check_loads(loads)?;
     let mut filter = BloomFilter::with_capacity(capacity, fp_rate)?;
-    let most = loads.last().map_or(0, |load| (load * capacity as f64).round() as u64);
+    let most = loads
+        .last()
+        .map_or(0, |load| (load * capacity as f64).round() as u64);
     let keys = random_keys(seed, most, false);
     let absent = random_keys(seed, probes, true);
     let mut rows = Vec::new();
@@ -408,7 +414,9 @@ pub fn scalable_experiment(
     check_loads(loads)?;
     let mut fixed = BloomFilter::with_capacity(capacity, fp_rate)?;
     let mut scalable = ScalableBloomFilter::new(capacity, fp_rate)?;
-    let most = loads.last().map_or(0, |load| (load * capacity as f64).round() as u64);
+    let most = loads
+        .last()
+        .map_or(0, |load| (load * capacity as f64).round() as u64);
     let keys = random_keys(seed, most, false);
     let absent = random_keys(seed, probes, true);
     let mut rows = Vec::new();

@@ -64,7 +64,8 @@ pub fn hash_count_figure(rows: &[FpRow]) -> Figure {
             )
             .line(
                 format!("{per_key} bits per key, formula"),
-                mine.iter().map(|row| (f64::from(row.hashes), row.predicted)),
+                mine.iter()
+                    .map(|row| (f64::from(row.hashes), row.predicted)),
             );
     }
     figure
@@ -88,14 +89,8 @@ pub fn overload_figure(rows: &[OverloadRow], design_rate: f64) -> Figure {
     Figure::new("A filter filled past its design capacity")
         .x_label("load (keys inserted / design capacity)")
         .y_label("false-positive rate")
-        .points(
-            "measured",
-            rows.iter().map(|row| (row.load, row.measured)),
-        )
-        .line(
-            "formula",
-            rows.iter().map(|row| (row.load, row.predicted)),
-        )
+        .points("measured", rows.iter().map(|row| (row.load, row.measured)))
+        .line("formula", rows.iter().map(|row| (row.load, row.predicted)))
         .line("design rate", [(first, design_rate), (last, design_rate)])
 }
 

@@ -184,7 +184,11 @@ impl BPlusTree {
                 children,
             } => {
                 let slot = separators.partition_point(|&s| s <= key);
-                (slot, children[slot], rightmost && slot == children.len() - 1)
+                (
+                    slot,
+                    children[slot],
+                    rightmost && slot == children.len() - 1,
+                )
             }
         };
         let split = self.insert_into(child, key, child_is_rightmost)?;

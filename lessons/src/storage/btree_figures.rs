@@ -50,9 +50,7 @@ fn per_policy_bars(
     y_label: &str,
     value: impl Fn(&BTreeRow) -> f64,
 ) -> Figure {
-    let mut figure = Figure::new(title)
-        .x_label("key order")
-        .y_label(y_label);
+    let mut figure = Figure::new(title).x_label("key order").y_label(y_label);
     for policy in groups(rows, |row| row.policy.clone()) {
         figure = figure.bars(
             format!("{policy} splits"),

@@ -196,9 +196,8 @@ impl LsmTree {
         self.user_writes += 1;
         self.memtable.insert(key, value);
         if self.memtable.len() >= self.memtable_entries {
-            let entries: Vec<(u64, Option<u64>)> = std::mem::take(&mut self.memtable)
-                .into_iter()
-                .collect();
+            let entries: Vec<(u64, Option<u64>)> =
+                std::mem::take(&mut self.memtable).into_iter().collect();
             self.entries_written += entries.len() as u64;
             let run = self.run(entries);
             if self.levels.is_empty() {
@@ -240,7 +239,9 @@ impl LsmTree {
                     let merged = self.merge(runs, level);
                     self.levels[level].push(merged);
                 }
-                let size = self.levels[level].first().map_or(0, |run| run.entries.len());
+                let size = self.levels[level]
+                    .first()
+                    .map_or(0, |run| run.entries.len());
                 if size > self.level_capacity(level) {
                     // Moved, not rewritten: the merge with the next level's run writes it.
                     let runs = std::mem::take(&mut self.levels[level]);
@@ -302,7 +303,11 @@ impl LsmTree {
         }
         let mut disk_reads = 0;
         for run in self.levels.iter().flat_map(|runs| runs.iter().rev()) {
-            if run.filter.as_ref().is_some_and(|filter| !filter.contains(&key)) {
+            if run
+                .filter
+                .as_ref()
+                .is_some_and(|filter| !filter.contains(&key))
+            {
                 continue;
             }
             disk_reads += 1;
@@ -426,8 +431,8 @@ impl LsmTree {
             .iter()
             .flatten()
             .all(|run| run.entries.windows(2).all(|pair| pair[0].0 < pair[1].0));
-        let one_per_level = self.compaction == Compaction::Tiered
-            || self.levels.iter().all(|runs| runs.len() <= 1);
+        let one_per_level =
+            self.compaction == Compaction::Tiered || self.levels.iter().all(|runs| runs.len() <= 1);
         sorted && one_per_level
     }
 

@@ -51,13 +51,25 @@ impl LsmWorkload {
 
     fn check(&self) -> Result<(), SimError> {
         if !(1..=1_000_000).contains(&self.keys) {
-            return Err(SimError::parameter("keys", self.keys, "from 1 to 1,000,000"));
+            return Err(SimError::parameter(
+                "keys",
+                self.keys,
+                "from 1 to 1,000,000",
+            ));
         }
         if !(1..=2_000_000).contains(&self.writes) {
-            return Err(SimError::parameter("writes", self.writes, "from 1 to 2,000,000"));
+            return Err(SimError::parameter(
+                "writes",
+                self.writes,
+                "from 1 to 2,000,000",
+            ));
         }
         if !(1..=100_000).contains(&self.lookups) {
-            return Err(SimError::parameter("lookups", self.lookups, "from 1 to 100,000"));
+            return Err(SimError::parameter(
+                "lookups",
+                self.lookups,
+                "from 1 to 100,000",
+            ));
         }
         Ok(())
     }
@@ -79,7 +91,9 @@ impl LsmWorkload {
         let mut rng = Rng::derive(seed, &[14, 4]);
         let (mut present, mut absent) = (0, 0);
         for _ in 0..self.lookups {
-            present += tree.get(written[rng.below(written.len() as u64) as usize]).disk_reads;
+            present += tree
+                .get(written[rng.below(written.len() as u64) as usize])
+                .disk_reads;
             absent += tree.get(2 * rng.below(self.keys) + 1).disk_reads;
         }
         let per = |total: u64| total as f64 / self.lookups as f64;
@@ -294,7 +308,8 @@ pub fn read_path_figure(rows: &[ReadPathRow]) -> Figure {
         )
         .line(
             "absent key, runs × predicted false-positive rate",
-            rows.iter().map(|row| (row.bits_per_key, row.absent_predicted)),
+            rows.iter()
+                .map(|row| (row.bits_per_key, row.absent_predicted)),
         )
         .line(
             "present key, measured",

@@ -100,8 +100,8 @@ pub use bloom::{
 };
 pub use bloom_experiments::{
     DeletionRow, FpRow, OverloadRow, ScalableRow, SizingRow, deletion_experiment,
-    fp_rate_experiment, overload_experiment, overloaded_fp_rate, random_keys,
-    scalable_experiment, sizing_rows,
+    fp_rate_experiment, overload_experiment, overloaded_fp_rate, random_keys, scalable_experiment,
+    sizing_rows,
 };
 pub use bloom_figures::{
     fp_rate_figure, hash_count_figure, overload_figure, scalable_figure, scalable_table,

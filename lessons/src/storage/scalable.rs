@@ -150,7 +150,10 @@ impl ScalableBloomFilter {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn bit_count(&self) -> u64 {
-        self.stages.iter().map(|stage| stage.filter.bit_count()).sum()
+        self.stages
+            .iter()
+            .map(|stage| stage.filter.bit_count())
+            .sum()
     }
 
     /// The keys added so far (repeats not counted).
