@@ -156,7 +156,7 @@ pub fn fp_rate_experiment(
     let mut rows = Vec::new();
     for &(bits_per_key, hashes) in shapes {
         let bits = (bits_per_key * keys as f64).round();
-        if !(bits >= 1.0) {
+        if bits.is_nan() || bits < 1.0 {
             return Err(SimError::parameter(
                 "bits_per_key",
                 bits_per_key,
