@@ -29,20 +29,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     height_figure(&heights).evcxr_display();
 
     // cell
-    let over_by = |fanout: usize| {
-        heights
-            .iter()
-            .filter(|row| row.fanout == fanout)
-            .map(|row| row.height - row.bound)
-            .max()
-            .unwrap_or(0)
-    };
-    println!(
-        "Most levels above ceil(log_f n): fanout 4: {}, fanout 16: {}, fanout 100: {}",
-        over_by(4),
-        over_by(16),
-        over_by(100)
-    );
+    let mut most_over = Vec::new();
+    for fanout in [4, 16, 100] {
+        let mine = heights.iter().filter(|row| row.fanout == fanout);
+        let over = mine.map(|row| row.height - row.bound).max().unwrap_or(0);
+        most_over.push((fanout, over));
+    }
+    println!("Most levels above ceil(log_f n), as (fanout, levels): {most_over:?}");
 
     // cell
     let orders = [
@@ -150,7 +143,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     sizing.evcxr_display();
 
     // cell
-    let one_percent = &sizing_rows(billion, &[0.01])?[0];
+    let one_percent = sizing_rows(billion, &[0.01])?[0].clone();
     let one_gb = one_percent.gigabytes;
     println!(
         "1% for 10^9 keys: {one_gb:.2} GB. The seed's \"~1.2 GB\": right; its \"~1.5 GB\": wrong."
@@ -173,11 +166,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     // How far each measurement sits from the formula, in standard errors of 100,000 probes.
-    let standard_errors = |row: &FpRow| {
-        let spread = (row.predicted * (1.0 - row.predicted) / 100_000.0).sqrt();
-        (row.measured - row.predicted).abs() / spread
-    };
-    let worst = sweep.iter().map(standard_errors).fold(0.0, f64::max);
+    let worst = sweep
+        .iter()
+        .map(|row| {
+            let spread = (row.predicted * (1.0 - row.predicted) / 100_000.0).sqrt();
+            (row.measured - row.predicted).abs() / spread
+        })
+        .fold(0.0, f64::max);
     println!(
         "{} measurements; the farthest from the formula is {worst:.1} standard errors away.",
         sweep.len()
@@ -189,14 +184,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     hash_count_figure(&by_k).evcxr_display();
 
     // cell
-    let lowest = |rows: &[FpRow]| {
-        rows.iter()
-            .min_by(|a, b| a.predicted.total_cmp(&b.predicted))
-            .map(|row| row.hashes)
-    };
     println!(
         "Lowest rate at 8 bits per key: k = {:?}; (m/n) ln 2 = {:.2}.",
-        lowest(&by_k),
+        best_hash_count(&by_k),
         8.0 * std::f64::consts::LN_2
     );
 
@@ -205,7 +195,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let bits_per_key = 12.0;
     let prediction: Option<u32> = None;
     let variation: Vec<(f64, u32)> = (1..=16).map(|k| (bits_per_key, k)).collect();
-    let best_k = lowest(&fp_rate_experiment(10_000, &variation, 10_000, &[1])?);
+    let best_k = best_hash_count(&fp_rate_experiment(10_000, &variation, 10_000, &[1])?);
     println!(
         "{}",
         check_prediction(
@@ -221,14 +211,16 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     overload_figure(&overload, 0.01).evcxr_display();
 
     // cell
-    let at = |load: f64| {
-        overload
-            .iter()
-            .find(|row| row.load == load)
-            .cloned()
-            .ok_or("no row")
-    };
-    let (twice, five_times) = (at(2.0)?, at(5.0)?);
+    let twice = overload
+        .iter()
+        .find(|row| row.load == 2.0)
+        .cloned()
+        .ok_or("no row")?;
+    let five_times = overload
+        .iter()
+        .find(|row| row.load == 5.0)
+        .cloned()
+        .ok_or("no row")?;
     let seed_numbers = overloaded_fp_rate(100_000_000, 0.01, 5.0)?;
     println!(
         "1% filter at 2x its capacity: measured {:.3}, formula {:.3}",
@@ -293,7 +285,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     read_path_figure(&read_path).evcxr_display();
 
     // cell
-    let (bare, ten) = (&read_path[0], &read_path[5]);
+    let (bare, ten) = (read_path[0].clone(), read_path[5].clone());
     println!(
         "{} runs. Absent key: {:.2} disk reads without filters, {:.3} with 10 bits per key ({:.1}% saved).",
         bare.runs,
@@ -333,7 +325,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // Section 1: B+-trees.
     let heights_at = |fanout| min_height(fanout, billion);
     assert_eq!([100, 200, 500, 1_000].map(heights_at), [5, 4, 4, 3]);
-    assert_eq!((over_by(4), over_by(16), over_by(100)), (2, 0, 1));
+    assert_eq!(most_over, [(4, 2), (16, 0), (100, 1)]);
     let fills: Vec<String> = trees.iter().map(|row| f3(row.leaf_fill)).collect();
     assert_eq!(
         fills,
@@ -409,7 +401,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(f2(one_gb), "1.20");
     assert_eq!(sweep.len(), 21);
     assert!(worst < 3.05);
-    assert_eq!(lowest(&by_k), Some(6));
+    assert_eq!(best_hash_count(&by_k), Some(6));
     assert_eq!(best_k, Some(8));
     assert!(right(check_prediction(Some(8), best_k.unwrap_or(0), "")));
     // Section 4: overload, deletes, scalable filters.

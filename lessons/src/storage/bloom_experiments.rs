@@ -464,3 +464,22 @@ pub fn overloaded_fp_rate(capacity: u64, fp_rate: f64, load: f64) -> Result<f64,
         (load * capacity as f64).round() as u64,
     ))
 }
+
+/// The number of hash positions whose formula rate is lowest among `rows` (ties: the first);
+/// `None` for no rows.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::storage::{best_hash_count, fp_rate_experiment};
+///
+/// let shapes: Vec<(f64, u32)> = (1..=12).map(|k| (8.0, k)).collect();
+/// let rows = fp_rate_experiment(1_000, &shapes, 1_000, &[1])?;
+/// assert_eq!(best_hash_count(&rows), Some(6));
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+pub fn best_hash_count(rows: &[FpRow]) -> Option<u32> {
+    rows.iter()
+        .min_by(|a, b| a.predicted.total_cmp(&b.predicted))
+        .map(|row| row.hashes)
+}

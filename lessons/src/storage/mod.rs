@@ -99,7 +99,7 @@ pub use bloom::{
     BloomFilter, MAX_BITS, MAX_HASHES, optimal_bits, optimal_hashes, predicted_fp_rate,
 };
 pub use bloom_experiments::{
-    DeletionRow, FpRow, OverloadRow, ScalableRow, SizingRow, deletion_experiment,
+    DeletionRow, FpRow, OverloadRow, ScalableRow, SizingRow, best_hash_count, deletion_experiment,
     fp_rate_experiment, overload_experiment, overloaded_fp_rate, random_keys, scalable_experiment,
     sizing_rows,
 };
