@@ -41,6 +41,10 @@
 //!   partitions and consumer groups, event-time windows and late data: what makes an effect
 //!   happen exactly once, and in which order; and batch jobs recovered by lineage or
 //!   checkpoints.
+//! * [`storage`]: storage engines and Bloom filters: B+-tree page splits, height and fill,
+//!   LSM trees with leveled and size-tiered compaction and their amplifications, Bloom filters
+//!   sized from n and p and measured against the formula, filters past their capacity, counting
+//!   and scalable filters, and filters on the LSM read path.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and
@@ -98,6 +102,7 @@ pub mod raft;
 pub mod rate_limit;
 pub mod replication;
 pub mod sim;
+pub mod storage;
 pub mod table;
 pub mod transactions;
 pub mod try_it;
