@@ -122,6 +122,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    /// Each update is a like (70%) or an unlike, as in the run above.
+    fn like_or_unlike(counter: &mut PNCounter, me: NodeId, rng: &mut Rng) {
+        if rng.chance(0.7) {
+            counter.increment(me);
+        } else {
+            counter.decrement(me);
+        }
+    }
     interact(
         vec![
             Control::int("replicas", 2..=10, 4)?,
@@ -136,18 +144,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 duration: secs(6),
                 ..ConvergenceParameters::default()
             };
-            let run = convergence_run(
-                &parameters,
-                PNCounter::new(),
-                |counter: &mut PNCounter, me: NodeId, rng: &mut Rng| {
-                    if rng.chance(0.7) {
-                        counter.increment(me);
-                    } else {
-                        counter.decrement(me);
-                    }
-                },
-                1,
-            );
+            let run = convergence_run(&parameters, PNCounter::new(), like_or_unlike, 1);
             match run {
                 Ok(run) => values_figure(&run, "Likes at each replica", "likes").mime_bundle(),
                 Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
@@ -578,18 +575,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             duration: secs(6),
             ..ConvergenceParameters::default()
         };
-        let run = convergence_run(
-            &parameters,
-            PNCounter::new(),
-            |counter: &mut PNCounter, me: NodeId, rng: &mut Rng| {
-                if rng.chance(0.7) {
-                    counter.increment(me);
-                } else {
-                    counter.decrement(me);
-                }
-            },
-            1,
-        )?;
+        let run = convergence_run(&parameters, PNCounter::new(), like_or_unlike, 1)?;
         Ok(run.converged_at.map(|at| at.as_millis_f64()))
     };
     assert_eq!(agreed_at(4, 100, 0.0)?, Some(2_300.0));

@@ -109,6 +109,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("{}", check_prediction(prediction, row.fraction > 0.25, why));
 
     // cell
+    interact(
+        vec![
+            Control::float("spread (ms)", 0.5, 50.0, 0.5, 10.0)?,
+            Control::int("gap (ms)", 0..=50, 1)?,
+        ],
+        |values| {
+            let parameters = MisorderParameters {
+                skew: Time::from_nanos_f64(values.float("spread (ms)") * 1e6),
+                gap: ms(values.int("gap (ms)")),
+                pairs: 100_000,
+            };
+            let table = misordered_pairs(&parameters, 3)
+                .map_err(|error| error.to_string())
+                .and_then(|row| Table::from_rows(&[row]).map_err(|error| error.to_string()));
+            match table {
+                Ok(table) => table.mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error),
+            }
+        },
+    )?;
+
+    // cell
     let a_fast = vec![PhysicalClock::new().offset(ms(40)), PhysicalClock::new()];
     let schedules = vec![vec![ms(10)], vec![ms(30)]];
     let link = Latency::constant(ms(8));
@@ -573,6 +595,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    let live_misorder = |spread: i64, gap: i64| {
+        let parameters = MisorderParameters {
+            skew: ms(spread),
+            gap: ms(gap),
+            pairs: 100_000,
+        };
+        misordered_pairs(&parameters, 3)
+    };
+    let live_start = live_misorder(10, 1)?;
+    assert_eq!(
+        format!("{:.3} {:.3}", live_start.fraction, live_start.expected),
+        "0.407 0.405"
+    );
+    assert_eq!(live_misorder(10, 5)?.expected, 0.125);
+    assert_eq!(live_misorder(10, 10)?.misordered, 0);
     // The live table, at its starting values and at the prose's other settings.
     let live_total =
         |skew: i64, writers: usize, stamping: &str| -> Result<(usize, usize), SimError> {

@@ -214,6 +214,29 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    interact(
+        vec![
+            Control::int("N", 1..=9, 3)?,
+            Control::int("mean reply (ms)", 1..=20, 6)?,
+        ],
+        |values| {
+            let mean = values.int("mean reply (ms)");
+            let rows = quorum_latency_experiment(
+                values.int("N") as usize,
+                Latency::exponential(ms(mean)),
+                10_000,
+                1,
+            );
+            match rows {
+                Ok(rows) => {
+                    latency_figure(&rows, &format!("exponential, mean {mean} ms")).mime_bundle()
+                }
+                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
+            }
+        },
+    )?;
+
+    // cell
     let mut inversion_table = Table::new([
         "read repair",
         "operations (invoked → answered)",
@@ -654,6 +677,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    let live_wait = |n: usize| quorum_latency_experiment(n, Latency::exponential(ms(6)), 10_000, 1);
+    assert!((live_wait(3)?[1].mean_ms - 5.0).abs() < 0.2);
+    assert!((live_wait(7)?[3].mean_ms - 4.56).abs() < 0.2);
     // The live figure, at its starting values, at W = 2 and W = 3, and with W above N.
     let live_stale = |w: usize| -> Result<Vec<StaleRow>, QuorumError> {
         stale_read_experiment(Quorum::new(3, w, 1)?, &afters, ms(10), 2_000, 1)
