@@ -78,25 +78,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&balance)?.evcxr_display();
 
     // cell
-    interact(
-        vec![
-            Control::int("nodes", 2..=20, 10)?,
-            Control::choice("vnodes", &["1", "4", "16", "64", "256"], 4)?,
-        ],
-        |values| {
-            let nodes = values.int("nodes") as usize;
-            let vnodes: u32 = values.choice("vnodes").parse().unwrap_or(1);
-            let table = ring_summary(nodes, vnodes, 20)
-                .map_err(|error| error.to_string())
-                .and_then(|row| Table::from_rows(&[row]).map_err(|error| error.to_string()));
-            match table {
-                Ok(table) => table.mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error),
-            }
-        },
-    )?;
-
-    // cell
     let joins = join_trials(10, &[1, 256], 5)?;
     Table::from_rows(&joins)?.evcxr_display();
     fn moved_range(rows: &[JoinRow], vnodes: u32) -> (f64, f64) {
@@ -117,6 +98,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         100.0 * many_high,
         100.0 / 11.0
     );
+
+    // cell
+    interact(
+        vec![
+            Control::int("nodes", 2..=20, 10)?,
+            Control::choice("vnodes", &["1", "4", "16", "64", "256"], 4)?,
+        ],
+        |values| {
+            let nodes = values.int("nodes") as usize;
+            let vnodes: u32 = values.choice("vnodes").parse().unwrap_or(1);
+            let table = ring_summary(nodes, vnodes, 20)
+                .map_err(|error| error.to_string())
+                .and_then(|row| Table::from_rows(&[row]).map_err(|error| error.to_string()));
+            match table {
+                Ok(table) => table.mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error),
+            }
+        },
+    )?;
 
     // cell
     let vnode_choices = [1, 4, 16, 64, 256, 1024];
