@@ -12,10 +12,11 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::crdt::*;
-    use lessons::display::RichDisplay;
+    use lessons::display::{MimeBundle, RichDisplay};
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
+    use lessons::widgets::{Control, interact};
 
     // cell
     let small = CounterParameters {
@@ -119,6 +120,37 @@ pub fn main() -> Result<(), Box<dyn Error>> {
          {behind_during} during it; at most {most_distinct} distinct states; all equal again from \
          {converged_ms:?} ms on, reading {final_likes:?}"
     );
+
+    // cell
+    /// Each update is a like (70%) or an unlike, as in the run above.
+    fn like_or_unlike(counter: &mut PNCounter, me: NodeId, rng: &mut Rng) {
+        if rng.chance(0.7) {
+            counter.increment(me);
+        } else {
+            counter.decrement(me);
+        }
+    }
+    interact(
+        vec![
+            Control::int("replicas", 2..=10, 4)?,
+            Control::int("gossip every (ms)", 10..=500, 100)?,
+            Control::float("loss", 0.0, 0.9, 0.05, 0.0)?,
+        ],
+        |values| {
+            let parameters = ConvergenceParameters {
+                replicas: values.int("replicas") as usize,
+                gossip_interval: ms(values.int("gossip every (ms)")),
+                loss: values.float("loss"),
+                duration: secs(6),
+                ..ConvergenceParameters::default()
+            };
+            let run = convergence_run(&parameters, PNCounter::new(), like_or_unlike, 1);
+            match run {
+                Ok(run) => values_figure(&run, "Likes at each replica", "likes").mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
+            }
+        },
+    )?;
 
     // cell
     let prediction: Option<_> = None; // do the replicas end equal?
@@ -534,6 +566,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The live figure's runs: when the replicas agree, at the prose's settings.
+    let agreed_at = |replicas: usize, gossip: i64, loss: f64| -> Result<Option<f64>, CrdtError> {
+        let parameters = ConvergenceParameters {
+            replicas,
+            gossip_interval: ms(gossip),
+            loss,
+            duration: secs(6),
+            ..ConvergenceParameters::default()
+        };
+        let run = convergence_run(&parameters, PNCounter::new(), like_or_unlike, 1)?;
+        Ok(run.converged_at.map(|at| at.as_millis_f64()))
+    };
+    assert_eq!(agreed_at(4, 100, 0.0)?, Some(2_300.0));
+    assert_eq!(agreed_at(4, 500, 0.0)?, Some(3_920.0));
+    assert_eq!(agreed_at(10, 500, 0.0)?, Some(5_720.0));
+    assert_eq!(agreed_at(4, 100, 0.5)?, Some(3_660.0));
+    assert_eq!(agreed_at(4, 100, 0.9)?, None);
     let count_rows: Vec<Vec<&str>> = counts
         .rows()
         .iter()

@@ -12,12 +12,13 @@ use std::error::Error;
 
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
-    use lessons::display::RichDisplay;
+    use lessons::display::{MimeBundle, RichDisplay};
     use lessons::partitioning::*;
     use lessons::sim::{Time, Zipf, ms};
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::Figure;
+    use lessons::widgets::{Control, interact};
 
     // cell
     let mut exact = Table::new(["change", "keys that move", "of every", "moved"]);
@@ -97,6 +98,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         100.0 * many_high,
         100.0 / 11.0
     );
+
+    // cell
+    interact(
+        vec![
+            Control::int("nodes", 2..=20, 10)?,
+            Control::choice("vnodes", &["1", "4", "16", "64", "256"], 4)?,
+        ],
+        |values| {
+            let nodes = values.int("nodes") as usize;
+            let vnodes: u32 = values.choice("vnodes").parse().unwrap_or(1);
+            let table = ring_summary(nodes, vnodes, 20)
+                .map_err(|error| error.to_string())
+                .and_then(|row| Table::from_rows(&[row]).map_err(|error| error.to_string()));
+            match table {
+                Ok(table) => table.mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error),
+            }
+        },
+    )?;
 
     // cell
     let vnode_choices = [1, 4, 16, 64, 256, 1024];
@@ -422,6 +442,19 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The live table, at its starting values and with one vnode.
+    let live_start = ring_summary(10, 256, 20)?;
+    assert_eq!(format!("{:.2}", live_start.largest_over_mean), "1.10");
+    assert_eq!(
+        format!("{:.3} {:.3}", live_start.moved_min, live_start.moved_max),
+        "0.086 0.106"
+    );
+    let one_point = ring_summary(10, 1, 20)?;
+    assert_eq!(format!("{:.2}", one_point.largest_over_mean), "2.76");
+    assert_eq!(
+        format!("{:.3} {:.3}", one_point.moved_min, one_point.moved_max),
+        "0.005 0.334"
+    );
     // The hash mod N try-it with a prediction set; its variation, 10 -> 15, is pinned below.
     assert!(check_prediction(Some(10), moved, "").starts_with("Right"));
     assert_eq!((moved, period), (10, 20));

@@ -13,11 +13,12 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::clocks::*;
-    use lessons::display::RichDisplay;
+    use lessons::display::{MimeBundle, RichDisplay};
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::Figure;
+    use lessons::widgets::{Control, interact};
 
     // cell
     let clocks = [
@@ -106,6 +107,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         100.0 * row.expected
     );
     println!("{}", check_prediction(prediction, row.fraction > 0.25, why));
+
+    // cell
+    interact(
+        vec![
+            Control::float("spread (ms)", 0.5, 50.0, 0.5, 10.0)?,
+            Control::int("gap (ms)", 0..=50, 1)?,
+        ],
+        |values| {
+            let parameters = MisorderParameters {
+                skew: Time::from_nanos_f64(values.float("spread (ms)") * 1e6),
+                gap: ms(values.int("gap (ms)")),
+                pairs: 100_000,
+            };
+            let table = misordered_pairs(&parameters, 3)
+                .map_err(|error| error.to_string())
+                .and_then(|row| Table::from_rows(&[row]).map_err(|error| error.to_string()));
+            match table {
+                Ok(table) => table.mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error),
+            }
+        },
+    )?;
 
     // cell
     let a_fast = vec![PhysicalClock::new().offset(ms(40)), PhysicalClock::new()];
@@ -200,6 +223,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     lww_plot = lww_plot.points("wall clock: lost to a write they had read", older);
     lww_plot.evcxr_display();
+
+    // cell
+    interact(
+        vec![
+            Control::int("skew (ms)", 0..=200, 50)?,
+            Control::int("writers", 2..=5, 3)?,
+        ],
+        |values| {
+            let parameters = LwwParameters {
+                skew: ms(values.int("skew (ms)")),
+                writers: values.int("writers") as usize,
+                ..LwwParameters::default()
+            };
+            let table = lww_experiment(&parameters, 7)
+                .map_err(|error| error.to_string())
+                .and_then(|rows| Table::from_rows(&rows).map_err(|error| error.to_string()));
+            match table {
+                Ok(table) => table.mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error),
+            }
+        },
+    )?;
 
     // cell
     let prediction: Option<_> = None; // does B's later write survive?
@@ -550,6 +595,40 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    let live_misorder = |spread: i64, gap: i64| {
+        let parameters = MisorderParameters {
+            skew: ms(spread),
+            gap: ms(gap),
+            pairs: 100_000,
+        };
+        misordered_pairs(&parameters, 3)
+    };
+    let live_start = live_misorder(10, 1)?;
+    assert_eq!(
+        format!("{:.3} {:.3}", live_start.fraction, live_start.expected),
+        "0.407 0.405"
+    );
+    assert_eq!(live_misorder(10, 5)?.expected, 0.125);
+    assert_eq!(live_misorder(10, 10)?.misordered, 0);
+    // The live table, at its starting values and at the prose's other settings.
+    let live_total =
+        |skew: i64, writers: usize, stamping: &str| -> Result<(usize, usize), SimError> {
+            let parameters = LwwParameters {
+                skew: ms(skew),
+                writers,
+                ..LwwParameters::default()
+            };
+            let rows = lww_experiment(&parameters, 7)?;
+            let all = rows
+                .iter()
+                .find(|row| row.writer == "all" && row.stamping == stamping);
+            Ok(all.map_or((0, 0), |row| (row.lost, row.lost_to_older)))
+        };
+    assert_eq!(live_total(50, 3, "wall clock")?, (372, 321));
+    assert_eq!(live_total(0, 3, "wall clock")?, (179, 0));
+    assert_eq!(live_total(200, 5, "Lamport clock")?, (416, 0));
+    assert_eq!(live_total(0, 5, "Lamport clock")?, (416, 0));
+    assert_eq!(live_total(200, 5, "wall clock")?.1, 797);
     // A′ gets A's corrections as slews: 0.6 ms at 500 ppm takes 1.2 s, against a drift of
     // 300 ppm, and its reading never goes back; A's does.
     assert_eq!(PhysicalClock::SLEW_PPM, 500);

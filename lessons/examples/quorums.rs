@@ -12,13 +12,14 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::check::*;
-    use lessons::display::RichDisplay;
+    use lessons::display::{MimeBundle, RichDisplay};
     use lessons::partitioning::Ring;
     use lessons::quorum::*;
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::{Figure, Heatmap};
+    use lessons::widgets::{Control, interact};
 
     // cell
     let configurations = [
@@ -135,6 +136,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     stale_table.evcxr_display();
 
     // cell
+    let spread_afters = afters.clone();
+    interact(
+        vec![
+            Control::int("N", 1..=7, 3)?,
+            Control::int("W", 1..=7, 1)?,
+            Control::int("R", 1..=7, 1)?,
+        ],
+        move |values| {
+            let [n, w, r] = ["N", "W", "R"].map(|name| values.int(name) as usize);
+            let rows = Quorum::new(n, w, r)
+                .and_then(|quorum| stale_read_experiment(quorum, &spread_afters, ms(10), 2_000, 1));
+            match rows {
+                Ok(rows) => stale_read_figure(&rows).mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
+            }
+        },
+    )?;
+
+    // cell
     let prediction: Option<_> = None; // first delay (ms, a multiple of 5) with under 1% stale reads
     let later: Vec<Time> = (0..=60).step_by(5).map(ms).collect();
     let waiting = stale_read_experiment(Quorum::new(3, 1, 1)?, &later, ms(10), 20_000, 1)?;
@@ -192,6 +212,29 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             )
         )
     );
+
+    // cell
+    interact(
+        vec![
+            Control::int("N", 1..=9, 3)?,
+            Control::int("mean reply (ms)", 1..=20, 6)?,
+        ],
+        |values| {
+            let mean = values.int("mean reply (ms)");
+            let rows = quorum_latency_experiment(
+                values.int("N") as usize,
+                Latency::exponential(ms(mean)),
+                10_000,
+                1,
+            );
+            match rows {
+                Ok(rows) => {
+                    latency_figure(&rows, &format!("exponential, mean {mean} ms")).mime_bundle()
+                }
+                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
+            }
+        },
+    )?;
 
     // cell
     let mut inversion_table = Table::new([
@@ -634,6 +677,17 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    let live_wait = |n: usize| quorum_latency_experiment(n, Latency::exponential(ms(6)), 10_000, 1);
+    assert!((live_wait(3)?[1].mean_ms - 5.0).abs() < 0.2);
+    assert!((live_wait(7)?[3].mean_ms - 4.56).abs() < 0.2);
+    // The live figure, at its starting values, at W = 2 and W = 3, and with W above N.
+    let live_stale = |w: usize| -> Result<Vec<StaleRow>, QuorumError> {
+        stale_read_experiment(Quorum::new(3, w, 1)?, &afters, ms(10), 2_000, 1)
+    };
+    assert_eq!(format!("{:.3}", live_stale(1)?[0].measured), "0.666");
+    assert_eq!(format!("{:.3}", live_stale(2)?[0].measured), "0.327");
+    assert!(live_stale(3)?.iter().all(|row| row.stale == 0));
+    assert!(Quorum::new(3, 4, 1).is_err());
     let column = |table: &Table, index: usize| -> Vec<String> {
         table.rows().iter().map(|row| row[index].clone()).collect()
     };

@@ -12,12 +12,13 @@ use std::error::Error;
 
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
-    use lessons::display::RichDisplay;
+    use lessons::display::{MimeBundle, RichDisplay};
     use lessons::rate_limit::*;
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::{Figure, Heatmap};
+    use lessons::widgets::{Control, interact};
 
     // cell
     let mut bucket = TokenBucket::new(5, Rate::per_second(5)?)?;
@@ -78,6 +79,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         }))
         .show_values(true)
         .show();
+
+    // cell
+    let burst_trace = bursty.clone();
+    interact(
+        vec![
+            Control::int("limit", 1..=80, 10)?,
+            Control::int("window (s)", 1..=20, 2)?,
+        ],
+        move |values| {
+            let limit = values.int("limit") as u64;
+            let window = secs(values.int("window (s)"));
+            let drawn = compare_algorithms(limit, window, &burst_trace).and_then(|runs| {
+                trace_figure("bursty", &burst_trace, &runs, limit, window, duration)
+            });
+            match drawn {
+                Ok(figure) => figure.mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
+            }
+        },
+    )?;
 
     // cell
     let shaped_rate = Rate::per_second(8)?;
@@ -539,6 +560,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The live figure, at its starting values and at the prose's other setting.
+    let live_start = compare_algorithms(10, secs(2), &bursty)?;
+    assert_eq!(live_start[0].admitted.len(), 90); // token bucket, B = 10, R = 5/s
+    let burst_sized = compare_algorithms(60, secs(10), &bursty)?;
+    let live_admitted: Vec<usize> = burst_sized.iter().map(|run| run.admitted.len()).collect();
+    assert_eq!(live_admitted, [360, 360, 360, 360, 198]); // the sliding counter last
+    assert!(trace_figure("bursty", &bursty, &burst_sized, 60, secs(10), duration).is_ok());
     // The gateway try-it with a prediction set, and the variation its prose suggests.
     assert!(check_prediction(Some(99), shared.admitted, "").starts_with("Right"));
     let six = GatewaySetup::new(6, LimiterMode::LocalShare)?

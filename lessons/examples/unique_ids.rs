@@ -12,12 +12,13 @@ use std::error::Error;
 
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
-    use lessons::display::RichDisplay;
+    use lessons::display::{MimeBundle, RichDisplay};
     use lessons::ids::*;
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::Figure;
+    use lessons::widgets::{Control, interact};
 
     // cell
     let twitter = Layout::twitter();
@@ -347,6 +348,24 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     Table::from_rows(&measured)?.evcxr_display();
 
     // cell
+    interact(
+        vec![
+            Control::int("random bits", 8..=16, 12)?,
+            Control::int("trials", 50..=400, 200)?,
+        ],
+        |values| {
+            let space = 1_u64 << values.int("random bits");
+            // Twelve counts up to 3·√space: the curve's rise is always in view.
+            let step = ((space as f64).sqrt() / 4.0).ceil() as u64;
+            let counts: Vec<u64> = (1..=12).map(|k| k * step).collect();
+            match collision_trial(space, &counts, values.int("trials") as u32, 5) {
+                Ok(rows) => any_collision_figure(&rows).mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
+            }
+        },
+    )?;
+
+    // cell
     use lessons::partitioning::{Ring, hash_key};
     use std::collections::{HashMap, HashSet};
     let ring = Ring::with_nodes(64, ["db-1", "db-2", "db-3", "db-4"])?;
@@ -449,6 +468,24 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The live figure's 50% points, and its starting values against the formula.
+    let half_point = |space: f64| {
+        (2_u32..)
+            .find(|&n| collision_probability(f64::from(n), space).is_ok_and(|p| p >= 0.5))
+            .unwrap_or(0)
+    };
+    assert_eq!((half_point(4_096.0), half_point(65_536.0)), (76, 302));
+    let live_start = collision_trial(
+        1 << 12,
+        &(1..=12).map(|k| k * 16).collect::<Vec<u64>>(),
+        200,
+        5,
+    )?;
+    assert!(
+        live_start
+            .iter()
+            .all(|row| (row.observed_probability - row.predicted_probability).abs() < 0.1)
+    );
     let restarts: Vec<(&str, bool, usize, f64)> = restart_rows
         .iter()
         .map(|row| {

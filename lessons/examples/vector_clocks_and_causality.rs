@@ -13,11 +13,12 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::clocks::*;
-    use lessons::display::RichDisplay;
+    use lessons::display::{MimeBundle, RichDisplay};
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::Figure;
+    use lessons::widgets::{Control, interact};
 
     // cell
     let a: VectorClock = [(0, 3), (1, 1), (2, 2)].into_iter().collect();
@@ -349,6 +350,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     causal_table.evcxr_display();
 
     // cell
+    interact(
+        vec![
+            Control::float("σ", 0.0, 1.5, 0.05, 1.0)?,
+            Control::int("members", 3..=6, 5)?,
+        ],
+        |values| {
+            let parameters = CausalParameters {
+                latency: Latency::log_normal(ms(20), values.float("σ")),
+                members: values.int("members") as usize,
+                ..CausalParameters::default()
+            };
+            let table = causal_experiment(&parameters, 1)
+                .map_err(|error| error.to_string())
+                .and_then(|rows| Table::from_rows(&rows).map_err(|error| error.to_string()));
+            match table {
+                Ok(table) => table.mime_bundle(),
+                Err(error) => MimeBundle::new().with("text/plain", error),
+            }
+        },
+    )?;
+
+    // cell
     let slow = CausalParameters {
         latency: Latency::log_normal(ms(20), 1.5),
         ..CausalParameters::default()
@@ -558,6 +581,19 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // end of cells
+    // The live table, at σ = 0 and at the top of its slider.
+    let live_rows = |sigma: f64| {
+        let parameters = CausalParameters {
+            latency: Latency::log_normal(ms(20), sigma),
+            ..CausalParameters::default()
+        };
+        causal_experiment(&parameters, 1)
+    };
+    assert!(live_rows(0.0)?.iter().all(|row| row.anomalies == 0));
+    let heavy = live_rows(1.5)?;
+    assert_eq!((heavy[1].delivery, heavy[1].anomalies), ("FIFO", 225));
+    assert_eq!((heavy[2].anomalies, heavy[2].held_back), (0, 1_209));
+    assert_eq!(heavy[2].mean_hold_ms.round(), 621.0);
     // The vector-size try-it with a prediction set.
     assert!(check_prediction(Some(192), largest_of_twelve, "").starts_with("Right"));
     assert_eq!(

@@ -96,8 +96,8 @@ pub use hot_keys::{SaltedCounter, SaltingRow, buckets_needed, salting_trial};
 pub use migration::{Backfill, MigrationRow, migration_trial};
 pub use modulo::{ModN, kept_in_period, moved_in_period};
 pub use movement::{
-    BalanceRow, JoinRow, RemapRow, balance_sweep, join_trials, node_names, remap_sweep,
-    sample_hashes,
+    BalanceRow, JoinRow, RemapRow, RingSummary, balance_sweep, join_trials, node_names,
+    remap_sweep, ring_summary, sample_hashes,
 };
 pub use placement::{ZoneOutageRow, zone_outage, zoned_ring};
 pub use ranges::{RangePartitioner, ScanRow, WriteShareRow, scan_fan_out, write_hot_spot};

@@ -284,6 +284,70 @@ pub fn join_trials(
     Ok(rows)
 }
 
+/// One ring size and vnode count at a glance, for a live control: how uneven the shares are
+/// ([`balance_sweep`]) and how much a join moves ([`join_trials`]), over the same rings.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::partitioning::ring_summary;
+///
+/// let row = ring_summary(10, 256, 20)?;
+/// assert_eq!(row.ideal_moved, 1.0 / 11.0);
+/// assert!(row.moved_min <= row.moved_mean && row.moved_mean <= row.moved_max);
+/// assert!(ring_summary(1, 256, 20).is_err()); // balance needs two nodes
+/// # Ok::<(), lessons::partitioning::PartitionError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RingSummary {
+    /// Nodes on the ring before the join.
+    pub nodes: usize,
+    /// Virtual nodes per node.
+    pub vnodes: u32,
+    /// The largest node's share over the mean share, averaged over the rings.
+    #[serde(rename = "largest / mean")]
+    pub largest_over_mean: f64,
+    /// The smallest node's share over the mean share, averaged over the rings.
+    #[serde(rename = "smallest / mean")]
+    pub smallest_over_mean: f64,
+    /// Share of the keys that moved when one node joined, fewest over the rings.
+    #[serde(rename = "moved by a join, least")]
+    pub moved_min: f64,
+    /// The same, averaged over the rings.
+    #[serde(rename = "moved, mean")]
+    pub moved_mean: f64,
+    /// The same, most over the rings.
+    #[serde(rename = "moved, most")]
+    pub moved_max: f64,
+    /// What an even ring moves: 1 / (nodes + 1).
+    #[serde(rename = "even ring moves")]
+    pub ideal_moved: f64,
+}
+
+/// [`RingSummary`] of `nodes` nodes with `vnodes` points each, over the rings `1..=rings`.
+///
+/// # Errors
+///
+/// [`balance_sweep`]'s and [`join_trials`]'s: fewer than 2 nodes, no rings, or a vnode count
+/// [`Ring::new`] refuses.
+pub fn ring_summary(nodes: usize, vnodes: u32, rings: u64) -> Result<RingSummary, PartitionError> {
+    let balance = balance_sweep(nodes, &[vnodes], rings)?[0];
+    let moved: Vec<f64> = join_trials(nodes, &[vnodes], rings)?
+        .iter()
+        .map(|row| row.moved)
+        .collect();
+    Ok(RingSummary {
+        nodes,
+        vnodes,
+        largest_over_mean: balance.max_over_mean,
+        smallest_over_mean: balance.min_over_mean,
+        moved_min: moved.iter().copied().fold(f64::INFINITY, f64::min),
+        moved_mean: moved.iter().sum::<f64>() / moved.len() as f64,
+        moved_max: moved.iter().copied().fold(0.0, f64::max),
+        ideal_moved: 1.0 / (nodes as f64 + 1.0),
+    })
+}
+
 fn fraction(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         0.0
