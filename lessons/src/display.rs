@@ -283,6 +283,37 @@ impl RichDisplay for MimeBundle {
     }
 }
 
+/// A result displays as its value, or as its error's text: a closure given to
+/// [`crate::widgets::interact`] can return what an experiment returns, and a learner who
+/// moves a control to an invalid setting reads what is allowed instead of a broken output.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::display::{MimeBundle, RichDisplay};
+///
+/// let shown: Result<MimeBundle, String> = Ok(MimeBundle::new().with("text/plain", "3 nodes"));
+/// assert_eq!(shown.mime_bundle().get("text/plain"), Some("3 nodes"));
+/// let refused: Result<MimeBundle, String> = Err("W must be at most N".into());
+/// assert_eq!(refused.mime_bundle().get("text/plain"), Some("error: W must be at most N"));
+/// ```
+impl<T: RichDisplay, E: std::fmt::Display> RichDisplay for Result<T, E> {
+    fn mime_bundle(&self) -> MimeBundle {
+        match self {
+            Ok(value) => value.mime_bundle(),
+            Err(error) => {
+                let text = format!("error: {error}");
+                MimeBundle::new()
+                    .with(
+                        "text/html",
+                        format!("<pre class=\"error\">{}</pre>", escape(&text)),
+                    )
+                    .with("text/plain", text)
+            }
+        }
+    }
+}
+
 /// One message of the lessons kernel's display protocol.
 ///
 /// # Examples
