@@ -40,6 +40,9 @@
 //!   producer and offsets committed with the output, event sourcing and the write-ahead log,
 //!   partitions and consumer groups, event-time windows and late data: what makes an effect
 //!   happen exactly once, and in which order.
+//! * [`ml_platform`]: the statistics of shipping models and versions: canary analysis and
+//!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
+//!   point-in-time training joins, and grid against random hyperparameter search.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and
@@ -88,6 +91,7 @@ pub mod display;
 pub mod failure_detection;
 pub mod ids;
 pub mod messaging;
+pub mod ml_platform;
 pub mod partitioning;
 pub mod quorum;
 pub mod raft;
