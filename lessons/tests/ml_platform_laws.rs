@@ -19,7 +19,9 @@ fn the_normal_cdf_agrees_with_statrs_to_two_parts_in_ten_million() {
         largest_absolute = largest_absolute.max((ours - theirs).abs());
         largest_relative = largest_relative.max((ours - theirs).abs() / theirs);
     }
-    eprintln!("normal CDF on [-8, 8]: largest difference {largest_absolute:.2e}, relative {largest_relative:.2e}");
+    eprintln!(
+        "normal CDF on [-8, 8]: largest difference {largest_absolute:.2e}, relative {largest_relative:.2e}"
+    );
     assert!(largest_absolute < 1e-7);
     assert!(largest_relative < 1.2e-7);
 }
@@ -36,14 +38,22 @@ fn the_normal_quantile_agrees_with_statrs_to_a_part_in_a_billion() {
         }
         p = if p < 0.01 { p * 1.7 } else { p + 0.001 };
     }
-    eprintln!("normal quantile on (1e-9, 1 - 1e-9): largest relative difference {largest_relative:.2e}");
+    eprintln!(
+        "normal quantile on (1e-9, 1 - 1e-9): largest relative difference {largest_relative:.2e}"
+    );
     assert!(largest_relative < 1.2e-9);
 }
 
 #[test]
 fn the_binomial_cdf_agrees_with_statrs() {
     let mut largest = 0.0_f64;
-    for (n, p) in [(1_000, 0.003), (10_000, 0.005), (990_000, 0.003), (50, 0.5), (7, 0.9)] {
+    for (n, p) in [
+        (1_000, 0.003),
+        (10_000, 0.005),
+        (990_000, 0.003),
+        (50, 0.5),
+        (7, 0.9),
+    ] {
         let reference = Binomial::new(p, n).unwrap();
         let mean = (n as f64 * p) as u64;
         for k in (0..=(3 * mean + 10).min(n)).step_by(1 + mean as usize / 50) {
@@ -68,9 +78,18 @@ fn claim_c22_numbers() {
     // Against a known baseline rate of exactly 0.3% (no baseline noise): the curriculum's 1.16.
     let known = (0.005 - 0.003) / (0.003_f64 * 0.997 / 1_000.0).sqrt();
     assert_eq!(format!("{known:.2}"), "1.16");
-    assert_eq!(sample_size_per_arm(0.003, 0.005, 0.05, 0.8).unwrap(), 15_634);
-    assert_eq!(canary_requests_needed(0.003, 0.005, 0.5, 0.05, 0.8).unwrap(), 15_634);
-    assert_eq!(canary_requests_needed(0.003, 0.005, 0.01, 0.05, 0.8).unwrap(), 7_025);
+    assert_eq!(
+        sample_size_per_arm(0.003, 0.005, 0.05, 0.8).unwrap(),
+        15_634
+    );
+    assert_eq!(
+        canary_requests_needed(0.003, 0.005, 0.5, 0.05, 0.8).unwrap(),
+        15_634
+    );
+    assert_eq!(
+        canary_requests_needed(0.003, 0.005, 0.01, 0.05, 0.8).unwrap(),
+        7_025
+    );
 }
 
 #[test]
@@ -79,7 +98,10 @@ fn psi_and_ks_exact_values() {
     assert_eq!(format!("{value:.4}"), "0.2282");
     let critical = ks_critical_value(0.05, 1_000, 1_000).unwrap();
     assert_eq!(format!("{critical:.4}"), "0.0607");
-    assert_eq!(format!("{:.4}", critical / (2.0_f64 / 1_000.0).sqrt()), "1.3581");
+    assert_eq!(
+        format!("{:.4}", critical / (2.0_f64 / 1_000.0).sqrt()),
+        "1.3581"
+    );
 }
 
 #[test]
@@ -91,12 +113,16 @@ fn a_canary_with_the_baseline_rate_is_falsely_aborted_about_alpha_of_the_time_on
     assert!(end.peeking > 0.05 + 0.1, "{end:?}");
     assert!(end.sequential <= 0.05 + 0.01, "{end:?}");
     // Peeking only ever adds aborts.
-    assert!(rows.windows(2).all(|pair| pair[1].peeking >= pair[0].peeking));
+    assert!(
+        rows.windows(2)
+            .all(|pair| pair[1].peeking >= pair[0].peeking)
+    );
 }
 
 #[test]
 fn simulated_power_follows_the_formula() {
-    let rows = ab_power_experiment(0.003, &[0.005], &[2_000, 15_634, 30_000], 2_000, 0.05, 3).unwrap();
+    let rows =
+        ab_power_experiment(0.003, &[0.005], &[2_000, 15_634, 30_000], 2_000, 0.05, 3).unwrap();
     for row in rows {
         assert!((row.simulated - row.formula).abs() < 0.05, "{row:?}");
     }
@@ -138,15 +164,17 @@ fn invalid_parameters_say_what_is_allowed() {
     );
     assert!(mann_whitney_u(&[1.0], &[]).is_err());
     assert!(psi(&[0.5, 0.5], &[1.0]).is_err());
-    assert!(canary_experiment(
-        &CanaryParameters {
-            alpha: 0.0,
-            ..CanaryParameters::default()
-        },
-        10,
-        1
-    )
-    .is_err());
+    assert!(
+        canary_experiment(
+            &CanaryParameters {
+                alpha: 0.0,
+                ..CanaryParameters::default()
+            },
+            10,
+            1
+        )
+        .is_err()
+    );
     assert!(threshold_metrics(&[0.5, 0.6], &[true, true], 0.5).is_err());
     assert!(grid_search(10).is_err());
 }

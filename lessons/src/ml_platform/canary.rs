@@ -230,7 +230,12 @@ pub fn canary_experiment(
             let z = two_proportion_z(canary, baseline);
             peeked |= z > per_look;
             sequential |= z > bonferroni;
-            let decisions = [z > per_look, peeked, sequential, canary.rate() > baseline.rate()];
+            let decisions = [
+                z > per_look,
+                peeked,
+                sequential,
+                canary.rate() > baseline.rate(),
+            ];
             for (total, decided) in count.iter_mut().zip(decisions) {
                 *total += u64::from(decided);
             }

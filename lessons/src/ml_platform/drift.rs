@@ -82,7 +82,11 @@ fn sorted_sample(what: &'static str, values: &[f64]) -> Result<Vec<f64>, SimErro
         return Err(SimError::NoValues { what });
     }
     if values.iter().any(|value| value.is_nan()) {
-        return Err(SimError::parameter("value", "NaN", "samples must hold numbers"));
+        return Err(SimError::parameter(
+            "value",
+            "NaN",
+            "samples must hold numbers",
+        ));
     }
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -116,7 +120,11 @@ pub fn psi_of_samples(reference: &[f64], current: &[f64], bins: usize) -> Result
 
 fn psi_of_sorted(reference: &[f64], current: &[f64], bins: usize) -> Result<f64, SimError> {
     if !(2..=100).contains(&bins) {
-        return Err(SimError::parameter("PSI bin count", bins, "from 2 to 100 bins"));
+        return Err(SimError::parameter(
+            "PSI bin count",
+            bins,
+            "from 2 to 100 bins",
+        ));
     }
     let edges: Vec<f64> = (1..bins)
         .map(|k| reference[k * reference.len() / bins])
@@ -395,10 +403,15 @@ fn check_drift(parameters: &DriftParameters) -> Result<(), SimError> {
 /// assert!(rows[20..].iter().all(|row| row.psi_alarm && row.ks_alarm));
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-pub fn drift_experiment(parameters: &DriftParameters, seed: u64) -> Result<Vec<DriftRow>, SimError> {
+pub fn drift_experiment(
+    parameters: &DriftParameters,
+    seed: u64,
+) -> Result<Vec<DriftRow>, SimError> {
     check_drift(parameters)?;
     let mut rng = Rng::new(seed);
-    let reference: Vec<f64> = (0..parameters.reference_size).map(|_| rng.normal()).collect();
+    let reference: Vec<f64> = (0..parameters.reference_size)
+        .map(|_| rng.normal())
+        .collect();
     let reference = sorted_sample("drift reference", &reference)?;
     let mut rows = Vec::with_capacity(parameters.windows);
     for window in 0..parameters.windows {
@@ -444,7 +457,7 @@ pub fn drift_experiment(parameters: &DriftParameters, seed: u64) -> Result<Vec<D
 pub struct FalseAlarmRow {
     /// Values per window.
     pub window_size: usize,
-    /// The mean PSI of a window from the reference distribution itself.
+    /// The mean PSI of a window from the reference distribution itself, to 4 decimals.
     pub mean_psi: f64,
     /// The share of windows with PSI above 0.2.
     pub psi_alarm_rate: f64,
@@ -490,10 +503,14 @@ pub fn false_alarm_experiment(
             };
             Ok(FalseAlarmRow {
                 window_size,
-                mean_psi: rows.iter().map(|row| row.psi).sum::<f64>() / windows as f64,
+                mean_psi: round4(rows.iter().map(|row| row.psi).sum::<f64>() / windows as f64),
                 psi_alarm_rate: share(|row| row.psi_alarm),
                 ks_alarm_rate: share(|row| row.ks_alarm),
             })
         })
         .collect()
+}
+
+fn round4(value: f64) -> f64 {
+    (value * 10_000.0).round() / 10_000.0
 }

@@ -32,10 +32,7 @@ pub fn canary_figure(rows: &[CanaryRow], what: &str) -> Figure {
         .x_label("minutes since the canary started")
         .y_label("share of runs aborted");
     for (name, value) in series {
-        figure = figure.line(
-            name,
-            rows.iter().map(|row| (row.minute as f64, value(row))),
-        );
+        figure = figure.line(name, rows.iter().map(|row| (row.minute as f64, value(row))));
     }
     figure
 }
@@ -87,7 +84,10 @@ pub fn power_figure(rows: &[PowerRow]) -> Figure {
         .y_label("P(the test finds the difference)");
     for rate in groups(rows, |row| row.treatment_rate.to_bits()) {
         let rate = f64::from_bits(rate);
-        let mine: Vec<&PowerRow> = rows.iter().filter(|row| row.treatment_rate == rate).collect();
+        let mine: Vec<&PowerRow> = rows
+            .iter()
+            .filter(|row| row.treatment_rate == rate)
+            .collect();
         figure = figure
             .points(
                 format!("treatment {}%, simulated", rate * 100.0),
@@ -237,7 +237,8 @@ pub fn leakage_figure(rows: &[LeakageRow]) -> Figure {
         )
         .bars(
             "online (values serving sees)",
-            rows.iter().map(|row| (row.join.clone(), row.online_accuracy)),
+            rows.iter()
+                .map(|row| (row.join.clone(), row.online_accuracy)),
         )
 }
 

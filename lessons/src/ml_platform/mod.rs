@@ -77,30 +77,29 @@ pub use ab_test::{
     AllocationRow, PowerRow, ab_power_experiment, allocation_experiment, difference_sd,
 };
 pub use canary::{
-    CanaryEvidence, CanaryParameters, CanaryRow, RequiredRow, canary_evidence,
-    canary_experiment, canary_requests_needed, required_requests_rows,
+    CanaryEvidence, CanaryParameters, CanaryRow, RequiredRow, canary_evidence, canary_experiment,
+    canary_requests_needed, required_requests_rows,
 };
 pub use drift::{
     DriftParameters, DriftRow, EMPTY_BIN_SHARE, FalseAlarmRow, drift_experiment,
-    false_alarm_experiment, kolmogorov_upper_tail, ks_critical_value, ks_p_value,
-    ks_statistic, psi, psi_of_samples,
+    false_alarm_experiment, kolmogorov_upper_tail, ks_critical_value, ks_p_value, ks_statistic,
+    psi, psi_of_samples,
 };
 pub use figures::{
-    allocation_figure, canary_figure, drift_figure, false_alarm_figure, leakage_figure, power_figure,
-    required_requests_figure, roc_figure, search_figure,
+    allocation_figure, canary_figure, drift_figure, false_alarm_figure, leakage_figure,
+    power_figure, required_requests_figure, roc_figure, search_figure,
 };
 pub use metrics::{ThresholdMetrics, roc_auc, roc_curve, scored_examples, threshold_metrics};
 pub use normal::{normal_cdf, normal_quantile, normal_upper_tail};
-pub use proportions::{
-    Arm, binomial_cdf, one_sided_p_value, power_two_proportions, sample_size_per_arm,
-    two_proportion_z, two_sided_p_value,
-};
 pub use point_in_time::{
     FeatureUpdate, JoinedExample, LabelEvent, LeakageRow, as_of_join, fraud_data, latest_join,
     leakage_experiment,
 };
+pub use proportions::{
+    Arm, binomial_cdf, one_sided_p_value, power_two_proportions, sample_size_per_arm,
+    two_proportion_z, two_sided_p_value,
+};
 pub use ranks::{MannWhitney, mann_whitney_binary, mann_whitney_u};
 pub use search::{
-    Objective, SearchRow, distinct_important_values, grid_search, random_search,
-    search_experiment,
+    Objective, SearchRow, distinct_important_values, grid_search, random_search, search_experiment,
 };

@@ -123,7 +123,8 @@ pub fn normal_quantile(p: f64) -> Result<f64, SimError> {
         3.754_408_661_907_416,
     ];
     const LOW: f64 = 0.024_25;
-    let horner = |coefficients: &[f64], x: f64| coefficients.iter().fold(0.0, |sum, &c| sum * x + c);
+    let horner =
+        |coefficients: &[f64], x: f64| coefficients.iter().fold(0.0, |sum, &c| sum * x + c);
     let tail = |q: f64| horner(&C, q) / (horner(&D, q) * q + 1.0);
     Ok(if p < LOW {
         tail((-2.0 * p.ln()).sqrt())

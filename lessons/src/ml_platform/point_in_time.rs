@@ -125,7 +125,9 @@ fn join_by(
 /// assert_eq!(as_of_join(&[event], &updates)[0].value, Some(0.2));
 /// ```
 pub fn as_of_join(events: &[LabelEvent], updates: &[FeatureUpdate]) -> Vec<JoinedExample> {
-    join_by(events, updates, |event, update| update.written_at <= event.at)
+    join_by(events, updates, |event, update| {
+        update.written_at <= event.at
+    })
 }
 
 /// The leaky join: each event gets its entity's newest value, whenever it was written.
@@ -190,7 +192,11 @@ pub fn fraud_data(
         events.push(LabelEvent { entity, at, label });
         for d in 0..30 {
             let written_at = day * d + rng.between(Time::ZERO, day);
-            let flag = if label && written_at >= confirmed { 2.0 } else { 0.0 };
+            let flag = if label && written_at >= confirmed {
+                2.0
+            } else {
+                0.0
+            };
             let value = riskiness + 0.3 * rng.normal() + flag;
             updates.push(FeatureUpdate {
                 entity,
@@ -205,7 +211,10 @@ pub fn fraud_data(
 /// The threshold with the best accuracy on `examples` ("fraud" when the value is at or above
 /// it), tried at every observed value; examples without a value are left out.
 fn best_threshold(examples: &[JoinedExample]) -> f64 {
-    let mut candidates: Vec<f64> = examples.iter().filter_map(|example| example.value).collect();
+    let mut candidates: Vec<f64> = examples
+        .iter()
+        .filter_map(|example| example.value)
+        .collect();
     candidates.sort_by(f64::total_cmp);
     candidates
         .iter()
@@ -244,7 +253,7 @@ pub struct LeakageRow {
     pub join: String,
     /// Training examples whose feature was written after their event.
     pub future_values: usize,
-    /// The threshold that training chose.
+    /// The threshold that training chose, to 4 decimals.
     pub threshold: f64,
     /// Accuracy on held-out examples joined the same way (what the offline report says).
     pub offline_accuracy: f64,
@@ -273,8 +282,13 @@ pub fn leakage_experiment(entities: u64, seed: u64) -> Result<Vec<LeakageRow>, S
     let (train, test): (Vec<LabelEvent>, Vec<LabelEvent>) =
         events.iter().partition(|event| event.entity % 2 == 0);
     let served = as_of_join(&test, &updates);
-    let joins: [(&str, fn(&[LabelEvent], &[FeatureUpdate]) -> Vec<JoinedExample>); 2] =
-        [("latest value", latest_join), ("as of event time", as_of_join)];
+    let joins: [(
+        &str,
+        fn(&[LabelEvent], &[FeatureUpdate]) -> Vec<JoinedExample>,
+    ); 2] = [
+        ("latest value", latest_join),
+        ("as of event time", as_of_join),
+    ];
     Ok(joins
         .iter()
         .map(|(name, join)| {
@@ -286,7 +300,7 @@ pub fn leakage_experiment(entities: u64, seed: u64) -> Result<Vec<LeakageRow>, S
                     .iter()
                     .filter(|example| example.written_at.is_some_and(|at| at > example.event.at))
                     .count(),
-                threshold,
+                threshold: (threshold * 10_000.0).round() / 10_000.0,
                 offline_accuracy: accuracy(&join(&test, &updates), threshold),
                 online_accuracy: accuracy(&served, threshold),
             }

@@ -321,7 +321,9 @@ mod tests {
     fn binomial_draws_have_the_right_mean() {
         let mut rng = Rng::new(3);
         let draws = 20_000;
-        let total: u64 = (0..draws).map(|_| binomial_draw(&mut rng, 2_000, 0.003)).sum();
+        let total: u64 = (0..draws)
+            .map(|_| binomial_draw(&mut rng, 2_000, 0.003))
+            .sum();
         let mean = total as f64 / draws as f64;
         assert!((mean - 6.0).abs() < 0.1, "{mean}");
     }

@@ -87,13 +87,17 @@ pub fn mann_whitney_u(first: &[f64], second: &[f64]) -> Result<MannWhitney, SimE
     let mut tie_term = 0.0;
     let mut start = 0;
     while start < labelled.len() {
-        let end = start + labelled[start..]
-            .iter()
-            .take_while(|(value, _)| *value == labelled[start].0)
-            .count();
+        let end = start
+            + labelled[start..]
+                .iter()
+                .take_while(|(value, _)| *value == labelled[start].0)
+                .count();
         // Ranks start + 1 ..= end share their mean.
         let mid_rank = (start + 1 + end) as f64 / 2.0;
-        let in_first = labelled[start..end].iter().filter(|(_, first)| *first).count();
+        let in_first = labelled[start..end]
+            .iter()
+            .filter(|(_, first)| *first)
+            .count();
         first_rank_sum += mid_rank * in_first as f64;
         let tied = (end - start) as f64;
         tie_term += tied * tied * tied - tied;

@@ -80,9 +80,7 @@ pub fn grid_search(budget: usize) -> Result<Vec<(f64, f64)>, SimError> {
             "a grid needs a perfect square from 1 to 10,000 (4, 9, 16, ...)",
         ));
     }
-    let values: Vec<f64> = (0..side)
-        .map(|i| (i as f64 + 0.5) / side as f64)
-        .collect();
+    let values: Vec<f64> = (0..side).map(|i| (i as f64 + 0.5) / side as f64).collect();
     Ok(values
         .iter()
         .flat_map(|&x| values.iter().map(move |&y| (x, y)))
@@ -197,9 +195,7 @@ pub fn search_experiment(
             let mut peaks = Rng::derive(seed, &[budget as u64]);
             let (mut grid_total, mut random_total) = (0.0, 0.0);
             for round in 0..objectives {
-                let objective = Objective {
-                    peak: peaks.unit(),
-                };
+                let objective = Objective { peak: peaks.unit() };
                 let random = random_search(budget, seed ^ (round << 20) ^ budget as u64)?;
                 grid_total += best(&grid, objective);
                 random_total += best(&random, objective);
