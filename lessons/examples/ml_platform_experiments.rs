@@ -171,21 +171,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let drift = DriftParameters::default();
     let drift_rows = drift_experiment(&drift, 6)?;
-    let (before, after) = drift_rows.split_at(drift.shift_at);
-    let alarms = |rows: &[DriftRow], alarm: fn(&DriftRow) -> bool| {
-        rows.iter().filter(|row| alarm(row)).count()
-    };
+    let drift_alarms = AlarmSummary::of(&drift_rows);
     println!(
         "before the shift: PSI alarms {} of {}, KS alarms {}; after: PSI {} of {}, KS {}",
-        alarms(before, |row| row.psi_alarm),
-        before.len(),
-        alarms(before, |row| row.ks_alarm),
-        alarms(after, |row| row.psi_alarm),
-        after.len(),
-        alarms(after, |row| row.ks_alarm)
+        drift_alarms.psi_before,
+        drift_alarms.windows_before,
+        drift_alarms.ks_before,
+        drift_alarms.psi_after,
+        drift_alarms.windows_after,
+        drift_alarms.ks_after
     );
-    let largest_psi_after = after.iter().map(|row| row.psi).fold(0.0, f64::max);
-    println!("largest PSI after a 0.2 standard-deviation shift: {largest_psi_after:.3}");
+    println!(
+        "largest PSI after a 0.2 standard-deviation shift: {:.3}",
+        drift_alarms.largest_psi_after
+    );
     drift_figure(&drift_rows, drift.psi_threshold).show();
 
     // cell
@@ -208,11 +207,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         spread: 1.5,
         ..DriftParameters::default()
     };
-    let wider_rows = drift_experiment(&wider, 8)?;
-    let (_, wider_after) = wider_rows.split_at(wider.shift_at);
-    let psi_caught = alarms(wider_after, |row| row.psi_alarm);
-    let ks_caught = alarms(wider_after, |row| row.ks_alarm);
-    let mean_psi = wider_after.iter().map(|row| row.psi).sum::<f64>() / wider_after.len() as f64;
+    let wider_alarms = AlarmSummary::of(&drift_experiment(&wider, 8)?);
+    let psi_caught = wider_alarms.psi_after;
+    let ks_caught = wider_alarms.ks_after;
+    let mean_psi = wider_alarms.mean_psi_after;
     println!(
         "{}",
         check_prediction(
@@ -223,7 +221,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                  spread moves values into the outer deciles, and PSI averages {mean_psi:.3}, \
                  right at its 0.2 line, so it flickers. KS's largest CDF gap is about 0.1 (at \
                  ±1.1 standard deviations), twice its critical value.",
-                wider_after.len()
+                wider_alarms.windows_after
             )
         )
     );
@@ -247,13 +245,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let mut auc_table = Table::new(["separation", "ROC AUC", "U / (n_pos n_neg)", "Φ(s / √2)"]);
     for separation in [0.5, 1.0, 2.0] {
         let (scores, labels) = scored_examples(2_000, 2_000, separation, 10)?;
-        let (positives, negatives): (Vec<(f64, bool)>, Vec<(f64, bool)>) = scores
-            .iter()
-            .copied()
-            .zip(labels.iter().copied())
-            .partition(|pair| pair.1);
-        let first: Vec<f64> = positives.iter().map(|pair| pair.0).collect();
-        let second: Vec<f64> = negatives.iter().map(|pair| pair.0).collect();
+        let scores_where = |wanted: bool| -> Vec<f64> {
+            let pairs = scores.iter().zip(&labels);
+            pairs
+                .filter(|pair| *pair.1 == wanted)
+                .map(|pair| *pair.0)
+                .collect()
+        };
+        let (first, second) = (scores_where(true), scores_where(false));
         let auc = roc_auc(&scores, &labels)?;
         auc_table.push_row([
             format!("{separation}"),
@@ -290,12 +289,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
 
     // cell
     let day = secs(86_400);
-    let update = |on_day: i64, value: f64| FeatureUpdate {
-        entity: 1,
-        written_at: day * on_day,
-        value,
-    };
-    let account_updates = [update(3, 0.4), update(5, 0.5), update(8, 2.5)];
+    let account_updates: Vec<FeatureUpdate> = [(3, 0.4), (5, 0.5), (8, 2.5)]
+        .iter()
+        .map(|&(on_day, value)| FeatureUpdate {
+            entity: 1,
+            written_at: day * on_day,
+            value,
+        })
+        .collect();
     let transaction = [LabelEvent {
         entity: 1,
         at: day * 6,
@@ -322,7 +323,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let prediction: Option<bool> = None; // with 4,000 accounts, is the leaky model's online accuracy above 0.6?
     let bigger = leakage_experiment(4_000, 12)?;
-    let leaky = &bigger[0];
+    let leaky = bigger[0].clone();
     println!(
         "{}",
         check_prediction(
@@ -444,18 +445,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
     // Section 3.
-    assert_eq!(
-        alarms(before, |row| row.psi_alarm) + alarms(before, |row| row.ks_alarm),
-        0
-    );
-    assert_eq!(
-        (
-            alarms(after, |row| row.psi_alarm),
-            alarms(after, |row| row.ks_alarm)
-        ),
-        (0, 20)
-    );
-    assert_eq!(fixed(largest_psi_after, 3), "0.070");
+    assert_eq!(drift_alarms.psi_before + drift_alarms.ks_before, 0);
+    assert_eq!((drift_alarms.psi_after, drift_alarms.ks_after), (0, 20));
+    assert_eq!(fixed(drift_alarms.largest_psi_after, 3), "0.070");
     assert_eq!(fixed(normal_cdf(0.2) * 100.0, 1), "57.9");
     let rates: Vec<f64> = false_alarms.iter().map(|row| row.psi_alarm_rate).collect();
     assert_eq!(rates, [0.835, 0.475, 0.045, 0.0, 0.0, 0.0, 0.0]);

@@ -34,7 +34,7 @@ use crate::sim::{Rng, SimError};
 ///
 /// let even = difference_sd(0.05, 50_000, 0.05, 50_000)?;
 /// let skewed = difference_sd(0.05, 99_000, 0.05, 1_000)?;
-/// assert_eq!(format!("{even:.5} {skewed:.5}"), "0.00138 0.00692");
+/// assert_eq!(format!("{even:.5} {skewed:.5}"), "0.00138 0.00693");
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 pub fn difference_sd(p1: f64, n1: u64, p2: f64, n2: u64) -> Result<f64, SimError> {

@@ -375,7 +375,7 @@ fn check_drift(parameters: &DriftParameters) -> Result<(), SimError> {
             "from 1 to 10,000 windows",
         ));
     }
-    if !parameters.shift.is_finite() || !(parameters.spread > 0.0 && parameters.spread < 100.0) {
+    if !(parameters.shift.is_finite() && parameters.spread > 0.0 && parameters.spread < 100.0) {
         return Err(SimError::parameter(
             "shift",
             format!("mean {} spread {}", parameters.shift, parameters.spread),
@@ -513,4 +513,68 @@ pub fn false_alarm_experiment(
 
 fn round4(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
+}
+
+/// How often each monitor alarmed before and after the shift of one [`drift_experiment`] run.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{AlarmSummary, DriftParameters, drift_experiment};
+///
+/// let big_shift = DriftParameters { shift: 1.0, ..DriftParameters::default() };
+/// let summary = AlarmSummary::of(&drift_experiment(&big_shift, 1)?);
+/// assert_eq!((summary.windows_after, summary.psi_after, summary.ks_after), (20, 20, 20));
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AlarmSummary {
+    /// Windows before the shift.
+    pub windows_before: usize,
+    /// PSI alarms before the shift (all false).
+    pub psi_before: usize,
+    /// KS alarms before the shift (all false).
+    pub ks_before: usize,
+    /// Windows from the shift on.
+    pub windows_after: usize,
+    /// PSI alarms from the shift on.
+    pub psi_after: usize,
+    /// KS alarms from the shift on.
+    pub ks_after: usize,
+    /// The largest PSI from the shift on (0 if no window is shifted).
+    pub largest_psi_after: f64,
+    /// The mean PSI from the shift on (0 if no window is shifted).
+    pub mean_psi_after: f64,
+}
+
+impl AlarmSummary {
+    /// Counts the alarms in `rows`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::ml_platform::{AlarmSummary, DriftParameters, drift_experiment};
+    ///
+    /// let summary = AlarmSummary::of(&drift_experiment(&DriftParameters::default(), 1)?);
+    /// assert_eq!(summary.windows_before + summary.windows_after, 40);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn of(rows: &[DriftRow]) -> AlarmSummary {
+        let (after, before): (Vec<&DriftRow>, Vec<&DriftRow>) =
+            rows.iter().partition(|row| row.shifted);
+        let count = |rows: &[&DriftRow], alarm: fn(&DriftRow) -> bool| {
+            rows.iter().filter(|row| alarm(row)).count()
+        };
+        let psi_after: Vec<f64> = after.iter().map(|row| row.psi).collect();
+        AlarmSummary {
+            windows_before: before.len(),
+            psi_before: count(&before, |row| row.psi_alarm),
+            ks_before: count(&before, |row| row.ks_alarm),
+            windows_after: after.len(),
+            psi_after: count(&after, |row| row.psi_alarm),
+            ks_after: count(&after, |row| row.ks_alarm),
+            largest_psi_after: psi_after.iter().copied().fold(0.0, f64::max),
+            mean_psi_after: psi_after.iter().sum::<f64>() / psi_after.len().max(1) as f64,
+        }
+    }
 }

@@ -22,7 +22,8 @@ use crate::viz::{Figure, groups};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn canary_figure(rows: &[CanaryRow], what: &str) -> Figure {
-    let series: [(&str, fn(&CanaryRow) -> f64); 4] = [
+    type Share = fn(&CanaryRow) -> f64;
+    let series: [(&str, Share); 4] = [
         ("one look, at this minute", |row| row.look_once),
         ("a look every minute at alpha", |row| row.peeking),
         ("a look every minute at alpha / 60", |row| row.sequential),

@@ -57,7 +57,7 @@
 //!
 //! let canary = Arm::new(5, 1_000)?;
 //! let baseline = Arm::new(2_970, 990_000)?;
-//! assert_eq!(format!("{:.2}", two_proportion_z(canary, baseline)), "1.15");
+//! assert_eq!(format!("{:.2}", two_proportion_z(canary, baseline)), "1.16");
 //! assert_eq!(sample_size_per_arm(0.003, 0.005, 0.05, 0.8)?, 15_634);
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
@@ -81,7 +81,7 @@ pub use canary::{
     canary_requests_needed, required_requests_rows,
 };
 pub use drift::{
-    DriftParameters, DriftRow, EMPTY_BIN_SHARE, FalseAlarmRow, drift_experiment,
+    AlarmSummary, DriftParameters, DriftRow, EMPTY_BIN_SHARE, FalseAlarmRow, drift_experiment,
     false_alarm_experiment, kolmogorov_upper_tail, ks_critical_value, ks_p_value, ks_statistic,
     psi, psi_of_samples,
 };

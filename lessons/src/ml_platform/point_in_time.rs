@@ -87,6 +87,9 @@ pub struct JoinedExample {
     pub written_at: Option<Time>,
 }
 
+/// A way of joining events with feature values.
+type Join = fn(&[LabelEvent], &[FeatureUpdate]) -> Vec<JoinedExample>;
+
 fn join_by(
     events: &[LabelEvent],
     updates: &[FeatureUpdate],
@@ -282,10 +285,7 @@ pub fn leakage_experiment(entities: u64, seed: u64) -> Result<Vec<LeakageRow>, S
     let (train, test): (Vec<LabelEvent>, Vec<LabelEvent>) =
         events.iter().partition(|event| event.entity % 2 == 0);
     let served = as_of_join(&test, &updates);
-    let joins: [(
-        &str,
-        fn(&[LabelEvent], &[FeatureUpdate]) -> Vec<JoinedExample>,
-    ); 2] = [
+    let joins: [(&str, Join); 2] = [
         ("latest value", latest_join),
         ("as of event time", as_of_join),
     ];

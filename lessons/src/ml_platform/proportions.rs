@@ -96,7 +96,7 @@ impl Arm {
 ///
 /// let baseline = Arm::new(2_970, 990_000)?;
 /// assert_eq!(format!("{:.2}", two_proportion_z(Arm::new(50, 10_000)?, baseline)), "3.63");
-/// assert_eq!(format!("{:.2}", two_proportion_z(Arm::new(5, 1_000)?, baseline)), "1.15");
+/// assert_eq!(format!("{:.2}", two_proportion_z(Arm::new(5, 1_000)?, baseline)), "1.16");
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 pub fn two_proportion_z(treatment: Arm, control: Arm) -> f64 {
