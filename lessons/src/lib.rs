@@ -42,7 +42,8 @@
 //!   happen exactly once, and in which order.
 //! * [`ml_platform`]: the statistics of shipping models and versions: canary analysis and
 //!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
-//!   point-in-time training joins, and grid against random hyperparameter search.
+//!   point-in-time training joins, grid against random hyperparameter search, and ring
+//!   all-reduce against a parameter server.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and

@@ -177,6 +177,8 @@ fn invalid_parameters_say_what_is_allowed() {
     );
     assert!(threshold_metrics(&[0.5, 0.6], &[true, true], 0.5).is_err());
     assert!(grid_search(10).is_err());
+    assert!(ring_all_reduce(&[vec![1, 2], vec![3]]).is_err());
+    assert!(all_reduce_rows(&[1], 1.0, 1.0, 0.0).is_err());
 }
 
 // --- Laws ---------------------------------------------------------------------------------
@@ -319,6 +321,28 @@ proptest! {
     fn nine_trials_give_a_grid_three_values_of_each_parameter_and_random_search_nine(seed in any::<u64>()) {
         prop_assert_eq!(distinct_important_values(&grid_search(9).unwrap()), 3);
         prop_assert_eq!(distinct_important_values(&random_search(9, seed).unwrap()), 9);
+    }
+
+    #[test]
+    fn ring_all_reduce_leaves_the_exact_sum_everywhere_and_each_worker_sends_2_n_minus_1_over_n_of_it(
+        workers in 1_usize..9,
+        chunks in 0_usize..6,
+        extra in 0_usize..9,
+        seed in any::<u64>(),
+    ) {
+        let size = workers * chunks + extra;
+        let mut rng = Rng::new(seed);
+        let gradients: Vec<Vec<i64>> = (0..workers)
+            .map(|_| (0..size).map(|_| rng.below(2_000) as i64 - 1_000).collect())
+            .collect();
+        let run = ring_all_reduce(&gradients).unwrap();
+        let sum: Vec<i64> = (0..size).map(|i| gradients.iter().map(|g| g[i]).sum()).collect();
+        prop_assert!(run.results.iter().all(|result| result == &sum));
+        prop_assert_eq!(run.elements_sent.iter().sum::<usize>(), 2 * (workers - 1) * size);
+        if extra == 0 {
+            let each = 2 * (workers - 1) * size / workers;
+            prop_assert!(run.elements_sent.iter().all(|&sent| sent == each));
+        }
     }
 
     #[test]

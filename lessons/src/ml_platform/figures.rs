@@ -2,6 +2,7 @@
 //! experiment and shows the picture without plotting code of its own.
 
 use super::ab_test::{AllocationRow, PowerRow};
+use super::all_reduce::AllReduceRow;
 use super::canary::{CanaryRow, RequiredRow};
 use super::drift::{DriftRow, FalseAlarmRow};
 use super::point_in_time::LeakageRow;
@@ -29,7 +30,7 @@ pub fn canary_figure(rows: &[CanaryRow], what: &str) -> Figure {
         ("a look every minute at alpha / 60", |row| row.sequential),
         ("naive: canary rate is higher", |row| row.naive),
     ];
-    let mut figure = Figure::new(format!("Aborting a canary: {what}"))
+    let mut figure = Figure::new(format!("Canary aborts: {what}"))
         .x_label("minutes since the canary started")
         .y_label("share of runs aborted");
     for (name, value) in series {
@@ -267,5 +268,35 @@ pub fn search_figure(rows: &[SearchRow]) -> Figure {
             "random",
             rows.iter()
                 .map(|row| (row.budget as f64, row.random_mean_best)),
+        )
+}
+
+/// Time per gradient exchange against the number of workers, ring against parameter server
+/// (logarithmic axes).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{all_reduce_figure, all_reduce_rows};
+///
+/// let rows = all_reduce_rows(&[2, 8, 64], 100e6, 1.25e9, 10e-6)?;
+/// assert!(all_reduce_figure(&rows).to_svg()?.contains("ring all-reduce"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn all_reduce_figure(rows: &[AllReduceRow]) -> Figure {
+    Figure::new("Summing gradients: time per step")
+        .x_label("workers")
+        .y_label("seconds per exchange")
+        .log_x()
+        .log_y()
+        .line(
+            "ring all-reduce",
+            rows.iter()
+                .map(|row| (row.workers as f64, row.ring_seconds)),
+        )
+        .line(
+            "parameter server (one link)",
+            rows.iter()
+                .map(|row| (row.workers as f64, row.server_seconds)),
         )
 }

@@ -37,6 +37,12 @@
 //!   budget of B trials, a grid tries only √B values of each parameter; random search tries B,
 //!   which wins when few parameters matter.
 //!
+//! # Training traffic
+//!
+//! * **Ring all-reduce** ([`ring_all_reduce`], [`all_reduce_rows`]): every worker sends
+//!   `2 (N − 1) / N` times the gradient size, against a parameter server that receives and
+//!   sends `N` times it.
+//!
 //! Everything random takes a seed and draws from [`crate::sim::Rng`]; invalid parameters return
 //! a [`SimError`](crate::sim::SimError) that says what is allowed.
 //!
@@ -63,6 +69,7 @@
 //! ```
 
 mod ab_test;
+mod all_reduce;
 mod canary;
 mod drift;
 mod figures;
@@ -76,6 +83,7 @@ mod search;
 pub use ab_test::{
     AllocationRow, PowerRow, ab_power_experiment, allocation_experiment, difference_sd,
 };
+pub use all_reduce::{AllReduceRow, AllReduceRun, all_reduce_rows, ring_all_reduce};
 pub use canary::{
     CanaryEvidence, CanaryParameters, CanaryRow, RequiredRow, canary_evidence, canary_experiment,
     canary_requests_needed, required_requests_rows,
@@ -86,8 +94,8 @@ pub use drift::{
     psi, psi_of_samples,
 };
 pub use figures::{
-    allocation_figure, canary_figure, drift_figure, false_alarm_figure, leakage_figure,
-    power_figure, required_requests_figure, roc_figure, search_figure,
+    all_reduce_figure, allocation_figure, canary_figure, drift_figure, false_alarm_figure,
+    leakage_figure, power_figure, required_requests_figure, roc_figure, search_figure,
 };
 pub use metrics::{ThresholdMetrics, roc_auc, roc_curve, scored_examples, threshold_metrics};
 pub use normal::{normal_cdf, normal_quantile, normal_upper_tail};
