@@ -375,10 +375,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "after the all-reduce",
         "elements sent",
     ]);
-    for worker in 0..4 {
+    for (worker, gradient) in gradients.iter().enumerate() {
         ring_table.push_row([
             worker.to_string(),
-            format!("{:?}", gradients[worker]),
+            format!("{gradient:?}"),
             format!("{:?}", ring.results[worker]),
             ring.elements_sent[worker].to_string(),
         ])?;
