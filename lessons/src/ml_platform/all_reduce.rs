@@ -131,8 +131,9 @@ pub struct AllReduceRow {
     /// Ring time: `2 (N − 1)` messages of `S / N` bytes, one after another (to the
     /// microsecond).
     pub ring_seconds: f64,
-    /// Parameter-server time: `N S` bytes in and `N S` out over the server's link, plus two
-    /// message latencies (to the microsecond).
+    /// Parameter-server time: `N S` bytes in, then (the sum is ready only when every gradient
+    /// is in) `N S` out over the server's link, plus two message latencies (to the
+    /// microsecond).
     pub server_seconds: f64,
 }
 
@@ -152,7 +153,7 @@ pub struct AllReduceRow {
 ///
 /// let rows = all_reduce_rows(&[4], 100.0, 1.0, 0.0)?;
 /// assert_eq!((rows[0].ring_bytes_per_worker, rows[0].server_bytes), (150.0, 800.0));
-/// assert_eq!((rows[0].ring_seconds, rows[0].server_seconds), (150.0, 400.0));
+/// assert_eq!((rows[0].ring_seconds, rows[0].server_seconds), (150.0, 800.0));
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 pub fn all_reduce_rows(
