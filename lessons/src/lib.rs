@@ -45,6 +45,10 @@
 //!   LSM trees with leveled and size-tiered compaction and their amplifications, Bloom filters
 //!   sized from n and p and measured against the formula, filters past their capacity, counting
 //!   and scalable filters, and filters on the LSM read path.
+//! * [`ml_platform`]: the statistics of shipping models and versions: canary analysis and
+//!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
+//!   point-in-time training joins, grid against random hyperparameter search, and ring
+//!   all-reduce against a parameter server.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and
@@ -96,6 +100,7 @@ pub mod failure_detection;
 pub mod ids;
 mod kernel_bridge;
 pub mod messaging;
+pub mod ml_platform;
 pub mod partitioning;
 pub mod quorum;
 pub mod raft;
