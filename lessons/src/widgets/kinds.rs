@@ -153,6 +153,10 @@ impl Widget {
     /// let run = Widget::button("run");
     /// let column = Widget::vbox(&[&run]);
     /// assert_eq!(column.get("children")[0], format!("IPY_MODEL_{}", run.id()));
+    /// // Frontends without widgets show a line of text instead.
+    /// use lessons::display::RichDisplay;
+    /// assert_eq!(column.mime_bundle().get("text/plain"), Some("VBox of 1 widget"));
+    /// assert_eq!(run.mime_bundle().get("text/plain"), Some("[run]"));
     /// ```
     pub fn vbox(children: &[&Widget]) -> Widget {
         Widget::model(CONTROLS, "VBox", json!({"children": references(children)}))

@@ -229,10 +229,18 @@ impl RichDisplay for Widget {
     fn mime_bundle(&self) -> MimeBundle {
         let view = json!({"model_id": self.id(), "version_major": 2, "version_minor": 0});
         let description = self.get("description");
-        let text = match (description.as_str(), self.get("value")) {
-            (Some(name), Value::Null) => format!("[{name}]"),
-            (Some(name), value) => format!("{name}: {value}"),
-            (None, _) => format!("{}", self.get("_model_name")),
+        let model = self.get("_model_name");
+        let model = model.as_str().unwrap_or_default().trim_end_matches("Model");
+        let text = match (
+            description.as_str(),
+            self.get("value"),
+            self.get("children"),
+        ) {
+            (_, _, Value::Array(children)) if children.len() == 1 => format!("{model} of 1 widget"),
+            (_, _, Value::Array(children)) => format!("{model} of {} widgets", children.len()),
+            (Some(name), Value::Null, _) => format!("[{name}]"),
+            (Some(name), value, _) => format!("{name}: {value}"),
+            (None, _, _) => model.to_string(),
         };
         MimeBundle::new()
             .with("application/vnd.jupyter.widget-view+json", view.to_string())
