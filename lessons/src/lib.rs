@@ -40,6 +40,9 @@
 //!   producer and offsets committed with the output, event sourcing and the write-ahead log,
 //!   partitions and consumer groups, event-time windows and late data: what makes an effect
 //!   happen exactly once, and in which order.
+//! * [`resilience`]: overload and resilience: queues against the M/M/c formulas and Little's
+//!   law, goodput with bounded and unbounded queues, retries with backoff and jitter, retry
+//!   amplification and budgets, circuit breakers and their false trips, availability arithmetic.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and
@@ -93,6 +96,7 @@ pub mod quorum;
 pub mod raft;
 pub mod rate_limit;
 pub mod replication;
+pub mod resilience;
 pub mod sim;
 pub mod table;
 pub mod transactions;
