@@ -28,9 +28,13 @@ use crate::viz::Figure;
 pub fn amplification(tries: u64, layers: u32) -> Result<u64, SimError> {
     within("tries", tries as usize, 1, 100)?;
     within("layers", layers as usize, 1, 30)?;
-    tries
-        .checked_pow(layers)
-        .ok_or_else(|| SimError::parameter("layers", layers, "few enough that tries^layers fits in 64 bits"))
+    tries.checked_pow(layers).ok_or_else(|| {
+        SimError::parameter(
+            "layers",
+            layers,
+            "few enough that tries^layers fits in 64 bits",
+        )
+    })
 }
 
 /// One chain of [`amplification_experiment`].
@@ -91,7 +95,11 @@ pub fn amplification_experiment(
     if let Some(share) = budget
         && !(share.is_finite() && share >= 0.0)
     {
-        return Err(SimError::parameter("budget", share, "a finite fraction, 0 or more"));
+        return Err(SimError::parameter(
+            "budget",
+            share,
+            "a finite fraction, 0 or more",
+        ));
     }
     let mut chain = Chain {
         layers: vec![Layer::default(); layers as usize],

@@ -209,7 +209,11 @@ pub fn availability_figure(rows: &[AvailabilityRow]) -> Figure {
     copy_counts.dedup();
     for copies in copy_counts {
         let mine: Vec<&AvailabilityRow> = rows.iter().filter(|r| r.copies == copies).collect();
-        let label = if copies == 1 { "1 copy".to_string() } else { format!("{copies} copies") };
+        let label = if copies == 1 {
+            "1 copy".to_string()
+        } else {
+            format!("{copies} copies")
+        };
         figure = figure
             .line(
                 format!("{label}, formula"),

@@ -78,7 +78,11 @@ impl Backoff {
     pub fn new(base: Time, cap: Time, jitter: Jitter) -> Result<Backoff, SimError> {
         positive_time("base", base)?;
         if cap < base {
-            return Err(SimError::parameter("cap", cap, format!("at least the base, {base}")));
+            return Err(SimError::parameter(
+                "cap",
+                cap,
+                format!("at least the base, {base}"),
+            ));
         }
         Ok(Backoff { base, cap, jitter })
     }
@@ -148,7 +152,9 @@ impl Backoff {
                 let half = Time::from_nanos(ceiling.as_nanos() / 2);
                 half + rng.between(Time::ZERO, ceiling - half)
             }
-            Jitter::Decorrelated => rng.between(self.base, previous.max(self.base) * 3).min(self.cap),
+            Jitter::Decorrelated => rng
+                .between(self.base, previous.max(self.base) * 3)
+                .min(self.cap),
         }
     }
 

@@ -31,7 +31,11 @@ pub(crate) fn within(
     if (low..=high).contains(&value) {
         Ok(value)
     } else {
-        Err(SimError::parameter(name, value, format!("from {low} to {high}")))
+        Err(SimError::parameter(
+            name,
+            value,
+            format!("from {low} to {high}"),
+        ))
     }
 }
 

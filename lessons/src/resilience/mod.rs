@@ -88,6 +88,7 @@ mod queue;
 mod recovery;
 mod shedding;
 mod storm;
+mod tables;
 mod theory;
 mod utilization;
 
@@ -107,5 +108,6 @@ pub use queue::{MAX_SERVERS, QueueModel, QueueRun};
 pub use recovery::{Outage, RecoveryRow, recovery_experiment, recovery_figure};
 pub use shedding::{GoodputRow, goodput_figure, goodput_sweep};
 pub use storm::{BucketLoad, Storm, StormRun, retry_storm, storm_figure};
+pub use tables::{availability_table, goodput_table, recovery_table, utilization_table};
 pub use theory::{erlang_c, mmc_mean_response_ms, utilization};
 pub use utilization::{UtilizationRow, hockey_stick_figure, utilization_sweep};

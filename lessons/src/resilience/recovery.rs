@@ -107,7 +107,7 @@ pub struct RecoveryRow {
 /// use lessons::resilience::{Outage, recovery_experiment};
 /// use lessons::sim::{ms, secs};
 ///
-/// let outage = Outage::new(secs(10), secs(40), 0.0)?;
+/// let outage = Outage::new(secs(10), secs(42), 0.0)?;
 /// let rows = recovery_experiment(outage, 20, 10, &[secs(5), secs(30)], &[1], ms(10), secs(120), 1)?;
 /// assert!(rows[1].time_to_close_ms > rows[0].time_to_close_ms);
 /// # Ok::<(), lessons::sim::SimError>(())
@@ -170,7 +170,11 @@ fn one_recovery(
         .iter()
         .find(|t| t.to == BreakerState::Open && t.at >= outage.down_at)
         .ok_or_else(|| {
-            SimError::parameter("failures to open", "this setting", "one that opens during the outage")
+            SimError::parameter(
+                "failures to open",
+                "this setting",
+                "one that opens during the outage",
+            )
         })?;
     let closed = transitions
         .iter()
@@ -197,15 +201,16 @@ fn one_recovery(
 /// use lessons::resilience::{Outage, recovery_experiment, recovery_figure};
 /// use lessons::sim::{ms, secs};
 ///
-/// let outage = Outage::new(secs(10), secs(40), 0.0)?;
+/// let outage = Outage::new(secs(10), secs(43), 0.0)?;
 /// let rows = recovery_experiment(outage, 20, 10, &[secs(5)], &[1, 5], ms(10), secs(90), 1)?;
 /// assert!(recovery_figure(&rows).to_svg()?.contains("5 probes"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn recovery_figure(rows: &[RecoveryRow]) -> Figure {
-    let mut figure = Figure::new("Errors after the dependency is back: time until the breaker closes")
-        .x_label("open duration before a probe (s)")
-        .y_label("time from recovery to closed (s)");
+    let mut figure =
+        Figure::new("Errors after the dependency is back: time until the breaker closes")
+            .x_label("open duration before a probe (s)")
+            .y_label("time from recovery to closed (s)");
     let mut probe_counts: Vec<usize> = rows.iter().map(|row| row.probes).collect();
     probe_counts.dedup();
     for probes in probe_counts {
@@ -213,7 +218,11 @@ pub fn recovery_figure(rows: &[RecoveryRow]) -> Figure {
             .iter()
             .filter(|row| row.probes == probes)
             .map(|row| (row.open_for_ms / 1000.0, row.time_to_close_ms / 1000.0));
-        let name = if probes == 1 { "1 probe".to_string() } else { format!("{probes} probes") };
+        let name = if probes == 1 {
+            "1 probe".to_string()
+        } else {
+            format!("{probes} probes")
+        };
         figure = figure.line(name, points);
     }
     figure

@@ -73,8 +73,9 @@ pub fn goodput_sweep(
     let mut rows = Vec::with_capacity(offered_loads.len());
     for &load in offered_loads {
         positive("offered load", load)?;
-        let mut model = QueueModel::new(load * capacity, Latency::exponential(mean_service), servers)?
-            .deadline(deadline)?;
+        let mut model =
+            QueueModel::new(load * capacity, Latency::exponential(mean_service), servers)?
+                .deadline(deadline)?;
         if let Some(room) = queue_capacity {
             model = model.queue_capacity(room);
         }

@@ -80,8 +80,9 @@ impl Storm {
 /// use lessons::resilience::{Storm, retry_storm};
 /// use lessons::sim::ms;
 ///
-/// let run = retry_storm(Storm::new(100, 10, ms(10), ms(5), 3)?, None, 1)?;
+/// let run = retry_storm(Storm::new(100, 10, ms(10), ms(10), 3)?, None, 1)?;
 /// assert_eq!((run.buckets[0].attempts, run.buckets[0].served), (100, 10));
+/// assert_eq!((run.buckets[1].attempts, run.buckets[1].served), (90, 10));
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -152,7 +153,11 @@ struct Attempt {
 /// assert!(full.peak_retry_load < 400);
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-pub fn retry_storm(storm: Storm, backoff: Option<Backoff>, seed: u64) -> Result<StormRun, SimError> {
+pub fn retry_storm(
+    storm: Storm,
+    backoff: Option<Backoff>,
+    seed: u64,
+) -> Result<StormRun, SimError> {
     let mut scheduler = Scheduler::new();
     for client in 0..storm.clients {
         let first = Attempt {
@@ -173,7 +178,9 @@ pub fn retry_storm(storm: Storm, backoff: Option<Backoff>, seed: u64) -> Result<
         if attempt.number > 1 {
             retry_instants.insert(now);
         }
-        let bucket = load.entry(now.as_nanos() / storm.bucket.as_nanos()).or_default();
+        let bucket = load
+            .entry(now.as_nanos() / storm.bucket.as_nanos())
+            .or_default();
         bucket.0 += 1;
         if bucket.1 < storm.capacity as u64 {
             bucket.1 += 1;
@@ -182,7 +189,11 @@ pub fn retry_storm(storm: Storm, backoff: Option<Backoff>, seed: u64) -> Result<
             gave_up += 1;
         } else {
             let delay = backoff.map_or(Time::ZERO, |b| {
-                b.delay(attempt.number, attempt.previous_delay, &mut rngs[attempt.client])
+                b.delay(
+                    attempt.number,
+                    attempt.previous_delay,
+                    &mut rngs[attempt.client],
+                )
             });
             let retry = Attempt {
                 client: attempt.client,
@@ -205,7 +216,12 @@ pub fn retry_storm(storm: Storm, backoff: Option<Backoff>, seed: u64) -> Result<
         .collect();
     Ok(StormRun {
         policy: backoff.map_or("immediate retry".to_string(), |b| b.jitter().to_string()),
-        peak_retry_load: buckets.iter().skip(1).map(|b| b.attempts).max().unwrap_or(0),
+        peak_retry_load: buckets
+            .iter()
+            .skip(1)
+            .map(|b| b.attempts)
+            .max()
+            .unwrap_or(0),
         buckets,
         attempts,
         gave_up,
@@ -239,5 +255,8 @@ pub fn storm_figure(runs: &[StormRun], capacity: usize, until_ms: f64) -> Figure
             .map(|b| (b.start_ms, b.attempts as f64));
         figure = figure.step(run.policy.clone(), points);
     }
-    figure.line("capacity", [(0.0, capacity as f64), (until_ms, capacity as f64)])
+    figure.line(
+        "capacity",
+        [(0.0, capacity as f64), (until_ms, capacity as f64)],
+    )
 }

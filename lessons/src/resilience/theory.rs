@@ -57,7 +57,9 @@ pub fn erlang_c(servers: usize, offered_load: f64) -> Result<f64, SimError> {
         return Err(SimError::parameter(
             "offered load",
             offered_load,
-            format!("below the number of servers, {servers}: at or above it the line grows without bound"),
+            format!(
+                "below the number of servers, {servers}: at or above it the line grows without bound"
+            ),
         ));
     }
     let blocking = (1..=servers).fold(1.0, |b, k| offered_load * b / (k as f64 + offered_load * b));

@@ -118,7 +118,10 @@ pub fn hockey_stick_figure(rows: &[UtilizationRow]) -> Figure {
                 .collect::<Vec<_>>()
         };
         figure = figure
-            .line(format!("M/M/{servers} formula, mean"), at(|r| r.formula_mean_ms))
+            .line(
+                format!("M/M/{servers} formula, mean"),
+                at(|r| r.formula_mean_ms),
+            )
             .points(format!("c = {servers}, simulated mean"), at(|r| r.mean_ms))
             .line(format!("c = {servers}, simulated p99"), at(|r| r.p99_ms));
     }
