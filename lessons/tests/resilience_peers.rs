@@ -73,8 +73,8 @@ fn backon_jitter_and_our_equal_jitter_share_bounds_and_mean() {
             sums.1[retry] += m;
         }
     }
-    for retry in 0..RETRIES {
-        let expected = 1.5 * plain[retry].as_secs_f64();
+    for (retry, delay) in plain.iter().enumerate() {
+        let expected = 1.5 * delay.as_secs_f64();
         let (theirs, mine) = (sums.0[retry] / seeds as f64, sums.1[retry] / seeds as f64);
         assert!(
             (theirs / expected - 1.0).abs() < 0.02,
