@@ -311,6 +311,90 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let scenario = PoolScenario::new(200, 400.0, 0.5, secs(40))?.dependency(
+        Latency::exponential(ms(10)),
+        Latency::constant(secs(8)),
+        secs(10),
+    )?;
+    let protections = [
+        Protection::default(),
+        Protection {
+            timeout: Some(secs(1)),
+            bulkhead: None,
+        },
+        Protection {
+            timeout: Some(ms(200)),
+            bulkhead: None,
+        },
+        Protection {
+            timeout: None,
+            bulkhead: Some(50),
+        },
+    ];
+    let mut pool_runs = Vec::new();
+    for protection in protections {
+        pool_runs.push(pool_experiment(&scenario, protection, 10)?);
+    }
+    pool_figure(&pool_runs).show();
+
+    // cell
+    let mut pool_table = Table::new([
+        "protection",
+        "others served after the slowdown",
+        "dependency successes per s",
+        "most threads in dependency calls",
+    ]);
+    for run in &pool_runs {
+        pool_table.push_row([
+            run.protection.clone(),
+            format!("{:.1}%", 100.0 * run.others_success_after),
+            format!("{:.1}", run.dependency_throughput_after),
+            run.most_dependency_threads.to_string(),
+        ])?;
+    }
+    pool_table.evcxr_display();
+
+    // cell
+    let sizes = [1, 2, 3, 5, 10, 50, 150, 195, 199, 200];
+    let bulkheads = bulkhead_sweep(&scenario, None, &sizes, 10)?;
+    bulkhead_figure(&bulkheads).show();
+    let mut bulkhead_table = Table::new([
+        "bulkhead",
+        "others served after the slowdown",
+        "healthy calls turned away",
+    ]);
+    for row in &bulkheads {
+        bulkhead_table.push_row([
+            row.bulkhead.to_string(),
+            format!("{:.1}%", 100.0 * row.others_success_after),
+            row.rejected_while_healthy.to_string(),
+        ])?;
+    }
+    bulkhead_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // does a 2 s timeout alone keep the others above 90%?
+    let two_seconds = Protection {
+        timeout: Some(secs(2)),
+        bulkhead: None,
+    };
+    let timed = pool_experiment(&scenario, two_seconds, 10)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            timed.others_success_after > 0.9,
+            format!(
+                "Others served: {:.1}%. Slow calls now hold a thread for 2 s, and 200 of them \
+                 arrive per second: they would need 200 x 2 = 400 threads, twice the pool. A \
+                 timeout protects the pool only while arrival rate x timeout stays below the \
+                 pool size (at 1 s it is exactly 200: the pool is just full).",
+                100.0 * timed.others_success_after
+            )
+        )
+    );
+
+    // cell
     let mut targets = Table::new(["availability", "downtime per year", "per 30 days"]);
     for (name, target) in [
         ("99%", 0.99),
@@ -460,7 +544,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(column(&recovery_rows, 3)[5], "11");
     assert!(right(check_prediction(Some(true), noisier > 0.01, "")));
 
-    // Section 5: availability.
+    // Section 5: the pool and the bulkhead.
+    assert_eq!(format!("{:.1}", 100.0 * timed.others_success_after), "47.8");
+    assert_eq!(
+        column(&pool_table, 1),
+        ["12.8%", "92.3%", "100.0%", "100.0%"]
+    );
+    assert_eq!(column(&pool_table, 2), ["26.7", "0.0", "0.0", "6.7"]);
+    assert_eq!(column(&pool_table, 3), ["200", "200", "65", "50"]);
+    assert_eq!(column(&bulkhead_table, 1)[7..], ["97.0%", "41.2%", "12.8%"]);
+    assert_eq!(
+        column(&bulkhead_table, 2)[..5],
+        ["1303", "807", "424", "88", "0"]
+    );
+    assert!(right(check_prediction(
+        Some(false),
+        timed.others_success_after > 0.9,
+        ""
+    )));
+
+    // Section 6: availability.
     assert_eq!(column(&targets, 1)[3], "52.6 min");
     assert_eq!(column(&targets, 2)[3], "4.32 min");
     assert_eq!(column(&chains_table, 2)[3], "99.00449%");

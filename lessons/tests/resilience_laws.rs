@@ -293,3 +293,47 @@ fn full_jitter_spreads_retries_evenly_over_the_window() {
     assert!((100..=140).contains(&peak), "peak {peak}");
     assert!(least >= 65, "least {least}");
 }
+
+/// With no timeout, a pool of P threads in front of a dependency taking W caps the
+/// dependency's throughput at P / W: P = 200, W = 8 s gives 25 calls per second.
+#[test]
+fn a_pool_caps_throughput_at_threads_over_latency() {
+    use lessons::resilience::{PoolScenario, Protection, pool_experiment};
+    let scenario = PoolScenario::new(200, 400.0, 1.0, secs(100))
+        .unwrap()
+        .dependency(
+            Latency::constant(secs(8)),
+            Latency::constant(secs(8)),
+            Time::ZERO,
+        )
+        .unwrap();
+    let run = pool_experiment(&scenario, Protection::default(), 1).unwrap();
+    assert_eq!(run.most_dependency_threads, 200);
+    let throughput = run.dependency_throughput_after;
+    assert!((24.0..=27.0).contains(&throughput), "{throughput}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// With a bulkhead, dependency calls never hold more threads than the partition, so the
+    /// other requests always have the rest; and they are served at least as well as without it.
+    #[test]
+    fn a_bulkhead_keeps_the_rest_of_the_pool(
+        seed in any::<u64>(),
+        threads in 10usize..100,
+        partition in 1usize..100,
+        slow_secs in 1i64..10,
+    ) {
+        use lessons::resilience::{PoolScenario, Protection, pool_experiment};
+        let partition = partition.min(threads - 5);
+        let scenario = PoolScenario::new(threads, 200.0, 0.5, secs(20))
+            .unwrap()
+            .dependency(Latency::exponential(ms(10)), Latency::constant(secs(slow_secs)), secs(5))
+            .unwrap();
+        let walled = pool_experiment(&scenario, Protection { timeout: None, bulkhead: Some(partition) }, seed).unwrap();
+        let bare = pool_experiment(&scenario, Protection::default(), seed).unwrap();
+        prop_assert!(walled.most_dependency_threads <= partition);
+        prop_assert!(walled.others_success_after >= bare.others_success_after);
+    }
+}

@@ -46,6 +46,15 @@
 //! [`false_trip_figure`]). After an outage, the open duration and the probe count decide how
 //! long clients keep getting errors from a recovered dependency ([`recovery_experiment`]).
 //!
+//! # A slow dependency and a thread pool
+//!
+//! A request that waits for a dependency holds a worker thread while it waits. When the
+//! dependency turns slow, its calls take the whole pool and requests that never touch it are
+//! rejected; the pool caps the dependency's throughput at `threads / latency` (Little's law with
+//! L fixed). A timeout helps only while `arrival rate x timeout` stays below the pool size; a
+//! bulkhead reserves the rest of the pool whatever the dependency does, at the price of turning
+//! healthy calls away when it is too small ([`pool_experiment`], [`bulkhead_sweep`]).
+//!
 //! # Availability
 //!
 //! Independent dependencies in series multiply their availabilities, redundant copies fail
@@ -84,6 +93,7 @@ mod backoff;
 mod breaker;
 mod checks;
 mod false_trips;
+mod pool;
 mod queue;
 mod recovery;
 mod shedding;
@@ -103,6 +113,10 @@ pub use backoff::{Backoff, Jitter};
 pub use breaker::{BreakerState, CircuitBreaker, MAX_WINDOW, Transition};
 pub use false_trips::{
     FalseTripRow, false_trip_experiment, false_trip_figure, false_trip_probability,
+};
+pub use pool::{
+    BulkheadRow, PoolRun, PoolScenario, PoolSecond, Protection, bulkhead_figure, bulkhead_sweep,
+    pool_experiment, pool_figure,
 };
 pub use queue::{MAX_SERVERS, QueueModel, QueueRun};
 pub use recovery::{Outage, RecoveryRow, recovery_experiment, recovery_figure};
