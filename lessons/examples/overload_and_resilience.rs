@@ -395,6 +395,79 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let policies = [
+        Policy::RoundRobin,
+        Policy::WeightedRoundRobin(vec![1, 10, 10, 10, 10, 10, 10, 10, 10, 10]),
+        Policy::Random,
+        Policy::LeastConnections,
+        Policy::PowerOfTwoChoices,
+    ];
+    let balancing = balancing_experiment(&policies, 10, 10.0, ms(10), 0.6, secs(60), 11)?;
+    balancing_figure(&balancing).show();
+    let mut balancing_table = Table::new([
+        "policy",
+        "median (ms)",
+        "p99 (ms)",
+        "sent to the slow server",
+    ]);
+    for row in &balancing {
+        balancing_table.push_row([
+            row.policy.clone(),
+            format!("{:.1}", row.p50_ms),
+            format!("{:.0}", row.p99_ms),
+            format!("{:.2}%", 100.0 * row.slow_share),
+        ])?;
+    }
+    balancing_table.evcxr_display();
+
+    // cell
+    let balls = balls_into_bins(&[10, 100, 1_000, 10_000, 100_000], 20, 12)?;
+    balls_figure(&balls).show();
+    let mut balls_table = Table::new([
+        "n",
+        "1 choice",
+        "ln n / ln ln n",
+        "2 choices",
+        "ln ln n / ln 2",
+    ]);
+    for pair in balls.chunks(2) {
+        let n = pair[0].bins as f64;
+        balls_table.push_row([
+            pair[0].bins.to_string(),
+            format!("{:.2}", pair[0].mean_max_load),
+            format!("{:.2}", n.ln() / n.ln().ln()),
+            format!("{:.2}", pair[1].mean_max_load),
+            format!("{:.2}", n.ln().ln() / 2f64.ln()),
+        ])?;
+    }
+    balls_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // with a 3x (not 10x) slow server, does round robin's p99 stay under 100 ms?
+    let three_times = balancing_experiment(
+        &[Policy::RoundRobin, Policy::PowerOfTwoChoices],
+        10,
+        3.0,
+        ms(10),
+        0.6,
+        secs(60),
+        11,
+    )?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            three_times[0].p99_ms < 100.0,
+            format!(
+                "Round robin p99: {:.0} ms (power of two choices: {:.0} ms). The slow server \
+                 still gets 10% of the requests, which at 3x its service time is more than \
+                 its capacity: its queue grows for the whole run.",
+                three_times[0].p99_ms, three_times[1].p99_ms
+            )
+        )
+    );
+
+    // cell
     let mut targets = Table::new(["availability", "downtime per year", "per 30 days"]);
     for (name, target) in [
         ("99%", 0.99),
@@ -563,7 +636,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
 
-    // Section 6: availability.
+    // Section 6: balancing.
+    assert_eq!(
+        column(&balancing_table, 3),
+        ["10.00%", "1.10%", "10.16%", "1.73%", "1.78%"]
+    );
+    assert_eq!(
+        column(&balancing_table, 2),
+        ["245931", "90", "252229", "81", "203"]
+    );
+    assert_eq!(column(&balls_table, 1)[0], "3.05");
+    assert_eq!(column(&balls_table, 1)[4], "7.85");
+    assert_eq!(column(&balls_table, 3)[0], "2.10");
+    assert_eq!(column(&balls_table, 3)[4], "3.35");
+    assert!(right(check_prediction(
+        Some(false),
+        three_times[0].p99_ms < 100.0,
+        ""
+    )));
+
+    // Section 7: availability.
     assert_eq!(column(&targets, 1)[3], "52.6 min");
     assert_eq!(column(&targets, 2)[3], "4.32 min");
     assert_eq!(column(&chains_table, 2)[3], "99.00449%");

@@ -337,3 +337,57 @@ proptest! {
         prop_assert!(walled.others_success_after >= bare.others_success_after);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Round robin sends exactly one request in n to each server, whatever their loads;
+    /// weighted round robin sends each server its weight per cycle.
+    #[test]
+    fn round_robins_share_by_count_and_weight(
+        weights in proptest::collection::vec(1usize..8, 1..8),
+        cycles in 1usize..5,
+        loads in proptest::collection::vec(0usize..50, 8),
+    ) {
+        use lessons::resilience::{Balancer, Policy};
+        let servers = weights.len();
+        let mut rng = Rng::new(1);
+        let mut plain = Balancer::new(Policy::RoundRobin, servers).unwrap();
+        let mut weighted = Balancer::new(Policy::WeightedRoundRobin(weights.clone()), servers).unwrap();
+        let mut plain_counts = vec![0; servers];
+        let mut weighted_counts = vec![0; servers];
+        for _ in 0..cycles * servers {
+            plain_counts[plain.pick(&loads[..servers], &mut rng)] += 1;
+        }
+        for _ in 0..cycles * weights.iter().sum::<usize>() {
+            weighted_counts[weighted.pick(&loads[..servers], &mut rng)] += 1;
+        }
+        prop_assert!(plain_counts.iter().all(|&count| count == cycles));
+        let expected: Vec<usize> = weights.iter().map(|w| w * cycles).collect();
+        prop_assert_eq!(weighted_counts, expected);
+    }
+
+    /// Least connections never picks a server with more requests in flight than another.
+    #[test]
+    fn least_connections_picks_a_least_loaded_server(
+        loads in proptest::collection::vec(0usize..20, 1..30),
+        seed in any::<u64>(),
+    ) {
+        use lessons::resilience::{Balancer, Policy};
+        let mut balancer = Balancer::new(Policy::LeastConnections, loads.len()).unwrap();
+        let pick = balancer.pick(&loads, &mut Rng::new(seed));
+        prop_assert_eq!(loads[pick], *loads.iter().min().unwrap());
+    }
+}
+
+/// n balls into n bins: the fullest bin with two choices is far below one choice, for every n.
+#[test]
+fn two_choices_keep_the_fullest_bin_far_lower() {
+    let rows = lessons::resilience::balls_into_bins(&[1_000, 10_000, 100_000], 10, 5).unwrap();
+    for pair in rows.chunks(2) {
+        assert!(
+            pair[1].mean_max_load < 0.65 * pair[0].mean_max_load,
+            "{pair:?}"
+        );
+    }
+}

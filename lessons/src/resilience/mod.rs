@@ -46,6 +46,14 @@
 //! [`false_trip_figure`]). After an outage, the open duration and the probe count decide how
 //! long clients keep getting errors from a recovered dependency ([`recovery_experiment`]).
 //!
+//! # Balancing load
+//!
+//! Round robin sends every server the same share whatever its speed, so one slow server
+//! collects a queue; policies that look at requests in flight (least connections, the power of
+//! two choices) send it less ([`Balancer`], [`balancing_experiment`]). Two random choices
+//! instead of one shrink the fullest of n bins from about ln n / ln ln n to ln ln n / ln 2
+//! ([`balls_into_bins`]).
+//!
 //! # A slow dependency and a thread pool
 //!
 //! A request that waits for a dependency holds a worker thread while it waits. When the
@@ -72,6 +80,9 @@
 //!   and decorrelated jitter.
 //! * Michael T. Nygard, "Release It!", Pragmatic Bookshelf, 2nd ed. 2018, chapter 5
 //!   (circuit breaker, bulkheads, timeouts, load shedding).
+//! * Yossi Azar, Andrei Broder, Anna Karlin and Eli Upfal, "Balanced Allocations", STOC 1994;
+//!   Michael Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing", IEEE TPDS
+//!   12(10), 2001.
 //! * Betsy Beyer et al., "Site Reliability Engineering", O'Reilly 2016, chapter 3 (error
 //!   budgets) and chapter 22 ("Addressing Cascading Failures").
 //!
@@ -90,6 +101,7 @@
 mod amplification;
 mod availability;
 mod backoff;
+mod balancing;
 mod breaker;
 mod checks;
 mod false_trips;
@@ -110,6 +122,10 @@ pub use availability::{
     downtime_minutes_per_year, parallel_availability, serial_availability,
 };
 pub use backoff::{Backoff, Jitter};
+pub use balancing::{
+    Balancer, BalancingRow, BallsRow, Policy, balancing_experiment, balancing_figure, balls_figure,
+    balls_into_bins,
+};
 pub use breaker::{BreakerState, CircuitBreaker, MAX_WINDOW, Transition};
 pub use false_trips::{
     FalseTripRow, false_trip_experiment, false_trip_figure, false_trip_probability,
