@@ -132,7 +132,8 @@ pub fn false_trip_experiment(
 }
 
 /// The exact false-trip probability against the threshold, given as a failure rate (failures
-/// to open / window), one line per (window, baseline) pair; the y axis is logarithmic.
+/// to open / window), one line per (window, baseline) pair, down to 1e-6; the y axis is
+/// logarithmic.
 ///
 /// # Errors
 ///
@@ -157,7 +158,7 @@ pub fn false_trip_figure(windows: &[usize], baselines: &[f64]) -> Result<Figure,
             let mut points = Vec::new();
             for k in 1..=window / 2 {
                 let chance = false_trip_probability(window, k, baseline)?;
-                if chance >= 1e-12 {
+                if chance >= 1e-6 {
                     points.push((k as f64 / window as f64, chance));
                 }
             }
