@@ -41,6 +41,10 @@
 //!   partitions and consumer groups, event-time windows and late data: what makes an effect
 //!   happen exactly once, and in which order; and batch jobs recovered by lineage or
 //!   checkpoints.
+//! * [`resilience`]: overload and resilience: queues against the M/M/c formulas and Little's
+//!   law, goodput with bounded and unbounded queues, retries with backoff and jitter, retry
+//!   amplification and budgets, circuit breakers and their false trips, thread pools and
+//!   bulkheads, load balancing with a slow server, availability arithmetic.
 //! * [`storage`]: storage engines and Bloom filters: B+-tree page splits, height and fill,
 //!   LSM trees with leveled and size-tiered compaction and their amplifications, Bloom filters
 //!   sized from n and p and measured against the formula, filters past their capacity, counting
@@ -106,6 +110,7 @@ pub mod quorum;
 pub mod raft;
 pub mod rate_limit;
 pub mod replication;
+pub mod resilience;
 pub mod sim;
 pub mod storage;
 pub mod table;
