@@ -9,6 +9,8 @@ use jupyter_protocol::{CommMsg, CommOpen, JupyterMessageContent, Media, MediaTyp
 use nbformat::v4::{Cell, Notebook, Output};
 use serde_json::{Map, Value, json};
 
+use super::html::escape;
+
 /// The metadata key of the widget state in a notebook.
 pub const STATE_KEY: &str = "application/vnd.jupyter.widget-state+json";
 /// Where a display names the widget it draws.
@@ -175,13 +177,6 @@ impl WidgetStates {
             _ => format!("<span class=\"widget\">{label}</span>"),
         })
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -231,17 +231,11 @@ pub fn overload_experiment(
     probes: u64,
     seed: u64,
 ) -> Result<Vec<OverloadRow>, SimError> {
-    check_counts(capacity, probes)?;
-    check_loads(loads)?;
+    let (keys, absent) = sweep_keys(capacity, loads, probes, seed)?;
     let mut filter = BloomFilter::with_capacity(capacity, fp_rate)?;
-    let most = loads
-        .last()
-        .map_or(0, |load| (load * capacity as f64).round() as u64);
-    let keys = random_keys(seed, most, false);
-    let absent = random_keys(seed, probes, true);
     let mut rows = Vec::new();
     for &load in loads {
-        let target = (load * capacity as f64).round() as u64;
+        let target = keys_at(load, capacity);
         while filter.len() < target {
             filter.insert(&keys[filter.len() as usize]);
         }
@@ -254,6 +248,28 @@ pub fn overload_experiment(
         });
     }
     Ok(rows)
+}
+
+/// The keys a sweep over `loads` inserts (enough for the largest load) and the absent keys
+/// it probes with, once the parameters the sweeps share are checked.
+fn sweep_keys(
+    capacity: u64,
+    loads: &[f64],
+    probes: u64,
+    seed: u64,
+) -> Result<(Vec<u64>, Vec<u64>), SimError> {
+    check_counts(capacity, probes)?;
+    check_loads(loads)?;
+    let most = loads.last().map_or(0, |&load| keys_at(load, capacity));
+    Ok((
+        random_keys(seed, most, false),
+        random_keys(seed, probes, true),
+    ))
+}
+
+/// How many keys `load` times the capacity is.
+fn keys_at(load: f64, capacity: u64) -> u64 {
+    (load * capacity as f64).round() as u64
 }
 
 fn check_loads(loads: &[f64]) -> Result<(), SimError> {
@@ -410,18 +426,12 @@ pub fn scalable_experiment(
     probes: u64,
     seed: u64,
 ) -> Result<Vec<ScalableRow>, SimError> {
-    check_counts(capacity, probes)?;
-    check_loads(loads)?;
+    let (keys, absent) = sweep_keys(capacity, loads, probes, seed)?;
     let mut fixed = BloomFilter::with_capacity(capacity, fp_rate)?;
     let mut scalable = ScalableBloomFilter::new(capacity, fp_rate)?;
-    let most = loads
-        .last()
-        .map_or(0, |load| (load * capacity as f64).round() as u64);
-    let keys = random_keys(seed, most, false);
-    let absent = random_keys(seed, probes, true);
     let mut rows = Vec::new();
     for &load in loads {
-        let target = (load * capacity as f64).round() as u64;
+        let target = keys_at(load, capacity);
         while fixed.len() < target {
             let key = keys[fixed.len() as usize];
             fixed.insert(&key);
@@ -458,11 +468,7 @@ pub fn scalable_experiment(
 pub fn overloaded_fp_rate(capacity: u64, fp_rate: f64, load: f64) -> Result<f64, SimError> {
     let bits = optimal_bits(capacity, fp_rate)?;
     let hashes = optimal_hashes(bits, capacity);
-    Ok(predicted_fp_rate(
-        bits,
-        hashes,
-        (load * capacity as f64).round() as u64,
-    ))
+    Ok(predicted_fp_rate(bits, hashes, keys_at(load, capacity)))
 }
 
 /// The number of hash positions whose formula rate is lowest among `rows` (ties: the first);

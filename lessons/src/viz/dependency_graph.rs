@@ -8,7 +8,7 @@ use std::path::Path;
 use super::FigureError;
 use super::figure::PALETTE;
 use super::svg::save_svg;
-use crate::display::{MimeBundle, RichDisplay};
+use crate::display::{MimeBundle, RichDisplay, escape};
 
 const WIDTH: f64 = 460.0;
 const HEIGHT: f64 = 380.0;
@@ -341,10 +341,4 @@ fn marker(id: &str, colour: &str) -> String {
 
 fn hex(colour: plotters::style::RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", colour.0, colour.1, colour.2)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
