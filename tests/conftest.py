@@ -17,6 +17,7 @@ import urllib.request
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import start_new_kernel
 
 KERNEL_NAME = "rust-lessons"
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -149,3 +150,18 @@ def running_jupyterlab(root: pathlib.Path):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def lessons_kernel():
+    """Our kernel started in notebooks/ with `lessons` loaded, so that a build of the crate
+    (when it changed) is over before the outputs under test; yields (manager, client)."""
+    manager, client = start_new_kernel(kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"),
+                                       startup_timeout=600)
+    try:
+        reply = client.execute_interactive(':dep lessons = { path = "../lessons" }', timeout=900)
+        assert reply["content"]["status"] == "ok"
+        yield manager, client
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -12,9 +12,8 @@ a message for an unknown comm is dropped; the kernel keeps its variables through
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
 
-from conftest import KERNEL_NAME, REPO
+from conftest import lessons_kernel
 
 INTERACT = """
 use lessons::display::MimeBundle;
@@ -35,13 +34,8 @@ println!("live {}", view.is_live());
 
 @pytest.fixture(scope="module")
 def client():
-    manager, client = start_new_kernel(kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"),
-                                       startup_timeout=600)
-    reply = client.execute_interactive(':dep lessons = { path = "../lessons" }', timeout=900)
-    assert reply["content"]["status"] == "ok"
-    yield client
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
+    with lessons_kernel() as (_, client):
+        yield client
 
 
 def messages_of(client, msg_id: str, timeout: float = 60) -> list:

@@ -10,9 +10,8 @@ is its `execute_result`. Text printed without a final newline belongs to the cel
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
 
-from conftest import KERNEL_NAME, REPO
+from conftest import lessons_kernel
 
 
 def block(mime: str, content: str) -> str:
@@ -22,15 +21,8 @@ def block(mime: str, content: str) -> str:
 
 @pytest.fixture(scope="module")
 def client():
-    manager, client = start_new_kernel(kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"),
-                                       startup_timeout=600)
-    # The kernel loads `lessons` as it starts; when that is a build (the crate changed), its
-    # progress belongs to the first cell. Let it finish here, before the outputs under test.
-    reply = client.execute_interactive(':dep lessons = { path = "../lessons" }', timeout=900)
-    assert reply["content"]["status"] == "ok"
-    yield client
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
+    with lessons_kernel() as (_, client):
+        yield client
 
 
 def outputs(client, code: str) -> list:

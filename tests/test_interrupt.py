@@ -10,9 +10,8 @@ recovers as before, with its variables lost (kernel/tests/protocol.rs tests that
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
 
-from conftest import KERNEL_NAME, REPO
+from conftest import lessons_kernel
 
 LONG_SIMULATION = """
 use lessons::sim::{Heartbeat, Simulation, ms, secs};
@@ -29,13 +28,8 @@ sim.run_until(secs(100_000))?
 
 @pytest.fixture(scope="module")
 def client():
-    manager, client = start_new_kernel(kernel_name=KERNEL_NAME, cwd=str(REPO / "notebooks"),
-                                       startup_timeout=600)
-    reply = client.execute_interactive(':dep lessons = { path = "../lessons" }', timeout=900)
-    assert reply["content"]["status"] == "ok"
-    yield manager, client
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
+    with lessons_kernel() as (manager, client):
+        yield manager, client
 
 
 def run_and_interrupt(manager, client, code: str, after: float):
