@@ -14,7 +14,12 @@ use proptest::prelude::*;
 /// How far a measured rate may sit from the formula: five standard errors of a binomial
 /// proportion over `probes` trials, plus 5% of the rate for the formula's own approximation.
 fn tolerance(rate: f64, probes: u64) -> f64 {
-    5.0 * (rate * (1.0 - rate) / probes as f64).sqrt() + 0.05 * rate + 1e-4
+    five_standard_errors(rate, probes) + 0.05 * rate + 1e-4
+}
+
+/// Five standard errors of a binomial proportion `rate` over `trials` trials.
+fn five_standard_errors(rate: f64, trials: u64) -> f64 {
+    5.0 * (rate * (1.0 - rate) / trials as f64).sqrt()
 }
 
 proptest! {
@@ -120,7 +125,13 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
-    /// The measured false-positive rate sits within statistical tolerance of (1 - e^(-kn/m))^k.
+    /// The formula in two steps, each within statistical tolerance. First, the fraction of bits
+    /// set sits near its expectation 1 - e^(-kn/m): the spread of a binomial count over m bits.
+    /// Second, an absent key is a false positive with probability fill^k for this filter's own
+    /// fill, so the measured rate sits within sampling error of fill^k. The formula's
+    /// (1 - e^(-kn/m))^k is the rate of a typical filter, not of each one: at k = 11 a fill
+    /// 0.6% above its expectation raises the rate by 8% (a proptest case found one: 0.404
+    /// measured, 0.371 predicted, 0.403 = fill^k).
     #[test]
     fn measured_rate_matches_the_formula(
         seed in any::<u64>(),
@@ -133,11 +144,25 @@ proptest! {
         for key in random_keys(seed, keys, false) {
             filter.insert(&key);
         }
+        let expected_fill = 1.0 - (-f64::from(hashes) * keys as f64 / bits as f64).exp();
+        let fill_spread = five_standard_errors(expected_fill, bits);
+        prop_assert!(
+            (filter.fill() - expected_fill).abs() <= fill_spread,
+            "fill {}, expected {expected_fill}", filter.fill()
+        );
         let probes = 100_000;
         let measured = filter.measured_fp_rate(random_keys(seed, probes, true));
-        let predicted = predicted_fp_rate(bits, hashes, keys);
+        let given_fill = filter.fill().powi(hashes as i32);
         prop_assert!(
-            (measured - predicted).abs() <= tolerance(predicted, probes),
+            (measured - given_fill).abs() <= five_standard_errors(given_fill, probes) + 1e-4,
+            "measured {measured}, fill^k {given_fill}"
+        );
+        // So the formula holds up to the fill's spread, carried through the k-th power.
+        let predicted = predicted_fp_rate(bits, hashes, keys);
+        let carried = f64::from(hashes) * (expected_fill + fill_spread).powi(hashes as i32 - 1);
+        prop_assert!(
+            (measured - predicted).abs()
+                <= five_standard_errors(predicted, probes) + carried * fill_spread + 1e-4,
             "measured {measured}, predicted {predicted}"
         );
     }
