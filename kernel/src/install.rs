@@ -35,11 +35,22 @@ pub fn kernel_dir(location: &Location) -> anyhow::Result<PathBuf> {
     Ok(kernels.join(KERNEL_NAME))
 }
 
-/// Writes the kernelspec; `executable` is the absolute path Jupyter will run.
-pub fn install(location: &Location, executable: &Path) -> anyhow::Result<PathBuf> {
+/// Writes the kernelspec; `executable` is the absolute path Jupyter will run, `env` the
+/// variables Jupyter sets for it (none: the kernel inherits the server's environment).
+pub fn install(
+    location: &Location,
+    executable: &Path,
+    env: &[(String, String)],
+) -> anyhow::Result<PathBuf> {
     let dir = kernel_dir(location)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let spec = kernel_json(executable);
+    let mut spec = kernel_json(executable);
+    if !env.is_empty() {
+        let variables = env
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone().into()));
+        spec["env"] = serde_json::Map::from_iter(variables).into();
+    }
     std::fs::write(
         dir.join("kernel.json"),
         serde_json::to_string_pretty(&spec)? + "\n",
@@ -109,7 +120,7 @@ mod tests {
     fn install_then_uninstall_under_a_prefix() {
         let prefix = tempfile::tempdir().unwrap();
         let location = Location::Prefix(prefix.path().to_path_buf());
-        let dir = install(&location, Path::new("/opt/bin/lessons-kernel")).unwrap();
+        let dir = install(&location, Path::new("/opt/bin/lessons-kernel"), &[]).unwrap();
         assert_eq!(
             dir,
             prefix.path().join("share/jupyter/kernels/rust-lessons")
@@ -129,6 +140,13 @@ mod tests {
         assert_eq!(spec["interrupt_mode"], "message");
         assert_eq!(spec["language"], "rust");
         assert!(dir.join("logo-64x64.png").exists());
+        assert!(spec.get("env").is_none(), "no environment unless asked");
+        let env = [("CARGO_HOME".to_owned(), "/opt/class/cargo".to_owned())];
+        install(&location, Path::new("/opt/bin/lessons-kernel"), &env).unwrap();
+        let spec: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("kernel.json")).unwrap())
+                .unwrap();
+        assert_eq!(spec["env"], json!({ "CARGO_HOME": "/opt/class/cargo" }));
         uninstall(&location).unwrap();
         assert!(!dir.exists());
         assert!(uninstall(&location).is_err());

@@ -32,7 +32,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Install the kernelspec "rust-lessons" where Jupyter finds it.
-    Install(Where),
+    Install {
+        #[command(flatten)]
+        place: Where,
+        /// An environment variable the kernel starts with (repeat for more): a class's
+        /// system-wide kernelspec names the toolchain, `CARGO_HOME` and the shared build.
+        #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_variable)]
+        env: Vec<(String, String)>,
+    },
     /// Remove the kernelspec.
     Uninstall(Where),
     /// Run the kernel on a connection file (this is what Jupyter starts).
@@ -95,6 +102,14 @@ struct Where {
     prefix: Option<PathBuf>,
 }
 
+/// `NAME=VALUE`, as `--env` takes it.
+fn parse_variable(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got {text:?}")),
+    }
+}
+
 impl Where {
     fn location(&self) -> Location {
         match (&self.prefix, self.sys_prefix) {
@@ -113,11 +128,11 @@ fn main() -> ExitCode {
 
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Install(place) => {
+        Command::Install { place, env } => {
             init_logging(None);
             std::env::current_exe()
                 .context("finding this executable")
-                .and_then(|exe| install::install(&place.location(), &exe))
+                .and_then(|exe| install::install(&place.location(), &exe, &env))
                 .map(|dir| {
                     println!(
                         "Installed kernelspec {} in {}",

@@ -44,6 +44,11 @@ pub struct BuildSlot {
 pub struct WarmedMarker(PathBuf);
 
 impl WarmedMarker {
+    /// The marker of the slot directory `slot` (a `slot-N` directory, not its crate).
+    pub fn at(slot: &Path) -> WarmedMarker {
+        WarmedMarker(slot.join("warmed-for"))
+    }
+
     /// Whether a kernel that says `identity` loaded `lessons` in this slot.
     pub fn names(&self, identity: &str) -> bool {
         std::fs::read_to_string(&self.0).is_ok_and(|marked| marked == identity)
@@ -76,7 +81,7 @@ impl BuildSlot {
             std::fs::create_dir_all(&crate_dir)?;
             return Ok(BuildSlot {
                 crate_dir,
-                warmed: WarmedMarker(slot.join("warmed-for")),
+                warmed: WarmedMarker::at(&slot),
                 _lock: lock,
             });
         }

@@ -10,8 +10,8 @@ use crate::execution::runtime_child;
 use crate::output::build_progress::StderrCapture;
 use crate::server::{self, Warm};
 use crate::startup::build_slot::BuildSlot;
-use crate::startup::spare;
 use crate::startup::toolchain::Toolchain;
+use crate::startup::{shared_build, spare};
 
 /// A kernel that is starting (or has started) evcxr and waits for a connection file.
 pub struct KernelProcess {
@@ -51,6 +51,25 @@ impl KernelProcess {
             }
             None => None,
         };
+        // Taken before evcxr reads `lessons`, so that it names the sources this kernel loads.
+        let identity = spare::identity();
+        if let (Some(slot), Some(shared)) = (&slot, shared_build::shared_slot())
+            && !slot.warmed.names(&identity)
+            && !slot.crate_dir.starts_with(&shared)
+        {
+            match shared_build::link_into(slot, &shared, &identity) {
+                Ok(0) => log::info!(
+                    "the shared build at {} was made for another kernel (binary, lessons or \
+                     environment): building on our own",
+                    shared.display()
+                ),
+                Ok(linked) => log::info!(
+                    "starting from the shared build at {} ({linked} files linked)",
+                    shared.display()
+                ),
+                Err(error) => log::warn!("cannot link the shared build: {error}"),
+            }
+        }
         let output_pipe = match runtime_child::OutputPipe::create() {
             Ok(pipe) => Some(pipe),
             Err(error) => {
@@ -87,8 +106,6 @@ impl KernelProcess {
             Some(pipe) => (Some(pipe.reader), Some(pipe.writer)),
             None => (None, None),
         };
-        // Taken before evcxr reads `lessons`, so that it names the sources this kernel loads.
-        let identity = spare::identity();
         // Once evcxr has loaded `lessons`, the slot is marked as warm for a kernel like this.
         let marker = slot
             .as_ref()

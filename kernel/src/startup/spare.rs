@@ -427,8 +427,21 @@ fn end_with(mut stream: UnixStream) {
         .expect("the watching thread starts");
 }
 
-/// What a spare must share with the `run` it serves: the binary, the `lessons` sources it
-/// loaded, and the environment that decides how cells build and run.
+/// Variables that say where a kernel keeps its builds and whether it has a spare, not how
+/// cells build: a class's shared build (see [`shared_build`]) is prepared with another cache
+/// directory than the learners' kernels use, and still serves them.
+///
+/// [`shared_build`]: crate::startup::shared_build
+const NOT_IN_IDENTITY: [&str; 4] = [
+    "LESSONS_KERNEL_CACHE_DIR",
+    "LESSONS_KERNEL_SHARED_CACHE",
+    SPARE_VAR,
+    IDLE_VAR,
+];
+
+/// What a spare must share with the `run` it serves, and a shared build with the kernels that
+/// link from it: the binary, the `lessons` sources it loaded, and the environment that decides
+/// how cells build and run.
 pub fn identity() -> String {
     let exe = std::env::current_exe().ok();
     let exe_time = exe
@@ -453,6 +466,7 @@ pub fn identity() -> String {
             ]
             .iter()
             .any(|prefix| name.starts_with(prefix))
+                && !NOT_IN_IDENTITY.contains(&name.as_ref())
         })
         .map(|(name, value)| format!("{}={}", name.to_string_lossy(), value.to_string_lossy()))
         .collect();
