@@ -63,8 +63,9 @@ async fn prepare_builds_lessons_once_and_the_next_kernel_compiles_nothing_for_it
 }
 
 /// A class's shared build: `prepare` into one cache, then a kernel with a cache of its own
-/// and `LESSONS_KERNEL_SHARED_CACHE` naming the first compiles nothing for `lessons`, and
-/// leaves the shared build as it was.
+/// and `LESSONS_KERNEL_SHARED_CACHE` naming the first compiles nothing for `lessons`; an
+/// edited copy of `lessons` is built in the kernel's own cache; the shared build stays as it
+/// was.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kernel_with_a_cold_cache_starts_from_the_shared_build_and_leaves_it_unchanged() {
     let shared = tempfile::tempdir().unwrap();
@@ -105,6 +106,27 @@ async fn a_kernel_with_a_cold_cache_starts_from_the_shared_build_and_leaves_it_u
     let log = kernel.log();
     assert!(log.contains("starting from the shared build"), "{log}");
     assert!(!log.contains("Compiling lessons"), "{log}");
+
+    // A learner who edits a copy of `lessons` gets that copy built, in their own cache.
+    let edited = tempfile::tempdir().unwrap();
+    write_crate(
+        edited.path(),
+        "lessons",
+        "",
+        "/// The learner's answer.\npub fn answer() -> u32 { 7 }\n",
+    );
+    let dependency = format!(
+        ":dep lessons = {{ path = \"{}\" }}\nlessons::answer()",
+        edited.path().display()
+    );
+    let (reply, outputs) = kernel.execute(&dependency).await;
+    assert_eq!(reply.content["status"], "ok", "{:?}", reply.content);
+    assert_eq!(plain_result(&outputs), "7");
+    assert!(
+        kernel.log().contains("Compiling lessons"),
+        "{}",
+        kernel.log()
+    );
     drop(kernel);
 
     let after = files_and_times(shared.path());
