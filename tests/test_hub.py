@@ -22,11 +22,11 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 
 import pytest
 import requests
-import websocket
+
+from jupyter_api import code_cells, run_notebook
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 CLASS_DIR = pathlib.Path(os.environ.get("LESSONS_CLASS_TEST_DIR", "/var/tmp/lessons-class-test"))
@@ -91,57 +91,6 @@ class MemoryWatch:
         self.thread.join()
 
 
-def run_notebook(base: str, user: str, token: str, cells: list[str], started: float) -> dict:
-    """Starts a rust-lessons kernel in the learner's server and runs `cells` over the kernel
-    websocket, as JupyterLab would; returns the outputs and timings."""
-    headers = {"Authorization": f"token {token}"}
-    api = f"{base}/user/{user}/api"
-    # A session for the notebook, as opening it in JupyterLab makes: the kernel runs in the
-    # notebook's folder, where `:dep lessons = { path = "../lessons" }` finds the class's crate.
-    opened = requests.post(f"{api}/sessions", headers=headers, timeout=60, json={
-        "path": f"notebooks/{NOTEBOOK}", "type": "notebook", "name": NOTEBOOK,
-        "kernel": {"name": "rust-lessons"},
-    })
-    opened.raise_for_status()
-    ws_url = api.replace("http", "ws", 1) + f"/kernels/{opened.json()['kernel']['id']}/channels"
-    channel = websocket.create_connection(ws_url, header=[f"Authorization: token {token}"],
-                                          timeout=600)
-    session = uuid.uuid4().hex
-    result = {"outputs": [], "statuses": [], "first_result_s": None}
-    for source in cells:
-        msg_id = uuid.uuid4().hex
-        channel.send(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": session,
-                       "username": user, "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": source, "silent": False, "store_history": True,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        }))
-        texts, status, idle = [], None, False
-        while status is None or not idle:
-            message = json.loads(channel.recv())
-            if message.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind, content = message["msg_type"], message["content"]
-            if kind == "execute_reply":
-                status = content["status"]
-            elif kind == "status" and content["execution_state"] == "idle":
-                idle = True
-            elif kind == "stream":
-                texts.append(content["text"])
-            elif kind in ("execute_result", "display_data"):
-                texts.append(content["data"].get("text/plain", ""))
-                if result["first_result_s"] is None:
-                    result["first_result_s"] = time.monotonic() - started
-            elif kind == "error":
-                texts.append(f"{content['ename']}: {content['evalue']}")
-        result["outputs"].append("".join(texts))
-        result["statuses"].append(status)
-    channel.close()
-    result["done_s"] = time.monotonic() - started
-    return result
-
-
 @pytest.fixture(scope="module")
 def class_dir():
     subprocess.run([str(REPO / "scripts/class"), str(CLASS_DIR)], check=True)
@@ -203,8 +152,7 @@ c.JupyterHub.load_roles = [{{
 
 def test_four_learners_run_a_lesson_at_once_from_the_shared_build(class_dir, hub):
     base, admin = hub["base"], {"Authorization": f"token {hub['token']}"}
-    notebook = json.loads((REPO / "notebooks" / NOTEBOOK).read_text())
-    cells = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    cells = code_cells(REPO / "notebooks" / NOTEBOOK)
     shared = class_dir / "cache"
     shared_before = files_and_times(shared)
 
@@ -224,7 +172,9 @@ def test_four_learners_run_a_lesson_at_once_from_the_shared_build(class_dir, hub
             ready = time.monotonic() - started
             token = requests.post(f"{base}/hub/api/users/{user}/tokens", headers=admin,
                                   json={"note": "class test"}, timeout=30).json()["token"]
-            results[user] = run_notebook(base, user, token, cells, started)
+            results[user] = run_notebook(
+                f"{base}/user/{user}/api", token, f"notebooks/{NOTEBOOK}", cells, started
+            )
             results[user]["server_ready_s"] = ready
         except Exception as error:  # noqa: BLE001 (reported below with the learner's name)
             errors.append(f"{user}: {error!r}")
