@@ -633,16 +633,16 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     ];
     let month = error_budget(0.999, 30, &incidents)?;
     budget_figure(&month).show();
-    let at = |minute: usize| {
-        format!(
-            "day {} {:02}:{:02}",
-            minute / 1_440,
-            minute % 1_440 / 60,
-            minute % 60
-        )
-    };
     let mut alert_table = Table::new(["alert", "burn rate above", "from", "to"]);
     for alert in &month.alerts {
+        let at = |minute: usize| {
+            format!(
+                "day {} {:02}:{:02}",
+                minute / 1_440,
+                minute % 1_440 / 60,
+                minute % 60
+            )
+        };
         alert_table.push_row([
             alert.severity.to_string(),
             alert.burn_rate.to_string(),
