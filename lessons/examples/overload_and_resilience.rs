@@ -461,10 +461,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             prediction,
             guarded_two.others_success_after > 0.9,
             format!(
-                "Others served: {:.1}%. The first second after the slowdown still fills the \
-                 pool (200 slow calls x 2 s), but once ten calls have timed out the breaker \
-                 opens and keeps the dependency's calls off the pool except for one probe \
-                 every 5 s.",
+                "Others served: {:.1}%. Until the first calls time out, 2 s after the \
+                 slowdown, the slow calls fill the pool as before; then ten timeouts open \
+                 the breaker, which keeps the dependency's calls off the pool except for \
+                 one probe every 5 s.",
                 100.0 * guarded_two.others_success_after
             )
         )
