@@ -110,6 +110,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     shedding.evcxr_display();
 
     // cell
+    let flood = OverloadScenario::new(1.5, 0.3, ms(10), ms(200), secs(60))?;
+    let admissions = [
+        Admission::Unbounded,
+        Admission::Reject(10),
+        Admission::Block(10),
+        Admission::ShedLowPriority(10),
+    ];
+    let admission_runs = admission_experiment(&flood, &admissions, 5)?;
+    line_figure(&admission_runs).show();
+    admitted_p99_figure(&admission_runs).show();
+    let admission_rows = admission_table(&admission_runs)?;
+    admission_rows.evcxr_display();
+
+    // cell
     let prediction: Option<_> = None; // with room for 100, does goodput at 1.5x stay above 90%?
     let room = 100;
     let long_line = goodput_sweep(1, ms(10), ms(200), &[1.5], Some(room), secs(120), 5)?;
@@ -125,6 +139,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 100.0 * long_line[0].goodput_share,
                 long_line[0].p99_ms,
                 room * 10
+            )
+        )
+    );
+
+    // cell
+    let prediction: Option<_> = None; // with 80% high priority, are >99% of them on time?
+    let mostly_high = OverloadScenario::new(1.5, 0.8, ms(10), ms(200), secs(60))?;
+    let shed = admission_experiment(&mostly_high, &[Admission::ShedLowPriority(10)], 5)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            shed[0].high_success > 0.99,
+            format!(
+                "High priority on time: {:.1}%, turned away: {:.1}% of all requests. The high \
+                 class alone now offers 1.2x capacity: once no low-priority request is left to \
+                 push out, high-priority requests are turned away like any others.",
+                100.0 * shed[0].high_success,
+                100.0 * shed[0].rejected as f64 / shed[0].produced as f64
             )
         )
     );
@@ -395,6 +428,49 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let one_second = Protection {
+        timeout: Some(secs(1)),
+        bulkhead: None,
+    };
+    let breaker = CircuitBreaker::new(20, 10, secs(5), 1)?;
+    let guarded_runs = vec![
+        pool_experiment(&scenario, one_second, 10)?,
+        guarded_pool_experiment(&scenario, one_second, breaker.clone(), 10)?,
+    ];
+    pool_figure(&guarded_runs).show();
+    for run in &guarded_runs {
+        let worst = run
+            .seconds
+            .iter()
+            .map(|s| s.others_success)
+            .fold(1.0, f64::min);
+        println!(
+            "{}: others served after the slowdown {:.2}%, worst second {:.1}%",
+            run.protection,
+            100.0 * run.others_success_after,
+            100.0 * worst
+        );
+    }
+
+    // cell
+    let prediction: Option<_> = None; // with a breaker, does the 2 s timeout keep the others above 90%?
+    let guarded_two = guarded_pool_experiment(&scenario, two_seconds, breaker, 10)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            guarded_two.others_success_after > 0.9,
+            format!(
+                "Others served: {:.1}%. Until the first calls time out, 2 s after the \
+                 slowdown, the slow calls fill the pool as before; then ten timeouts open \
+                 the breaker, which keeps the dependency's calls off the pool except for \
+                 one probe every 5 s.",
+                100.0 * guarded_two.others_success_after
+            )
+        )
+    );
+
+    // cell
     let policies = [
         Policy::RoundRobin,
         Policy::WeightedRoundRobin(vec![1, 10, 10, 10, 10, 10, 10, 10, 10, 10]),
@@ -468,6 +544,51 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let cold_policies = [
+        Policy::RoundRobin,
+        Policy::LeastConnections,
+        Policy::LeastResponseTime,
+        Policy::SlowStart(secs(60)),
+    ];
+    let cold = cold_start_experiment(&cold_policies, 10, 10.0, secs(30), ms(10), 0.6, 13)?;
+    response_bars("A server joining 10x slower, warm after 30 s", &cold).show();
+    let cold_table = policy_table(&cold)?;
+    cold_table.evcxr_display();
+
+    // cell
+    let nat_policies = [Policy::RoundRobin, Policy::LeastConnections, Policy::IpHash];
+    let nat = nat_experiment(&nat_policies, 10, 0.3, ms(10), 0.6, secs(60), 14)?;
+    response_bars("One address sends 30% of the requests", &nat).show();
+    let nat_table = policy_table(&nat)?;
+    nat_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // slow start over exactly the warm-up: p99 under 1 s?
+    let window = secs(30);
+    let short_ramp = cold_start_experiment(
+        &[Policy::SlowStart(window)],
+        10,
+        10.0,
+        secs(30),
+        ms(10),
+        0.6,
+        13,
+    )?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            short_ramp[0].p99_ms < 1_000.0,
+            format!(
+                "p99 {:.0} ms. A linear ramp over the warm-up gives the server half its share \
+                 at 15 s, when it is still 5.5x slow: it is asked for 0.3 of a warm server's \
+                 work and can do 0.18. The weight must grow no faster than the speed.",
+                short_ramp[0].p99_ms
+            )
+        )
+    );
+
+    // cell
     let mut targets = Table::new(["availability", "downtime per year", "per 30 days"]);
     for (name, target) in [
         ("99%", 0.99),
@@ -501,6 +622,59 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     availability_figure(&chains_up).show();
     let chains_table = availability_table(&chains_up)?;
     chains_table.evcxr_display();
+
+    // cell
+    let day = 86_400;
+    let incidents = [
+        Incident::new(secs(3 * day + 10 * 3_600), secs(20 * 60), 1.0)?,
+        Incident::new(secs(12 * day + 14 * 3_600), secs(2 * 3_600), 0.1)?,
+        Incident::new(secs(19 * day), secs(3 * day), 0.002)?,
+        Incident::new(secs(27 * day), secs(5 * 60), 1.0)?,
+    ];
+    let month = error_budget(0.999, 30, &incidents)?;
+    budget_figure(&month).show();
+    let mut alert_table = Table::new(["alert", "burn rate above", "from", "to"]);
+    for alert in &month.alerts {
+        let at = |minute: usize| {
+            format!(
+                "day {} {:02}:{:02}",
+                minute / 1_440,
+                minute % 1_440 / 60,
+                minute % 60
+            )
+        };
+        alert_table.push_row([
+            alert.severity.to_string(),
+            alert.burn_rate.to_string(),
+            at(alert.from_minute),
+            at(alert.to_minute),
+        ])?;
+    }
+    alert_table.evcxr_display();
+
+    // cell
+    let prediction: Option<_> = None; // 3 hours down on day 365: does the year meet 99.9%?
+    let three_hours = [Incident::new(secs(364 * day), secs(3 * 3_600), 1.0)?];
+    let year = error_budget(0.999, 365, &three_hours)?;
+    let last_month = [Incident::new(secs(29 * day), secs(3 * 3_600), 1.0)?];
+    let window = error_budget(0.999, 30, &last_month)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            year.availability >= 0.999,
+            format!(
+                "Over the year: {:.3}% (a budget of {:.0} minutes, {:.0} spent). Over the \
+                 30 days that hold the outage: {:.3}%, {:.1}x the budget. The same hours meet \
+                 a yearly target and miss a monthly one by far.",
+                100.0 * year.availability,
+                year.budget_minutes,
+                year.spent_minutes,
+                100.0 * window.availability,
+                window.spent_minutes / window.budget_minutes
+            )
+        )
+    );
 
     // cell
     let prediction: Option<_> = None; // can an app at 99.99% depending on a 99.95% store meet 99.99%?
@@ -556,6 +730,43 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert!(right(check_prediction(
         Some(false),
         long_line[0].goodput_share > 0.9,
+        ""
+    )));
+
+    // Section 2: four admission policies.
+    assert_eq!(
+        column(&admission_rows, 0)[1..],
+        [
+            "reject, line of 10",
+            "block the producer, line of 10",
+            "shed low priority, line of 10"
+        ]
+    );
+    assert_eq!(
+        column(&admission_rows, 1),
+        ["99.9%", "99.9%", "65.8%", "99.9%"]
+    );
+    assert_eq!(
+        column(&admission_rows, 2),
+        ["0.0%", "34.2%", "0.0%", "34.2%"]
+    );
+    assert_eq!(
+        column(&admission_rows, 3),
+        ["1.0%", "97.7%", "97.5%", "87.5%"]
+    );
+    assert_eq!(column(&admission_rows, 4), ["30403", "197", "205", "340"]);
+    assert_eq!(
+        column(&admission_rows, 5),
+        ["0.6%", "65.4%", "99.1%", "100.0%"]
+    );
+    assert_eq!(
+        column(&admission_rows, 6),
+        ["0.7%", "65.1%", "98.7%", "40.6%"]
+    );
+    assert_eq!(column(&admission_rows, 7), ["3062", "10", "10", "10"]);
+    assert!(right(check_prediction(
+        Some(false),
+        shed[0].high_success > 0.99,
         ""
     )));
 
@@ -636,6 +847,36 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
 
+    // Section 5: a breaker behind the timeout.
+    let worst = |run: &PoolRun| {
+        let lowest = run
+            .seconds
+            .iter()
+            .map(|s| s.others_success)
+            .fold(1.0, f64::min);
+        format!("{:.1}", 100.0 * lowest)
+    };
+    assert_eq!(
+        format!("{:.2}", 100.0 * guarded_runs[1].others_success_after),
+        "99.98"
+    );
+    assert_eq!(
+        (
+            worst(&guarded_runs[0]).as_str(),
+            worst(&guarded_runs[1]).as_str()
+        ),
+        ("82.4", "99.5")
+    );
+    assert_eq!(
+        format!("{:.1}", 100.0 * guarded_two.others_success_after),
+        "96.4"
+    );
+    assert!(right(check_prediction(
+        Some(true),
+        guarded_two.others_success_after > 0.9,
+        ""
+    )));
+
     // Section 6: balancing.
     assert_eq!(
         column(&balancing_table, 3),
@@ -655,6 +896,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
 
+    // Section 6: a cold server, a NAT.
+    assert_eq!(column(&cold_table, 2), ["67300", "59", "57", "140"]);
+    assert_eq!(
+        column(&cold_table, 3),
+        ["10.00%", "6.87%", "0.04%", "5.16%"]
+    );
+    assert_eq!(column(&nat_table, 2), ["69", "48", "69704"]);
+    assert_eq!(column(&nat_table, 4)[2], "36.9%");
+    assert!(right(check_prediction(
+        Some(false),
+        short_ramp[0].p99_ms < 1_000.0,
+        ""
+    )));
+
     // Section 7: availability.
     assert_eq!(column(&targets, 1)[3], "52.6 min");
     assert_eq!(column(&targets, 2)[3], "4.32 min");
@@ -663,6 +918,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(column(&chains_table, 3)[8], "99.99894%");
     assert_eq!(format!("{:.2}", 100.0 * with_store), "99.94");
     assert!(with_two_stores < 0.9999);
+    assert_eq!(format!("{:.2}", month.spent_minutes), "45.64");
+    assert_eq!(format!("{:.3}", 100.0 * month.availability), "99.894");
+    assert_eq!(
+        format!("{:.3}", month.hours[4 * 24 - 1].budget_left),
+        "0.537"
+    );
+    assert_eq!(
+        format!("{:.3}", month.hours[13 * 24 - 1].budget_left),
+        "0.259"
+    );
+    assert_eq!(
+        format!("{:.3}", month.hours[22 * 24 - 1].budget_left),
+        "0.059"
+    );
+    assert_eq!(column(&alert_table, 0)[8], "ticket");
+    assert_eq!(column(&alert_table, 2)[8], "day 20 12:00");
+    assert_eq!(format!("{:.3}", 100.0 * year.availability), "99.966");
+    assert_eq!(format!("{:.3}", 100.0 * window.availability), "99.583");
+    assert_eq!(
+        format!("{:.1}", window.spent_minutes / window.budget_minutes),
+        "4.2"
+    );
+    assert!(right(check_prediction(
+        Some(true),
+        year.availability >= 0.999,
+        ""
+    )));
     assert!(right(check_prediction(
         Some(false),
         with_store >= 0.9999,

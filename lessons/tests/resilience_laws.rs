@@ -391,3 +391,158 @@ fn two_choices_keep_the_fullest_bin_far_lower() {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Every bounded admission policy keeps the line within its bound.
+    #[test]
+    fn no_bounded_policy_lets_the_line_pass_its_bound(
+        seed in any::<u64>(),
+        load in 0.5f64..3.0,
+        high_share in 0.0f64..=1.0,
+        room in 0usize..30,
+    ) {
+        use lessons::resilience::{Admission, OverloadScenario, admission_experiment};
+        let scenario = OverloadScenario::new(load, high_share, ms(10), ms(200), secs(10)).unwrap();
+        let policies = [Admission::Reject(room), Admission::Block(room), Admission::ShedLowPriority(room)];
+        for run in admission_experiment(&scenario, &policies, seed).unwrap() {
+            prop_assert!(run.longest_line <= room, "{}: {}", run.policy, run.longest_line);
+            prop_assert!(run.seconds.iter().all(|s| s.longest_line <= room));
+        }
+    }
+
+    /// With priority shedding, high-priority requests are answered on time as if the
+    /// low-priority flood were not there, as long as their own load stays below capacity.
+    ///
+    /// The tolerance comes from the tail of the high-priority class alone. High requests are
+    /// served first and may push low ones out of a full line, so the flood reaches them only
+    /// through the one low request that may be in service when a high one arrives (an extra
+    /// exponential service time). At high load h <= 0.6 and a line of 50, a high request is
+    /// turned away with probability about h^50 < 1e-11, and it waits longer than a 1 s deadline
+    /// (100 mean service times) with probability about e^-((1 - h) 100) < 1e-17, twice that with
+    /// the extra service time. A run holds at most ~4,000 high requests, so the expected number
+    /// of failures per run, flood or not, is below 1e-7: any failure at all, in either run, is
+    /// a real difference, and the law allows none beyond one request in a thousand.
+    #[test]
+    fn shedding_low_priority_leaves_high_priority_untouched(
+        seed in any::<u64>(),
+        high_load in 0.1f64..0.6,
+        low_load in 0.5f64..3.0,
+    ) {
+        use lessons::resilience::{Admission, OverloadScenario, admission_experiment};
+        let policy = [Admission::ShedLowPriority(50)];
+        let total = high_load + low_load;
+        let flood = OverloadScenario::new(total, high_load / total, ms(10), secs(1), secs(60)).unwrap();
+        let alone = OverloadScenario::new(high_load, 1.0, ms(10), secs(1), secs(60)).unwrap();
+        let with_flood = admission_experiment(&flood, &policy, seed).unwrap()[0].high_success;
+        let without = admission_experiment(&alone, &policy, seed).unwrap()[0].high_success;
+        prop_assert!(without >= 0.999, "alone: {without}");
+        prop_assert!(with_flood >= without - 0.001, "{with_flood} with the flood, {without} alone");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// IP hash sends every request of one address to one server, whatever the time and the
+    /// servers' loads.
+    #[test]
+    fn ip_hash_keeps_each_address_on_one_server(
+        servers in 1usize..50,
+        addresses in proptest::collection::vec(any::<u64>(), 1..20),
+        seed in any::<u64>(),
+    ) {
+        use lessons::resilience::{Balancer, Policy};
+        let mut balancer = Balancer::new(Policy::IpHash, servers).unwrap();
+        let mut rng = Rng::new(seed);
+        let first: Vec<usize> = addresses
+            .iter()
+            .map(|&address| balancer.pick_for(Time::ZERO, address, &vec![0; servers], &mut rng))
+            .collect();
+        for round in 1..20i64 {
+            let loads: Vec<usize> = (0..servers).map(|_| rng.below(50) as usize).collect();
+            for (&address, &server) in addresses.iter().zip(&first) {
+                prop_assert_eq!(balancer.pick_for(secs(round), address, &loads, &mut rng), server);
+            }
+        }
+    }
+
+    /// Slow start never picks the cold server at time zero and picks it like any other once
+    /// the window has passed: after the window every server is possible.
+    #[test]
+    fn slow_start_keeps_the_cold_server_out_at_first(servers in 2usize..20, seed in any::<u64>()) {
+        use lessons::resilience::{Balancer, Policy};
+        let mut balancer = Balancer::new(Policy::SlowStart(secs(30)), servers).unwrap();
+        let mut rng = Rng::new(seed);
+        let loads = vec![0; servers];
+        for _ in 0..200 {
+            prop_assert_ne!(balancer.pick_for(Time::ZERO, 0, &loads, &mut rng), 0);
+            prop_assert!(balancer.pick_for(secs(60), 0, &loads, &mut rng) < servers);
+        }
+    }
+
+    /// The error budget spent is the sum of error rate x duration over the incidents (when
+    /// they do not overlap and fit in the window), and the budget left never grows.
+    #[test]
+    fn the_budget_spent_is_error_rate_times_duration(
+        incidents in proptest::collection::vec((0i64..29, 1i64..600, 0.0f64..=1.0), 0..6),
+        slo in 0.9f64..0.9999,
+    ) {
+        use lessons::resilience::{Incident, error_budget};
+        // One incident per day at most, each shorter than ten hours: no overlaps.
+        let mut days: Vec<(i64, i64, f64)> = incidents;
+        days.sort_by_key(|d| d.0);
+        days.dedup_by_key(|d| d.0);
+        let incidents: Vec<Incident> = days
+            .iter()
+            .map(|&(day, minutes, rate)| Incident::new(secs(day * 86_400 + 3_600), secs(minutes * 60), rate).unwrap())
+            .collect();
+        let run = error_budget(slo, 30, &incidents).unwrap();
+        let expected: f64 = days.iter().map(|&(_, minutes, rate)| minutes as f64 * rate).sum();
+        prop_assert!((run.spent_minutes - expected).abs() < 1e-6, "{} vs {expected}", run.spent_minutes);
+        let budget = (1.0 - slo) * 30.0 * 24.0 * 60.0;
+        prop_assert!((run.hours[719].budget_left - (1.0 - expected / budget)).abs() < 1e-6);
+        prop_assert!(run.hours.windows(2).all(|w| w[1].budget_left <= w[0].budget_left));
+    }
+}
+
+/// A 99.9% SLO over 30 days allows 43.2 minutes of total failure; a full outage burns it 1,000
+/// times too fast, and one hour at the workbook's fast-page rate of 14.4 spends 14.4 / 720 = 2%.
+#[test]
+fn burn_rate_arithmetic_for_a_thirty_day_window() {
+    use lessons::resilience::{Incident, error_budget};
+    let outage = Incident::new(secs(86_400), secs(3_600), 1.0).unwrap();
+    let run = error_budget(0.999, 30, &[outage]).unwrap();
+    assert_eq!(format!("{:.1}", run.budget_minutes), "43.2");
+    assert!((run.hours[24].burn_rate_1h - 1000.0).abs() < 1e-6);
+    let fast_page = Incident::new(secs(86_400), secs(3_600), 0.0144).unwrap();
+    let run = error_budget(0.999, 30, &[fast_page]).unwrap();
+    assert!((run.hours[719].budget_left - 0.98).abs() < 1e-9);
+}
+
+/// With a timeout, a breaker turns the slow dependency's timeouts into fast refusals: the
+/// requests that do not use it are served again. The notebook's scenario, pinned.
+#[test]
+fn a_breaker_behind_a_timeout_gives_the_pool_back() {
+    use lessons::resilience::{
+        CircuitBreaker, PoolScenario, Protection, guarded_pool_experiment, pool_experiment,
+    };
+    let scenario = PoolScenario::new(200, 400.0, 0.5, secs(40))
+        .unwrap()
+        .dependency(
+            Latency::exponential(ms(10)),
+            Latency::constant(secs(8)),
+            secs(10),
+        )
+        .unwrap();
+    let timeout = Protection {
+        timeout: Some(secs(2)),
+        bulkhead: None,
+    };
+    let breaker = CircuitBreaker::new(20, 10, secs(5), 1).unwrap();
+    let plain = pool_experiment(&scenario, timeout, 10).unwrap();
+    let guarded = guarded_pool_experiment(&scenario, timeout, breaker, 10).unwrap();
+    assert!(plain.others_success_after < 0.5);
+    assert!(guarded.others_success_after > 0.95);
+}

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::checks::{positive, positive_time, within};
+use super::checks::{positive, positive_time, probability, within};
 use crate::sim::{Latency, Rng, Scheduler, SimError, Time, percentiles};
 use crate::viz::Figure;
 
@@ -29,7 +29,21 @@ pub enum Policy {
     LeastConnections,
     /// Two distinct servers drawn uniformly; the one with fewer requests in flight.
     PowerOfTwoChoices,
+    /// The server whose recent response time, scaled by its queue, promises the quickest
+    /// answer: the lowest `average x (in flight + 1)`, where the average is a moving average
+    /// of the responses [`Balancer::observe`] reports (weight [`RESPONSE_AVERAGE_WEIGHT`]
+    /// for the newest). Servers not yet heard from score 0 and are tried first; ties at random.
+    LeastResponseTime,
+    /// A hash of the client's address picks the server: every request from one address goes
+    /// to the same server, however many clients share that address behind a NAT.
+    IpHash,
+    /// Random in proportion to weights, where server 0 has just joined cold: its weight rises
+    /// linearly from 0 at time zero to the others' weight of 1 at the end of the window.
+    SlowStart(Time),
 }
+
+/// The weight of the newest response in [`Policy::LeastResponseTime`]'s moving average.
+pub const RESPONSE_AVERAGE_WEIGHT: f64 = 0.1;
 
 impl std::fmt::Display for Policy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,11 +53,15 @@ impl std::fmt::Display for Policy {
             Policy::Random => f.write_str("random"),
             Policy::LeastConnections => f.write_str("least connections"),
             Policy::PowerOfTwoChoices => f.write_str("power of two choices"),
+            Policy::LeastResponseTime => f.write_str("least response time"),
+            Policy::IpHash => f.write_str("IP hash"),
+            Policy::SlowStart(window) => write!(f, "slow start over {window}"),
         }
     }
 }
 
-/// A balancer: the policy and its position in the round-robin cycle.
+/// A balancer: the policy, its position in the round-robin cycle and what it has seen of each
+/// server's response times.
 ///
 /// # Examples
 ///
@@ -57,12 +75,13 @@ impl std::fmt::Display for Policy {
 /// assert_eq!(picks, [0, 1, 2, 0]);
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Balancer {
     policy: Policy,
     servers: usize,
     cycle: Vec<usize>,
     next: usize,
+    average_ms: Vec<f64>,
 }
 
 impl Balancer {
@@ -71,7 +90,8 @@ impl Balancer {
     /// # Errors
     ///
     /// [`SimError::Parameter`] unless servers is 1 to 10,000 (2 or more for the power of two
-    /// choices), and weights (if any) are one per server, each 1 to 1,000.
+    /// choices), weights (if any) are one per server, each 1 to 1,000, and a slow-start window
+    /// is positive.
     ///
     /// # Examples
     ///
@@ -99,6 +119,10 @@ impl Balancer {
                     .flat_map(|round| (0..servers).filter(move |&s| weights[s] > round))
                     .collect()
             }
+            Policy::SlowStart(window) => {
+                positive_time("slow-start window", *window)?;
+                Vec::new()
+            }
             _ => (0..servers).collect(),
         };
         Ok(Balancer {
@@ -106,11 +130,13 @@ impl Balancer {
             servers,
             cycle,
             next: 0,
+            average_ms: vec![0.0; servers],
         })
     }
 
     /// The server for the next request, given each server's requests in flight (one entry per
-    /// server; the round-robin policies ignore it).
+    /// server; the round-robin policies ignore it): [`Balancer::pick_for`] at time zero for
+    /// the client at address 0.
     ///
     /// # Examples
     ///
@@ -123,6 +149,32 @@ impl Balancer {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn pick(&mut self, in_flight: &[usize], rng: &mut Rng) -> usize {
+        self.pick_for(Time::ZERO, 0, in_flight, rng)
+    }
+
+    /// The server for a request from the client at address `client`, arriving at `now`, given
+    /// each server's requests in flight. Only [`Policy::IpHash`] looks at the address and only
+    /// [`Policy::SlowStart`] at the time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::resilience::{Balancer, Policy};
+    /// use lessons::sim::{Rng, secs};
+    ///
+    /// let mut sticky = Balancer::new(Policy::IpHash, 10)?;
+    /// let mut rng = Rng::new(1);
+    /// let first = sticky.pick_for(secs(1), 42, &[0; 10], &mut rng);
+    /// assert_eq!(sticky.pick_for(secs(2), 42, &[9; 10], &mut rng), first);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn pick_for(
+        &mut self,
+        now: Time,
+        client: u64,
+        in_flight: &[usize],
+        rng: &mut Rng,
+    ) -> usize {
         let load = |server: usize| in_flight.get(server).copied().unwrap_or(0);
         match self.policy {
             Policy::RoundRobin | Policy::WeightedRoundRobin(_) => {
@@ -148,8 +200,59 @@ impl Balancer {
                     first
                 }
             }
+            Policy::LeastResponseTime => {
+                let score = |s: usize| self.average_ms[s] * (load(s) + 1) as f64;
+                let best = (0..self.servers).map(score).fold(f64::INFINITY, f64::min);
+                let tied: Vec<usize> = (0..self.servers).filter(|&s| score(s) == best).collect();
+                tied[rng.below(tied.len() as u64) as usize]
+            }
+            Policy::IpHash => (mix(client) % self.servers as u64) as usize,
+            Policy::SlowStart(window) => {
+                let cold = (now.as_secs_f64() / window.as_secs_f64()).clamp(0.0, 1.0);
+                let draw = rng.unit() * (self.servers as f64 - 1.0 + cold);
+                if draw < cold {
+                    0
+                } else {
+                    (1 + (draw - cold) as usize).min(self.servers - 1)
+                }
+            }
         }
     }
+
+    /// Tells the balancer that `server` just answered a request in `response`; only
+    /// [`Policy::LeastResponseTime`] uses it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::resilience::{Balancer, Policy};
+    /// use lessons::sim::{Rng, ms};
+    ///
+    /// let mut quickest = Balancer::new(Policy::LeastResponseTime, 2)?;
+    /// quickest.observe(0, ms(100));
+    /// quickest.observe(1, ms(10));
+    /// assert_eq!(quickest.pick(&[0, 0], &mut Rng::new(1)), 1);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn observe(&mut self, server: usize, response: Time) {
+        if let Some(average) = self.average_ms.get_mut(server) {
+            let newest = response.as_millis_f64();
+            *average = if *average == 0.0 {
+                newest
+            } else {
+                *average + RESPONSE_AVERAGE_WEIGHT * (newest - *average)
+            };
+        }
+    }
+}
+
+/// A fixed scramble of an address (the SplitMix64 finalizer), so that neighbouring addresses
+/// land on unrelated servers.
+fn mix(address: u64) -> u64 {
+    let mut z = address.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// One policy of [`balancing_experiment`].
@@ -172,13 +275,126 @@ pub struct BalancingRow {
     pub p50_ms: f64,
     /// 99th percentile, milliseconds.
     pub p99_ms: f64,
-    /// Share of requests sent to the slow server (server 0).
+    /// Share of requests sent to the slow (or cold) server, server 0.
     pub slow_share: f64,
+    /// Share of requests sent to the server that received the most.
+    pub busiest_share: f64,
 }
 
 enum Arrival {
     Request,
-    Departure(usize),
+    Departure { server: usize, response: Time },
+}
+
+/// The servers and traffic one balancing run simulates.
+struct Fleet {
+    servers: usize,
+    mean_service: Time,
+    speed: Speed,
+    utilization: f64,
+    duration: Time,
+    /// Share of the requests that come from the one address behind a NAT (address 0); the
+    /// rest come from 10,000 other addresses, uniformly.
+    nat_share: f64,
+}
+
+/// How much slower than the others server 0 is.
+enum Speed {
+    /// Always this many times slower.
+    Slow(f64),
+    /// This many times slower at time zero, warming linearly to full speed over the window.
+    Cold { factor: f64, warmup: Time },
+}
+
+impl Fleet {
+    fn slowness(&self, server: usize, now: Time) -> f64 {
+        match self.speed {
+            _ if server != 0 => 1.0,
+            Speed::Slow(factor) => factor,
+            Speed::Cold { factor, warmup } => {
+                let warmed = (now.as_secs_f64() / warmup.as_secs_f64()).min(1.0);
+                factor + (1.0 - factor) * warmed
+            }
+        }
+    }
+
+    /// Requests per second: `utilization` of the servers' total capacity once warm.
+    fn rate(&self) -> f64 {
+        let slow = match self.speed {
+            Speed::Slow(factor) => factor,
+            Speed::Cold { .. } => 1.0,
+        };
+        let fast = self.mean_service.as_secs_f64();
+        self.utilization * ((self.servers as f64 - 1.0) / fast + 1.0 / (fast * slow))
+    }
+
+    fn check(&self) -> Result<(), SimError> {
+        positive("utilization", self.utilization)?;
+        positive_time("mean service", self.mean_service)?;
+        positive_time("duration", self.duration)?;
+        probability("NAT share", self.nat_share)?;
+        match self.speed {
+            Speed::Slow(factor) => positive("slow factor", factor).map(|_| ()),
+            Speed::Cold { factor, warmup } => {
+                positive("cold factor", factor)?;
+                positive_time("warm-up", warmup).map(|_| ())
+            }
+        }
+    }
+
+    /// One policy's run: every policy sees the same arrivals, addresses and service draws.
+    fn run(&self, policy: &Policy, seed: u64) -> Result<BalancingRow, SimError> {
+        let mut balancer = Balancer::new(policy.clone(), self.servers)?;
+        let mut arrivals = Rng::derive(seed, &[0]);
+        let mut services = Rng::derive(seed, &[1]);
+        let mut choices = Rng::derive(seed, &[2]);
+        let mut addresses = Rng::derive(seed, &[3]);
+        let rate = self.rate();
+        let mut scheduler = Scheduler::new();
+        scheduler.schedule(Time::ZERO, Arrival::Request);
+        let mut in_flight = vec![0; self.servers];
+        let mut free_at = vec![Time::ZERO; self.servers];
+        let mut sent = vec![0u64; self.servers];
+        let mut responses = Vec::new();
+        while let Some((now, event)) = scheduler.pop() {
+            match event {
+                Arrival::Request => {
+                    let gap = Time::from_nanos_f64(arrivals.exponential() * 1e9 / rate);
+                    if now + gap < self.duration {
+                        scheduler.schedule(now + gap, Arrival::Request);
+                    }
+                    let client = if addresses.chance(self.nat_share) {
+                        0
+                    } else {
+                        1 + addresses.below(10_000)
+                    };
+                    let server = balancer.pick_for(now, client, &in_flight, &mut choices);
+                    let mean = self.mean_service.as_nanos() as f64 * self.slowness(server, now);
+                    let work =
+                        Latency::exponential(Time::from_nanos_f64(mean)).sample(&mut services);
+                    free_at[server] = free_at[server].max(now) + work;
+                    in_flight[server] += 1;
+                    sent[server] += 1;
+                    let response = free_at[server] - now;
+                    responses.push(response.as_millis_f64());
+                    scheduler.schedule(free_at[server], Arrival::Departure { server, response });
+                }
+                Arrival::Departure { server, response } => {
+                    in_flight[server] -= 1;
+                    balancer.observe(server, response);
+                }
+            }
+        }
+        let marks = percentiles(&responses, &[50.0, 99.0])?;
+        let total = responses.len() as f64;
+        Ok(BalancingRow {
+            policy: policy.to_string(),
+            p50_ms: marks[0],
+            p99_ms: marks[1],
+            slow_share: sent[0] as f64 / total,
+            busiest_share: sent.iter().copied().max().unwrap_or(0) as f64 / total,
+        })
+    }
 }
 
 /// For each policy: `servers` single-server FIFO queues, server 0 `slow_factor` times slower
@@ -211,55 +427,111 @@ pub fn balancing_experiment(
     duration: Time,
     seed: u64,
 ) -> Result<Vec<BalancingRow>, SimError> {
-    positive("slow factor", slow_factor)?;
-    positive("utilization", utilization)?;
-    positive_time("mean service", mean_service)?;
-    positive_time("duration", duration)?;
-    let fast = mean_service.as_secs_f64();
-    let capacity = (servers as f64 - 1.0) / fast + 1.0 / (fast * slow_factor);
-    let rate = utilization * capacity;
-    let mut rows = Vec::new();
-    for policy in policies {
-        let mut balancer = Balancer::new(policy.clone(), servers)?;
-        let mut arrivals = Rng::derive(seed, &[0]);
-        let mut services = Rng::derive(seed, &[1]);
-        let mut choices = Rng::derive(seed, &[2]);
-        let mut scheduler = Scheduler::new();
-        scheduler.schedule(Time::ZERO, Arrival::Request);
-        let mut in_flight = vec![0; servers];
-        let mut free_at = vec![Time::ZERO; servers];
-        let (mut responses, mut to_slow) = (Vec::new(), 0u64);
-        while let Some((now, event)) = scheduler.pop() {
-            match event {
-                Arrival::Request => {
-                    let gap = Time::from_nanos_f64(arrivals.exponential() * 1e9 / rate);
-                    if now + gap < duration {
-                        scheduler.schedule(now + gap, Arrival::Request);
-                    }
-                    let server = balancer.pick(&in_flight, &mut choices);
-                    let factor = if server == 0 { slow_factor } else { 1.0 };
-                    let work = Latency::exponential(Time::from_nanos_f64(
-                        mean_service.as_nanos() as f64 * factor,
-                    ))
-                    .sample(&mut services);
-                    free_at[server] = free_at[server].max(now) + work;
-                    in_flight[server] += 1;
-                    to_slow += u64::from(server == 0);
-                    responses.push((free_at[server] - now).as_millis_f64());
-                    scheduler.schedule(free_at[server], Arrival::Departure(server));
-                }
-                Arrival::Departure(server) => in_flight[server] -= 1,
-            }
-        }
-        let marks = percentiles(&responses, &[50.0, 99.0])?;
-        rows.push(BalancingRow {
-            policy: policy.to_string(),
-            p50_ms: marks[0],
-            p99_ms: marks[1],
-            slow_share: to_slow as f64 / responses.len() as f64,
-        });
-    }
-    Ok(rows)
+    let fleet = Fleet {
+        servers,
+        mean_service,
+        speed: Speed::Slow(slow_factor),
+        utilization,
+        duration,
+        nat_share: 0.0,
+    };
+    fleet.check()?;
+    policies
+        .iter()
+        .map(|policy| fleet.run(policy, seed))
+        .collect()
+}
+
+/// For each policy: `servers` equal servers, except that server 0 has just started cold: it
+/// is `cold_factor` times slower at time zero and warms linearly to full speed over `warmup`
+/// (a cache filling, a JIT compiling). Poisson arrivals at `utilization` of the warm servers'
+/// capacity, for twice the warm-up. `slow_share` is the share sent to the cold server.
+///
+/// # Errors
+///
+/// [`SimError::Parameter`] for a cold factor, warm-up or utilization that is not positive, and
+/// the errors of [`Balancer::new`].
+///
+/// # Examples
+///
+/// ```
+/// use lessons::resilience::{Policy, cold_start_experiment};
+/// use lessons::sim::{ms, secs};
+///
+/// let policies = [Policy::RoundRobin, Policy::SlowStart(secs(60))];
+/// let rows = cold_start_experiment(&policies, 10, 10.0, secs(30), ms(10), 0.6, 1)?;
+/// assert!(rows[1].slow_share < rows[0].slow_share);
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+pub fn cold_start_experiment(
+    policies: &[Policy],
+    servers: usize,
+    cold_factor: f64,
+    warmup: Time,
+    mean_service: Time,
+    utilization: f64,
+    seed: u64,
+) -> Result<Vec<BalancingRow>, SimError> {
+    let fleet = Fleet {
+        servers,
+        mean_service,
+        speed: Speed::Cold {
+            factor: cold_factor,
+            warmup,
+        },
+        utilization,
+        duration: warmup + warmup,
+        nat_share: 0.0,
+    };
+    fleet.check()?;
+    policies
+        .iter()
+        .map(|policy| fleet.run(policy, seed))
+        .collect()
+}
+
+/// For each policy: `servers` equal servers and a client mix in which one address (a
+/// corporate NAT, a mobile carrier's gateway) sends a share `nat_share` of the requests and
+/// 10,000 other addresses send the rest; Poisson arrivals at `utilization` of the total
+/// capacity, for `duration`. `busiest_share` is the share the busiest server received.
+///
+/// # Errors
+///
+/// [`SimError::Parameter`] for a NAT share that is not a probability, a utilization that is
+/// not positive, and the errors of [`Balancer::new`].
+///
+/// # Examples
+///
+/// ```
+/// use lessons::resilience::{Policy, nat_experiment};
+/// use lessons::sim::{ms, secs};
+///
+/// let rows = nat_experiment(&[Policy::IpHash, Policy::RoundRobin], 10, 0.3, ms(10), 0.6, secs(20), 1)?;
+/// assert!(rows[0].busiest_share > 0.3 && rows[1].busiest_share < 0.11);
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+pub fn nat_experiment(
+    policies: &[Policy],
+    servers: usize,
+    nat_share: f64,
+    mean_service: Time,
+    utilization: f64,
+    duration: Time,
+    seed: u64,
+) -> Result<Vec<BalancingRow>, SimError> {
+    let fleet = Fleet {
+        servers,
+        mean_service,
+        speed: Speed::Slow(1.0),
+        utilization,
+        duration,
+        nat_share,
+    };
+    fleet.check()?;
+    policies
+        .iter()
+        .map(|policy| fleet.run(policy, seed))
+        .collect()
 }
 
 /// One (n, d) pair of [`balls_into_bins`].
@@ -384,7 +656,26 @@ pub fn balls_figure(rows: &[BallsRow]) -> Figure {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn balancing_figure(rows: &[BalancingRow]) -> Figure {
-    Figure::new("Response time per balancing policy, one server 10x slower")
+    response_bars(
+        "Response time per balancing policy, one server 10x slower",
+        rows,
+    )
+}
+
+/// [`balancing_figure`] with a title of your own, for the cold-start and NAT runs.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::resilience::{Policy, nat_experiment, response_bars};
+/// use lessons::sim::{ms, secs};
+///
+/// let rows = nat_experiment(&[Policy::IpHash], 4, 0.2, ms(10), 0.5, secs(10), 1)?;
+/// assert!(response_bars("A NAT", &rows).to_svg()?.contains("IP hash"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn response_bars(title: &str, rows: &[BalancingRow]) -> Figure {
+    Figure::new(title)
         .y_label("response time (ms, log)")
         .log_y()
         .bars(

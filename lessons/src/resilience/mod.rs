@@ -28,6 +28,13 @@
 //! goodput collapses. A bounded line rejects the excess at the door and keeps serving the rest
 //! on time ([`goodput_sweep`], [`goodput_figure`]).
 //!
+//! A full line has four answers ([`Admission`], [`admission_experiment`]): keep everything,
+//! reject at the door, make the producer wait (backpressure: it makes no new request until
+//! the last got in, so the wait moves upstream) or shed by priority (high-priority requests
+//! are served first and push the newest low-priority one out of a full line). Shedding keeps
+//! the high class on time as if the low-priority flood were not there, but only while the high
+//! class alone fits in the server; nothing protects it from itself.
+//!
 //! # Retries
 //!
 //! A retry is more load at the moment the server has the least room for it. Retries scheduled
@@ -54,6 +61,13 @@
 //! instead of one shrink the fullest of n bins from about ln n / ln ln n to ln ln n / ln 2
 //! ([`balls_into_bins`]).
 //!
+//! A server that has just started is slow until it warms up. Round robin gives it its full
+//! share at once; a slow start ramps its weight over a window, which helps only if the window
+//! outlasts the warm-up ([`cold_start_experiment`]). Least response time avoids a slow server
+//! but, fed only by responses, never notices that it recovered. IP hash keeps each client
+//! address on one server, so the address of a large NAT overloads its server
+//! ([`nat_experiment`]).
+//!
 //! # A slow dependency and a thread pool
 //!
 //! A request that waits for a dependency holds a worker thread while it waits. When the
@@ -61,7 +75,9 @@
 //! rejected; the pool caps the dependency's throughput at `threads / latency` (Little's law with
 //! L fixed). A timeout helps only while `arrival rate x timeout` stays below the pool size; a
 //! bulkhead reserves the rest of the pool whatever the dependency does, at the price of turning
-//! healthy calls away when it is too small ([`pool_experiment`], [`bulkhead_sweep`]).
+//! healthy calls away when it is too small ([`pool_experiment`], [`bulkhead_sweep`]). A
+//! circuit breaker behind the timeout turns the timeouts into refusals that hold no thread
+//! ([`guarded_pool_experiment`]); without a timeout it sees no failures at all.
 //!
 //! # Availability
 //!
@@ -69,6 +85,10 @@
 //! only together ([`serial_availability`], [`parallel_availability`],
 //! [`availability_experiment`]); 99.99% leaves 52.6 minutes a year
 //! ([`downtime_minutes_per_year`]).
+//!
+//! An SLO over a window is a budget of failures: 99.9% over 30 days is 43.2 minutes of total
+//! failure. [`error_budget`] spends it on a list of incidents and evaluates the multiwindow,
+//! multi-burn-rate alerts of the SRE workbook on it ([`BURN_RATE_RULES`]).
 //!
 //! # References
 //!
@@ -85,6 +105,8 @@
 //!   12(10), 2001.
 //! * Betsy Beyer et al., "Site Reliability Engineering", O'Reilly 2016, chapter 3 (error
 //!   budgets) and chapter 22 ("Addressing Cascading Failures").
+//! * Betsy Beyer et al., "The Site Reliability Workbook", O'Reilly 2018, chapter 5
+//!   ("Alerting on SLOs": burn rates, multiwindow multi-burn-rate alerts).
 //!
 //! # Examples
 //!
@@ -98,11 +120,13 @@
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
 
+mod admission;
 mod amplification;
 mod availability;
 mod backoff;
 mod balancing;
 mod breaker;
+mod budget;
 mod checks;
 mod false_trips;
 mod pool;
@@ -114,6 +138,10 @@ mod tables;
 mod theory;
 mod utilization;
 
+pub use admission::{
+    Admission, AdmissionRun, AdmissionSecond, MAX_LINE, OverloadScenario, admission_experiment,
+    admitted_p99_figure, line_figure,
+};
 pub use amplification::{
     AmplificationRow, amplification, amplification_experiment, amplification_figure,
 };
@@ -123,21 +151,29 @@ pub use availability::{
 };
 pub use backoff::{Backoff, Jitter};
 pub use balancing::{
-    Balancer, BalancingRow, BallsRow, Policy, balancing_experiment, balancing_figure, balls_figure,
-    balls_into_bins,
+    Balancer, BalancingRow, BallsRow, Policy, RESPONSE_AVERAGE_WEIGHT, balancing_experiment,
+    balancing_figure, balls_figure, balls_into_bins, cold_start_experiment, nat_experiment,
+    response_bars,
 };
 pub use breaker::{BreakerState, CircuitBreaker, MAX_WINDOW, Transition};
+pub use budget::{
+    Alert, BURN_RATE_RULES, BudgetHour, BudgetRun, BurnRateRule, Incident, budget_figure,
+    error_budget,
+};
 pub use false_trips::{
     FalseTripRow, false_trip_experiment, false_trip_figure, false_trip_probability,
 };
 pub use pool::{
     BulkheadRow, PoolRun, PoolScenario, PoolSecond, Protection, bulkhead_figure, bulkhead_sweep,
-    pool_experiment, pool_figure,
+    guarded_pool_experiment, pool_experiment, pool_figure,
 };
 pub use queue::{MAX_SERVERS, QueueModel, QueueRun};
 pub use recovery::{Outage, RecoveryRow, recovery_experiment, recovery_figure};
 pub use shedding::{GoodputRow, goodput_figure, goodput_sweep};
 pub use storm::{BucketLoad, Storm, StormRun, retry_storm, storm_figure};
-pub use tables::{availability_table, goodput_table, recovery_table, utilization_table};
+pub use tables::{
+    admission_table, availability_table, goodput_table, policy_table, recovery_table,
+    utilization_table,
+};
 pub use theory::{erlang_c, mmc_mean_response_ms, utilization};
 pub use utilization::{UtilizationRow, hockey_stick_figure, utilization_sweep};

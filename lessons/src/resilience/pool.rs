@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::breaker::CircuitBreaker;
 use super::checks::{positive, positive_time, probability, within};
 use crate::sim::{Latency, Rng, Scheduler, SimError, Time, secs};
 use crate::viz::Figure;
@@ -238,6 +239,49 @@ pub fn pool_experiment(
     protection: Protection,
     seed: u64,
 ) -> Result<PoolRun, SimError> {
+    run_pool(scenario, protection, None, seed)
+}
+
+/// [`pool_experiment`] with a circuit breaker in front of the dependency as well: a dependency
+/// request the breaker refuses fails at once without taking a thread, and every call that
+/// took one reports its outcome to the breaker when it ends. A breaker learns of failures only
+/// from timeouts: without one, a slow call ends in success, however late. The run's name is
+/// the protection's with " + breaker".
+///
+/// # Errors
+///
+/// The errors of [`pool_experiment`].
+///
+/// # Examples
+///
+/// ```
+/// use lessons::resilience::{CircuitBreaker, PoolScenario, Protection, guarded_pool_experiment};
+/// use lessons::sim::{Latency, ms, secs};
+///
+/// let scenario = PoolScenario::new(200, 400.0, 0.5, secs(30))?
+///     .dependency(Latency::exponential(ms(10)), Latency::constant(secs(8)), secs(10))?;
+/// let timeout = Protection { timeout: Some(secs(1)), bulkhead: None };
+/// let breaker = CircuitBreaker::new(20, 10, secs(5), 1)?;
+/// let guarded = guarded_pool_experiment(&scenario, timeout, breaker, 1)?;
+/// assert_eq!(guarded.protection, "timeout 1s + breaker");
+/// assert!(guarded.others_success_after > 0.99);
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+pub fn guarded_pool_experiment(
+    scenario: &PoolScenario,
+    protection: Protection,
+    breaker: CircuitBreaker,
+    seed: u64,
+) -> Result<PoolRun, SimError> {
+    run_pool(scenario, protection, Some(breaker), seed)
+}
+
+fn run_pool(
+    scenario: &PoolScenario,
+    protection: Protection,
+    mut breaker: Option<CircuitBreaker>,
+    seed: u64,
+) -> Result<PoolRun, SimError> {
     if let Some(limit) = protection.timeout {
         positive_time("timeout", limit)?;
     }
@@ -278,6 +322,10 @@ pub fn pool_experiment(
                     }
                     continue;
                 }
+                if uses_dependency && breaker.as_mut().is_some_and(|b| !b.allow(now)) {
+                    counts.dependency += 1; // refused at once: a failure, but no thread held
+                    continue;
+                }
                 busy += 1;
                 let (hold, succeeded) = if uses_dependency {
                     dependency_busy += 1;
@@ -309,6 +357,9 @@ pub fn pool_experiment(
                 busy -= 1;
                 let counts = &mut per_second[(started.as_nanos() / secs(1).as_nanos()) as usize];
                 if uses_dependency {
+                    if let Some(breaker) = breaker.as_mut() {
+                        breaker.record(now, succeeded);
+                    }
                     dependency_busy -= 1;
                     counts.dependency += 1;
                     counts.dependency_ok += u64::from(succeeded);
@@ -337,8 +388,12 @@ pub fn pool_experiment(
             dependency_ok: sum.dependency_ok + c.dependency_ok,
         });
     let slow_seconds = per_second.len().saturating_sub(first_slow).max(1) as f64;
+    let name = match breaker {
+        Some(_) => format!("{protection} + breaker"),
+        None => protection.to_string(),
+    };
     Ok(PoolRun {
-        protection: protection.to_string(),
+        protection: name,
         seconds: per_second
             .iter()
             .enumerate()

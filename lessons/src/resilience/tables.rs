@@ -1,6 +1,8 @@
 //! The experiments' rows as tables with rounded numbers, ready to show in a notebook.
 
+use super::admission::AdmissionRun;
 use super::availability::AvailabilityRow;
+use super::balancing::BalancingRow;
 use super::recovery::RecoveryRow;
 use super::shedding::GoodputRow;
 use super::utilization::UtilizationRow;
@@ -147,6 +149,88 @@ pub fn availability_table(rows: &[AvailabilityRow]) -> Result<Table, TableError>
             row.copies.to_string(),
             format!("{:.5}%", 100.0 * row.exact),
             format!("{:.5}%", 100.0 * row.simulated),
+        ])?;
+    }
+    Ok(table)
+}
+
+/// [`admission_experiment`](super::admission_experiment)'s runs, one row per policy, shares as
+/// percentages.
+///
+/// # Errors
+///
+/// None in practice; the `Result` is [`Table::push_row`]'s.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::resilience::{Admission, OverloadScenario, admission_experiment, admission_table};
+/// use lessons::sim::{ms, secs};
+///
+/// let scenario = OverloadScenario::new(0.5, 0.3, ms(10), ms(200), secs(5))?;
+/// let runs = admission_experiment(&scenario, &[Admission::Reject(10)], 1)?;
+/// assert_eq!(admission_table(&runs)?.rows()[0][0], "reject, line of 10");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn admission_table(runs: &[AdmissionRun]) -> Result<Table, TableError> {
+    let mut table = Table::new([
+        "policy",
+        "producer's rate",
+        "turned away",
+        "goodput (share of capacity)",
+        "p99 admitted (ms)",
+        "high priority on time",
+        "low priority on time",
+        "longest line",
+    ]);
+    for run in runs {
+        table.push_row([
+            run.policy.clone(),
+            format!("{:.1}%", 100.0 * run.producer_rate_share),
+            format!("{:.1}%", 100.0 * run.rejected as f64 / run.produced as f64),
+            format!("{:.1}%", 100.0 * run.goodput_share),
+            format!("{:.0}", run.p99_ms),
+            format!("{:.1}%", 100.0 * run.high_success),
+            format!("{:.1}%", 100.0 * run.low_success),
+            run.longest_line.to_string(),
+        ])?;
+    }
+    Ok(table)
+}
+
+/// Balancing rows ([`cold_start_experiment`](super::cold_start_experiment),
+/// [`nat_experiment`](super::nat_experiment), [`balancing_experiment`](super::balancing_experiment)),
+/// one per policy: response times and where the requests went.
+///
+/// # Errors
+///
+/// None in practice; the `Result` is [`Table::push_row`]'s.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::resilience::{Policy, nat_experiment, policy_table};
+/// use lessons::sim::{ms, secs};
+///
+/// let rows = nat_experiment(&[Policy::RoundRobin], 4, 0.2, ms(10), 0.5, secs(10), 1)?;
+/// assert_eq!(policy_table(&rows)?.rows()[0][4], "25.0%");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn policy_table(rows: &[BalancingRow]) -> Result<Table, TableError> {
+    let mut table = Table::new([
+        "policy",
+        "median (ms)",
+        "p99 (ms)",
+        "sent to server 0",
+        "busiest server's share",
+    ]);
+    for row in rows {
+        table.push_row([
+            row.policy.clone(),
+            format!("{:.1}", row.p50_ms),
+            format!("{:.0}", row.p99_ms),
+            format!("{:.2}%", 100.0 * row.slow_share),
+            format!("{:.1}%", 100.0 * row.busiest_share),
         ])?;
     }
     Ok(table)
