@@ -70,12 +70,16 @@
 
 mod ab_test;
 mod all_reduce;
+mod batching;
 mod canary;
 mod drift;
 mod figures;
+mod freshness;
 mod metrics;
 mod normal;
+mod pipeline;
 mod point_in_time;
+mod prediction_staleness;
 mod proportions;
 mod ranks;
 mod search;
@@ -84,6 +88,9 @@ pub use ab_test::{
     AllocationRow, PowerRow, ab_power_experiment, allocation_experiment, difference_sd,
 };
 pub use all_reduce::{AllReduceRow, AllReduceRun, all_reduce_rows, ring_all_reduce};
+pub use batching::{
+    Batch, BatchingParameters, BatchingRow, batching_experiment, batching_run, serve_in_batches,
+};
 pub use canary::{
     CanaryEvidence, CanaryParameters, CanaryRow, RequiredRow, canary_evidence, canary_experiment,
     canary_requests_needed, required_requests_rows,
@@ -94,15 +101,23 @@ pub use drift::{
     psi, psi_of_samples,
 };
 pub use figures::{
-    all_reduce_figure, allocation_figure, canary_figure, drift_figure, false_alarm_figure,
+    all_reduce_figure, allocation_figure, batching_latency_figure, batching_throughput_figure,
+    canary_figure, detection_figure, drift_figure, false_alarm_figure, freshness_figure,
     leakage_figure, power_figure, required_requests_figure, roc_figure, search_figure,
+    staleness_figure,
+};
+pub use freshness::{
+    AgeRow, DetectionSummary, FreshnessParameters, FreshnessRun, StalenessEpisode,
+    detection_experiment, feature_age, freshness_experiment,
 };
 pub use metrics::{ThresholdMetrics, roc_auc, roc_curve, scored_examples, threshold_metrics};
 pub use normal::{normal_cdf, normal_quantile, normal_upper_tail};
+pub use pipeline::{Pipeline, RunOutcome, Task, TaskAttempt};
 pub use point_in_time::{
     FeatureUpdate, JoinedExample, LabelEvent, LeakageRow, as_of_join, fraud_data, latest_join,
     leakage_experiment,
 };
+pub use prediction_staleness::{StalenessRow, served_snapshot, staleness_experiment};
 pub use proportions::{
     Arm, binomial_cdf, one_sided_p_value, power_two_proportions, sample_size_per_arm,
     two_proportion_z, two_sided_p_value,
