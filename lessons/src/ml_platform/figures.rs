@@ -3,11 +3,14 @@
 
 use super::ab_test::{AllocationRow, PowerRow};
 use super::batching::BatchingRow;
+use super::categories::NewCategoryRow;
 use super::freshness::{FreshnessParameters, FreshnessRun, StalenessEpisode, feature_age};
 use super::prediction_staleness::StalenessRow;
+use super::retraining::{RetrainPolicy, RetrainingDay};
 use super::all_reduce::AllReduceRow;
 use super::canary::{CanaryRow, RequiredRow};
 use super::drift::{DriftRow, FalseAlarmRow};
+use super::label_delay::LabelDelayRow;
 use super::point_in_time::LeakageRow;
 use super::search::SearchRow;
 use crate::sim::Time;
@@ -437,4 +440,84 @@ pub fn staleness_figure(rows: &[StalenessRow]) -> Figure {
             rows.iter().map(|row| (row.period_hours, row.formula_mean_hours)),
         )
         .line("worst seen", rows.iter().map(|row| (row.period_hours, row.worst_hours)))
+}
+
+/// PSI of a window with a new category against the category's share, for two floors under the
+/// reference's empty share, with the 0.2 alarm line.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{new_category_experiment, new_category_figure};
+///
+/// let rows = new_category_experiment(&[0.0, 0.05], 1_000, 1)?;
+/// assert!(new_category_figure(&rows).to_svg()?.contains("floor 1e-6"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn new_category_figure(rows: &[NewCategoryRow]) -> Figure {
+    let last = rows.last().map_or(0.0, |row| row.new_share * 100.0);
+    Figure::new("PSI of a category the reference never saw")
+        .x_label("the new category's share of the window (%)")
+        .y_label("PSI")
+        .line(
+            "PSI, floor 1e-4",
+            rows.iter().map(|row| (row.new_share * 100.0, row.psi_floor_1e4)),
+        )
+        .line(
+            "PSI, floor 1e-6",
+            rows.iter().map(|row| (row.new_share * 100.0, row.psi_floor_1e6)),
+        )
+        .line("alarm threshold 0.2", [(0.0, 0.2), (last, 0.2)])
+}
+
+/// Hours to detect an accuracy drop against the label delay, with the delay itself as a line.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{LabelDelayParameters, label_delay_experiment, label_delay_figure};
+/// use lessons::sim::secs;
+///
+/// let rows = label_delay_experiment(&LabelDelayParameters::default(), &[secs(0), secs(3_600)], 1)?;
+/// assert!(label_delay_figure(&rows).to_svg()?.contains("label delay"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn label_delay_figure(rows: &[LabelDelayRow]) -> Figure {
+    Figure::new("Detecting an accuracy drop with delayed labels")
+        .x_label("label delay (hours)")
+        .y_label("hours from the drop to the alarm")
+        .points(
+            "time to detect",
+            rows.iter()
+                .filter_map(|row| row.detection_hours.map(|hours| (row.label_delay_hours, hours))),
+        )
+        .line(
+            "the label delay itself",
+            rows.iter().map(|row| (row.label_delay_hours, row.label_delay_hours)),
+        )
+}
+
+/// The serving model's daily error under each policy.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{RetrainPolicy, RetrainingParameters, retraining_figure, retraining_run};
+///
+/// let policy = RetrainPolicy::Every(30);
+/// let days = retraining_run(&RetrainingParameters::default(), policy, 1)?;
+/// assert!(retraining_figure(&[(policy, days)]).to_svg()?.contains("every 30 days"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn retraining_figure(runs: &[(RetrainPolicy, Vec<RetrainingDay>)]) -> Figure {
+    let mut figure = Figure::new("Model error under two retraining policies")
+        .x_label("day")
+        .y_label("error of the serving model");
+    for (policy, days) in runs {
+        figure = figure.line(
+            policy.to_string(),
+            days.iter().map(|day| (day.day as f64, day.error)),
+        );
+    }
+    figure
 }

@@ -72,9 +72,11 @@ mod ab_test;
 mod all_reduce;
 mod batching;
 mod canary;
+mod categories;
 mod drift;
 mod figures;
 mod freshness;
+mod label_delay;
 mod metrics;
 mod normal;
 mod pipeline;
@@ -82,6 +84,7 @@ mod point_in_time;
 mod prediction_staleness;
 mod proportions;
 mod ranks;
+mod retraining;
 mod search;
 
 pub use ab_test::{
@@ -95,6 +98,10 @@ pub use canary::{
     CanaryEvidence, CanaryParameters, CanaryRow, RequiredRow, canary_evidence, canary_experiment,
     canary_requests_needed, required_requests_rows,
 };
+pub use categories::{
+    ChiSquare, NewCategoryRow, category_psi, chi_square_homogeneity, chi_square_upper_tail,
+    new_category_experiment,
+};
 pub use drift::{
     AlarmSummary, DriftParameters, DriftRow, EMPTY_BIN_SHARE, FalseAlarmRow, drift_experiment,
     false_alarm_experiment, kolmogorov_upper_tail, ks_critical_value, ks_p_value, ks_statistic,
@@ -103,12 +110,15 @@ pub use drift::{
 pub use figures::{
     all_reduce_figure, allocation_figure, batching_latency_figure, batching_throughput_figure,
     canary_figure, detection_figure, drift_figure, false_alarm_figure, freshness_figure,
-    leakage_figure, power_figure, required_requests_figure, roc_figure, search_figure,
-    staleness_figure,
+    label_delay_figure, leakage_figure, new_category_figure, power_figure,
+    required_requests_figure, retraining_figure, roc_figure, search_figure, staleness_figure,
 };
 pub use freshness::{
     AgeRow, DetectionSummary, FreshnessParameters, FreshnessRun, StalenessEpisode,
     detection_experiment, feature_age, freshness_experiment,
+};
+pub use label_delay::{
+    LabelDelayParameters, LabelDelayRow, MonitorReading, accuracy_monitor, label_delay_experiment,
 };
 pub use metrics::{ThresholdMetrics, roc_auc, roc_curve, scored_examples, threshold_metrics};
 pub use normal::{normal_cdf, normal_quantile, normal_upper_tail};
@@ -123,6 +133,10 @@ pub use proportions::{
     two_proportion_z, two_sided_p_value,
 };
 pub use ranks::{MannWhitney, mann_whitney_binary, mann_whitney_u};
+pub use retraining::{
+    RetrainPolicy, RetrainingDay, RetrainingParameters, RetrainingRow, retraining_experiment,
+    retraining_run,
+};
 pub use search::{
     Objective, SearchRow, distinct_important_values, grid_search, random_search, search_experiment,
 };
