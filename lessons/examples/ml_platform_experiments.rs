@@ -417,7 +417,11 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("run order: {}", pipeline.order().join(" → "));
     let freshness = FreshnessParameters::default();
     let week = freshness_experiment(&pipeline, &freshness, 16)?;
-    let failed_hours: Vec<f64> = week.failures.iter().map(|at| at.as_secs_f64() / 3_600.0).collect();
+    let failed_hours: Vec<f64> = week
+        .failures
+        .iter()
+        .map(|at| at.as_secs_f64() / 3_600.0)
+        .collect();
     let due: Vec<usize> = week.skipped_days.iter().map(|day| 24 * (day + 1)).collect();
     println!("runs failed at hours {failed_hours:?}; runs due at hours {due:?} never started");
     freshness_figure(&week, &freshness).show();
@@ -436,7 +440,11 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ..six_hours
     };
     let with_stream = freshness_experiment(&pipeline, &streamed, 16)?;
-    let oldest = with_stream.ages.iter().map(|row| row.age_hours).fold(0.0, f64::max);
+    let oldest = with_stream
+        .ages
+        .iter()
+        .map(|row| row.age_hours)
+        .fold(0.0, f64::max);
     println!(
         "SLO 6 h, daily batch only: {} episodes, {stale_hours:.1} of 168 hours stale",
         daily_only.episodes.len()
@@ -459,8 +467,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         retries: 3,
         ..freshness
     };
-    let patient_summary = DetectionSummary::of(&detection_experiment(&pipeline, &patient, 200, 17)?);
-    let share = |summary: &DetectionSummary| summary.failure_caught as f64 / summary.episodes as f64;
+    let patient_summary =
+        DetectionSummary::of(&detection_experiment(&pipeline, &patient, 200, 17)?);
+    let share =
+        |summary: &DetectionSummary| summary.failure_caught as f64 / summary.episodes as f64;
     println!(
         "{}",
         check_prediction(
@@ -770,25 +780,40 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .map(|e| {
             let age = fixed(e.age_alert_delay_hours.unwrap_or(f64::NAN), 2);
-            (age, e.failure_alert_delay_hours.map(|hours| fixed(hours, 2)))
+            (
+                age,
+                e.failure_alert_delay_hours.map(|hours| fixed(hours, 2)),
+            )
         })
         .collect();
     assert_eq!(week_delays[0], ("0.08".to_string(), None));
-    assert_eq!(week_delays[1], ("0.08".to_string(), Some("-5.92".to_string())));
+    assert_eq!(
+        week_delays[1],
+        ("0.08".to_string(), Some("-5.92".to_string()))
+    );
     assert_eq!(fixed(week.episodes[0].stale_hours, 2), "19.75");
     assert_eq!((daily_only.episodes.len(), stale_hours), (5, 138.0));
-    assert_eq!((with_stream.episodes.len(), fixed(oldest, 3)), (0, "0.083".to_string()));
+    assert_eq!(
+        (with_stream.episodes.len(), fixed(oldest, 3)),
+        (0, "0.083".to_string())
+    );
     assert_eq!((detection.episodes, detection.age_caught), (133, 133));
     assert_eq!(detection.age_worst_delay_hours, 0.25);
     assert_eq!(fixed(detection.age_mean_delay_hours * 60.0, 1), "7.5");
-    assert_eq!((detection.failure_caught, detection.failure_before_breach), (81, 79));
+    assert_eq!(
+        (detection.failure_caught, detection.failure_before_breach),
+        (81, 79)
+    );
     assert_eq!(fixed(detection.failure_mean_delay_hours, 2), "-5.25");
     assert!(right(check_prediction(
         Some(false),
         share(&patient_summary) > share(&detection),
         ""
     )));
-    assert_eq!((patient_summary.episodes, patient_summary.failure_caught), (66, 4));
+    assert_eq!(
+        (patient_summary.episodes, patient_summary.failure_caught),
+        (66, 4)
+    );
     // Section 9.
     let p99 = |batch: usize| {
         batching
@@ -799,10 +824,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(p99(16), Some("34.3".to_string()));
     assert_eq!(p99(64), Some("83.6".to_string()));
     assert_eq!(p99(8), Some("1333.3".to_string()));
-    assert!(batching[..4].iter().all(|row| row.capacity_per_second < 1_000.0));
-    assert!(batching[4..].iter().all(|row| (row.throughput_per_second - 1_000.0).abs() < 10.0));
+    assert!(
+        batching[..4]
+            .iter()
+            .all(|row| row.capacity_per_second < 1_000.0)
+    );
+    assert!(
+        batching[4..]
+            .iter()
+            .all(|row| (row.throughput_per_second - 1_000.0).abs() < 10.0)
+    );
     assert_eq!(fixed(batching[3].throughput_per_second, 1), "887.2");
-    assert!(batching.windows(2).skip(5).all(|pair| pair[1].p99_ms >= pair[0].p99_ms - 0.5));
+    assert!(
+        batching
+            .windows(2)
+            .skip(5)
+            .all(|pair| pair[1].p99_ms >= pair[0].p99_ms - 0.5)
+    );
     assert!(
         staleness
             .iter()
@@ -810,12 +848,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     let daily = staleness[5];
     assert_eq!(
-        (fixed(daily.mean_hours, 2), fixed(daily.missed_action_share, 2)),
+        (
+            fixed(daily.mean_hours, 2),
+            fixed(daily.missed_action_share, 2)
+        ),
         ("12.53".to_string(), "0.64".to_string())
     );
     assert_eq!(fixed(staleness[0].missed_action_share, 3), "0.095");
     assert!(right(check_prediction(Some(true), quick.p99_ms < 30.0, "")));
-    assert_eq!((fixed(quick.p99_ms, 1), fixed(quick.mean_batch, 1)), ("25.7".into(), "10.1".into()));
+    assert_eq!(
+        (fixed(quick.p99_ms, 1), fixed(quick.mean_batch, 1)),
+        ("25.7".into(), "10.1".into())
+    );
     // Section 10.
     assert_eq!(fixed(new_category[0].p_value, 3), "0.012");
     assert!(new_category[1..].iter().all(|row| row.p_value < 1e-6));
@@ -831,11 +875,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         assert_eq!(fixed(detected - row.label_delay_hours, 2), "2.53");
         assert_eq!(row.false_alarms, 0);
     }
-    let summary = |index: usize| (retraining[index].retrains, fixed(retraining[index].mean_error, 4));
+    let summary = |index: usize| {
+        (
+            retraining[index].retrains,
+            fixed(retraining[index].mean_error, 4),
+        )
+    };
     assert_eq!(summary(1), (53, "0.0560".to_string()));
     assert_eq!(summary(2), (13, "0.0856".to_string()));
     assert_eq!(summary(5), (10, "0.0570".to_string()));
-    assert!(right(check_prediction(Some(true), noisy_rows[0].retrains > 30, "")));
+    assert!(right(check_prediction(
+        Some(true),
+        noisy_rows[0].retrains > 30,
+        ""
+    )));
     assert_eq!(noisy_rows[0].retrains, 76);
     Ok(())
 }

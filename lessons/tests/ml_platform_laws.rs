@@ -366,7 +366,9 @@ fn the_chi_square_tail_agrees_with_statrs() {
             largest = largest.max((ours - reference.sf(x)).abs());
         }
     }
-    eprintln!("chi-square upper tail, 1 to 30 degrees of freedom: largest difference {largest:.2e}");
+    eprintln!(
+        "chi-square upper tail, 1 to 30 degrees of freedom: largest difference {largest:.2e}"
+    );
     assert!(largest < 1e-7);
 }
 
@@ -374,7 +376,10 @@ fn the_chi_square_tail_agrees_with_statrs() {
 fn a_new_category_moves_psi_by_the_floor_and_chi_square_sees_it() {
     let (reference, window) = ([6_000, 3_000, 1_000, 0], [594, 297, 99, 10]);
     let floor = |floor: f64| format!("{:.3}", category_psi(&reference, &window, floor).unwrap());
-    assert_eq!((floor(1e-4), floor(1e-6)), ("0.046".to_string(), "0.092".to_string()));
+    assert_eq!(
+        (floor(1e-4), floor(1e-6)),
+        ("0.046".to_string(), "0.092".to_string())
+    );
     let test = chi_square_homogeneity(&reference, &window).unwrap();
     assert_eq!(test.degrees_of_freedom, 3);
     assert_eq!(format!("{:.1}", test.statistic), "100.1");
@@ -390,7 +395,10 @@ fn the_freshness_and_serving_experiments_refuse_what_they_cannot_model() {
     let message = freshness_experiment(&pipeline, &short_day, 1)
         .unwrap_err()
         .to_string();
-    assert!(message.contains("must finish within the period"), "{message}");
+    assert!(
+        message.contains("must finish within the period"),
+        "{message}"
+    );
     let free = BatchingParameters {
         setup: secs(0),
         per_request: secs(0),

@@ -117,15 +117,26 @@ fn check_batching(parameters: &BatchingParameters) -> Result<(), SimError> {
             "from 1 to 10,000 requests",
         ));
     }
-    let times = [parameters.max_wait, parameters.setup, parameters.per_request];
-    if times.iter().any(|&time| time < Time::ZERO) || parameters.setup + parameters.per_request <= Time::ZERO {
+    let times = [
+        parameters.max_wait,
+        parameters.setup,
+        parameters.per_request,
+    ];
+    if times.iter().any(|&time| time < Time::ZERO)
+        || parameters.setup + parameters.per_request <= Time::ZERO
+    {
         return Err(SimError::parameter(
             "wait or cost",
-            format!("wait {}, setup {}, per request {}", parameters.max_wait, parameters.setup, parameters.per_request),
+            format!(
+                "wait {}, setup {}, per request {}",
+                parameters.max_wait, parameters.setup, parameters.per_request
+            ),
             "times are not negative and a batch costs some time",
         ));
     }
-    if parameters.duration <= Time::ZERO || parameters.duration.as_secs_f64() * parameters.arrival_rate > 1e6 {
+    if parameters.duration <= Time::ZERO
+        || parameters.duration.as_secs_f64() * parameters.arrival_rate > 1e6
+    {
         return Err(SimError::parameter(
             "duration",
             parameters.duration,
@@ -156,10 +167,17 @@ fn check_batching(parameters: &BatchingParameters) -> Result<(), SimError> {
 /// assert_eq!(batches[1].closed, ms(52)); // the server was busy; then it waited 50 ms from 2 ms
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
-pub fn serve_in_batches(arrivals: &[Time], parameters: &BatchingParameters) -> Result<Vec<Batch>, SimError> {
+pub fn serve_in_batches(
+    arrivals: &[Time],
+    parameters: &BatchingParameters,
+) -> Result<Vec<Batch>, SimError> {
     check_batching(parameters)?;
     if arrivals.windows(2).any(|pair| pair[1] < pair[0]) {
-        return Err(SimError::parameter("arrivals", "out of order", "arrival times in order"));
+        return Err(SimError::parameter(
+            "arrivals",
+            "out of order",
+            "arrival times in order",
+        ));
     }
     let mut batches = Vec::new();
     let (mut next, mut free_at) = (0, Time::ZERO);
@@ -171,7 +189,12 @@ pub fn serve_in_batches(arrivals: &[Time], parameters: &BatchingParameters) -> R
         let waiting = arrivals[next..].partition_point(|&arrival| arrival <= closed);
         let size = waiting.min(parameters.max_batch);
         let done = closed + parameters.setup + parameters.per_request * size as i64;
-        batches.push(Batch { first: next, size, closed, done });
+        batches.push(Batch {
+            first: next,
+            size,
+            closed,
+            done,
+        });
         next += size;
         free_at = done;
     }
@@ -234,7 +257,9 @@ pub fn batching_run(parameters: &BatchingParameters, seed: u64) -> Result<Batchi
         clock += Time::from_nanos_f64(rng.exponential() * mean_gap);
     }
     if arrivals.is_empty() {
-        return Err(SimError::NoValues { what: "batching arrivals" });
+        return Err(SimError::NoValues {
+            what: "batching arrivals",
+        });
     }
     let batches = serve_in_batches(&arrivals, parameters)?;
     let mut latencies = Vec::with_capacity(arrivals.len());
@@ -280,6 +305,14 @@ pub fn batching_experiment(
 ) -> Result<Vec<BatchingRow>, SimError> {
     max_batches
         .iter()
-        .map(|&max_batch| batching_run(&BatchingParameters { max_batch, ..*parameters }, seed))
+        .map(|&max_batch| {
+            batching_run(
+                &BatchingParameters {
+                    max_batch,
+                    ..*parameters
+                },
+                seed,
+            )
+        })
         .collect()
 }

@@ -40,7 +40,7 @@ pub fn chi_square_upper_tail(x: f64, degrees_of_freedom: u32) -> f64 {
         return 1.0;
     }
     let half = x / 2.0;
-    if degrees_of_freedom % 2 == 0 {
+    if degrees_of_freedom.is_multiple_of(2) {
         let mut term = (-half).exp();
         let mut sum = term;
         for k in 1..degrees_of_freedom / 2 {
@@ -221,7 +221,11 @@ pub fn new_category_experiment(
     seed: u64,
 ) -> Result<Vec<NewCategoryRow>, SimError> {
     if !(1..=1_000_000).contains(&window) {
-        return Err(SimError::parameter("window", window, "from 1 to 1,000,000 values"));
+        return Err(SimError::parameter(
+            "window",
+            window,
+            "from 1 to 1,000,000 values",
+        ));
     }
     let old = [0.6, 0.3, 0.1];
     let mut rng = Rng::new(seed);
@@ -243,7 +247,10 @@ pub fn new_category_experiment(
             rate("new category share", new_share)?;
             let reference = draw(&[old[0], old[1], old[2], 0.0], 10_000);
             let kept = 1.0 - new_share;
-            let current = draw(&[old[0] * kept, old[1] * kept, old[2] * kept, new_share], window);
+            let current = draw(
+                &[old[0] * kept, old[1] * kept, old[2] * kept, new_share],
+                window,
+            );
             let test = chi_square_homogeneity(&reference, &current)?;
             Ok(NewCategoryRow {
                 new_share,

@@ -2,16 +2,16 @@
 //! experiment and shows the picture without plotting code of its own.
 
 use super::ab_test::{AllocationRow, PowerRow};
-use super::batching::BatchingRow;
-use super::categories::NewCategoryRow;
-use super::freshness::{FreshnessParameters, FreshnessRun, StalenessEpisode, feature_age};
-use super::prediction_staleness::StalenessRow;
-use super::retraining::{RetrainPolicy, RetrainingDay};
 use super::all_reduce::AllReduceRow;
+use super::batching::BatchingRow;
 use super::canary::{CanaryRow, RequiredRow};
+use super::categories::NewCategoryRow;
 use super::drift::{DriftRow, FalseAlarmRow};
+use super::freshness::{FreshnessParameters, FreshnessRun, StalenessEpisode, feature_age};
 use super::label_delay::LabelDelayRow;
 use super::point_in_time::LeakageRow;
+use super::prediction_staleness::StalenessRow;
+use super::retraining::{RetrainPolicy, RetrainingDay};
 use super::search::SearchRow;
 use crate::sim::Time;
 use crate::viz::{Figure, groups};
@@ -325,13 +325,17 @@ pub fn freshness_figure(run: &FreshnessRun, parameters: &FreshnessParameters) ->
     let day = |time: Time| time.as_secs_f64() / 86_400.0;
     let slo = parameters.slo.as_secs_f64() / 3_600.0;
     let end = run.ages.last().map_or(0.0, |row| row.hour / 24.0);
-    let age_at = |at: Time| feature_age(&run.materializations, at).map_or(0.0, |age| age.as_secs_f64() / 3_600.0);
+    let age_at = |at: Time| {
+        feature_age(&run.materializations, at).map_or(0.0, |age| age.as_secs_f64() / 3_600.0)
+    };
     Figure::new("Feature age over the simulated days")
         .x_label("days")
         .y_label("feature age (hours)")
         .line(
             "feature age",
-            [(0.0, 0.0)].into_iter().chain(run.ages.iter().map(|row| (row.hour / 24.0, row.age_hours))),
+            [(0.0, 0.0)]
+                .into_iter()
+                .chain(run.ages.iter().map(|row| (row.hour / 24.0, row.age_hours))),
         )
         .line(format!("SLO {slo} h"), [(0.0, slo), (end, slo)])
         .points(
@@ -364,13 +368,21 @@ pub fn detection_figure(episodes: &[StalenessEpisode]) -> Figure {
         episodes
             .iter()
             .enumerate()
-            .filter_map(move |(index, episode)| delay(episode).map(|hours| (index as f64 + 1.0, hours)))
+            .filter_map(move |(index, episode)| {
+                delay(episode).map(|hours| (index as f64 + 1.0, hours))
+            })
     };
     Figure::new("Time to detect stale features")
         .x_label("staleness episode")
         .y_label("hours after the age crossed the SLO")
-        .points("age alert", numbered(|episode| episode.age_alert_delay_hours))
-        .points("failure alert", numbered(|episode| episode.failure_alert_delay_hours))
+        .points(
+            "age alert",
+            numbered(|episode| episode.age_alert_delay_hours),
+        )
+        .points(
+            "failure alert",
+            numbered(|episode| episode.failure_alert_delay_hours),
+        )
 }
 
 /// Throughput and capacity against the largest batch size (logarithmic x axis).
@@ -389,10 +401,15 @@ pub fn batching_throughput_figure(rows: &[BatchingRow]) -> Figure {
         .x_label("largest batch")
         .y_label("requests per second")
         .log_x()
-        .line("capacity", rows.iter().map(|row| (row.max_batch as f64, row.capacity_per_second)))
+        .line(
+            "capacity",
+            rows.iter()
+                .map(|row| (row.max_batch as f64, row.capacity_per_second)),
+        )
         .points(
             "throughput (measured)",
-            rows.iter().map(|row| (row.max_batch as f64, row.throughput_per_second)),
+            rows.iter()
+                .map(|row| (row.max_batch as f64, row.throughput_per_second)),
         )
 }
 
@@ -413,8 +430,14 @@ pub fn batching_latency_figure(rows: &[BatchingRow]) -> Figure {
         .y_label("latency (ms)")
         .log_x()
         .log_y()
-        .line("p50", rows.iter().map(|row| (row.max_batch as f64, row.p50_ms)))
-        .line("p99", rows.iter().map(|row| (row.max_batch as f64, row.p99_ms)))
+        .line(
+            "p50",
+            rows.iter().map(|row| (row.max_batch as f64, row.p50_ms)),
+        )
+        .line(
+            "p99",
+            rows.iter().map(|row| (row.max_batch as f64, row.p99_ms)),
+        )
 }
 
 /// The staleness of scheduled batch predictions against the period: simulated mean (points),
@@ -434,12 +457,19 @@ pub fn staleness_figure(rows: &[StalenessRow]) -> Figure {
     Figure::new("How old are batch predictions when served?")
         .x_label("hours between batch runs")
         .y_label("staleness (hours)")
-        .points("mean (simulated)", rows.iter().map(|row| (row.period_hours, row.mean_hours)))
+        .points(
+            "mean (simulated)",
+            rows.iter().map(|row| (row.period_hours, row.mean_hours)),
+        )
         .line(
             "run time + period / 2",
-            rows.iter().map(|row| (row.period_hours, row.formula_mean_hours)),
+            rows.iter()
+                .map(|row| (row.period_hours, row.formula_mean_hours)),
         )
-        .line("worst seen", rows.iter().map(|row| (row.period_hours, row.worst_hours)))
+        .line(
+            "worst seen",
+            rows.iter().map(|row| (row.period_hours, row.worst_hours)),
+        )
 }
 
 /// PSI of a window with a new category against the category's share, for two floors under the
@@ -461,11 +491,13 @@ pub fn new_category_figure(rows: &[NewCategoryRow]) -> Figure {
         .y_label("PSI")
         .line(
             "PSI, floor 1e-4",
-            rows.iter().map(|row| (row.new_share * 100.0, row.psi_floor_1e4)),
+            rows.iter()
+                .map(|row| (row.new_share * 100.0, row.psi_floor_1e4)),
         )
         .line(
             "PSI, floor 1e-6",
-            rows.iter().map(|row| (row.new_share * 100.0, row.psi_floor_1e6)),
+            rows.iter()
+                .map(|row| (row.new_share * 100.0, row.psi_floor_1e6)),
         )
         .line("alarm threshold 0.2", [(0.0, 0.2), (last, 0.2)])
 }
@@ -488,12 +520,15 @@ pub fn label_delay_figure(rows: &[LabelDelayRow]) -> Figure {
         .y_label("hours from the drop to the alarm")
         .points(
             "time to detect",
-            rows.iter()
-                .filter_map(|row| row.detection_hours.map(|hours| (row.label_delay_hours, hours))),
+            rows.iter().filter_map(|row| {
+                row.detection_hours
+                    .map(|hours| (row.label_delay_hours, hours))
+            }),
         )
         .line(
             "the label delay itself",
-            rows.iter().map(|row| (row.label_delay_hours, row.label_delay_hours)),
+            rows.iter()
+                .map(|row| (row.label_delay_hours, row.label_delay_hours)),
         )
 }
 

@@ -78,22 +78,36 @@ pub struct MonitorReading {
     pub alarm: bool,
 }
 
-fn check_label_delay(parameters: &LabelDelayParameters, label_delay: Time) -> Result<usize, SimError> {
+fn check_label_delay(
+    parameters: &LabelDelayParameters,
+    label_delay: Time,
+) -> Result<usize, SimError> {
     open_unit("accuracy before", parameters.accuracy_before)?;
     open_unit("accuracy after", parameters.accuracy_after)?;
     if label_delay < Time::ZERO {
-        return Err(SimError::parameter("label delay", label_delay, "not negative"));
+        return Err(SimError::parameter(
+            "label delay",
+            label_delay,
+            "not negative",
+        ));
     }
     let predictions = parameters.horizon.as_secs_f64() / 3_600.0 * parameters.predictions_per_hour;
     if !(predictions >= parameters.window as f64 && predictions <= 1e6 && parameters.window > 0) {
         return Err(SimError::parameter(
             "predictions",
             predictions,
-            format!("at least one window ({}) and at most 1,000,000", parameters.window),
+            format!(
+                "at least one window ({}) and at most 1,000,000",
+                parameters.window
+            ),
         ));
     }
     if !(parameters.z.is_finite() && parameters.z >= 0.0) {
-        return Err(SimError::parameter("z", parameters.z, "a number of standard errors, 0 or more"));
+        return Err(SimError::parameter(
+            "z",
+            parameters.z,
+            "a number of standard errors, 0 or more",
+        ));
     }
     Ok(predictions as usize)
 }

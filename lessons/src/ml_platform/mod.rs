@@ -37,8 +37,29 @@
 //!   budget of B trials, a grid tries only √B values of each parameter; random search tries B,
 //!   which wins when few parameters matter.
 //!
-//! # Training traffic
+//! * **Feature freshness** ([`Pipeline`], [`freshness_experiment`], [`feature_age`],
+//!   [`detection_experiment`]): a DAG of batch tasks writes the features once a day; their
+//!   age is the time since the last successful write. An alert on the age fires within one
+//!   check interval of crossing the SLO, whatever the cause; an alert on job failure can fire
+//!   earlier but never sees a run that did not start. A daily batch cannot meet an SLO shorter
+//!   than a day; a streaming path can.
 //!
+//! # Drift, continued
+//!
+//! * **A new category** ([`category_psi`], [`chi_square_homogeneity`],
+//!   [`new_category_experiment`]): PSI needs a floor for a share the reference never saw, and
+//!   the floor decides its value; the two-sample chi-square test needs none.
+//! * **Late labels** ([`accuracy_monitor`], [`label_delay_experiment`]): a performance
+//!   monitor sees the same labels later, so every alarm moves by exactly the label delay.
+//! * **Retraining** ([`retraining_run`], [`retraining_experiment`]): a scheduled retrain
+//!   against one triggered by a drift monitor, judged by error and by retrains.
+//!
+//! # Serving and training traffic
+//!
+//! * **Micro-batching** ([`serve_in_batches`], [`batching_experiment`]): batches amortize a
+//!   model call's fixed cost, raising capacity, and make requests wait for the batch to fill.
+//! * **Batch predictions** ([`staleness_experiment`], [`served_snapshot`]): predictions
+//!   computed every period are on average `run time + period / 2` old when served.
 //! * **Ring all-reduce** ([`ring_all_reduce`], [`all_reduce_rows`]): every worker sends
 //!   `2 (N − 1) / N` times the gradient size, against a parameter server that receives and
 //!   sends `N` times it.
@@ -55,6 +76,10 @@
 //!   Radiology 143, 1982.
 //! * James Bergstra and Yoshua Bengio, "Random Search for Hyper-Parameter Optimization", JMLR
 //!   13, 2012.
+//! * Daniel Crankshaw et al., "Clipper: A Low-Latency Online Prediction Serving System", NSDI
+//!   2017 (adaptive batching).
+//! * D. Sculley et al., "Hidden Technical Debt in Machine Learning Systems", NeurIPS 2015
+//!   (pipeline jungles, monitoring a model in serving).
 //!
 //! # Examples
 //!

@@ -234,7 +234,8 @@ impl Pipeline {
     /// ```
     /// use lessons::ml_platform::Pipeline;
     ///
-    /// let order = Pipeline::feature_store().order();
+    /// let pipeline = Pipeline::feature_store();
+    /// let order = pipeline.order();
     /// assert_eq!(order, ["extract events", "extract profiles", "join", "aggregate", "materialize"]);
     /// ```
     pub fn order(&self) -> Vec<&str> {

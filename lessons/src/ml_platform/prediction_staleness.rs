@@ -101,7 +101,11 @@ pub fn staleness_experiment(
         ));
     }
     if !(1..=1_000_000).contains(&requests) {
-        return Err(SimError::parameter("requests", requests, "from 1 to 1,000,000"));
+        return Err(SimError::parameter(
+            "requests",
+            requests,
+            "from 1 to 1,000,000",
+        ));
     }
     let mut rng = Rng::new(seed);
     let hours = |time: Time| time.as_secs_f64() / 3_600.0;
@@ -116,7 +120,8 @@ pub fn staleness_experiment(
         }
         let (mut total, mut worst, mut missed) = (0.0, 0.0_f64, 0);
         for _ in 0..requests {
-            let now = run_time + Time::from_nanos_f64(rng.unit() * (period * 100).as_nanos() as f64);
+            let now =
+                run_time + Time::from_nanos_f64(rng.unit() * (period * 100).as_nanos() as f64);
             let snapshot = served_snapshot(now, period, run_time).unwrap_or(Time::ZERO);
             let staleness = hours(now - snapshot);
             total += staleness;

@@ -104,9 +104,16 @@ pub struct RetrainingDay {
     pub monitor_reading: f64,
 }
 
-fn check_retraining(parameters: &RetrainingParameters, policy: RetrainPolicy) -> Result<(), SimError> {
+fn check_retraining(
+    parameters: &RetrainingParameters,
+    policy: RetrainPolicy,
+) -> Result<(), SimError> {
     if !(1..=100_000).contains(&parameters.days) {
-        return Err(SimError::parameter("days", parameters.days, "from 1 to 100,000"));
+        return Err(SimError::parameter(
+            "days",
+            parameters.days,
+            "from 1 to 100,000",
+        ));
     }
     let spreads = [
         parameters.daily_drift,
@@ -115,7 +122,9 @@ fn check_retraining(parameters: &RetrainingParameters, policy: RetrainPolicy) ->
         parameters.error_per_unit,
         parameters.monitor_noise,
     ];
-    if spreads.iter().any(|&value| !(value.is_finite() && value >= 0.0))
+    if spreads
+        .iter()
+        .any(|&value| !(value.is_finite() && value >= 0.0))
         || !(0.0..=1.0).contains(&parameters.jump_probability)
     {
         return Err(SimError::parameter(
@@ -165,7 +174,11 @@ pub fn retraining_run(
         concept += parameters.daily_drift * world.normal();
         if world.chance(parameters.jump_probability) {
             let up = world.chance(0.5);
-            concept += if up { parameters.jump_size } else { -parameters.jump_size };
+            concept += if up {
+                parameters.jump_size
+            } else {
+                -parameters.jump_size
+            };
         }
         let retrained = match policy {
             RetrainPolicy::Every(period) => day % period == 0,
