@@ -19,6 +19,7 @@
 
 use serde::Serialize;
 
+use super::rounded;
 use crate::sim::{Rng, SimError, Time, percentiles, secs};
 
 /// The server and its load.
@@ -201,7 +202,7 @@ pub fn serve_in_batches(
     Ok(batches)
 }
 
-/// What one run of the server measured, for one largest batch size.
+/// What one run of the server measured, for one largest batch size (to 1 decimal).
 ///
 /// # Examples
 ///
@@ -276,10 +277,10 @@ pub fn batching_run(parameters: &BatchingParameters, seed: u64) -> Result<Batchi
     Ok(BatchingRow {
         max_batch: parameters.max_batch,
         throughput_per_second: completed_in_window as f64 / parameters.duration.as_secs_f64(),
-        capacity_per_second: parameters.capacity_per_second(parameters.max_batch),
-        mean_batch: arrivals.len() as f64 / batches.len() as f64,
-        p50_ms: tail[0],
-        p99_ms: tail[1],
+        capacity_per_second: rounded(parameters.capacity_per_second(parameters.max_batch), 1),
+        mean_batch: rounded(arrivals.len() as f64 / batches.len() as f64, 1),
+        p50_ms: rounded(tail[0], 1),
+        p99_ms: rounded(tail[1], 1),
     })
 }
 

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use super::normal::normal_upper_tail;
 use super::proportions::rate;
+use super::rounded;
 use crate::sim::{Rng, SimError};
 
 /// `P(X > x)` for a chi-square variable with `degrees_of_freedom` degrees of freedom, by the
@@ -173,7 +174,8 @@ pub fn category_psi(reference: &[u64], window: &[u64], floor: f64) -> Result<f64
         .sum())
 }
 
-/// One share of the new category in [`new_category_experiment`].
+/// One share of the new category in [`new_category_experiment`] (PSI to 3 decimals, the
+/// statistic to 1).
 ///
 /// # Examples
 ///
@@ -254,9 +256,9 @@ pub fn new_category_experiment(
             let test = chi_square_homogeneity(&reference, &current)?;
             Ok(NewCategoryRow {
                 new_share,
-                psi_floor_1e4: category_psi(&reference, &current, 1e-4)?,
-                psi_floor_1e6: category_psi(&reference, &current, 1e-6)?,
-                chi_square: test.statistic,
+                psi_floor_1e4: rounded(category_psi(&reference, &current, 1e-4)?, 3),
+                psi_floor_1e6: rounded(category_psi(&reference, &current, 1e-6)?, 3),
+                chi_square: rounded(test.statistic, 1),
                 p_value: test.p_value,
             })
         })

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use super::pipeline::{Pipeline, RunOutcome, TaskAttempt};
 use super::proportions::rate;
+use super::rounded;
 use crate::sim::{Rng, SimError, Time, secs};
 
 /// The schedule, the alerts and the faults of a [`freshness_experiment`].
@@ -94,7 +95,8 @@ pub struct AgeRow {
     pub above_slo: bool,
 }
 
-/// One stretch of time with the age above the SLO, and when each alert noticed it.
+/// One stretch of time with the age above the SLO, and when each alert noticed it (hours to
+/// 3 decimals).
 ///
 /// # Examples
 ///
@@ -323,10 +325,10 @@ fn episodes(
                 .find(|&&at| at > written && at < recovered)
                 .map(|&at| hours(at - breached));
             Some(StalenessEpisode {
-                breached_hour: hours(breached),
-                stale_hours: hours(recovered - breached),
-                age_alert_delay_hours: age_alert,
-                failure_alert_delay_hours: failure,
+                breached_hour: rounded(hours(breached), 3),
+                stale_hours: rounded(hours(recovered - breached), 3),
+                age_alert_delay_hours: age_alert.map(|delay| rounded(delay, 3)),
+                failure_alert_delay_hours: failure.map(|delay| rounded(delay, 3)),
             })
         })
         .collect()
@@ -386,11 +388,11 @@ impl DetectionSummary {
         DetectionSummary {
             episodes: episodes.len(),
             age_caught: age.len(),
-            age_mean_delay_hours: mean(&age),
+            age_mean_delay_hours: rounded(mean(&age), 3),
             age_worst_delay_hours: age.iter().copied().fold(0.0, f64::max),
             failure_caught: failure.len(),
             failure_before_breach: failure.iter().filter(|&&delay| delay < 0.0).count(),
-            failure_mean_delay_hours: mean(&failure),
+            failure_mean_delay_hours: rounded(mean(&failure), 3),
         }
     }
 }

@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use super::proportions::open_unit;
+use super::rounded;
 use crate::sim::{Rng, SimError, Time, secs};
 
 /// The model, its drop and the monitor.
@@ -224,7 +225,8 @@ pub fn label_delay_experiment(
                 .find(|reading| reading.alarm && reading.at >= parameters.drop_at);
             Ok(LabelDelayRow {
                 label_delay_hours: hours(delay),
-                detection_hours: detected.map(|reading| hours(reading.at - parameters.drop_at)),
+                detection_hours: detected
+                    .map(|reading| rounded(hours(reading.at - parameters.drop_at), 3)),
                 false_alarms: readings
                     .iter()
                     .filter(|reading| reading.alarm && reading.at < parameters.drop_at)

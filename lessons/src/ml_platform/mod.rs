@@ -112,6 +112,12 @@ mod ranks;
 mod retraining;
 mod search;
 
+/// `value` rounded to `digits` decimals, so that rows print as the prose quotes them.
+fn rounded(value: f64, digits: i32) -> f64 {
+    let scale = 10_f64.powi(digits);
+    (value * scale).round() / scale
+}
+
 pub use ab_test::{
     AllocationRow, PowerRow, ab_power_experiment, allocation_experiment, difference_sd,
 };

@@ -12,9 +12,10 @@
 
 use serde::Serialize;
 
+use super::rounded;
 use crate::sim::{Rng, SimError, Time};
 
-/// Staleness of scheduled batch predictions for one period.
+/// Staleness of scheduled batch predictions for one period (to 3 decimals).
 ///
 /// # Examples
 ///
@@ -140,11 +141,11 @@ pub fn staleness_experiment(
         };
         rows.push(StalenessRow {
             period_hours: p,
-            mean_hours: total / requests as f64,
-            formula_mean_hours: start + p / 2.0,
-            worst_hours: worst,
-            missed_action_share: missed as f64 / requests as f64,
-            formula_missed_share: formula_missed,
+            mean_hours: rounded(total / requests as f64, 3),
+            formula_mean_hours: rounded(start + p / 2.0, 3),
+            worst_hours: rounded(worst, 3),
+            missed_action_share: rounded(missed as f64 / requests as f64, 3),
+            formula_missed_share: rounded(formula_missed, 3),
         });
     }
     Ok(rows)

@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use super::rounded;
 use crate::sim::{Rng, SimError};
 
 /// The world the models live in.
@@ -200,7 +201,7 @@ pub fn retraining_run(
     Ok(days)
 }
 
-/// One policy's year, summed up.
+/// One policy's year, summed up (errors to 4 decimals).
 ///
 /// # Examples
 ///
@@ -251,8 +252,11 @@ pub fn retraining_experiment(
             Ok(RetrainingRow {
                 policy: policy.to_string(),
                 retrains: days.iter().filter(|day| day.retrained).count(),
-                mean_error: days.iter().map(|day| day.error).sum::<f64>() / days.len() as f64,
-                worst_error: days.iter().map(|day| day.error).fold(0.0, f64::max),
+                mean_error: rounded(
+                    days.iter().map(|day| day.error).sum::<f64>() / days.len() as f64,
+                    4,
+                ),
+                worst_error: rounded(days.iter().map(|day| day.error).fold(0.0, f64::max), 4),
             })
         })
         .collect()
