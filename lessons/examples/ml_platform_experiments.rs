@@ -412,6 +412,169 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         )
     );
 
+    // cell
+    let pipeline = Pipeline::feature_store();
+    println!("run order: {}", pipeline.order().join(" → "));
+    let freshness = FreshnessParameters::default();
+    let week = freshness_experiment(&pipeline, &freshness, 16)?;
+    let failed_hours: Vec<f64> = week
+        .failures
+        .iter()
+        .map(|at| at.as_secs_f64() / 3_600.0)
+        .collect();
+    let due: Vec<usize> = week.skipped_days.iter().map(|day| 24 * (day + 1)).collect();
+    println!("runs failed at hours {failed_hours:?}; runs due at hours {due:?} never started");
+    freshness_figure(&week, &freshness).show();
+    let week_episodes = Table::from_rows(&week.episodes)?;
+    week_episodes.evcxr_display();
+
+    // cell
+    let six_hours = FreshnessParameters {
+        slo: secs(6 * 3_600),
+        ..freshness
+    };
+    let daily_only = freshness_experiment(&pipeline, &six_hours, 16)?;
+    let stale_hours: f64 = daily_only.episodes.iter().map(|e| e.stale_hours).sum();
+    let streamed = FreshnessParameters {
+        streaming_every: Some(secs(5 * 60)),
+        ..six_hours
+    };
+    let with_stream = freshness_experiment(&pipeline, &streamed, 16)?;
+    let oldest = with_stream
+        .ages
+        .iter()
+        .map(|row| row.age_hours)
+        .fold(0.0, f64::max);
+    println!(
+        "SLO 6 h, daily batch only: {} episodes, {stale_hours:.1} of 168 hours stale",
+        daily_only.episodes.len()
+    );
+    println!(
+        "plus a stream every 5 minutes: {} episodes, oldest age {oldest:.3} h",
+        with_stream.episodes.len()
+    );
+
+    // cell
+    let episodes = detection_experiment(&pipeline, &freshness, 200, 17)?;
+    let detection = DetectionSummary::of(&episodes);
+    detection_figure(&episodes).show();
+    let detection_table = Table::from_rows(&[detection])?;
+    detection_table.evcxr_display();
+
+    // cell
+    let prediction: Option<bool> = None; // with 3 retries, does the failure alert catch a larger share?
+    let patient = FreshnessParameters {
+        retries: 3,
+        ..freshness
+    };
+    let patient_summary =
+        DetectionSummary::of(&detection_experiment(&pipeline, &patient, 200, 17)?);
+    let caught_before = detection.failure_caught as f64 / detection.episodes as f64;
+    let caught_now = patient_summary.failure_caught as f64 / patient_summary.episodes as f64;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            caught_now > caught_before,
+            format!(
+                "With 3 retries: {} episodes, the failure alert catches {} ({:.0}%), against \
+                 {:.0}% with 1 retry. Retries turn loud failures into successes, so fewer \
+                 episodes happen, and most of those left are runs that never started.",
+                patient_summary.episodes,
+                patient_summary.failure_caught,
+                caught_now * 100.0,
+                caught_before * 100.0
+            )
+        )
+    );
+
+    // cell
+    let server = BatchingParameters::default();
+    let batch_sizes = [1, 2, 4, 8, 12, 16, 24, 32, 64, 128];
+    let batching = batching_experiment(&server, &batch_sizes, 18)?;
+    batching_throughput_figure(&batching).show();
+    batching_latency_figure(&batching).show();
+    let batching_table = Table::from_rows(&batching)?;
+    batching_table.evcxr_display();
+
+    // cell
+    let hour = secs(3_600);
+    let periods = [1, 2, 4, 6, 12, 24, 48].map(|hours| hour * hours);
+    let staleness = staleness_experiment(&periods, secs(1_800), 0.1, 20_000, 19)?;
+    staleness_figure(&staleness).show();
+    let staleness_table = Table::from_rows(&staleness)?;
+    staleness_table.evcxr_display();
+
+    // cell
+    let prediction: Option<bool> = None; // with max_wait 5 ms, is p99 at batches of 128 under 30 ms?
+    let impatient = BatchingParameters {
+        max_wait: lessons::sim::ms(5),
+        max_batch: 128,
+        ..server
+    };
+    let quick = batching_run(&impatient, 18)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            quick.p99_ms < 30.0,
+            format!(
+                "p99 {:.1} ms, mean batch {:.1}, throughput {:.0} per second. The server never \
+                 waits more than 5 ms for a batch to fill, so batches stay near 10 requests; \
+                 the capacity of 128-request batches is never used at this load.",
+                quick.p99_ms, quick.mean_batch, quick.throughput_per_second
+            )
+        )
+    );
+
+    // cell
+    let new_shares = [0.0, 0.005, 0.01, 0.02, 0.05, 0.1];
+    let new_category = new_category_experiment(&new_shares, 1_000, 20)?;
+    new_category_figure(&new_category).show();
+    let new_category_table = Table::from_rows(&new_category)?;
+    new_category_table.evcxr_display();
+
+    // cell
+    let monitor = LabelDelayParameters::default();
+    let delays = [0, 1, 6, 24, 72, 168].map(|hours| hour * hours);
+    let label_rows = label_delay_experiment(&monitor, &delays, 21)?;
+    label_delay_figure(&label_rows).show();
+    let label_table = Table::from_rows(&label_rows)?;
+    label_table.evcxr_display();
+
+    // cell
+    let world = RetrainingParameters::default();
+    let policies = [1, 7, 30, 90].map(RetrainPolicy::Every);
+    let triggers = [0.05, 0.1, 0.2].map(RetrainPolicy::OnDrift);
+    let every_policy = [&policies[..], &triggers[..]].concat();
+    let retraining = retraining_experiment(&world, &every_policy, 22)?;
+    let runs = [RetrainPolicy::Every(30), RetrainPolicy::OnDrift(0.1)]
+        .map(|policy| retraining_run(&world, policy, 22).map(|days| (policy, days)));
+    retraining_figure(&runs.into_iter().collect::<Result<Vec<_>, _>>()?).show();
+    let retraining_table = Table::from_rows(&retraining)?;
+    retraining_table.evcxr_display();
+
+    // cell
+    let prediction: Option<bool> = None; // with a noisy monitor (0.1), over 30 retrains a year?
+    let noisy = RetrainingParameters {
+        monitor_noise: 0.1,
+        ..world
+    };
+    let noisy_rows = retraining_experiment(&noisy, &[RetrainPolicy::OnDrift(0.1)], 22)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            noisy_rows[0].retrains > 30,
+            format!(
+                "{} retrains, mean error {:.4}. When the monitor's noise is as large as the \
+                 threshold, noise alone crosses it on many days: the trigger retrains often, \
+                 and mostly for nothing.",
+                noisy_rows[0].retrains, noisy_rows[0].mean_error
+            )
+        )
+    );
+
     // end of cells
     // The numbers the prose quotes.
     let right = |message: String| message.starts_with("Right");
@@ -609,5 +772,126 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
     assert_eq!((far.ring_seconds, far.server_seconds), (2.61375, 16.394));
+    // Section 8.
+    assert_eq!(failed_hours, [146.0]);
+    assert_eq!(due, [72]);
+    let week_delays: Vec<(String, Option<String>)> = week
+        .episodes
+        .iter()
+        .map(|e| {
+            let age = fixed(e.age_alert_delay_hours.unwrap_or(f64::NAN), 2);
+            (
+                age,
+                e.failure_alert_delay_hours.map(|hours| fixed(hours, 2)),
+            )
+        })
+        .collect();
+    assert_eq!(week_delays[0], ("0.08".to_string(), None));
+    assert_eq!(
+        week_delays[1],
+        ("0.08".to_string(), Some("-5.92".to_string()))
+    );
+    assert_eq!(fixed(week.episodes[0].stale_hours, 2), "19.75");
+    assert_eq!(
+        (daily_only.episodes.len(), fixed(stale_hours, 1)),
+        (5, "138.0".to_string())
+    );
+    assert_eq!(
+        (with_stream.episodes.len(), fixed(oldest, 3)),
+        (0, "0.083".to_string())
+    );
+    assert_eq!((detection.episodes, detection.age_caught), (133, 133));
+    assert_eq!(detection.age_worst_delay_hours, 0.25);
+    assert_eq!(fixed(detection.age_mean_delay_hours * 60.0, 1), "7.5");
+    assert_eq!(
+        (detection.failure_caught, detection.failure_before_breach),
+        (81, 79)
+    );
+    assert_eq!(fixed(detection.failure_mean_delay_hours, 2), "-5.25");
+    assert!(right(check_prediction(
+        Some(false),
+        caught_now > caught_before,
+        ""
+    )));
+    assert_eq!(
+        (patient_summary.episodes, patient_summary.failure_caught),
+        (66, 4)
+    );
+    // Section 9.
+    let p99 = |batch: usize| {
+        batching
+            .iter()
+            .find(|row| row.max_batch == batch)
+            .map(|row| fixed(row.p99_ms, 1))
+    };
+    assert_eq!(p99(16), Some("34.3".to_string()));
+    assert_eq!(p99(64), Some("83.6".to_string()));
+    assert_eq!(p99(8), Some("1333.3".to_string()));
+    assert!(
+        batching[..4]
+            .iter()
+            .all(|row| row.capacity_per_second < 1_000.0)
+    );
+    assert!(
+        batching[4..]
+            .iter()
+            .all(|row| (row.throughput_per_second - 1_000.0).abs() < 10.0)
+    );
+    assert_eq!(fixed(batching[3].throughput_per_second, 1), "887.2");
+    assert!(
+        batching
+            .windows(2)
+            .skip(5)
+            .all(|pair| pair[1].p99_ms >= pair[0].p99_ms - 0.5)
+    );
+    assert!(
+        staleness
+            .iter()
+            .all(|row| (row.mean_hours - row.formula_mean_hours).abs() < 0.2)
+    );
+    let daily = staleness[5];
+    assert_eq!(
+        (
+            fixed(daily.mean_hours, 2),
+            fixed(daily.missed_action_share, 2)
+        ),
+        ("12.53".to_string(), "0.64".to_string())
+    );
+    assert_eq!(fixed(staleness[0].missed_action_share, 3), "0.095");
+    assert!(right(check_prediction(Some(true), quick.p99_ms < 30.0, "")));
+    assert_eq!(
+        (fixed(quick.p99_ms, 1), fixed(quick.mean_batch, 1)),
+        ("25.7".into(), "10.1".into())
+    );
+    // Section 10.
+    assert_eq!(fixed(new_category[0].p_value, 3), "0.012");
+    assert!(new_category[1..].iter().all(|row| row.p_value < 1e-6));
+    let psi_pairs: Vec<(String, String)> = new_category
+        .iter()
+        .map(|row| (fixed(row.psi_floor_1e4, 3), fixed(row.psi_floor_1e6, 3)))
+        .collect();
+    assert_eq!(psi_pairs[2], ("0.015".to_string(), "0.034".to_string()));
+    assert_eq!(psi_pairs[3], ("0.119".to_string(), "0.221".to_string()));
+    assert_eq!(psi_pairs[4], ("0.302".to_string(), "0.524".to_string()));
+    for row in &label_rows {
+        let detected = row.detection_hours.ok_or("detected")?;
+        assert_eq!(fixed(detected - row.label_delay_hours, 2), "2.53");
+        assert_eq!(row.false_alarms, 0);
+    }
+    let summary = |index: usize| {
+        (
+            retraining[index].retrains,
+            fixed(retraining[index].mean_error, 4),
+        )
+    };
+    assert_eq!(summary(1), (53, "0.0560".to_string()));
+    assert_eq!(summary(2), (13, "0.0856".to_string()));
+    assert_eq!(summary(5), (10, "0.0570".to_string()));
+    assert!(right(check_prediction(
+        Some(true),
+        noisy_rows[0].retrains > 30,
+        ""
+    )));
+    assert_eq!(noisy_rows[0].retrains, 76);
     Ok(())
 }

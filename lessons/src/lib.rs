@@ -51,8 +51,10 @@
 //!   and scalable filters, and filters on the LSM read path.
 //! * [`ml_platform`]: the statistics of shipping models and versions: canary analysis and
 //!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
-//!   point-in-time training joins, grid against random hyperparameter search, and ring
-//!   all-reduce against a parameter server.
+//!   point-in-time training joins, grid against random hyperparameter search, ring
+//!   all-reduce against a parameter server, feature freshness of a batch DAG with age and
+//!   failure alerts, micro-batching inference and batch-prediction staleness, new-category
+//!   drift, delayed labels and retraining triggers.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and

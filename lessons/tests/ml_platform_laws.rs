@@ -351,3 +351,259 @@ proptest! {
         prop_assert!((normal_cdf(x) - p).abs() < 2e-7 * p.min(1.0 - p).max(1e-3));
     }
 }
+
+// --- Feature freshness, serving, late labels, retraining ------------------------------------
+
+#[test]
+fn the_chi_square_tail_agrees_with_statrs() {
+    use statrs::distribution::ChiSquared;
+    let mut largest = 0.0_f64;
+    for degrees_of_freedom in 1..=30_u32 {
+        let reference = ChiSquared::new(f64::from(degrees_of_freedom)).unwrap();
+        for step in 1..=400 {
+            let x = f64::from(step) * 0.25;
+            let ours = chi_square_upper_tail(x, degrees_of_freedom);
+            largest = largest.max((ours - reference.sf(x)).abs());
+        }
+    }
+    eprintln!(
+        "chi-square upper tail, 1 to 30 degrees of freedom: largest difference {largest:.2e}"
+    );
+    assert!(largest < 1e-7);
+}
+
+#[test]
+fn a_new_category_moves_psi_by_the_floor_and_chi_square_sees_it() {
+    let (reference, window) = ([6_000, 3_000, 1_000, 0], [594, 297, 99, 10]);
+    let floor = |floor: f64| format!("{:.3}", category_psi(&reference, &window, floor).unwrap());
+    assert_eq!(
+        (floor(1e-4), floor(1e-6)),
+        ("0.046".to_string(), "0.092".to_string())
+    );
+    let test = chi_square_homogeneity(&reference, &window).unwrap();
+    assert_eq!(test.degrees_of_freedom, 3);
+    assert_eq!(format!("{:.1}", test.statistic), "100.1");
+}
+
+#[test]
+fn the_freshness_and_serving_experiments_refuse_what_they_cannot_model() {
+    let pipeline = Pipeline::feature_store();
+    let short_day = FreshnessParameters {
+        period: secs(3_600),
+        ..FreshnessParameters::default()
+    };
+    let message = freshness_experiment(&pipeline, &short_day, 1)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("must finish within the period"),
+        "{message}"
+    );
+    let free = BatchingParameters {
+        setup: secs(0),
+        per_request: secs(0),
+        ..BatchingParameters::default()
+    };
+    assert!(batching_run(&free, 1).is_err());
+    assert!(staleness_experiment(&[secs(60)], secs(60), 0.1, 10, 1).is_err());
+    assert!(retraining_run(&RetrainingParameters::default(), RetrainPolicy::Every(0), 1).is_err());
+    assert!(chi_square_homogeneity(&[1, 2], &[3]).is_err());
+}
+
+/// A random DAG: each task's parents are drawn from the tasks before it, then the list is
+/// shuffled so the pipeline has to find the order itself.
+fn random_pipeline(
+    parent_bits: &[u8],
+    failure_probabilities: &[f64],
+    shuffle_seed: u64,
+) -> Pipeline {
+    let mut tasks: Vec<Task> = failure_probabilities
+        .iter()
+        .enumerate()
+        .map(|(index, &failure)| {
+            let names: Vec<String> = (0..index)
+                .filter(|&parent| parent_bits[index] >> (parent % 8) & 1 == 1)
+                .map(|parent| format!("t{parent}"))
+                .collect();
+            let parents: Vec<&str> = names.iter().map(String::as_str).collect();
+            Task::new(&format!("t{index}"), &parents, secs(600), failure)
+        })
+        .collect();
+    Rng::new(shuffle_seed).shuffle(&mut tasks);
+    Pipeline::new(tasks).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn a_task_starts_only_after_all_its_parents_succeeded_in_the_same_run(
+        (parent_bits, failures) in (2_usize..9).prop_flat_map(|n| (
+            prop::collection::vec(any::<u8>(), n),
+            prop::collection::vec(0.0_f64..0.6, n),
+        )),
+        retries in 0_u32..3,
+        shuffle_seed in any::<u64>(),
+        seed in any::<u64>(),
+    ) {
+        let pipeline = random_pipeline(&parent_bits, &failures, shuffle_seed);
+        let (attempts, outcome) = pipeline.run(0, secs(0), retries, secs(60), &mut Rng::new(seed));
+        for attempt in &attempts {
+            let task = pipeline.tasks().iter().find(|task| task.name == attempt.task).unwrap();
+            for parent in &task.parents {
+                let parent_done = attempts.iter().any(|earlier| {
+                    &earlier.task == parent && earlier.succeeded && earlier.ended <= attempt.started
+                });
+                prop_assert!(parent_done, "{} started before {} succeeded", attempt.task, parent);
+            }
+        }
+        let all_succeeded = pipeline
+            .tasks()
+            .iter()
+            .all(|task| attempts.iter().any(|a| a.task == task.name && a.succeeded));
+        prop_assert_eq!(all_succeeded, matches!(outcome, RunOutcome::Succeeded(_)));
+    }
+
+    #[test]
+    fn the_feature_age_never_decreases_except_at_a_materialization(
+        writes in prop::collection::vec(0_i64..1_000, 1..20),
+        moments in prop::collection::vec(0_i64..1_200, 2..30),
+    ) {
+        let writes: Vec<_> = writes.into_iter().map(secs).collect();
+        let mut moments: Vec<_> = moments.into_iter().map(secs).collect();
+        moments.sort();
+        for pair in moments.windows(2) {
+            let (before, after) = (pair[0], pair[1]);
+            let written_between = writes.iter().any(|&at| at > before && at <= after);
+            match (feature_age(&writes, before), feature_age(&writes, after)) {
+                (Some(old), Some(new)) if !written_between => {
+                    prop_assert_eq!(new, old + (after - before));
+                }
+                (Some(old), Some(new)) if new < old => prop_assert!(written_between),
+                (None, Some(_)) => prop_assert!(written_between),
+                (Some(_), None) => prop_assert!(false, "a written feature lost its age"),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_age_alert_fires_within_one_check_interval_of_the_breach(
+        check_minutes in 1_i64..120,
+        slo_hours in 2_i64..60,
+        skip_probability in 0.0_f64..0.5,
+        retries in 0_u32..2,
+        seed in any::<u64>(),
+    ) {
+        let parameters = FreshnessParameters {
+            check_interval: secs(60 * check_minutes),
+            slo: secs(3_600 * slo_hours),
+            skip_probability,
+            retries,
+            ..FreshnessParameters::default()
+        };
+        let run = freshness_experiment(&Pipeline::feature_store(), &parameters, seed).unwrap();
+        let check_hours = check_minutes as f64 / 60.0;
+        for episode in &run.episodes {
+            match episode.age_alert_delay_hours {
+                Some(delay) => {
+                    prop_assert!(delay > 0.0 && delay <= check_hours + 1e-3, "{episode:?}");
+                    let fired = episode.breached_hour + delay;
+                    let row = run.ages.iter().find(|row| (row.hour - fired).abs() < 2e-3).unwrap();
+                    prop_assert!(row.above_slo);
+                }
+                // Only a stretch shorter than a check interval can slip between two checks.
+                None => prop_assert!(episode.stale_hours <= check_hours + 1e-3, "{episode:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_batcher_serves_every_request_once_in_order_and_never_waits_past_max_wait(
+        gaps in prop::collection::vec(0_i64..20_000, 1..300),
+        max_batch in 1_usize..40,
+        max_wait in 0_i64..20_000,
+        setup in 0_i64..10_000,
+        per_request in 1_i64..2_000,
+    ) {
+        let mut clock = lessons::sim::Time::ZERO;
+        let arrivals: Vec<_> = gaps.iter().map(|&gap| { clock += lessons::sim::us(gap); clock }).collect();
+        let server = BatchingParameters {
+            max_batch,
+            max_wait: lessons::sim::us(max_wait),
+            setup: lessons::sim::us(setup),
+            per_request: lessons::sim::us(per_request),
+            ..BatchingParameters::default()
+        };
+        let batches = serve_in_batches(&arrivals, &server).unwrap();
+        let mut next = 0;
+        let mut free_at = lessons::sim::Time::ZERO;
+        for batch in &batches {
+            prop_assert_eq!(batch.first, next);
+            prop_assert!(batch.size >= 1 && batch.size <= max_batch);
+            prop_assert!(batch.closed >= arrivals[batch.first + batch.size - 1]);
+            prop_assert!(batch.closed >= free_at);
+            let oldest_waited_enough = arrivals[batch.first] + server.max_wait;
+            prop_assert!(batch.closed <= free_at.max(oldest_waited_enough));
+            next += batch.size;
+            free_at = batch.done;
+        }
+        prop_assert_eq!(next, arrivals.len());
+    }
+
+    #[test]
+    fn a_batch_prediction_is_between_run_time_and_run_time_plus_period_old(
+        period in 2_i64..100_000,
+        run_share in 0.0_f64..1.0,
+        now in 0_i64..10_000_000,
+    ) {
+        let run_time = secs(((period - 1) as f64 * run_share) as i64);
+        let (period, now) = (secs(period), secs(now));
+        match served_snapshot(now, period, run_time) {
+            Some(snapshot) => {
+                prop_assert!(now - snapshot >= run_time && now - snapshot < run_time + period);
+            }
+            None => prop_assert!(now < run_time),
+        }
+    }
+
+    #[test]
+    fn a_label_delay_moves_every_monitor_reading_by_exactly_the_delay(
+        delay_minutes in 0_i64..20_000,
+        seed in any::<u64>(),
+    ) {
+        let parameters = LabelDelayParameters {
+            horizon: secs(4 * 24 * 3_600),
+            ..LabelDelayParameters::default()
+        };
+        let prompt = accuracy_monitor(&parameters, secs(0), seed).unwrap();
+        let late = accuracy_monitor(&parameters, secs(60 * delay_minutes), seed).unwrap();
+        prop_assert_eq!(prompt.len(), late.len());
+        for (now, later) in prompt.iter().zip(&late) {
+            prop_assert_eq!(later.at - now.at, secs(60 * delay_minutes));
+            prop_assert_eq!((later.accuracy, later.alarm), (now.accuracy, now.alarm));
+        }
+    }
+
+    #[test]
+    fn with_a_noiseless_monitor_the_trigger_never_serves_a_model_past_its_threshold_two_days_running(
+        threshold in 0.0_f64..0.5,
+        daily_drift in 0.0_f64..0.1,
+        jump_probability in 0.0_f64..0.2,
+        seed in any::<u64>(),
+    ) {
+        let world = RetrainingParameters {
+            days: 200,
+            daily_drift,
+            jump_probability,
+            monitor_noise: 0.0,
+            ..RetrainingParameters::default()
+        };
+        let days = retraining_run(&world, RetrainPolicy::OnDrift(threshold), seed).unwrap();
+        for pair in days.windows(2) {
+            let far = |day: &RetrainingDay| day.monitor_reading > threshold;
+            prop_assert!(!(far(&pair[0]) && far(&pair[1])), "{:?}", pair);
+            prop_assert_eq!(pair[1].retrained, far(&pair[0]));
+        }
+    }
+}

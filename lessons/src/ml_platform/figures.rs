@@ -3,10 +3,17 @@
 
 use super::ab_test::{AllocationRow, PowerRow};
 use super::all_reduce::AllReduceRow;
+use super::batching::BatchingRow;
 use super::canary::{CanaryRow, RequiredRow};
+use super::categories::NewCategoryRow;
 use super::drift::{DriftRow, FalseAlarmRow};
+use super::freshness::{FreshnessParameters, FreshnessRun, StalenessEpisode, feature_age};
+use super::label_delay::LabelDelayRow;
 use super::point_in_time::LeakageRow;
+use super::prediction_staleness::StalenessRow;
+use super::retraining::{RetrainPolicy, RetrainingDay};
 use super::search::SearchRow;
+use crate::sim::Time;
 use crate::viz::{Figure, groups};
 
 /// How often each rule has aborted the canary by each minute, for one scenario (`what`, such as
@@ -299,4 +306,253 @@ pub fn all_reduce_figure(rows: &[AllReduceRow]) -> Figure {
             rows.iter()
                 .map(|row| (row.workers as f64, row.server_seconds)),
         )
+}
+
+/// The feature age over the run, with the SLO, the loud failures (when the failure alert fired)
+/// and the runs the scheduler skipped (x in days).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{FreshnessParameters, Pipeline, freshness_experiment, freshness_figure};
+///
+/// let parameters = FreshnessParameters::default();
+/// let run = freshness_experiment(&Pipeline::feature_store(), &parameters, 1)?;
+/// assert!(freshness_figure(&run, &parameters).to_svg()?.contains("SLO"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn freshness_figure(run: &FreshnessRun, parameters: &FreshnessParameters) -> Figure {
+    let day = |time: Time| time.as_secs_f64() / 86_400.0;
+    let slo = parameters.slo.as_secs_f64() / 3_600.0;
+    let end = run.ages.last().map_or(0.0, |row| row.hour / 24.0);
+    let age_at = |at: Time| {
+        feature_age(&run.materializations, at).map_or(0.0, |age| age.as_secs_f64() / 3_600.0)
+    };
+    Figure::new("Feature age over the simulated days")
+        .x_label("days")
+        .y_label("feature age (hours)")
+        .line(
+            "feature age",
+            [(0.0, 0.0)]
+                .into_iter()
+                .chain(run.ages.iter().map(|row| (row.hour / 24.0, row.age_hours))),
+        )
+        .line(format!("SLO {slo} h"), [(0.0, slo), (end, slo)])
+        .points(
+            "run failed (failure alert)",
+            run.failures.iter().map(|&at| (day(at), age_at(at))),
+        )
+        .points(
+            "run never started (no alert)",
+            run.skipped_days.iter().map(|&skipped| {
+                let at = parameters.period * (skipped as i64 + 1);
+                (day(at), age_at(at))
+            }),
+        )
+}
+
+/// How long after the age crossed the SLO each alert fired, episode by episode (negative: the
+/// failure alert fired before the features went stale; a missing point: it never fired).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{FreshnessParameters, Pipeline, detection_experiment, detection_figure};
+///
+/// let episodes = detection_experiment(&Pipeline::feature_store(), &FreshnessParameters::default(), 20, 1)?;
+/// assert!(detection_figure(&episodes).to_svg()?.contains("age alert"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn detection_figure(episodes: &[StalenessEpisode]) -> Figure {
+    let numbered = |delay: fn(&StalenessEpisode) -> Option<f64>| {
+        episodes
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, episode)| {
+                delay(episode).map(|hours| (index as f64 + 1.0, hours))
+            })
+    };
+    Figure::new("Time to detect stale features")
+        .x_label("staleness episode")
+        .y_label("hours after the age crossed the SLO")
+        .points(
+            "age alert",
+            numbered(|episode| episode.age_alert_delay_hours),
+        )
+        .points(
+            "failure alert",
+            numbered(|episode| episode.failure_alert_delay_hours),
+        )
+}
+
+/// Throughput and capacity against the largest batch size (logarithmic x axis).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{BatchingParameters, batching_experiment, batching_throughput_figure};
+///
+/// let rows = batching_experiment(&BatchingParameters::default(), &[1, 8], 1)?;
+/// assert!(batching_throughput_figure(&rows).to_svg()?.contains("capacity"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn batching_throughput_figure(rows: &[BatchingRow]) -> Figure {
+    Figure::new("Micro-batching: throughput")
+        .x_label("largest batch")
+        .y_label("requests per second")
+        .log_x()
+        .line(
+            "capacity",
+            rows.iter()
+                .map(|row| (row.max_batch as f64, row.capacity_per_second)),
+        )
+        .points(
+            "throughput (measured)",
+            rows.iter()
+                .map(|row| (row.max_batch as f64, row.throughput_per_second)),
+        )
+}
+
+/// Median and 99th-percentile latency against the largest batch size (logarithmic axes).
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{BatchingParameters, batching_experiment, batching_latency_figure};
+///
+/// let rows = batching_experiment(&BatchingParameters::default(), &[8, 16], 1)?;
+/// assert!(batching_latency_figure(&rows).to_svg()?.contains("p99"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn batching_latency_figure(rows: &[BatchingRow]) -> Figure {
+    Figure::new("Micro-batching: latency")
+        .x_label("largest batch")
+        .y_label("latency (ms)")
+        .log_x()
+        .log_y()
+        .line(
+            "p50",
+            rows.iter().map(|row| (row.max_batch as f64, row.p50_ms)),
+        )
+        .line(
+            "p99",
+            rows.iter().map(|row| (row.max_batch as f64, row.p99_ms)),
+        )
+}
+
+/// The staleness of scheduled batch predictions against the period: simulated mean (points),
+/// `run_time + period / 2` (line) and the worst seen.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{staleness_experiment, staleness_figure};
+/// use lessons::sim::secs;
+///
+/// let rows = staleness_experiment(&[secs(7_200), secs(14_400)], secs(1_800), 0.1, 1_000, 1)?;
+/// assert!(staleness_figure(&rows).to_svg()?.contains("worst"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn staleness_figure(rows: &[StalenessRow]) -> Figure {
+    Figure::new("How old are batch predictions when served?")
+        .x_label("hours between batch runs")
+        .y_label("staleness (hours)")
+        .points(
+            "mean (simulated)",
+            rows.iter().map(|row| (row.period_hours, row.mean_hours)),
+        )
+        .line(
+            "run time + period / 2",
+            rows.iter()
+                .map(|row| (row.period_hours, row.formula_mean_hours)),
+        )
+        .line(
+            "worst seen",
+            rows.iter().map(|row| (row.period_hours, row.worst_hours)),
+        )
+}
+
+/// PSI of a window with a new category against the category's share, for two floors under the
+/// reference's empty share, with the 0.2 alarm line.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{new_category_experiment, new_category_figure};
+///
+/// let rows = new_category_experiment(&[0.0, 0.05], 1_000, 1)?;
+/// assert!(new_category_figure(&rows).to_svg()?.contains("floor 1e-6"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn new_category_figure(rows: &[NewCategoryRow]) -> Figure {
+    let last = rows.last().map_or(0.0, |row| row.new_share * 100.0);
+    Figure::new("PSI of a category the reference never saw")
+        .x_label("the new category's share of the window (%)")
+        .y_label("PSI")
+        .line(
+            "PSI, floor 1e-4",
+            rows.iter()
+                .map(|row| (row.new_share * 100.0, row.psi_floor_1e4)),
+        )
+        .line(
+            "PSI, floor 1e-6",
+            rows.iter()
+                .map(|row| (row.new_share * 100.0, row.psi_floor_1e6)),
+        )
+        .line("alarm threshold 0.2", [(0.0, 0.2), (last, 0.2)])
+}
+
+/// Hours to detect an accuracy drop against the label delay, with the delay itself as a line.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{LabelDelayParameters, label_delay_experiment, label_delay_figure};
+/// use lessons::sim::secs;
+///
+/// let rows = label_delay_experiment(&LabelDelayParameters::default(), &[secs(0), secs(3_600)], 1)?;
+/// assert!(label_delay_figure(&rows).to_svg()?.contains("label delay"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn label_delay_figure(rows: &[LabelDelayRow]) -> Figure {
+    Figure::new("Detecting an accuracy drop with delayed labels")
+        .x_label("label delay (hours)")
+        .y_label("hours from the drop to the alarm")
+        .points(
+            "time to detect",
+            rows.iter().filter_map(|row| {
+                row.detection_hours
+                    .map(|hours| (row.label_delay_hours, hours))
+            }),
+        )
+        .line(
+            "the label delay itself",
+            rows.iter()
+                .map(|row| (row.label_delay_hours, row.label_delay_hours)),
+        )
+}
+
+/// The serving model's daily error under each policy.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::ml_platform::{RetrainPolicy, RetrainingParameters, retraining_figure, retraining_run};
+///
+/// let policy = RetrainPolicy::Every(30);
+/// let days = retraining_run(&RetrainingParameters::default(), policy, 1)?;
+/// assert!(retraining_figure(&[(policy, days)]).to_svg()?.contains("every 30 days"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn retraining_figure(runs: &[(RetrainPolicy, Vec<RetrainingDay>)]) -> Figure {
+    let mut figure = Figure::new("Model error under two retraining policies")
+        .x_label("day")
+        .y_label("error of the serving model");
+    for (policy, days) in runs {
+        figure = figure.line(
+            policy.to_string(),
+            days.iter().map(|day| (day.day as f64, day.error)),
+        );
+    }
+    figure
 }
