@@ -53,6 +53,9 @@
 //!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
 //!   point-in-time training joins, grid against random hyperparameter search, and ring
 //!   all-reduce against a parameter server.
+//! * [`caching`]: caches in front of a slow backend: the patterns, the invalidation race, TTL
+//!   arithmetic, eviction policies against Belady's optimum on skewed traces, stampedes, and
+//!   hot keys behind local caches.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and
@@ -96,6 +99,7 @@
 //! in a cell.
 #![deny(missing_docs)]
 
+pub mod caching;
 pub mod check;
 pub mod clocks;
 pub mod crdt;
