@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::trace::poisson_arrivals;
-use super::ttl::{Expiry, TtlEntry};
+use super::ttl::{Expiry, TtlEntry, round_to};
 use crate::sim::{Rng, SimError, Time};
 use crate::viz::{Figure, groups};
 
@@ -39,10 +39,12 @@ pub struct HotKeyRow {
     pub requests: usize,
     /// Of those, the misses: the requests that reached the backend.
     pub backend_requests: usize,
-    /// Backend requests per second over the run.
+    /// Backend requests per second over the run, to 1 decimal.
     pub backend_per_second: f64,
-    /// S / (T + S/Q): the expected backend rate.
-    pub expected_per_second: f64,
+    /// S / (T + S/Q), the long-run backend rate, to 1 decimal. A short run measures a little
+    /// more when Q·T/S is small, because each server's first fill comes early (after S/Q on
+    /// average, not after T + S/Q).
+    pub long_run_per_second: f64,
     /// S / T: the bound, one refresh per server per TTL.
     pub bound_per_second: f64,
 }
@@ -106,8 +108,11 @@ pub fn hot_key_run(
         requests_per_second,
         requests: arrivals.len(),
         backend_requests,
-        backend_per_second: backend_requests as f64 / seconds,
-        expected_per_second: servers_f / (ttl_seconds + servers_f / requests_per_second),
+        backend_per_second: round_to(backend_requests as f64 / seconds, 1),
+        long_run_per_second: round_to(
+            servers_f / (ttl_seconds + servers_f / requests_per_second),
+            1,
+        ),
         bound_per_second: servers_f / ttl_seconds,
     })
 }

@@ -188,15 +188,15 @@ pub struct TtlRow {
     pub access: String,
     /// When entries expire: `from fill` or `refresh on hit`.
     pub expiry: String,
-    /// TTL divided by the (mean) period between reads.
+    /// TTL divided by the (mean) period between reads, to 4 decimals.
     pub ttl_over_period: f64,
     /// How many reads were made.
     pub reads: usize,
     /// How many of them missed, the cold first read included.
     pub misses: usize,
-    /// misses / reads.
+    /// misses / reads, to 4 decimals.
     pub miss_rate: f64,
-    /// The long-run miss rate of [`predicted_miss_rate`].
+    /// The long-run miss rate of [`predicted_miss_rate`], to 4 decimals.
     pub predicted: f64,
 }
 
@@ -256,15 +256,15 @@ pub fn ttl_run(
     Ok(TtlRow {
         access: access.to_string(),
         expiry: expiry.to_string(),
-        ttl_over_period: ttl.as_nanos() as f64 / period.as_nanos() as f64,
+        ttl_over_period: round_to(ttl.as_nanos() as f64 / period.as_nanos() as f64, 4),
         reads,
         misses,
         miss_rate: if reads == 0 {
             0.0
         } else {
-            misses as f64 / reads as f64
+            round_to(misses as f64 / reads as f64, 4)
         },
-        predicted: predicted_miss_rate(access, expiry, period, ttl),
+        predicted: round_to(predicted_miss_rate(access, expiry, period, ttl), 4),
     })
 }
 
@@ -345,4 +345,10 @@ pub fn ttl_figure(rows: &[TtlRow], expiry: Expiry) -> Figure {
             );
     }
     figure
+}
+
+/// `value` rounded to `decimals` decimals, so that the tables of rows read cleanly.
+pub(super) fn round_to(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
 }
