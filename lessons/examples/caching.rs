@@ -38,9 +38,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let ttl_rows = ttl_sweep(minute, &ttls, 4_000, 1)?;
     ttl_figure(&ttl_rows, Expiry::FromFill).show();
     ttl_figure(&ttl_rows, Expiry::RefreshOnHit).show();
-    let at_one_and_a_half: Vec<&TtlRow> = ttl_rows
+    let at_one_and_a_half: Vec<TtlRow> = ttl_rows
         .iter()
         .filter(|row| row.ttl_over_period == 1.5)
+        .cloned()
         .collect();
     Table::from_rows(&at_one_and_a_half)?.show();
 
@@ -80,7 +81,6 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     hit_rate_figure(&sweep, "Zipf(1), 10,000 keys, 100,000 requests").show();
 
     // cell
-    let rate_of = |policy, size| hit_rate_at(&sweep, policy, size).unwrap_or(0.0);
     let mut c27_table = Table::new([
         "slots",
         "random",
@@ -90,8 +90,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "random vs OPT",
     ]);
     for size in sizes {
-        let random = rate_of(Policy::Random, size);
-        let (lru, best) = (rate_of(Policy::Lru, size), rate_of(Policy::Optimal, size));
+        let random = hit_rate_at(&sweep, Policy::Random, size).unwrap_or(0.0);
+        let lru = hit_rate_at(&sweep, Policy::Lru, size).unwrap_or(0.0);
+        let best = hit_rate_at(&sweep, Policy::Optimal, size).unwrap_or(0.0);
         c27_table.push_row([
             size.to_string(),
             format!("{random:.3}"),
@@ -111,8 +112,14 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             size.to_string(),
             format!("{:.3}", top_keys_hit_rate(keys, 1.0, size)?),
             format!("{:.3}", pinned_hit_rate(&trace, size)),
-            format!("{:.3}", rate_of(Policy::Lfu, size)),
-            format!("{:.3}", rate_of(Policy::Optimal, size)),
+            format!(
+                "{:.3}",
+                hit_rate_at(&sweep, Policy::Lfu, size).unwrap_or(0.0)
+            ),
+            format!(
+                "{:.3}",
+                hit_rate_at(&sweep, Policy::Optimal, size).unwrap_or(0.0)
+            ),
         ])?;
     }
     frequency_table.evcxr_display();
@@ -136,9 +143,10 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         "5,000-key scans at 40,000 and 85,000 requests",
     )
     .show();
-    let scan_ends: Vec<&TimelineRow> = across_scans
+    let scan_ends: Vec<TimelineRow> = across_scans
         .iter()
         .filter(|row| row.requests == 46_000)
+        .cloned()
         .collect();
     Table::from_rows(&scan_ends)?.show();
     let scan_rows = scan_experiment(&scanned, keys, &scan_policies, 1_000, 1)?;
@@ -155,26 +163,15 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     ];
     let across_shift = hit_rate_over_time(&shifted, &shift_policies, 1_000, 2_000, 1)?;
     timeline_figure(&across_shift, "the hot keys change at 50,000 requests").show();
-    let after_shift = |policy: Policy| {
-        let name = policy.to_string();
-        let last: Vec<f64> = across_shift
-            .iter()
-            .filter(|row| row.policy == name && row.requests > 90_000)
-            .map(|row| row.hit_rate)
-            .collect();
-        last.iter().sum::<f64>() / last.len() as f64
-    };
-    println!(
-        "hit rate over the last 10,000 requests: LRU {:.3}, LFU {:.3}, decaying LFU {:.3}",
-        after_shift(Policy::Lru),
-        after_shift(Policy::Lfu),
-        after_shift(shift_policies[2])
-    );
+    for policy in shift_policies {
+        let late = mean_hit_rate_after(&across_shift, policy, 90_000).unwrap_or(0.0);
+        println!("{policy}: {late:.3} over the last 10,000 requests");
+    }
 
     // cell
     let prediction: Option<bool> = None; // does sampled LRU(10) come within 1% of LRU at 100 slots?
     let ten_samples = hit_rate(&replay(Policy::SampledLru { samples: 10 }, 100, &trace, 1)?);
-    let exact_lru = rate_of(Policy::Lru, 100);
+    let exact_lru = hit_rate_at(&sweep, Policy::Lru, 100).unwrap_or(0.0);
     let gap = 1.0 - ten_samples / exact_lru;
     println!(
         "{}",
@@ -276,6 +273,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // Section 2: the policies on Zipf(1), claim C27, the top keys, scans and the shift.
+    let rate_of = |policy, size| hit_rate_at(&sweep, policy, size).unwrap_or(0.0);
+    let after_shift = |policy| mean_hit_rate_after(&across_shift, policy, 90_000).unwrap_or(0.0);
     let three = |value: f64| format!("{value:.3}");
     let at_100: Vec<String> = [Policy::Random, Policy::Lru, Policy::Lfu, Policy::Optimal]
         .map(|policy| three(rate_of(policy, 100)))

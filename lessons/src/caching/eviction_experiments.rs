@@ -133,6 +133,29 @@ pub struct TimelineRow {
     pub hit_rate: f64,
 }
 
+/// The mean hit rate of `policy`'s windows in [`hit_rate_over_time`]'s rows that end after
+/// `requests` requests, if there are any: how a policy does once it has had time to adapt.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::caching::{Policy, hit_rate_over_time, mean_hit_rate_after};
+///
+/// let rows = hit_rate_over_time(&[1, 1, 1, 1, 2, 2], &[Policy::Lru], 1, 2, 0)?;
+/// assert_eq!(mean_hit_rate_after(&rows, Policy::Lru, 2), Some(0.75)); // windows 1.0 and 0.5
+/// assert_eq!(mean_hit_rate_after(&rows, Policy::Lru, 6), None);
+/// # Ok::<(), lessons::sim::SimError>(())
+/// ```
+pub fn mean_hit_rate_after(rows: &[TimelineRow], policy: Policy, requests: usize) -> Option<f64> {
+    let name = policy.to_string();
+    let late: Vec<f64> = rows
+        .iter()
+        .filter(|row| row.policy == name && row.requests > requests)
+        .map(|row| row.hit_rate)
+        .collect();
+    (!late.is_empty()).then(|| late.iter().sum::<f64>() / late.len() as f64)
+}
+
 /// The hit rate of each policy in consecutive windows of `window` requests, for a cache of
 /// `capacity` keys: how policies react to a scan or a popularity shift.
 ///

@@ -81,7 +81,7 @@ mod ttl;
 pub use eviction::{Policy, hit_rate, replay};
 pub use eviction_experiments::{
     EvictionRow, ScanRow, TimelineRow, backend_load_figure, eviction_sweep, hit_rate_at,
-    hit_rate_figure, hit_rate_over_time, scan_experiment, timeline_figure,
+    hit_rate_figure, hit_rate_over_time, mean_hit_rate_after, scan_experiment, timeline_figure,
 };
 pub use frequency_oracle::{generalized_harmonic, pinned_hit_rate, top_keys_hit_rate};
 pub use hot_keys::{HotKeyRow, hot_key_figure, hot_key_run};
