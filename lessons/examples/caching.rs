@@ -78,7 +78,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     ];
     let sizes = [10, 30, 100, 300, 1_000, 3_000];
     let sweep = eviction_sweep(&trace, keys, &policies, &sizes, 50_000.0, 1)?;
-    hit_rate_figure(&sweep, "Zipf(1), 10,000 keys, 100,000 requests").show();
+    hit_rate_figure(&sweep, "Zipf(1), 10,000 keys").show();
 
     // cell
     let mut c27_table = Table::new([
@@ -138,11 +138,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         Policy::Optimal,
     ];
     let across_scans = hit_rate_over_time(&scanned, &scan_policies, 1_000, 2_000, 1)?;
-    timeline_figure(
-        &across_scans,
-        "5,000-key scans at 40,000 and 85,000 requests",
-    )
-    .show();
+    timeline_figure(&across_scans, "5,000-key scans at 40,000 and 80,000").show();
     let scan_ends: Vec<TimelineRow> = across_scans
         .iter()
         .filter(|row| row.requests == 46_000)
