@@ -55,6 +55,9 @@
 //!   all-reduce against a parameter server, feature freshness of a batch DAG with age and
 //!   failure alerts, micro-batching inference and batch-prediction staleness, new-category
 //!   drift, delayed labels and retraining triggers.
+//! * [`caching`]: caches in front of a slow backend: the patterns, the invalidation race, TTL
+//!   arithmetic, eviction policies against Belady's optimum on skewed traces, stampedes, and
+//!   hot keys behind local caches.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and
@@ -98,6 +101,7 @@
 //! in a cell.
 #![deny(missing_docs)]
 
+pub mod caching;
 pub mod check;
 pub mod clocks;
 pub mod crdt;

@@ -1,0 +1,372 @@
+//! The Rust code of `notebooks/15-caching.ipynb`, cell by cell, as one program.
+//!
+//! Each `// cell` line starts the code of the next notebook code cell (after the `:dep` cell); a
+//! cell whose last line is a bare variable shows that value, which here is spelled
+//! `variable.evcxr_display();`. `tests/caching_notebook.rs` checks that the two stay identical,
+//! runs this program, and the assertions at the end pin the numbers the notebook's prose quotes.
+//!
+//! Run it with `cargo run -p lessons --example caching`.
+
+use std::error::Error;
+
+pub fn main() -> Result<(), Box<dyn Error>> {
+    // cell
+    use lessons::caching::*;
+    use lessons::display::RichDisplay;
+    use lessons::sim::*;
+    use lessons::table::Table;
+    use lessons::try_it::check_prediction;
+
+    // cell
+    let minute = secs(60);
+    let mut c11_rows = Vec::new();
+    for ttl in [30, 60, 61, 90, 120, 121] {
+        c11_rows.push(ttl_run(
+            Access::Periodic,
+            Expiry::FromFill,
+            minute,
+            secs(ttl),
+            600,
+            1,
+        )?);
+    }
+    let c11_table = Table::from_rows(&c11_rows)?;
+    c11_table.evcxr_display();
+
+    // cell
+    let ttls: Vec<Time> = (1..=24).map(|k| secs(15 * k)).collect();
+    let ttl_rows = ttl_sweep(minute, &ttls, 4_000, 1)?;
+    ttl_figure(&ttl_rows, Expiry::FromFill).show();
+    ttl_figure(&ttl_rows, Expiry::RefreshOnHit).show();
+    let at_one_and_a_half: Vec<TtlRow> = ttl_rows
+        .iter()
+        .filter(|row| row.ttl_over_period == 1.5)
+        .cloned()
+        .collect();
+    Table::from_rows(&at_one_and_a_half)?.show();
+
+    // cell
+    let prediction: Option<usize> = None; // misses in 600 reads, TTL 150 s, a read every 60 s
+    let longer = ttl_run(
+        Access::Periodic,
+        Expiry::FromFill,
+        minute,
+        secs(150),
+        600,
+        1,
+    )?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            longer.misses,
+            "A fill at time f serves the reads at f + 60 s and f + 120 s; the read at f + 180 s \
+             comes after f + 150 s and misses: one miss every ⌈150/60⌉ = 3 reads."
+        )
+    );
+
+    // cell
+    let keys = 10_000;
+    let trace = KeyTrace::zipf(keys, 1.0)?.generate(100_000, 1)?;
+    let policies = [
+        Policy::Lru,
+        Policy::Lfu,
+        Policy::Fifo,
+        Policy::Random,
+        Policy::SampledLru { samples: 5 },
+        Policy::Optimal,
+    ];
+    let sizes = [10, 30, 100, 300, 1_000, 3_000];
+    let sweep = eviction_sweep(&trace, keys, &policies, &sizes, 50_000.0, 1)?;
+    hit_rate_figure(&sweep, "Zipf(1), 10,000 keys").show();
+
+    // cell
+    let mut c27_table = Table::new([
+        "slots",
+        "random",
+        "LRU",
+        "OPT",
+        "random vs LRU",
+        "random vs OPT",
+    ]);
+    for size in sizes {
+        let random = hit_rate_at(&sweep, Policy::Random, size).unwrap_or(0.0);
+        let lru = hit_rate_at(&sweep, Policy::Lru, size).unwrap_or(0.0);
+        let best = hit_rate_at(&sweep, Policy::Optimal, size).unwrap_or(0.0);
+        c27_table.push_row([
+            size.to_string(),
+            format!("{random:.3}"),
+            format!("{lru:.3}"),
+            format!("{best:.3}"),
+            format!("{:+.0}%", 100.0 * (random / lru - 1.0)),
+            format!("{:+.0}%", 100.0 * (random / best - 1.0)),
+        ])?;
+    }
+    c27_table.evcxr_display();
+
+    // cell
+    let mut frequency_table =
+        Table::new(["slots", "H(C)/H(K)", "top C pinned, measured", "LFU", "OPT"]);
+    for size in sizes {
+        frequency_table.push_row([
+            size.to_string(),
+            format!("{:.3}", top_keys_hit_rate(keys, 1.0, size)?),
+            format!("{:.3}", pinned_hit_rate(&trace, size)),
+            format!(
+                "{:.3}",
+                hit_rate_at(&sweep, Policy::Lfu, size).unwrap_or(0.0)
+            ),
+            format!(
+                "{:.3}",
+                hit_rate_at(&sweep, Policy::Optimal, size).unwrap_or(0.0)
+            ),
+        ])?;
+    }
+    frequency_table.evcxr_display();
+
+    // cell
+    backend_load_figure(&sweep).show();
+
+    // cell
+    let scanned = KeyTrace::zipf(keys, 1.0)?
+        .with_scans(40_000, 5_000)?
+        .generate(100_000, 2)?;
+    let scan_policies = [
+        Policy::Lru,
+        Policy::Lfu,
+        Policy::SampledLru { samples: 5 },
+        Policy::Optimal,
+    ];
+    let across_scans = hit_rate_over_time(&scanned, &scan_policies, 1_000, 2_000, 1)?;
+    timeline_figure(&across_scans, "5,000-key scans at 40,000 and 80,000").show();
+    let scan_ends: Vec<TimelineRow> = across_scans
+        .iter()
+        .filter(|row| row.requests == 46_000)
+        .cloned()
+        .collect();
+    Table::from_rows(&scan_ends)?.show();
+    let scan_rows = scan_experiment(&scanned, keys, &scan_policies, 1_000, 1)?;
+    Table::from_rows(&scan_rows)?.show();
+
+    // cell
+    let shifted = KeyTrace::zipf(keys, 1.0)?
+        .with_shift_at(50_000)
+        .generate(100_000, 3)?;
+    let shift_policies = [
+        Policy::Lru,
+        Policy::Lfu,
+        Policy::DecayingLfu { halve_every: 5_000 },
+    ];
+    let across_shift = hit_rate_over_time(&shifted, &shift_policies, 1_000, 2_000, 1)?;
+    timeline_figure(&across_shift, "the hot keys change at 50,000 requests").show();
+    for policy in shift_policies {
+        let late = mean_hit_rate_after(&across_shift, policy, 90_000).unwrap_or(0.0);
+        println!("{policy}: {late:.3} over the last 10,000 requests");
+    }
+
+    // cell
+    let prediction: Option<bool> = None; // does sampled LRU(10) come within 1% of LRU at 100 slots?
+    let ten_samples = hit_rate(&replay(Policy::SampledLru { samples: 10 }, 100, &trace, 1)?);
+    let exact_lru = hit_rate_at(&sweep, Policy::Lru, 100).unwrap_or(0.0);
+    let gap = 1.0 - ten_samples / exact_lru;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            gap.abs() < 0.01,
+            format!(
+                "LRU {exact_lru:.4}, sampled LRU (10) {ten_samples:.4}: {:.2}% apart.",
+                100.0 * gap
+            )
+        )
+    );
+
+    // cell
+    let mut hot_rows = Vec::new();
+    for ttl in [secs(1), secs(5)] {
+        for servers in [10, 30, 100, 300, 1_000, 3_000] {
+            hot_rows.push(hot_key_run(servers, ttl, 100_000.0, secs(5), 1)?);
+        }
+    }
+    hot_key_figure(&hot_rows).show();
+
+    // cell
+    let mut by_rate = Vec::new();
+    for rate in [1_000.0, 10_000.0, 100_000.0] {
+        by_rate.push(hot_key_run(100, secs(1), rate, secs(10), 1)?);
+        by_rate.push(hot_key_run(1_000, secs(1), rate, secs(10), 1)?);
+    }
+    let rate_table = Table::from_rows(&by_rate)?;
+    rate_table.evcxr_display();
+
+    // cell
+    let prediction: Option<bool> = None; // 1,000 servers, TTL 5 s, Q = 100K: backend under 1K/s?
+    let five_seconds = hot_key_run(1_000, secs(5), 100_000.0, secs(5), 1)?;
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            five_seconds.backend_per_second < 1_000.0,
+            format!(
+                "{:.0} requests/s reach the backend: each of the 1,000 servers refreshes about \
+                 once per 5 s TTL (bound S/T = {:.0}/s), whatever Q is.",
+                five_seconds.backend_per_second, five_seconds.bound_per_second
+            )
+        )
+    );
+
+    // cell
+    let prediction: Option<bool> = None; // Zipf(0.8): is random within 15% of OPT at 100 slots?
+    let flatter = KeyTrace::zipf(keys, 0.8)?.generate(100_000, 1)?;
+    let flat_rows = eviction_sweep(
+        &flatter,
+        keys,
+        &[Policy::Random, Policy::Lru, Policy::Optimal],
+        &[100],
+        1.0,
+        1,
+    )?;
+    let (random, best) = (flat_rows[0].hit_rate, flat_rows[2].hit_rate);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            random >= 0.85 * best,
+            format!(
+                "random {random:.3}, LRU {:.3}, OPT {best:.3}: random is {:.0}% below OPT. The \
+                 flatter the popularity, the more the future knowledge of OPT is worth.",
+                flat_rows[1].hit_rate,
+                100.0 * (1.0 - random / best)
+            )
+        )
+    );
+    // end of cells
+
+    // Section 1: the TTL table, the sweep at T/P = 1.5, and the try-it with its prediction set.
+    let misses: Vec<usize> = c11_rows.iter().map(|row| row.misses).collect();
+    assert_eq!(misses, [600, 600, 300, 300, 300, 200]);
+    let at_one_and_a_half: Vec<(usize, f64)> = at_one_and_a_half
+        .iter()
+        .map(|row| (row.misses, row.miss_rate))
+        .collect();
+    assert_eq!(
+        at_one_and_a_half,
+        [(2_000, 0.5), (1, 0.0003), (1_598, 0.3995), (886, 0.2215)]
+    );
+    let right = |message: String| message.starts_with("Right");
+    assert!(right(check_prediction(Some(200), longer.misses, "")));
+    // The variations the prose suggests: TTL 180 s and 181 s.
+    for (ttl, misses) in [(180, 200), (181, 150)] {
+        let row = ttl_run(
+            Access::Periodic,
+            Expiry::FromFill,
+            minute,
+            secs(ttl),
+            600,
+            1,
+        )?;
+        assert_eq!(row.misses, misses, "TTL {ttl} s");
+    }
+
+    // Section 2: the policies on Zipf(1), claim C27, the top keys, scans and the shift.
+    let rate_of = |policy, size| hit_rate_at(&sweep, policy, size).unwrap_or(0.0);
+    let after_shift = |policy| mean_hit_rate_after(&across_shift, policy, 90_000).unwrap_or(0.0);
+    let three = |value: f64| format!("{value:.3}");
+    let at_100: Vec<String> = [Policy::Random, Policy::Lru, Policy::Lfu, Policy::Optimal]
+        .map(|policy| three(rate_of(policy, 100)))
+        .to_vec();
+    assert_eq!(at_100, ["0.341", "0.389", "0.493", "0.580"]);
+    assert_eq!(
+        three(rate_of(Policy::SampledLru { samples: 5 }, 100)),
+        "0.383"
+    );
+    let random_vs_optimal: Vec<String> = sizes
+        .iter()
+        .map(|&size| {
+            format!(
+                "{:.0}",
+                100.0 * (rate_of(Policy::Random, size) / rate_of(Policy::Optimal, size) - 1.0)
+            )
+        })
+        .collect();
+    assert_eq!(
+        random_vs_optimal,
+        ["-66", "-54", "-41", "-32", "-22", "-12"]
+    );
+    let random_vs_lru: Vec<String> = sizes
+        .iter()
+        .map(|&size| {
+            format!(
+                "{:.0}",
+                100.0 * (rate_of(Policy::Random, size) / rate_of(Policy::Lru, size) - 1.0)
+            )
+        })
+        .collect();
+    assert_eq!(random_vs_lru, ["-13", "-16", "-12", "-9", "-6", "-4"]);
+    assert_eq!(three(top_keys_hit_rate(keys, 1.0, 100)?), "0.530");
+    assert_eq!(three(pinned_hit_rate(&trace, 100)), "0.528");
+    assert_eq!(rate_of(Policy::Lru, 100), 0.3885);
+    let lru_load = sweep
+        .iter()
+        .find(|row| row.policy == "LRU" && row.capacity == 100);
+    assert_eq!(lru_load.map(|row| row.backend_per_second), Some(30_575.0));
+    let scan_rates: Vec<String> = scan_ends
+        .iter()
+        .zip(&scan_rows)
+        .map(|(ending, row)| format!("{:.2} {:.3}", ending.hit_rate, row.hit_rate_outside_scans))
+        .collect();
+    assert_eq!(
+        scan_rates,
+        ["0.26 0.668", "0.37 0.725", "0.26 0.663", "0.42 0.807"]
+    );
+    assert_eq!(
+        [Policy::Lru, Policy::Lfu, shift_policies[2]].map(|policy| three(after_shift(policy))),
+        ["0.678", "0.490", "0.709"]
+    );
+    assert!(right(check_prediction(Some(true), gap.abs() < 0.01, "")));
+    assert_eq!(three(ten_samples), "0.387");
+    // The variation the prose suggests: 3 samples.
+    let three_samples = hit_rate(&replay(Policy::SampledLru { samples: 3 }, 100, &trace, 1)?);
+    assert_eq!(three(three_samples), "0.378"); // 2.6% below LRU
+
+    // Section 3: the hot key.
+    assert!(
+        hot_rows
+            .iter()
+            .all(|row| row.backend_per_second == row.bound_per_second)
+    );
+    let by_rate_measured: Vec<f64> = by_rate.iter().map(|row| row.backend_per_second).collect();
+    assert_eq!(
+        by_rate_measured,
+        [94.5, 510.9, 100.0, 954.7, 100.0, 1_000.0]
+    );
+    assert!(right(check_prediction(
+        Some(true),
+        five_seconds.backend_per_second < 1_000.0,
+        ""
+    )));
+    assert_eq!(five_seconds.backend_per_second, 200.0);
+    // The variation the prose suggests: 3,000 servers.
+    let more_servers = hot_key_run(3_000, secs(5), 100_000.0, secs(5), 1)?;
+    assert_eq!(more_servers.backend_per_second, 600.0);
+
+    // The last try-it: Zipf(0.8), and the variation its prose suggests (1,000 slots).
+    let flat_rates: Vec<f64> = flat_rows.iter().map(|row| row.hit_rate).collect();
+    assert_eq!(flat_rates, [0.1321, 0.1551, 0.368]);
+    let flat_thousand = eviction_sweep(
+        &flatter,
+        keys,
+        &[Policy::Random, Policy::Optimal],
+        &[1_000],
+        1.0,
+        1,
+    )?;
+    let thousand_rates: Vec<f64> = flat_thousand.iter().map(|row| row.hit_rate).collect();
+    assert_eq!(thousand_rates, [0.3925, 0.6611]); // still 41% below OPT
+    assert!(right(check_prediction(
+        Some(false),
+        random >= 0.85 * best,
+        ""
+    )));
+    Ok(())
+}
