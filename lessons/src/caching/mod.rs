@@ -1,0 +1,17 @@
+//! Caching: the patterns that keep a cache and a database together, the race that leaves a
+//! stale value behind after an invalidation, and the stampedes, avalanches and penetration
+//! attacks that push load past the cache onto the database.
+
+mod avalanche;
+mod penetration;
+mod stampede;
+mod stampede_figures;
+
+pub use avalanche::{ExpiryRow, MassExpiry, mass_expiry_experiment};
+pub use penetration::{
+    Penetration, PenetrationDefense, PenetrationRow, penetration_experiment, predicted_db_fraction,
+};
+pub use stampede::{
+    HotKey, LoadRow, RefreshStrategy, StampedeRow, StampedeRun, stampede_experiment,
+};
+pub use stampede_figures::{mass_expiry_figure, penetration_figure, stampede_figure};

@@ -1,0 +1,154 @@
+//! The laws of the caching lesson's patterns, invalidation race and stampede sections for all
+//! inputs (proptest, regressions persisted beside this file), and the exact values they quote.
+
+use lessons::caching::*;
+use lessons::sim::{Time, ms, secs};
+use proptest::prelude::*;
+
+/// How far above its mean `expected` a Binomial(n, q) count can go with probability at most
+/// 10^-12, by Bernstein's inequality: P(X - nq ≥ t) ≤ exp(-t² / (2(σ² + t/3))) with
+/// σ² = nq(1 - q). Solving the exponent for t gives t = L/3 + sqrt(L²/9 + 2Lσ²), L = ln 10^12.
+/// The per-bucket failure chance is so small that a few hundred buckets in each of a few
+/// thousand runs still fail less than once in a million runs.
+fn bernstein_slack(trials: f64, q: f64) -> f64 {
+    let variance = trials * q * (1.0 - q);
+    let log_odds = 1e12_f64.ln();
+    log_odds / 3.0 + (log_odds * log_odds / 9.0 + 2.0 * log_odds * variance).sqrt()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// With singleflight, however many requests miss while a fetch is in flight, each
+    /// replacement of the value costs exactly one database query.
+    #[test]
+    fn singleflight_sends_one_query_per_expiry(
+        rate in 1.0_f64..50_000.0,
+        fetch_ms in 1_i64..500,
+        ttl_ms in 50_i64..3_000,
+        seed in any::<u64>(),
+    ) {
+        let key = HotKey { requests_per_second: rate, ttl: ms(ttl_ms), fetch: ms(fetch_ms), duration: secs(4) };
+        let run = stampede_experiment(key, &[RefreshStrategy::Singleflight], ms(100), seed).unwrap();
+        let row = &run.summary[0];
+        prop_assert!(row.most_queries_per_refill <= 1, "{row:?}");
+        // Every query but one still in flight at the end stored a value.
+        prop_assert!(row.db_queries == row.refills || row.db_queries == row.refills + 1, "{row:?}");
+    }
+
+    /// With TTL jitter U(0, J) (and keys stored over a warm-up W), no second sees more than
+    /// keys / max(W, J) expirations on average; the measured count per bucket stays within
+    /// Bernstein's bound of that mean.
+    #[test]
+    fn jitter_caps_expirations_per_second(
+        keys in 1_000_u64..200_000,
+        warmup_s in 0_i64..100,
+        jitter_s in 1_i64..1_000,
+        bucket_s in 1_i64..20,
+        seed in any::<u64>(),
+    ) {
+        let cache = MassExpiry { keys, ttl: secs(3_600), warmup: secs(warmup_s), jitter: secs(jitter_s) };
+        let rows = mass_expiry_experiment(cache, &[secs(jitter_s)], secs(bucket_s), seed).unwrap();
+        let per_second = cache.peak_per_second();
+        prop_assert!(per_second <= keys as f64 / jitter_s as f64);
+        let share = (bucket_s as f64 * per_second / keys as f64).min(1.0);
+        let mean = keys as f64 * share;
+        let bound = mean + bernstein_slack(keys as f64, share);
+        for row in &rows {
+            prop_assert!((row.expirations as f64) <= bound, "{row:?} above {bound}");
+        }
+    }
+
+    /// A Bloom filter of the valid keys never refuses a valid key: legitimate requests all
+    /// pass, whatever the filter's size and false-positive rate.
+    #[test]
+    fn the_bloom_prefilter_never_blocks_an_existing_key(
+        valid_keys in 1_u64..20_000,
+        fp_exponent in 0.5_f64..5.0,
+        seed in any::<u64>(),
+    ) {
+        let attack = Penetration { valid_keys, attack_per_second: 100.0, legit_per_second: 2_000.0, duration: secs(2) };
+        let defense = PenetrationDefense::bloom(10_f64.powf(-fp_exponent));
+        let rows = penetration_experiment(attack, &[1_000], &[defense], seed).unwrap();
+        prop_assert!(rows[0].legit_requests > 0);
+        prop_assert_eq!(rows[0].legit_blocked, 0);
+    }
+}
+
+#[test]
+fn without_protection_everyone_during_the_fetch_goes_to_the_database() {
+    let key = HotKey {
+        requests_per_second: 10_000.0,
+        ttl: secs(1),
+        fetch: ms(100),
+        duration: ms(1_500),
+    };
+    let strategies = [
+        RefreshStrategy::NoProtection,
+        RefreshStrategy::Mutex { poll: ms(50) },
+        RefreshStrategy::Singleflight,
+        RefreshStrategy::StaleWhileRevalidate { window: secs(1) },
+    ];
+    let run = stampede_experiment(key, &strategies, ms(10), 1).unwrap();
+    let queries: Vec<u64> = run.summary.iter().map(|row| row.db_queries).collect();
+    assert_eq!(queries, [1_007, 1, 1, 1]);
+    // The 1,007 misses of one expiry were coalesced into one query by singleflight.
+    assert_eq!(run.summary[2].most_misses_per_refill, 1_007);
+    assert_eq!(key.expected_stampede(), 1_001.0);
+    // Stale-while-revalidate never makes anyone wait.
+    assert_eq!(run.summary[3].max_wait_ms, 0.0);
+}
+
+#[test]
+fn without_jitter_a_warm_up_expires_together() {
+    let cache = MassExpiry {
+        keys: 100_000,
+        ttl: secs(3_600),
+        warmup: Time::ZERO,
+        jitter: Time::ZERO,
+    };
+    let rows = mass_expiry_experiment(cache, &[Time::ZERO], secs(1), 1).unwrap();
+    let busy: Vec<&ExpiryRow> = rows.iter().filter(|row| row.expirations > 0).collect();
+    assert_eq!(busy.len(), 1);
+    assert_eq!((busy[0].time_s, busy[0].expirations), (3_600.0, 100_000));
+}
+
+#[test]
+fn without_a_defense_every_absent_key_reaches_the_database() {
+    let attack = Penetration {
+        valid_keys: 1_000,
+        attack_per_second: 1_000.0,
+        legit_per_second: 0.0,
+        duration: secs(5),
+    };
+    let rows =
+        penetration_experiment(attack, &[10, 1_000_000], &[PenetrationDefense::none()], 3).unwrap();
+    assert!(rows.iter().all(|row| row.db_queries == row.attack_requests));
+}
+
+#[test]
+fn invalid_parameters_say_what_is_allowed() {
+    let key = HotKey {
+        requests_per_second: 0.0,
+        ttl: secs(1),
+        fetch: ms(1),
+        duration: secs(1),
+    };
+    let error = stampede_experiment(key, &[RefreshStrategy::Singleflight], ms(10), 1).unwrap_err();
+    assert!(error.to_string().contains("(0, 1,000,000]"), "{error}");
+    let cache = MassExpiry {
+        keys: 0,
+        ttl: secs(1),
+        warmup: Time::ZERO,
+        jitter: Time::ZERO,
+    };
+    assert!(mass_expiry_experiment(cache, &[Time::ZERO], secs(1), 1).is_err());
+    let attack = Penetration {
+        valid_keys: 10,
+        attack_per_second: 10.0,
+        legit_per_second: 0.0,
+        duration: secs(1),
+    };
+    let bad_filter = PenetrationDefense::bloom(1.5);
+    assert!(penetration_experiment(attack, &[10], &[bad_filter], 1).is_err());
+}
