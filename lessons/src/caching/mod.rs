@@ -3,11 +3,21 @@
 //! attacks that push load past the cache onto the database.
 
 mod avalanche;
+mod invalidation;
+mod invalidation_figures;
+mod invalidation_model;
 mod penetration;
 mod stampede;
 mod stampede_figures;
 
 pub use avalanche::{ExpiryRow, MassExpiry, mass_expiry_experiment};
+pub use invalidation::{
+    CacheCell, InvalidationScheme, RaceRow, RaceWorkload, invalidation_race_experiment,
+};
+pub use invalidation_figures::race_figure;
+pub use invalidation_model::{
+    InvalidationRace, RaceCheckRow, RaceState, RaceStep, ReaderStage, WriterStage,
+};
 pub use penetration::{
     Penetration, PenetrationDefense, PenetrationRow, penetration_experiment, predicted_db_fraction,
 };
