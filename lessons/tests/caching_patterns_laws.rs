@@ -204,3 +204,120 @@ proptest! {
         prop_assert_eq!(rows[0].stale_reads, 0);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// When every write goes through a write-through cache, no read returns a value older
+    /// than the database's committed one, whatever the load, latencies, TTL and crashes.
+    #[test]
+    fn write_through_never_reads_older_than_the_database(
+        keys in 1_u64..200,
+        reads in 1.0_f64..2_000.0,
+        writes in 1.0_f64..500.0,
+        db_ms in 0_i64..50,
+        ttl_ms in 1_i64..5_000,
+        crashes in 0_u32..5,
+        seed in any::<u64>(),
+    ) {
+        let workload = PatternWorkload {
+            keys,
+            reads_per_second: reads,
+            writes_per_second: writes,
+            outside_writes_per_second: 0.0,
+            cache_latency: ms(1),
+            db_latency: ms(db_ms),
+            ttl: ms(ttl_ms),
+            cache_crashes: crashes,
+            duration: secs(10),
+        };
+        let rows = pattern_experiment(workload, &[CachePattern::WriteThrough], seed).unwrap();
+        prop_assert_eq!(rows[0].stale_reads, 0);
+    }
+
+    /// With change-data-capture invalidation, no read returns a value replaced longer ago
+    /// than the CDC delay.
+    #[test]
+    fn cdc_bounds_staleness_by_its_delay(
+        keys in 1_u64..200,
+        reads in 1.0_f64..2_000.0,
+        outside in 1.0_f64..200.0,
+        delay_ms in 0_i64..3_000,
+        ttl_ms in 1_i64..60_000,
+        seed in any::<u64>(),
+    ) {
+        let workload = PatternWorkload {
+            keys,
+            reads_per_second: reads,
+            writes_per_second: 10.0,
+            outside_writes_per_second: outside,
+            cache_latency: ms(1),
+            db_latency: ms(10),
+            ttl: ms(ttl_ms),
+            cache_crashes: 0,
+            duration: secs(10),
+        };
+        let cdc = Invalidation::ChangeDataCapture { delay: ms(delay_ms) };
+        let rows = outside_writer_experiment(workload, &[cdc], seed).unwrap();
+        prop_assert!(rows[0].longest_stale_s <= ms(delay_ms).as_secs_f64(), "{:?}", rows[0]);
+    }
+}
+
+/// One step of a write-behind cache's life.
+#[derive(Debug, Clone)]
+enum BufferOp {
+    Write(u64),
+    Flush,
+    Crash,
+}
+
+fn buffer_op() -> impl Strategy<Value = BufferOp> {
+    prop_oneof![
+        6 => (0_u64..8).prop_map(BufferOp::Write),
+        1 => Just(BufferOp::Flush),
+        1 => Just(BufferOp::Crash),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// A crash loses exactly the writes acknowledged since the last flush (or crash), and the
+    /// database holds, per key, the last value written before the last flush.
+    #[test]
+    fn write_behind_loses_exactly_the_unflushed_writes(ops in proptest::collection::vec(buffer_op(), 0..60)) {
+        let mut buffer = WriteBehindBuffer::default();
+        let mut database = std::collections::BTreeMap::new();
+        // The reference: every write in order, and where the last flush and crash were.
+        let mut history: Vec<(u64, u64)> = Vec::new();
+        let mut flushed_upto = 0;
+        let mut since_flush_or_crash = 0;
+        for (version, op) in ops.iter().enumerate() {
+            match *op {
+                BufferOp::Write(key) => {
+                    buffer.write(key, version as u64);
+                    history.push((key, version as u64));
+                    since_flush_or_crash += 1;
+                }
+                BufferOp::Flush => {
+                    for (key, value) in buffer.flush() {
+                        database.insert(key, value);
+                    }
+                    flushed_upto = history.len();
+                    since_flush_or_crash = 0;
+                }
+                BufferOp::Crash => {
+                    prop_assert_eq!(buffer.crash(), since_flush_or_crash);
+                    history.truncate(history.len() - since_flush_or_crash as usize);
+                    flushed_upto = history.len();
+                    since_flush_or_crash = 0;
+                }
+            }
+            let mut expected = std::collections::BTreeMap::new();
+            for &(key, value) in &history[..flushed_upto] {
+                expected.insert(key, value);
+            }
+            prop_assert_eq!(&database, &expected);
+        }
+    }
+}

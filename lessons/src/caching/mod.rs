@@ -6,9 +6,12 @@ mod avalanche;
 mod invalidation;
 mod invalidation_figures;
 mod invalidation_model;
+mod patterns;
+mod patterns_figures;
 mod penetration;
 mod stampede;
 mod stampede_figures;
+mod write_behind;
 
 pub use avalanche::{ExpiryRow, MassExpiry, mass_expiry_experiment};
 pub use invalidation::{
@@ -18,6 +21,11 @@ pub use invalidation_figures::race_figure;
 pub use invalidation_model::{
     InvalidationRace, RaceCheckRow, RaceState, RaceStep, ReaderStage, WriterStage,
 };
+pub use patterns::{
+    CachePattern, Invalidation, PatternRow, PatternWorkload, outside_writer_experiment,
+    pattern_experiment,
+};
+pub use patterns_figures::pattern_latency_figure;
 pub use penetration::{
     Penetration, PenetrationDefense, PenetrationRow, penetration_experiment, predicted_db_fraction,
 };
@@ -25,3 +33,4 @@ pub use stampede::{
     HotKey, LoadRow, RefreshStrategy, StampedeRow, StampedeRun, stampede_experiment,
 };
 pub use stampede_figures::{mass_expiry_figure, penetration_figure, stampede_figure};
+pub use write_behind::WriteBehindBuffer;
