@@ -155,7 +155,7 @@ pub struct RaceWorkload {
 
 impl RaceWorkload {
     /// The notebook's workload: 200 reads and 2 writes per second, TTL 10 s, 1 ms from
-    /// database read to set, stalls of 200 ms on average, 300 s.
+    /// database read to set, stalls of 200 ms on average, 1,000 s.
     ///
     /// # Examples
     ///
@@ -171,7 +171,7 @@ impl RaceWorkload {
             ttl: Time::from_nanos(10_000_000_000),
             set_delay: Time::from_nanos(1_000_000),
             stall_mean: Time::from_nanos(200_000_000),
-            duration: Time::from_nanos(300_000_000_000),
+            duration: Time::from_nanos(1_000_000_000_000),
         }
     }
 
