@@ -146,13 +146,20 @@ impl Penetration {
                 "from 1 to 10,000,000",
             ));
         }
-        for (name, rate) in [
-            ("attack_per_second", self.attack_per_second),
-            ("legit_per_second", self.legit_per_second),
-        ] {
-            if !(0.0..=1e6).contains(&rate) {
-                return Err(SimError::parameter(name, rate, "a rate in [0, 1,000,000]"));
-            }
+        let attack_rate = self.attack_per_second;
+        if !(attack_rate > 0.0 && attack_rate <= 1e6) {
+            return Err(SimError::parameter(
+                "attack_per_second",
+                attack_rate,
+                "a rate in (0, 1,000,000]",
+            ));
+        }
+        if !(0.0..=1e6).contains(&self.legit_per_second) {
+            return Err(SimError::parameter(
+                "legit_per_second",
+                self.legit_per_second,
+                "a rate in [0, 1,000,000]",
+            ));
         }
         let requests =
             (self.attack_per_second + self.legit_per_second) * self.duration.as_secs_f64();
@@ -233,8 +240,8 @@ pub fn predicted_db_fraction(
 ///
 /// # Errors
 ///
-/// [`SimError::Parameter`] for no valid keys or more than 10^7, a rate outside
-/// [0, 10^6], more than 5 million requests, an absent key space of 0 or above 10^12, a
+/// [`SimError::Parameter`] for no valid keys or more than 10^7, an attack rate outside
+/// (0, 10^6], a legitimate rate outside [0, 10^6], more than 5 million requests, an absent key space of 0 or above 10^12, a
 /// non-positive null TTL, or a false-positive rate outside (0, 1).
 ///
 /// # Examples
@@ -302,12 +309,12 @@ fn attack_once(
     rng: &mut Rng,
 ) -> PenetrationRow {
     let total_rate = attack.attack_per_second + attack.legit_per_second;
-    let attack_share = attack.attack_per_second / total_rate.max(f64::MIN_POSITIVE);
+    let attack_share = attack.attack_per_second / total_rate;
     let admits = |key: &u64| filter.is_none_or(|filter| filter.contains(key));
     let mut null_expiry: HashMap<u64, Time> = HashMap::new();
     let (mut attack_requests, mut db_queries, mut legit_requests, mut legit_blocked) = (0, 0, 0, 0);
     let mut now = Time::ZERO;
-    while total_rate > 0.0 {
+    loop {
         now += Time::from_nanos_f64(rng.exponential() * 1e9 / total_rate);
         if now >= attack.duration {
             break;
