@@ -223,7 +223,7 @@ pub struct PenetrationRow {
 ///
 /// assert_eq!(predicted_db_fraction(1.0, 1_000.0, Time::ZERO, 1_000), 1.0);
 /// // 1,000 keys asked 1,000 times a second, nulls kept 9 s: one miss per 10 requests.
-/// assert_eq!(predicted_db_fraction(1.0, 1_000.0, secs(9), 9_000), 0.1);
+/// assert_eq!(predicted_db_fraction(1.0, 1_000.0, secs(9), 1_000), 0.1);
 /// ```
 pub fn predicted_db_fraction(
     passes_filter: f64,
