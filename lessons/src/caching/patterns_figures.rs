@@ -59,6 +59,7 @@ pub fn pattern_table(rows: &[PatternRow]) -> Result<Table, TableError> {
 /// ```
 pub fn pattern_latency_figure(rows: &[PatternRow]) -> Figure {
     Figure::new("What each pattern costs a read and a write")
+        .size(820, 420)
         .x_label("pattern")
         .y_label("mean latency (ms)")
         .bars(
