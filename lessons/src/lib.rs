@@ -49,6 +49,10 @@
 //!   LSM trees with leveled and size-tiered compaction and their amplifications, Bloom filters
 //!   sized from n and p and measured against the formula, filters past their capacity, counting
 //!   and scalable filters, and filters on the LSM read path.
+//! * [`caching`]: cache-aside, read-through, write-through, write-behind and write-around; the
+//!   invalidation race and versioned sets; hot-key stampedes and their cures (mutex,
+//!   singleflight, stale-while-revalidate, early refresh), mass expiry and TTL jitter, and
+//!   penetration by absent keys against Bloom filters and cached nulls.
 //! * [`ml_platform`]: the statistics of shipping models and versions: canary analysis and
 //!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
 //!   point-in-time training joins, grid against random hyperparameter search, ring

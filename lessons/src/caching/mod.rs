@@ -70,14 +70,25 @@
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
 
+mod avalanche;
 mod eviction;
 mod eviction_experiments;
 mod frequency_oracle;
 mod hot_keys;
+mod invalidation;
+mod invalidation_figures;
+mod invalidation_model;
 mod lru;
+mod patterns;
+mod patterns_figures;
+mod penetration;
+mod stampede;
+mod stampede_figures;
 mod trace;
 mod ttl;
+mod write_behind;
 
+pub use avalanche::{ExpiryRow, MassExpiry, mass_expiry_experiment};
 pub use eviction::{Policy, hit_rate, replay};
 pub use eviction_experiments::{
     EvictionRow, ScanRow, TimelineRow, backend_load_figure, eviction_sweep, hit_rate_at,
@@ -85,8 +96,30 @@ pub use eviction_experiments::{
 };
 pub use frequency_oracle::{generalized_harmonic, pinned_hit_rate, top_keys_hit_rate};
 pub use hot_keys::{HotKeyRow, hot_key_figure, hot_key_run};
+pub use invalidation::{
+    CacheCell, InvalidationScheme, RaceRow, RaceWorkload, invalidation_race_experiment,
+};
+pub use invalidation_figures::{race_figure, race_table};
+pub use invalidation_model::{
+    InvalidationRace, RaceCheckRow, RaceState, RaceStep, ReaderStage, WriterStage,
+};
 pub use lru::LruCache;
+pub use patterns::{
+    CachePattern, Invalidation, PatternRow, PatternWorkload, outside_writer_experiment,
+    pattern_experiment,
+};
+pub use patterns_figures::{pattern_latency_figure, pattern_table};
+pub use penetration::{
+    Penetration, PenetrationDefense, PenetrationRow, penetration_experiment, predicted_db_fraction,
+};
+pub use stampede::{
+    HotKey, LoadRow, RefreshStrategy, StampedeRow, StampedeRun, stampede_experiment,
+};
+pub use stampede_figures::{
+    mass_expiry_figure, penetration_figure, penetration_table, stampede_figure, stampede_table,
+};
 pub use trace::{KeyTrace, MAX_REQUESTS, poisson_arrivals};
 pub use ttl::{
     Access, Expiry, TtlEntry, TtlRow, predicted_miss_rate, ttl_figure, ttl_run, ttl_sweep,
 };
+pub use write_behind::WriteBehindBuffer;
