@@ -90,10 +90,14 @@ mod btree;
 mod btree_experiments;
 mod btree_figures;
 mod counting;
+mod debt_experiments;
 mod hashing;
 mod lsm;
 mod lsm_experiments;
+mod recent;
 mod scalable;
+mod throttled;
+mod tombstones;
 
 pub use bloom::{
     BloomFilter, MAX_BITS, MAX_HASHES, optimal_bits, optimal_hashes, predicted_fp_rate,
@@ -113,10 +117,18 @@ pub use btree_experiments::{
 };
 pub use btree_figures::{btree_table, height_figure, leaf_fill_figure, page_writes_figure};
 pub use counting::{COUNTER_MAX, CountingBloomFilter};
+pub use debt_experiments::{
+    DebtRow, WriteBurst, compaction_debt_experiment, debt_latency_figure, debt_runs_figure,
+};
 pub use hashing::{KeyHasher, key_hash, probe_positions};
 pub use lsm::{Compaction, Lookup, LsmTree};
 pub use lsm_experiments::{
     LsmRow, LsmWorkload, ReadPathRow, lsm_experiment, lsm_figure, read_path_experiment,
     read_path_figure,
 };
+pub use recent::{
+    FilterWithRecent, RecentRow, recent_additions_experiment, recent_additions_figure,
+};
 pub use scalable::ScalableBloomFilter;
+pub use throttled::ThrottledLsm;
+pub use tombstones::{DeleteHeavy, TombstoneRow, tombstone_experiment, tombstone_figure};
