@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::lsm::Compaction;
 use super::throttled::ThrottledLsm;
 use crate::sim::{Rng, SimError, Time, us};
+use crate::table::{Table, TableError};
 use crate::viz::{Figure, groups};
 
 /// A write burst: uniform random writes over `keys` keys at `ingest` writes per second of
@@ -257,4 +258,70 @@ fn by_strategy(mut figure: Figure, rows: &[DebtRow], measure: fn(&DebtRow) -> f6
         figure = figure.step(compaction, mine);
     }
     figure
+}
+
+/// One row per strategy from [`compaction_debt_experiment`]'s rows: most runs on disk, worst
+/// modelled read latency, compaction entries written per user write before the burst, most
+/// runs waiting, and how many seconds ended with a run waiting.
+///
+/// # Errors
+///
+/// Never in practice: every row has as many cells as the header.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::storage::{Compaction, WriteBurst, compaction_debt_experiment, debt_table};
+///
+/// let burst = WriteBurst { seconds: 10, ..WriteBurst::standard() };
+/// let rows = compaction_debt_experiment(&[Compaction::Tiered], &burst, 1)?;
+/// assert_eq!(debt_table(&rows, &burst)?.rows()[0][0], "size-tiered");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn debt_table(rows: &[DebtRow], burst: &WriteBurst) -> Result<Table, TableError> {
+    let mut table = Table::new([
+        "compaction",
+        "most runs",
+        "worst read (ms)",
+        "compaction writes per user write before the burst",
+        "most runs waiting",
+        "seconds ending with a run waiting",
+    ]);
+    for compaction in groups(rows, |row| row.compaction.clone()) {
+        let mine: Vec<&DebtRow> = rows.iter().filter(|r| r.compaction == compaction).collect();
+        let before: Vec<&&DebtRow> = mine
+            .iter()
+            .filter(|r| r.second <= burst.burst.start)
+            .collect();
+        let compaction_writes: u64 = before.iter().map(|row| row.compaction_writes).sum();
+        let user_writes: u64 = before.iter().map(|row| row.ingest).sum();
+        table.push_row([
+            compaction,
+            mine.iter()
+                .map(|row| row.runs)
+                .max()
+                .unwrap_or(0)
+                .to_string(),
+            format!(
+                "{:.2}",
+                mine.iter()
+                    .map(|row| row.read_latency_ms)
+                    .fold(0.0, f64::max)
+            ),
+            format!(
+                "{:.1}",
+                compaction_writes as f64 / user_writes.max(1) as f64
+            ),
+            mine.iter()
+                .map(|row| row.waiting_runs)
+                .max()
+                .unwrap_or(0)
+                .to_string(),
+            mine.iter()
+                .filter(|row| row.waiting_runs > 0)
+                .count()
+                .to_string(),
+        ])?;
+    }
+    Ok(table)
 }

@@ -119,6 +119,7 @@ pub use btree_figures::{btree_table, height_figure, leaf_fill_figure, page_write
 pub use counting::{COUNTER_MAX, CountingBloomFilter};
 pub use debt_experiments::{
     DebtRow, WriteBurst, compaction_debt_experiment, debt_latency_figure, debt_runs_figure,
+    debt_table,
 };
 pub use hashing::{KeyHasher, key_hash, probe_positions};
 pub use lsm::{Compaction, Lookup, LsmTree};
@@ -131,4 +132,6 @@ pub use recent::{
 };
 pub use scalable::ScalableBloomFilter;
 pub use throttled::ThrottledLsm;
-pub use tombstones::{DeleteHeavy, TombstoneRow, tombstone_experiment, tombstone_figure};
+pub use tombstones::{
+    DeleteHeavy, TombstoneRow, tombstone_experiment, tombstone_figure, tombstone_table,
+};

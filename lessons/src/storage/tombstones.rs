@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::lsm::{Compaction, LsmTree};
 use crate::sim::{Rng, SimError};
+use crate::table::{Table, TableError};
 use crate::viz::{Figure, groups};
 
 /// A delete-heavy workload: `keys` keys written once each in random order, then `deletes` of
@@ -229,4 +230,57 @@ pub fn tombstone_figure(rows: &[TombstoneRow]) -> Figure {
             );
     }
     figure
+}
+
+/// One row per strategy from [`tombstone_experiment`]'s rows: the most entries per live key,
+/// runs read per lookup of a deleted key right after the last delete, the operation after
+/// which no tombstone is left, and the reads per deleted-key lookup at the end.
+///
+/// # Errors
+///
+/// Never in practice: every row has as many cells as the header.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::storage::{Compaction, DeleteHeavy, tombstone_experiment, tombstone_table};
+///
+/// let workload = DeleteHeavy::new(5_000, 4_000, 0);
+/// let rows = tombstone_experiment(&[Compaction::Tiered], 4, workload, 1)?;
+/// assert_eq!(tombstone_table(&rows, workload)?.rows()[0][3], "never");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn tombstone_table(rows: &[TombstoneRow], workload: DeleteHeavy) -> Result<Table, TableError> {
+    let deleted_by = workload.keys + workload.deletes;
+    let mut table = Table::new([
+        "compaction",
+        "most entries per live key",
+        "reads per deleted-key lookup after the deletes",
+        "last tombstone gone at operation",
+        "reads per deleted-key lookup at the end",
+    ]);
+    for compaction in groups(rows, |row| row.compaction.clone()) {
+        let mine: Vec<&TombstoneRow> = rows.iter().filter(|r| r.compaction == compaction).collect();
+        let after = mine.iter().find(|row| row.operations >= deleted_by);
+        let gone = mine
+            .iter()
+            .find(|row| row.operations > deleted_by && row.tombstones == 0);
+        table.push_row([
+            compaction,
+            format!(
+                "{:.1}",
+                mine.iter()
+                    .map(|row| row.space_amplification)
+                    .fold(0.0, f64::max)
+            ),
+            after.map_or("-".to_string(), |row| {
+                format!("{:.2}", row.deleted_key_reads)
+            }),
+            gone.map_or("never".to_string(), |row| row.operations.to_string()),
+            mine.last().map_or("-".to_string(), |row| {
+                format!("{:.3}", row.deleted_key_reads)
+            }),
+        ])?;
+    }
+    Ok(table)
 }
