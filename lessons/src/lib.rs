@@ -46,9 +46,11 @@
 //!   amplification and budgets, circuit breakers and their false trips, thread pools and
 //!   bulkheads, load balancing with a slow server, availability arithmetic.
 //! * [`storage`]: storage engines and Bloom filters: B+-tree page splits, height and fill,
-//!   LSM trees with leveled and size-tiered compaction and their amplifications, Bloom filters
-//!   sized from n and p and measured against the formula, filters past their capacity, counting
-//!   and scalable filters, and filters on the LSM read path.
+//!   LSM trees with leveled and size-tiered compaction and their amplifications, compaction
+//!   falling behind a write burst, tombstones after mass deletes, Bloom filters sized from n
+//!   and p and measured against the formula, filters past their capacity, counting and
+//!   scalable filters, a daily-rebuilt filter with a side set of recent keys, and filters on
+//!   the LSM read path.
 //! * [`ml_platform`]: the statistics of shipping models and versions: canary analysis and
 //!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
 //!   point-in-time training joins, grid against random hyperparameter search, and ring

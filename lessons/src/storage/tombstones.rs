@@ -144,11 +144,13 @@ pub fn tombstone_experiment(
     Rng::derive(seed, &[14, 7]).shuffle(&mut order);
     let deleted = &order[..workload.deletes as usize];
     let mut probes = Rng::derive(seed, &[14, 8]);
-    let probe_keys: Vec<u64> = (0..200)
-        .filter_map(|_| {
-            (!deleted.is_empty()).then(|| deleted[probes.below(deleted.len() as u64) as usize])
-        })
-        .collect();
+    let probe_keys: Vec<u64> = if deleted.is_empty() {
+        Vec::new()
+    } else {
+        (0..200)
+            .map(|_| deleted[probes.below(deleted.len() as u64) as usize])
+            .collect()
+    };
     let fresh = workload.keys..workload.keys + workload.later_writes;
     let mut rows = Vec::new();
     for &compaction in compactions {
@@ -169,7 +171,7 @@ pub fn tombstone_experiment(
                 live_keys -= 1;
             }
             let done = done as u64 + 1;
-            if done % workload.memtable as u64 == 0 || done == workload.operations() {
+            if done.is_multiple_of(workload.memtable as u64) || done == workload.operations() {
                 let row = snapshot(&tree, compaction, done, live_keys, &probe_keys);
                 rows.push(row);
             }
