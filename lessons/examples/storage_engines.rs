@@ -532,6 +532,13 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .position(|row| row.waiting_runs == 0);
     assert_eq!(recovered.map(|at| at + 31), Some(71));
+    let calm_but_behind: Vec<u32> = leveled_debt
+        .iter()
+        .filter(|row| row.waiting_runs > 0 && !(21..=70).contains(&row.second))
+        .map(|row| row.second)
+        .collect();
+    assert_eq!(calm_but_behind, [15, 81, 82, 83]);
+    assert_eq!(leveled_debt[19].runs, 2);
     assert_eq!((last.waiting_runs, last.runs), (91, 93));
     assert!(right(check_prediction(
         Some(false),
