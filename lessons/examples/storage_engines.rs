@@ -150,7 +150,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ..WriteBurst::standard()
     };
     let starved = compaction_debt_experiment(&[Compaction::Leveled], &slow, 1)?;
-    let last = starved.last().ok_or("no rows")?;
+    let last = starved.last().cloned().ok_or("no rows")?;
     println!(
         "second {}: {} runs waiting, {} on disk",
         last.second, last.waiting_runs, last.runs
@@ -190,7 +190,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     let ratio = 10;
     let prediction: Option<bool> = None;
     let wide = tombstone_experiment(&[Compaction::Tiered], ratio, deletes, 1)?;
-    let end = wide.last().ok_or("no rows")?;
+    let end = wide.last().cloned().ok_or("no rows")?;
     println!(
         "{} tombstones left, {:.1} entries per live key",
         end.tombstones, end.space_amplification

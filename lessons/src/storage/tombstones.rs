@@ -200,8 +200,8 @@ fn snapshot(
     }
 }
 
-/// Space amplification (log y) and tombstones held (in thousands) against operations, per
-/// strategy, from [`tombstone_experiment`]'s rows.
+/// Space amplification and tombstones held (in thousands) against operations, per strategy,
+/// from [`tombstone_experiment`]'s rows.
 ///
 /// # Examples
 ///
@@ -215,8 +215,7 @@ fn snapshot(
 pub fn tombstone_figure(rows: &[TombstoneRow]) -> Figure {
     let mut figure = Figure::new("Tombstones and space after a mass delete")
         .x_label("operations (thousands)")
-        .y_label("entries per live key; tombstones (thousands)")
-        .log_y();
+        .y_label("entries per live key; tombstones (thousands)");
     for compaction in groups(rows, |row| row.compaction.clone()) {
         let mine: Vec<&TombstoneRow> = rows.iter().filter(|r| r.compaction == compaction).collect();
         let at = |row: &TombstoneRow| row.operations as f64 / 1_000.0;
@@ -228,7 +227,7 @@ pub fn tombstone_figure(rows: &[TombstoneRow]) -> Figure {
             .line(
                 format!("{compaction}, tombstones held"),
                 mine.iter()
-                    .map(|row| (at(row), (row.tombstones as f64 / 1_000.0).max(0.01))),
+                    .map(|row| (at(row), row.tombstones as f64 / 1_000.0)),
             );
     }
     figure
