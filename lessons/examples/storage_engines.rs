@@ -131,6 +131,80 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let burst = WriteBurst::standard();
+    let debt = compaction_debt_experiment(&compactions, &burst, 1)?;
+    debt_runs_figure(&debt).evcxr_display();
+    debt_latency_figure(&debt).evcxr_display();
+
+    // cell
+    let burst_table = debt_table(&debt, &burst)?;
+    burst_table.evcxr_display();
+
+    // cell
+    // Try it: compaction may write only as many entries per second as users do (1,000).
+    // Has the leveled tree caught up (no run waiting) by second 90?
+    let bandwidth = 1_000;
+    let prediction: Option<bool> = None;
+    let slow = WriteBurst {
+        bandwidth,
+        ..WriteBurst::standard()
+    };
+    let starved = compaction_debt_experiment(&[Compaction::Leveled], &slow, 1)?;
+    let last = starved.last().cloned().ok_or("no rows")?;
+    println!(
+        "second {}: {} runs waiting, {} on disk",
+        last.second, last.waiting_runs, last.runs
+    );
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            last.waiting_runs == 0,
+            "Leveled compaction writes each entry about five times here, so it needs about five times the ingest rate just to keep pace."
+        )
+    );
+
+    // cell
+    let mut small = LsmTree::new(1, 4, Compaction::Tiered, 0.0)?;
+    small.put(7, 70);
+    small.delete(7);
+    println!(
+        "key 7 on disk, newest first: {:?}; a get answers {:?}",
+        small.versions(7),
+        small.get(7).value
+    );
+    small.compact_all();
+    println!("after a major compaction: {:?}", small.versions(7));
+
+    // cell
+    let deletes = DeleteHeavy::new(20_000, 18_000, 60_000);
+    let tombstones = tombstone_experiment(&compactions, 4, deletes, 1)?;
+    tombstone_figure(&tombstones).evcxr_display();
+
+    // cell
+    let tombstone_rows = tombstone_table(&tombstones, deletes)?;
+    tombstone_rows.evcxr_display();
+
+    // cell
+    // Try it: size-tiered with T = 10. Are all 18,000 tombstones gone by the last operation?
+    let ratio = 10;
+    let prediction: Option<bool> = None;
+    let wide = tombstone_experiment(&[Compaction::Tiered], ratio, deletes, 1)?;
+    let end = wide.last().cloned().ok_or("no rows")?;
+    println!(
+        "{} tombstones left, {:.1} entries per live key",
+        end.tombstones, end.space_amplification
+    );
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            end.tombstones == 0,
+            "The values they hide sit in level 1, and nothing is merged below level 1 until ten level-1 runs have gathered: 100 flushes, and this run makes 98."
+        )
+    );
+
+    // cell
     let mut sizing = Table::new(["target rate", "bits per key", "k", "size for 10^9 keys"]);
     for row in sizing_rows(billion, &[0.1, 0.01, 0.001, 0.0001])? {
         sizing.push_row([
@@ -279,6 +353,41 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let recent = recent_additions_experiment(100_000, 500, 30, 0.01, 1)?;
+    let (day_end, next_day) = (recent[23].clone(), recent[24].clone());
+    println!(
+        "Hour 24: {} products added since the rebuild; the filter alone finds {:.1}% of them, with the side set {:.0}%.",
+        day_end.added_since_rebuild,
+        100.0 * day_end.found_by_filter_alone,
+        100.0 * day_end.found_with_side_set
+    );
+    println!(
+        "Hour 25, after the rebuild: the side set holds {} keys.",
+        next_day.added_since_rebuild
+    );
+    recent_additions_figure(&recent).evcxr_display();
+
+    // cell
+    // Try it: a cheaper filter, 10% false positives. Does the filter alone now find more
+    // than half of the products added during the day?
+    let fp_rate = 0.1;
+    let prediction: Option<bool> = None;
+    let cheap = recent_additions_experiment(100_000, 500, 24, fp_rate, 1)?;
+    let found = cheap[23].found_by_filter_alone;
+    println!(
+        "found by the filter alone at hour 24: {:.1}%",
+        100.0 * found
+    );
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            found > 0.5,
+            "A stale filter finds a new key only by a false positive, so it finds about its false-positive rate of them."
+        )
+    );
+
+    // cell
     let bits: Vec<f64> = (0..=7).map(|step| 2.0 * step as f64).collect();
     let lookups = LsmWorkload::updates(50_000, 100_000);
     let read_path = read_path_experiment(Compaction::Tiered, 4, &bits, lookups, 1)?;
@@ -397,14 +506,73 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             .all(|row| (1.6..5.0).contains(&row.write_amplification))
     );
     assert!(right(check_prediction(Some(true), tiered_writes_less, "")));
-    // Section 3: sizing and false positives.
+    // Section 3: compaction debt.
+    let debt_rows = burst_table.rows();
+    assert_eq!(
+        debt_rows[0][1..],
+        ["17", "1.16", "4.9", "15", "54"].map(String::from)
+    );
+    assert_eq!(
+        debt_rows[1][1..],
+        ["20", "0.97", "0.4", "2", "2"].map(String::from)
+    );
+    // Leveled read latency through the burst, every two seconds: it climbs in steps.
+    let climb: Vec<String> = debt
+        .iter()
+        .filter(|row| row.compaction == "leveled" && (20..=28).contains(&row.second))
+        .filter(|row| row.second % 2 == 0)
+        .map(|row| format!("{:.2}", row.read_latency_ms))
+        .collect();
+    assert_eq!(climb, ["0.18", "0.43", "0.72", "0.94", "1.13"]);
+    let leveled_debt: Vec<&DebtRow> = debt
+        .iter()
+        .filter(|row| row.compaction == "leveled")
+        .collect();
+    let recovered = leveled_debt[30..]
+        .iter()
+        .position(|row| row.waiting_runs == 0);
+    assert_eq!(recovered.map(|at| at + 31), Some(71));
+    let calm_but_behind: Vec<u32> = leveled_debt
+        .iter()
+        .filter(|row| row.waiting_runs > 0 && !(21..=70).contains(&row.second))
+        .map(|row| row.second)
+        .collect();
+    assert_eq!(calm_but_behind, [15, 81, 82, 83]);
+    assert_eq!(leveled_debt[19].runs, 2);
+    assert_eq!((last.waiting_runs, last.runs), (91, 93));
+    assert!(right(check_prediction(
+        Some(false),
+        last.waiting_runs == 0,
+        ""
+    )));
+    // Section 4: tombstones.
+    assert_eq!(small.versions(7), Vec::<Option<u64>>::new());
+    let tombstone_rows = tombstone_rows.rows();
+    assert_eq!(
+        tombstone_rows[0][1..],
+        ["19.0", "1.00", "40000", "0.035"].map(String::from)
+    );
+    assert_eq!(
+        tombstone_rows[1][1..],
+        ["19.0", "1.01", "64000", "0.050"].map(String::from)
+    );
+    assert_eq!(
+        (end.tombstones, format!("{:.1}", end.space_amplification)),
+        (18_000, "1.6".into())
+    );
+    assert!(right(check_prediction(
+        Some(false),
+        end.tombstones == 0,
+        ""
+    )));
+    // Section 5: sizing and false positives.
     assert_eq!(f2(one_gb), "1.20");
     assert_eq!(sweep.len(), 21);
     assert!(worst < 3.05);
     assert_eq!(best_hash_count(&by_k), Some(6));
     assert_eq!(best_k, Some(8));
     assert!(right(check_prediction(Some(8), best_k.unwrap_or(0), "")));
-    // Section 4: overload, deletes, scalable filters.
+    // Section 6: overload, deletes, scalable filters, a stale filter.
     assert_eq!(
         (f3(twice.measured), f3(twice.predicted)),
         ("0.158".into(), "0.157".into())
@@ -447,7 +615,18 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
     assert!(right(check_prediction(Some(true), above_one_percent, "")));
     assert_eq!(format!("{:.4}", strict[0].measured), "0.0570");
-    // Section 5: the read path.
+    assert_eq!(
+        (
+            day_end.added_since_rebuild,
+            format!("{:.1}", 100.0 * day_end.found_by_filter_alone)
+        ),
+        (12_000, "1.1".into())
+    );
+    assert!(recent.iter().all(|row| row.found_with_side_set == 1.0));
+    assert_eq!(next_day.added_since_rebuild, 500);
+    assert_eq!(format!("{:.1}", 100.0 * found), "10.4");
+    assert!(right(check_prediction(Some(false), found > 0.5, "")));
+    // Section 7: the read path.
     assert_eq!(
         (bare.runs, f2(bare.absent_reads), f3(ten.absent_reads)),
         (6, "6.00".into(), "0.060".into())

@@ -46,22 +46,22 @@
 //!   amplification and budgets, circuit breakers and their false trips, thread pools and
 //!   bulkheads, load balancing with a slow server, availability arithmetic.
 //! * [`storage`]: storage engines and Bloom filters: B+-tree page splits, height and fill,
-//!   LSM trees with leveled and size-tiered compaction and their amplifications, Bloom filters
-//!   sized from n and p and measured against the formula, filters past their capacity, counting
-//!   and scalable filters, and filters on the LSM read path.
-//! * [`caching`]: cache-aside, read-through, write-through, write-behind and write-around; the
-//!   invalidation race and versioned sets; hot-key stampedes and their cures (mutex,
-//!   singleflight, stale-while-revalidate, early refresh), mass expiry and TTL jitter, and
-//!   penetration by absent keys against Bloom filters and cached nulls.
+//!   LSM trees with leveled and size-tiered compaction and their amplifications, compaction
+//!   falling behind a write burst, tombstones after mass deletes, Bloom filters sized from n
+//!   and p and measured against the formula, filters past their capacity, counting and
+//!   scalable filters, a daily-rebuilt filter with a side set of recent keys, and filters on
+//!   the LSM read path.
+//! * [`caching`]: caches in front of a slow backend: cache-aside, read-through, write-through,
+//!   write-behind and write-around; the invalidation race and versioned sets; TTL arithmetic;
+//!   eviction policies against Belady's optimum on skewed traces; hot-key stampedes and their
+//!   cures (mutex, singleflight, stale-while-revalidate, early refresh), mass expiry and TTL
+//!   jitter, penetration against Bloom filters and cached nulls; hot keys behind local caches.
 //! * [`ml_platform`]: the statistics of shipping models and versions: canary analysis and
 //!   peeking, A/B power and sample size, drift monitors (PSI, KS), offline metrics and ROC AUC,
 //!   point-in-time training joins, grid against random hyperparameter search, ring
 //!   all-reduce against a parameter server, feature freshness of a batch DAG with age and
 //!   failure alerts, micro-batching inference and batch-prediction staleness, new-category
 //!   drift, delayed labels and retraining triggers.
-//! * [`caching`]: caches in front of a slow backend: the patterns, the invalidation race, TTL
-//!   arithmetic, eviction policies against Belady's optimum on skewed traces, stampedes, and
-//!   hot keys behind local caches.
 //! * [`check`]: consistency checkers: is a recorded register history linearizable, or at least
 //!   sequentially consistent? Which isolation anomaly does a transaction history's dependency
 //!   cycle prove? And a bounded explorer that tries every run of a small model and

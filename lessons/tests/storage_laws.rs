@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use lessons::storage::{
-    BPlusTree, BloomFilter, COUNTER_MAX, Compaction, CountingBloomFilter, KeyOrder, LsmTree,
-    ScalableBloomFilter, SplitPolicy, btree_experiment, height_experiment, optimal_bits,
-    optimal_hashes, overload_experiment, overloaded_fp_rate, predicted_fp_rate, random_keys,
-    update_experiment,
+    BPlusTree, BloomFilter, COUNTER_MAX, Compaction, CountingBloomFilter, FilterWithRecent,
+    KeyOrder, LsmTree, ScalableBloomFilter, SplitPolicy, ThrottledLsm, btree_experiment,
+    height_experiment, optimal_bits, optimal_hashes, overload_experiment, overloaded_fp_rate,
+    predicted_fp_rate, random_keys, update_experiment,
 };
 use proptest::prelude::*;
 
@@ -389,4 +389,160 @@ fn leveled_writes_more_and_reads_less_than_size_tiered() {
     assert!(rows[0].write_amplification > 2.0 * rows[1].write_amplification);
     assert!(rows[0].read_amplification < rows[1].read_amplification);
     assert!(rows[0].space_amplification < rows[1].space_amplification);
+}
+
+/// One step of a throttled run: a put, a delete, or compaction with a budget.
+#[derive(Debug, Clone)]
+enum Step {
+    Put(u64),
+    Delete(u64),
+    Compact(u64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0_u64..60).prop_map(Step::Put),
+        2 => (0_u64..60).prop_map(Step::Delete),
+        1 => (0_u64..40).prop_map(Step::Compact),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    /// Throttled compaction preserves what a reader sees: after every write and every partial
+    /// compaction, the visible map and every get equal a map given the same writes. Once it
+    /// catches up, the compacted part is exactly the unthrottled tree's runs.
+    #[test]
+    fn throttled_compaction_preserves_the_visible_map_at_every_step(
+        steps in proptest::collection::vec(step(), 0..600),
+        memtable in 1_usize..10,
+        ratio in 2_usize..6,
+        compaction in compaction(),
+    ) {
+        let mut tree = ThrottledLsm::new(memtable, ratio, compaction, 0.0).unwrap();
+        let mut unthrottled = LsmTree::new(memtable, ratio, compaction, 0.0).unwrap();
+        let mut model = BTreeMap::new();
+        for (value, step) in steps.iter().enumerate() {
+            match *step {
+                Step::Put(key) => {
+                    tree.put(key, value as u64);
+                    unthrottled.put(key, value as u64);
+                    model.insert(key, value as u64);
+                }
+                Step::Delete(key) => {
+                    tree.delete(key);
+                    unthrottled.delete(key);
+                    model.remove(&key);
+                }
+                Step::Compact(budget) => {
+                    prop_assert!(tree.compact(budget) <= budget);
+                }
+            }
+            prop_assert_eq!(tree.visible(), model.clone());
+            let key = value as u64 % 60;
+            prop_assert_eq!(tree.get(key).value, model.get(&key).copied());
+        }
+        tree.compact(u64::MAX);
+        prop_assert_eq!(tree.waiting_runs(), 0);
+        let (caught_up, reference) = (tree.compacted(), &unthrottled);
+        prop_assert_eq!(caught_up.run_counts_per_level(), reference.run_counts_per_level());
+        prop_assert_eq!(caught_up.tombstones_per_level(), reference.tombstones_per_level());
+        prop_assert_eq!(caught_up.stored_entries(), reference.stored_entries());
+    }
+
+    /// Compaction never falls behind exactly when its budget per second covers the busiest
+    /// second of the same writes with unlimited compaction: with that budget no run waits at
+    /// the end of any second, and the runs stay within the strategy's bound (one per level for
+    /// leveled, T - 1 per level for size-tiered); one entry less and some second ends behind.
+    #[test]
+    fn compaction_keeps_up_exactly_when_its_budget_covers_the_busiest_second(
+        seconds in proptest::collection::vec(0_u64..200, 1..40),
+        keys in 10_u64..2_000,
+        memtable in 5_usize..60,
+        ratio in 2_usize..6,
+        compaction in compaction(),
+        seed in any::<u64>(),
+    ) {
+        let run = |budget: u64| {
+            let mut tree = ThrottledLsm::new(memtable, ratio, compaction, 0.0).unwrap();
+            let mut rng = lessons::sim::Rng::new(seed);
+            let mut busiest = 0;
+            let mut behind = false;
+            let mut within_bound = true;
+            for &writes in &seconds {
+                for value in 0..writes {
+                    tree.put(rng.below(keys), value);
+                }
+                busiest = busiest.max(tree.compact(budget));
+                behind |= tree.waiting_runs() > 0;
+                let per_level = tree.compacted().run_counts_per_level();
+                let most = if compaction == Compaction::Leveled { 1 } else { ratio - 1 };
+                within_bound &= per_level.iter().all(|&runs| runs <= most);
+            }
+            (busiest, behind, within_bound)
+        };
+        let (busiest, behind, within_bound) = run(u64::MAX);
+        prop_assert!(!behind && within_bound);
+        let (_, behind, within_bound) = run(busiest);
+        prop_assert!(!behind && within_bound);
+        if busiest > 0 {
+            prop_assert!(run(busiest - 1).1);
+        }
+    }
+
+    /// A delete-heavy mix, checked after every operation: a get after a delete answers
+    /// absent, and while an older value of a deleted key lies anywhere below, a tombstone
+    /// above it remains (it is dropped only by a merge with nothing older below). A major
+    /// compaction then leaves one run with no tombstone and the same visible map.
+    #[test]
+    fn tombstones_stay_until_nothing_older_lies_below(
+        operations in proptest::collection::vec((0_u64..40, prop::bool::weighted(0.4)), 0..600),
+        memtable in 1_usize..10,
+        ratio in 2_usize..5,
+        compaction in compaction(),
+    ) {
+        let mut tree = LsmTree::new(memtable, ratio, compaction, 0.0).unwrap();
+        let mut model = BTreeMap::new();
+        for (value, &(key, is_put)) in operations.iter().enumerate() {
+            if is_put {
+                tree.put(key, value as u64);
+                model.insert(key, value as u64);
+            } else {
+                tree.delete(key);
+                model.remove(&key);
+                prop_assert_eq!(tree.get(key).value, None);
+            }
+            for key in 0..40 {
+                let versions = tree.versions(key);
+                if !model.contains_key(&key) && versions.iter().any(Option::is_some) {
+                    prop_assert_eq!(versions[0], None, "key {} lost its tombstone", key);
+                }
+            }
+        }
+        let before = tree.visible();
+        tree.compact_all();
+        prop_assert_eq!(tree.tombstone_count(), 0);
+        prop_assert!(tree.run_count() <= 1);
+        prop_assert_eq!(tree.visible(), before);
+    }
+
+    /// A filter rebuilt from a key set, plus the side set of keys added since, never answers
+    /// absent for any of those keys, whatever the rate; after the next rebuild from all of
+    /// them the side set is empty and the filter alone has them all.
+    #[test]
+    fn filter_plus_side_set_never_misses_a_key_added_since_the_rebuild(
+        known in proptest::collection::vec(any::<u64>(), 0..500),
+        added in proptest::collection::vec(any::<u64>(), 0..300),
+        exponent in 0.3_f64..5.0,
+    ) {
+        let mut products = FilterWithRecent::rebuild(known.iter().copied(), 10_f64.powf(-exponent)).unwrap();
+        for &key in &added {
+            products.add(key);
+        }
+        prop_assert!(known.iter().chain(&added).all(|&key| products.might_contain(key)));
+        let rebuilt = products.rebuilt(known.iter().chain(&added).copied()).unwrap();
+        prop_assert_eq!(rebuilt.recent_len(), 0);
+        prop_assert!(known.iter().chain(&added).all(|&key| rebuilt.filter_alone(key)));
+    }
 }

@@ -41,9 +41,39 @@ impl Compaction {
 
 /// An immutable sorted run (an SSTable): keys ascending, `None` for a tombstone.
 #[derive(Debug, Clone)]
-struct Run {
+pub(super) struct Run {
     entries: Vec<(u64, Option<u64>)>,
     filter: Option<BloomFilter>,
+}
+
+impl Run {
+    /// Entries in the run, tombstones included.
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// What the run says about `key` (`Some(None)` for a tombstone) and whether it was read
+    /// from disk (not when its Bloom filter rules the key out).
+    pub(super) fn probe(&self, key: u64) -> (Option<Option<u64>>, bool) {
+        if self
+            .filter
+            .as_ref()
+            .is_some_and(|filter| !filter.contains(&key))
+        {
+            return (None, false);
+        }
+        let found = self
+            .entries
+            .binary_search_by_key(&key, |&(k, _)| k)
+            .ok()
+            .map(|at| self.entries[at].1);
+        (found, true)
+    }
+
+    /// The run's entries, ascending by key.
+    pub(super) fn entries(&self) -> &[(u64, Option<u64>)] {
+        &self.entries
+    }
 }
 
 /// What a lookup found and what it cost.
@@ -193,22 +223,50 @@ impl LsmTree {
     }
 
     fn write(&mut self, key: u64, value: Option<u64>) {
-        self.user_writes += 1;
-        self.memtable.insert(key, value);
-        if self.memtable.len() >= self.memtable_entries {
-            let entries: Vec<(u64, Option<u64>)> =
-                std::mem::take(&mut self.memtable).into_iter().collect();
-            self.entries_written += entries.len() as u64;
-            let run = self.run(entries);
-            if self.levels.is_empty() {
-                self.levels.push(Vec::new());
-            }
-            self.levels[0].push(run);
-            self.compact(0);
+        if let Some(run) = self.write_to_memtable(key, value) {
+            self.absorb(run);
         }
     }
 
-    fn run(&self, entries: Vec<(u64, Option<u64>)>) -> Run {
+    /// Counts the write and puts it in the memtable; when that fills it, returns the memtable
+    /// flushed as a run (its entries counted as written), which the caller places.
+    pub(super) fn write_to_memtable(&mut self, key: u64, value: Option<u64>) -> Option<Run> {
+        self.user_writes += 1;
+        self.memtable.insert(key, value);
+        if self.memtable.len() < self.memtable_entries {
+            return None;
+        }
+        let entries: Vec<(u64, Option<u64>)> =
+            std::mem::take(&mut self.memtable).into_iter().collect();
+        self.entries_written += entries.len() as u64;
+        Some(self.run(entries))
+    }
+
+    /// Places a flushed run in level 0 and compacts, as if the run had just been flushed.
+    pub(super) fn absorb(&mut self, run: Run) {
+        if self.levels.is_empty() {
+            self.levels.push(Vec::new());
+        }
+        self.levels[0].push(run);
+        self.compact(0);
+    }
+
+    /// The memtable's entry for `key`, if it has one (`Some(None)` for a tombstone).
+    pub(super) fn in_memtable(&self, key: u64) -> Option<Option<u64>> {
+        self.memtable.get(&key).copied()
+    }
+
+    /// The memtable's entries, ascending by key.
+    pub(super) fn memtable_entries(&self) -> impl Iterator<Item = (u64, Option<u64>)> + '_ {
+        self.memtable.iter().map(|(&key, &value)| (key, value))
+    }
+
+    /// Entries written to runs so far, by flushes and merges.
+    pub(super) fn entries_written(&self) -> u64 {
+        self.entries_written
+    }
+
+    pub(super) fn run(&self, entries: Vec<(u64, Option<u64>)>) -> Run {
         let filter = (self.bloom_bits_per_key > 0.0 && !entries.is_empty()).then(|| {
             let bits = (self.bloom_bits_per_key * entries.len() as f64).ceil() as u64;
             let hashes = super::bloom::optimal_hashes(bits, entries.len() as u64);
@@ -302,26 +360,114 @@ impl LsmTree {
             };
         }
         let mut disk_reads = 0;
-        for run in self.levels.iter().flat_map(|runs| runs.iter().rev()) {
-            if run
-                .filter
-                .as_ref()
-                .is_some_and(|filter| !filter.contains(&key))
-            {
-                continue;
-            }
-            disk_reads += 1;
-            if let Ok(at) = run.entries.binary_search_by_key(&key, |&(k, _)| k) {
-                return Lookup {
-                    value: run.entries[at].1,
-                    disk_reads,
-                };
+        for run in self.runs_newest_first() {
+            let (found, read) = run.probe(key);
+            disk_reads += u64::from(read);
+            if let Some(value) = found {
+                return Lookup { value, disk_reads };
             }
         }
         Lookup {
             value: None,
             disk_reads,
         }
+    }
+
+    /// The runs on disk in the order a lookup reads them: newest level first, and within a
+    /// level the newest run first.
+    pub(super) fn runs_newest_first(&self) -> impl Iterator<Item = &Run> {
+        self.levels.iter().flat_map(|runs| runs.iter().rev())
+    }
+
+    /// Every version of `key` the tree holds, newest first: the memtable's, then each run's
+    /// in the order a lookup reads them; `None` is a tombstone. Old versions below the newest
+    /// are dead weight that only a merge removes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::storage::{Compaction, LsmTree};
+    ///
+    /// let mut tree = LsmTree::new(1, 4, Compaction::Tiered, 0.0)?;
+    /// tree.put(1, 5);
+    /// tree.delete(1);
+    /// assert_eq!(tree.versions(1), vec![None, Some(5)]); // the tombstone hides the value
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn versions(&self, key: u64) -> Vec<Option<u64>> {
+        let on_disk = self.runs_newest_first().filter_map(|run| {
+            run.entries
+                .binary_search_by_key(&key, |&(k, _)| k)
+                .ok()
+                .map(|at| run.entries[at].1)
+        });
+        self.in_memtable(key).into_iter().chain(on_disk).collect()
+    }
+
+    /// A major compaction: every run merged into one run at the deepest level, which has
+    /// nothing below it, so every tombstone goes, with the values it hid. (The memtable stays
+    /// in memory.) The merge's writes count toward the write amplification.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::storage::{Compaction, LsmTree};
+    ///
+    /// let mut tree = LsmTree::new(1, 4, Compaction::Tiered, 0.0)?;
+    /// tree.put(1, 5);
+    /// tree.put(2, 6);
+    /// tree.delete(1);
+    /// tree.compact_all();
+    /// assert_eq!((tree.run_count(), tree.tombstone_count()), (1, 0));
+    /// assert_eq!(tree.versions(1), vec![]);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn compact_all(&mut self) {
+        let Some(deepest) = self.levels.iter().rposition(|runs| !runs.is_empty()) else {
+            return;
+        };
+        let runs: Vec<Run> = self
+            .levels
+            .iter_mut()
+            .rev()
+            .flat_map(std::mem::take)
+            .collect();
+        let merged = self.merge(runs, deepest);
+        self.levels[deepest].push(merged);
+    }
+
+    /// Tombstones held in all runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::storage::{Compaction, LsmTree};
+    ///
+    /// let mut tree = LsmTree::new(1, 4, Compaction::Tiered, 0.0)?;
+    /// tree.put(1, 1);
+    /// tree.delete(1);
+    /// assert_eq!(tree.tombstone_count(), 1);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn tombstone_count(&self) -> usize {
+        self.tombstones_per_level().iter().sum()
+    }
+
+    /// Entries held in all runs: live values, old versions and tombstones.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::storage::{Compaction, LsmTree};
+    ///
+    /// let mut tree = LsmTree::new(1, 4, Compaction::Tiered, 0.0)?;
+    /// tree.put(1, 1);
+    /// tree.put(1, 2);
+    /// assert_eq!(tree.stored_entries(), 2);
+    /// # Ok::<(), lessons::sim::SimError>(())
+    /// ```
+    pub fn stored_entries(&self) -> usize {
+        self.levels.iter().flatten().map(Run::len).sum()
     }
 
     /// Entries written to runs (flushes and merges) per user write.
@@ -356,12 +502,7 @@ impl LsmTree {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn space_amplification(&self) -> f64 {
-        let stored: usize = self
-            .levels
-            .iter()
-            .flatten()
-            .map(|run| run.entries.len())
-            .sum();
+        let stored = self.stored_entries();
         let live = self.visible().len();
         if live == 0 {
             0.0

@@ -24,8 +24,19 @@
 //! writes, more runs, more space ([`lsm_experiment`]). A lookup reads runs newest first until
 //! it finds the key; for a key that is not there, it reads every run, unless each run carries a
 //! Bloom filter ([`read_path_experiment`]). The model counts entries, not bytes or blocks, and
-//! has no block cache, no key-range partitioning of a level into many files, and no throttling
-//! of compaction.
+//! has no block cache and no key-range partitioning of a level into many files.
+//!
+//! Compaction needs disk bandwidth. [`ThrottledLsm`] gives it a budget of entries per second:
+//! flushed runs wait in level 0 until the merges that absorb them are paid for, and every
+//! lookup reads the waiting runs ([`compaction_debt_experiment`]). Compaction never falls
+//! behind exactly when its budget covers the busiest second's merge work; being at least the
+//! ingest rate is not enough, since compaction writes each entry several times.
+//!
+//! A delete writes a tombstone, which must outlive every older version of its key; a merge
+//! drops it only when nothing older lies below, in practice at the last level
+//! ([`LsmTree::versions`], [`LsmTree::compact_all`]). Until then it costs space and a disk
+//! read per lookup of the deleted key, which its run's Bloom filter cannot save
+//! ([`tombstone_experiment`]).
 //!
 //! # Bloom filters
 //!
@@ -41,7 +52,9 @@
 //! [`overload_experiment`]), and it cannot delete (clearing a key's bits clears other keys'
 //! bits too, [`BloomFilter::clear_bits_of`], [`deletion_experiment`]). A counting filter
 //! ([`CountingBloomFilter`]) deletes at four times the memory; a scalable filter
-//! ([`ScalableBloomFilter`]) grows by adding stricter stages.
+//! ([`ScalableBloomFilter`]) grows by adding stricter stages. A filter built in a batch knows
+//! nothing of keys added since: [`FilterWithRecent`] keeps them in an exact side set until the
+//! next rebuild ([`recent_additions_experiment`]).
 //!
 //! # Hashing
 //!
@@ -90,10 +103,14 @@ mod btree;
 mod btree_experiments;
 mod btree_figures;
 mod counting;
+mod debt_experiments;
 mod hashing;
 mod lsm;
 mod lsm_experiments;
+mod recent;
 mod scalable;
+mod throttled;
+mod tombstones;
 
 pub use bloom::{
     BloomFilter, MAX_BITS, MAX_HASHES, optimal_bits, optimal_hashes, predicted_fp_rate,
@@ -113,10 +130,21 @@ pub use btree_experiments::{
 };
 pub use btree_figures::{btree_table, height_figure, leaf_fill_figure, page_writes_figure};
 pub use counting::{COUNTER_MAX, CountingBloomFilter};
+pub use debt_experiments::{
+    DebtRow, WriteBurst, compaction_debt_experiment, debt_latency_figure, debt_runs_figure,
+    debt_table,
+};
 pub use hashing::{KeyHasher, key_hash, probe_positions};
 pub use lsm::{Compaction, Lookup, LsmTree};
 pub use lsm_experiments::{
     LsmRow, LsmWorkload, ReadPathRow, lsm_experiment, lsm_figure, read_path_experiment,
     read_path_figure,
 };
+pub use recent::{
+    FilterWithRecent, RecentRow, recent_additions_experiment, recent_additions_figure,
+};
 pub use scalable::ScalableBloomFilter;
+pub use throttled::ThrottledLsm;
+pub use tombstones::{
+    DeleteHeavy, TombstoneRow, tombstone_experiment, tombstone_figure, tombstone_table,
+};
