@@ -112,12 +112,12 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         let threshold = values.float("threshold");
         let first_alarm =
             |phi: fn(&PhiRow) -> f64| match rows.iter().find(|row| phi(row) >= threshold) {
-                Some(row) if row.time_s < 100.0 => format!("{:.2} s, a false alarm", row.time_s),
+                Some(row) if row.time_s < 100.0 => format!("{:.2} s (false)", row.time_s),
                 Some(row) => format!("{:.2} s", row.time_s),
                 None => "never".to_string(),
             };
         let title = format!(
-            "First phi ≥ {threshold}: exponential {}; normal {} (crash at 100 s)",
+            "phi ≥ {threshold}: exponential at {}, normal at {}",
             first_alarm(|row| row.phi_exponential),
             first_alarm(|row| row.phi_normal)
         );
@@ -473,17 +473,16 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ]))?;
         Ok(figure.title().to_string())
     };
-    let alarms =
-        "First phi ≥ 8: exponential 118.45 s; normal 60.55 s, a false alarm (crash at 100 s)";
+    let alarms = "phi ≥ 8: exponential at 118.45 s, normal at 60.55 s (false)";
     assert_eq!(phi_at(0.3, 2_500, 8.0)?, alarms);
     assert_eq!(phi_at(1.0, 2_500, 8.0)?, alarms);
     assert_eq!(
         phi_at(0.3, 500, 8.0)?,
-        "First phi ≥ 8: exponential 118.45 s; normal 101.55 s (crash at 100 s)"
+        "phi ≥ 8: exponential at 118.45 s, normal at 101.55 s"
     );
     assert_eq!(
         phi_at(0.3, 2_500, 2.0)?,
-        "First phi ≥ 2: exponential 104.65 s; normal 60.25 s, a false alarm (crash at 100 s)"
+        "phi ≥ 2: exponential at 104.65 s, normal at 60.25 s (false)"
     );
     let column = |table: &Table, index: usize| -> Vec<String> {
         table.rows().iter().map(|row| row[index].clone()).collect()
