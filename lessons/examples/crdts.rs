@@ -12,7 +12,7 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::crdt::*;
-    use lessons::display::{MimeBundle, RichDisplay};
+    use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
@@ -144,11 +144,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 duration: secs(6),
                 ..ConvergenceParameters::default()
             };
-            let run = convergence_run(&parameters, PNCounter::new(), like_or_unlike, 1);
-            match run {
-                Ok(run) => values_figure(&run, "Likes at each replica", "likes").mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
-            }
+            convergence_run(&parameters, PNCounter::new(), like_or_unlike, 1)
+                .map(|run| values_figure(&run, "Likes at each replica", "likes"))
         },
     )?;
 

@@ -18,6 +18,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
     use lessons::viz::Figure;
+    use lessons::widgets::{Control, Values, interact};
 
     // cell
     let response = Latency::log_normal(ms(20), 0.6).with_spikes(0.005, ms(800));
@@ -102,6 +103,34 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         silence_for_8.as_secs_f64(),
         8.0 * std::f64::consts::LN_10
     );
+
+    // cell
+    fn phi_view(values: &Values) -> Result<Figure, SimError> {
+        let jitter = Latency::log_normal(ms(10), values.float("jitter σ"));
+        let spike = Some((secs(60), secs(63), ms(values.int("spike (ms)"))));
+        let rows = phi_timeline(secs(1), &jitter, spike, secs(100), secs(120), ms(50), 3)?;
+        let threshold = values.float("threshold");
+        let first_alarm =
+            |phi: fn(&PhiRow) -> f64| match rows.iter().find(|row| phi(row) >= threshold) {
+                Some(row) if row.time_s < 100.0 => format!("{:.2} s (false)", row.time_s),
+                Some(row) => format!("{:.2} s", row.time_s),
+                None => "never".to_string(),
+            };
+        let title = format!(
+            "phi ≥ {threshold}: exponential at {}, normal at {}",
+            first_alarm(|row| row.phi_exponential),
+            first_alarm(|row| row.phi_normal)
+        );
+        Ok(phi_threshold_figure(&title, &rows, 12.0, threshold))
+    }
+    interact(
+        vec![
+            Control::float("jitter σ", 0.0, 1.5, 0.05, 0.3)?,
+            Control::int("spike (ms)", 0..=5_000, 2_500)?,
+            Control::float("threshold", 0.5, 12.0, 0.5, 8.0)?,
+        ],
+        phi_view,
+    )?;
 
     // cell
     let calm = Latency::log_normal(ms(10), 0.3);
@@ -435,6 +464,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The live phi figure at its starting values and at each value the prose suggests.
+    let phi_at = |jitter: f64, spike: i64, threshold: f64| -> Result<String, Box<dyn Error>> {
+        let figure = phi_view(&Values::of(&[
+            Control::float("jitter σ", 0.0, 1.5, 0.05, jitter)?,
+            Control::int("spike (ms)", 0..=5_000, spike)?,
+            Control::float("threshold", 0.5, 12.0, 0.5, threshold)?,
+        ]))?;
+        Ok(figure.title().to_string())
+    };
+    let alarms = "phi ≥ 8: exponential at 118.45 s, normal at 60.55 s (false)";
+    assert_eq!(phi_at(0.3, 2_500, 8.0)?, alarms);
+    assert_eq!(phi_at(1.0, 2_500, 8.0)?, alarms);
+    assert_eq!(
+        phi_at(0.3, 500, 8.0)?,
+        "phi ≥ 8: exponential at 118.45 s, normal at 101.55 s"
+    );
+    assert_eq!(
+        phi_at(0.3, 2_500, 2.0)?,
+        "phi ≥ 2: exponential at 104.65 s, normal at 60.25 s (false)"
+    );
     let column = |table: &Table, index: usize| -> Vec<String> {
         table.rows().iter().map(|row| row[index].clone()).collect()
     };

@@ -18,6 +18,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
+    use lessons::viz::Figure;
+    use lessons::widgets::{Control, Values, interact};
 
     // cell
     let one_crash = LeaderSetup::new(2, 0, Latency::constant(ms(30)), ms(10))?;
@@ -58,6 +60,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     failover_table.evcxr_display();
 
     // cell
+    fn failover_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let lag = ms(values.int("mean lag (ms)"));
+        let every = ms(values.int("write every (ms)"));
+        let rows = failover_experiment(3, &[0, 1, 2, 3], &[lag], every, 100, 1)?;
+        Ok(Table::from_rows(&rows)?)
+    }
+    interact(
+        vec![
+            Control::int("mean lag (ms)", 1..=200, 20)?,
+            Control::int("write every (ms)", 5..=100, 10)?,
+        ],
+        failover_view,
+    )?;
+
+    // cell
     // Try it: how many acknowledged writes does a primary that waits for 1 of 3 followers lose
     // over 200 failovers when the mean lag is 80 ms? Change `sync_followers` to 0 and predict again.
     let sync_followers = 1;
@@ -84,6 +101,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ryw.iter().filter(|r| r.think_s == 2.0).cloned().collect();
     let ryw_table = Table::from_rows(&after_two)?;
     ryw_table.evcxr_display();
+
+    // cell
+    fn read_your_writes_view(values: &Values) -> Result<Figure, SimError> {
+        let lag = Latency::exponential(ms(values.int("mean lag (ms)")))
+            .with_spikes(values.float("spike share"), secs(8));
+        let policies = [
+            ReadPolicy::AnyReplica,
+            ReadPolicy::PrimaryFor(secs(values.int("window (s)"))),
+            ReadPolicy::LogPositionToken,
+        ];
+        let thinks: Vec<Time> = (0..=20).map(|k| ms(k * 500)).collect();
+        let rows = read_your_writes_experiment(&policies, &thinks, lag, 2_000, 1)?;
+        Ok(read_your_writes_figure(&rows))
+    }
+    interact(
+        vec![
+            Control::int("mean lag (ms)", 100..=3_000, 1_000)?,
+            Control::float("spike share", 0.0, 0.2, 0.01, 0.05)?,
+            Control::int("window (s)", 1..=15, 5)?,
+        ],
+        read_your_writes_view,
+    )?;
 
     // cell
     let spike = LagSpike {
@@ -389,6 +428,46 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("{}", check_prediction(prediction, sequential, &why));
 
     // end of cells
+    // The live controls at their starting values and at each value the prose suggests.
+    let failover_at = |lag: i64, every: i64| -> Result<Table, Box<dyn Error>> {
+        failover_view(&Values::of(&[
+            Control::int("mean lag (ms)", 1..=200, lag)?,
+            Control::int("write every (ms)", 5..=100, every)?,
+        ]))
+    };
+    for (lag, every, lost) in [(20, 10, "1.64"), (80, 10, "13.83"), (80, 5, "38.55")] {
+        let table = failover_at(lag, every)?;
+        let lost_per_failover: Vec<&str> = table.rows().iter().map(|row| row[6].as_str()).collect();
+        assert_eq!(lost_per_failover, [lost, "0.0", "0.0", "0.0"]);
+    }
+    let ryw_at = |lag: i64, share: f64, window: i64| -> Result<Vec<usize>, Box<dyn Error>> {
+        read_your_writes_view(&Values::of(&[
+            Control::int("mean lag (ms)", 100..=3_000, lag)?,
+            Control::float("spike share", 0.0, 0.2, 0.01, share)?,
+            Control::int("window (s)", 1..=15, window)?,
+        ]))?;
+        let policies = [
+            ReadPolicy::PrimaryFor(secs(window)),
+            ReadPolicy::LogPositionToken,
+        ];
+        let lag = Latency::exponential(ms(lag)).with_spikes(share, secs(8));
+        let rows = read_your_writes_experiment(&policies, &thinks, lag, 2_000, 1)?;
+        assert!(
+            rows.iter()
+                .all(|row| row.policy != "log-position token" || row.violations == 0)
+        );
+        let window_misses = rows.iter().step_by(2).map(|row| row.violations);
+        Ok(window_misses.collect())
+    };
+    let missed_by_window = |misses: Vec<usize>| -> (usize, usize) {
+        (
+            misses.iter().sum(),
+            misses.iter().filter(|&&m| m > 0).count(),
+        )
+    };
+    assert_eq!(missed_by_window(ryw_at(1_000, 0.05, 5)?), (817, 11));
+    assert_eq!(missed_by_window(ryw_at(1_000, 0.0, 5)?), (44, 6));
+    assert_eq!(missed_by_window(ryw_at(1_000, 0.05, 10)?), (11, 1));
     let column = |table: &Table, index: usize| -> Vec<String> {
         table.rows().iter().map(|row| row[index].clone()).collect()
     };

@@ -17,6 +17,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
+    use lessons::viz::Figure;
+    use lessons::widgets::{Control, Values, interact};
 
     // cell
     let losses = [0.0, 0.05, 0.1, 0.2, 0.3];
@@ -352,6 +354,28 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     throughput_table.evcxr_display();
 
     // cell
+    fn group_view(values: &Values) -> Result<Figure, SimError> {
+        let partitions = values.int("partitions") as usize;
+        let consumers = values.int("consumers") as usize;
+        let rate = values.int("records/s per consumer") as f64;
+        let run = group_run(
+            &GroupSetup::new(partitions, consumers, 1_000.0, rate, secs(60))?,
+            1,
+        )?;
+        let lag = run.samples.last().map_or(0, |sample| sample.lag);
+        let label = format!("{consumers} consumers, {partitions} partitions: lag {lag} at 60 s");
+        Ok(lag_figure(&[(&label, &run)]))
+    }
+    interact(
+        vec![
+            Control::int("partitions", 1..=12, 6)?,
+            Control::int("consumers", 1..=12, 2)?,
+            Control::int("records/s per consumer", 50..=1_000, 400)?,
+        ],
+        group_view,
+    )?;
+
+    // cell
     let grown = GroupSetup::new(6, 2, 1_000.0, 400.0, secs(60))?.repartition_at(secs(30), 8);
     let grown_run = group_run(&grown, 1)?;
     println!(
@@ -380,6 +404,38 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     lateness_figure(&lateness_rows).show();
     let lateness_table = Table::from_rows(&lateness_rows)?;
     lateness_table.evcxr_display();
+
+    // cell
+    fn watermark_view(values: &Values) -> Result<Figure, SimError> {
+        let delay = Latency::log_normal(ms(values.int("median delay (ms)")), 1.0)
+            .with_spikes(values.float("straggler share"), secs(5));
+        let lateness = ms(values.int("allowed lateness (ms)"));
+        let events = event_stream(3_000, 100.0, &delay, 1)?;
+        let truth = true_counts(&events, secs(1))?;
+        let by_event_time = event_time_windows(&events, secs(1), lateness)?;
+        let by_arrival = processing_time_windows(&events, secs(1))?;
+        let line = |counts: &std::collections::BTreeMap<Time, u64>| -> Vec<(f64, f64)> {
+            let count = |start| counts.get(start).map_or(0.0, |&n| n as f64);
+            truth.keys().map(|s| (s.as_secs_f64(), count(s))).collect()
+        };
+        let dropped = by_event_time.dropped;
+        let title = format!("Views per second: {dropped} of 3,000 dropped as late");
+        let event_time = format!("event time, L = {lateness}");
+        Ok(Figure::new(title)
+            .x_label("window (event time, s)")
+            .y_label("views counted")
+            .line("true count", line(&truth))
+            .line(event_time, line(&by_event_time.counts))
+            .line("processing time", line(&by_arrival)))
+    }
+    interact(
+        vec![
+            Control::int("allowed lateness (ms)", 0..=10_000, 1_000)?,
+            Control::int("median delay (ms)", 10..=2_000, 200)?,
+            Control::float("straggler share", 0.0, 0.1, 0.01, 0.01)?,
+        ],
+        watermark_view,
+    )?;
 
     // cell
     let events = event_stream(2_000, 100.0, &delay, 3)?;
@@ -459,6 +515,43 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     println!("{}", check_prediction(prediction, lineage_sooner, why));
 
     // end of cells
+    // The live figures at their starting values and at each value the prose suggests.
+    let group_at = |partitions: i64, consumers: i64, rate: i64| -> Result<usize, Box<dyn Error>> {
+        group_view(&Values::of(&[
+            Control::int("partitions", 1..=12, partitions)?,
+            Control::int("consumers", 1..=12, consumers)?,
+            Control::int("records/s per consumer", 50..=1_000, rate)?,
+        ]))?;
+        let setup = GroupSetup::new(
+            partitions as usize,
+            consumers as usize,
+            1_000.0,
+            rate as f64,
+            secs(60),
+        )?;
+        Ok(group_run(&setup, 1)?
+            .samples
+            .last()
+            .map_or(0, |sample| sample.lag))
+    };
+    assert_eq!(group_at(6, 2, 400)?, 12_000);
+    assert_eq!(group_at(6, 3, 400)?, 2);
+    assert_eq!(group_at(6, 4, 250)?, 10_270);
+    assert_eq!(group_at(6, 12, 100)?, 24_000);
+    assert_eq!(group_at(12, 12, 100)?, 14);
+    let dropped_at = |lateness: i64, median: i64, share: f64| -> Result<String, Box<dyn Error>> {
+        let figure = watermark_view(&Values::of(&[
+            Control::int("allowed lateness (ms)", 0..=10_000, lateness)?,
+            Control::int("median delay (ms)", 10..=2_000, median)?,
+            Control::float("straggler share", 0.0, 0.1, 0.01, share)?,
+        ]))?;
+        Ok(figure.title().to_string())
+    };
+    let dropped = |count: usize| format!("Views per second: {count} of 3,000 dropped as late");
+    assert_eq!(dropped_at(1_000, 200, 0.01)?, dropped(159));
+    assert_eq!(dropped_at(0, 200, 0.01)?, dropped(2_339));
+    assert_eq!(dropped_at(5_000, 200, 0.01)?, dropped(16));
+    assert_eq!(dropped_at(1_000, 20, 0.0)?, dropped(0));
     let right = |verdict: String| verdict.starts_with("Right");
     let outcome = |rows: &[DeliveryRow], strategy: Strategy| {
         let row = rows

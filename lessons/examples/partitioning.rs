@@ -12,7 +12,7 @@ use std::error::Error;
 
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
-    use lessons::display::{MimeBundle, RichDisplay};
+    use lessons::display::RichDisplay;
     use lessons::partitioning::*;
     use lessons::sim::{Time, Zipf, ms};
     use lessons::table::Table;
@@ -108,13 +108,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         |values| {
             let nodes = values.int("nodes") as usize;
             let vnodes: u32 = values.choice("vnodes").parse().unwrap_or(1);
-            let table = ring_summary(nodes, vnodes, 20)
-                .map_err(|error| error.to_string())
-                .and_then(|row| Table::from_rows(&[row]).map_err(|error| error.to_string()));
-            match table {
-                Ok(table) => table.mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error),
-            }
+            ring_summary(nodes, vnodes, 20).map(|row| Table::from_rows(&[row]))
         },
     )?;
 

@@ -13,7 +13,7 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::clocks::*;
-    use lessons::display::{MimeBundle, RichDisplay};
+    use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
@@ -120,13 +120,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 gap: ms(values.int("gap (ms)")),
                 pairs: 100_000,
             };
-            let table = misordered_pairs(&parameters, 3)
-                .map_err(|error| error.to_string())
-                .and_then(|row| Table::from_rows(&[row]).map_err(|error| error.to_string()));
-            match table {
-                Ok(table) => table.mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error),
-            }
+            misordered_pairs(&parameters, 3).map(|row| Table::from_rows(&[row]))
         },
     )?;
 
@@ -236,13 +230,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 writers: values.int("writers") as usize,
                 ..LwwParameters::default()
             };
-            let table = lww_experiment(&parameters, 7)
-                .map_err(|error| error.to_string())
-                .and_then(|rows| Table::from_rows(&rows).map_err(|error| error.to_string()));
-            match table {
-                Ok(table) => table.mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error),
-            }
+            lww_experiment(&parameters, 7).map(|rows| Table::from_rows(&rows))
         },
     )?;
 

@@ -12,7 +12,7 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::check::*;
-    use lessons::display::{MimeBundle, RichDisplay};
+    use lessons::display::RichDisplay;
     use lessons::partitioning::Ring;
     use lessons::quorum::*;
     use lessons::sim::*;
@@ -145,12 +145,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ],
         move |values| {
             let [n, w, r] = ["N", "W", "R"].map(|name| values.int(name) as usize);
-            let rows = Quorum::new(n, w, r)
-                .and_then(|quorum| stale_read_experiment(quorum, &spread_afters, ms(10), 2_000, 1));
-            match rows {
-                Ok(rows) => stale_read_figure(&rows).mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
-            }
+            Quorum::new(n, w, r)
+                .and_then(|quorum| stale_read_experiment(quorum, &spread_afters, ms(10), 2_000, 1))
+                .map(|rows| stale_read_figure(&rows))
         },
     )?;
 
@@ -221,18 +218,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ],
         |values| {
             let mean = values.int("mean reply (ms)");
-            let rows = quorum_latency_experiment(
-                values.int("N") as usize,
-                Latency::exponential(ms(mean)),
-                10_000,
-                1,
-            );
-            match rows {
-                Ok(rows) => {
-                    latency_figure(&rows, &format!("exponential, mean {mean} ms")).mime_bundle()
-                }
-                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
-            }
+            let latency = Latency::exponential(ms(mean));
+            quorum_latency_experiment(values.int("N") as usize, latency, 10_000, 1)
+                .map(|rows| latency_figure(&rows, &format!("exponential, mean {mean} ms")))
         },
     )?;
 

@@ -16,6 +16,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
+    use lessons::widgets::{Control, Values, interact};
 
     // cell
     let mut network = HandNetwork::new(Config::new(3)?)?;
@@ -66,6 +67,35 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     let split_figure = split_vote_figure(&split_votes);
     split_figure.evcxr_display();
+
+    // cell
+    fn election_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let rows = election_experiment(
+            values.int("servers") as usize,
+            ms(values.int("timeout T (ms)")),
+            &[ms(values.int("spread W (ms)"))],
+            ms(values.int("delay δ (ms)")),
+            25,
+            1,
+        )?;
+        // One spread, 25 trials: one summary row.
+        let summary = split_vote_summary(&rows)[0];
+        let mut table = Table::new(["contested", "formula", "split vote", "median (ms)"]);
+        let [contested, formula, split] = [summary.contested, summary.predicted, summary.split]
+            .map(|share| format!("{share:.2}"));
+        let median = format!("{:.0}", summary.median_ms);
+        table.push_row([contested, formula, split, median])?;
+        Ok(table)
+    }
+    interact(
+        vec![
+            Control::int("servers", 3..=9, 5)?,
+            Control::int("timeout T (ms)", 50..=500, 150)?,
+            Control::int("spread W (ms)", 0..=300, 150)?,
+            Control::int("delay δ (ms)", 1..=50, 5)?,
+        ],
+        election_view,
+    )?;
 
     // cell
     let no_spread = election_experiment(5, ms(150), &[ms(0)], ms(5), 20, 1)?;
@@ -436,6 +466,21 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // end of cells
+    // The live election table at its starting values and at each value the prose suggests.
+    let election_at =
+        |servers: i64, spread: i64, delay: i64| -> Result<Vec<String>, Box<dyn Error>> {
+            let table = election_view(&Values::of(&[
+                Control::int("servers", 3..=9, servers)?,
+                Control::int("timeout T (ms)", 50..=500, 150)?,
+                Control::int("spread W (ms)", 0..=300, spread)?,
+                Control::int("delay δ (ms)", 1..=50, delay)?,
+            ]))?;
+            Ok(table.rows()[0].clone())
+        };
+    assert_eq!(election_at(5, 150, 5)?, ["0.16", "0.13", "0.00", "160"]);
+    assert_eq!(election_at(5, 20, 5)?, ["0.72", "0.68", "0.16", "153"]);
+    assert_eq!(election_at(5, 150, 25)?, ["0.60", "0.52", "0.04", "226"]);
+    assert_eq!(election_at(9, 150, 5)?, ["0.28", "0.24", "0.00", "153"]);
 
     // The numbers the prose quotes.
     let formatted = |values: Vec<f64>| -> Vec<String> {

@@ -12,7 +12,7 @@ use std::error::Error;
 
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
-    use lessons::display::{MimeBundle, RichDisplay};
+    use lessons::display::RichDisplay;
     use lessons::rate_limit::*;
     use lessons::sim::*;
     use lessons::table::Table;
@@ -90,13 +90,9 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         move |values| {
             let limit = values.int("limit") as u64;
             let window = secs(values.int("window (s)"));
-            let drawn = compare_algorithms(limit, window, &burst_trace).and_then(|runs| {
+            compare_algorithms(limit, window, &burst_trace).and_then(|runs| {
                 trace_figure("bursty", &burst_trace, &runs, limit, window, duration)
-            });
-            match drawn {
-                Ok(figure) => figure.mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
-            }
+            })
         },
     )?;
 

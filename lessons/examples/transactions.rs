@@ -18,6 +18,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     use lessons::transactions::*;
     use lessons::try_it::check_prediction;
     use lessons::viz::DependencyGraph;
+    use lessons::widgets::{Control, Values, interact};
 
     // cell
     let increment = Program::new("T").read("x").write_read_plus("x", 1);
@@ -89,6 +90,25 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     let at_eight_table = Table::from_rows(&at_eight)?;
     at_eight_table.evcxr_display();
+
+    // cell
+    fn lost_update_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let method = IncrementMethod::ALL
+            .into_iter()
+            .find(|method| method.to_string() == values.choice("method"))
+            .ok_or("pick a method from the list")?;
+        let concurrency = values.int("concurrent increments") as usize;
+        let rows = lost_update_experiment(&[method], &[concurrency], 200, 1)?;
+        Ok(Table::from_rows(&rows)?)
+    }
+    let methods = IncrementMethod::ALL.map(|method| method.to_string());
+    interact(
+        vec![
+            Control::choice("method", &methods.each_ref().map(String::as_str), 0)?,
+            Control::int("concurrent increments", 1..=16, 8)?,
+        ],
+        lost_update_view,
+    )?;
 
     // cell
     let prediction: Option<_> = None; // lost updates in 200 runs of 12 SELECT FOR UPDATE increments
@@ -237,6 +257,35 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ratio(&contention, 2),
         ratio(&unlimited, 2)
     );
+
+    // cell
+    fn contention_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let parameters = ContentionParameters {
+            capacity: values.int("capacity") as usize,
+            lock_cost: values.int("lock cost (ticks)") as u64,
+            ..ContentionParameters::default()
+        };
+        let keys = [values.choice("keys").parse::<usize>()?];
+        let both = [Isolation::TwoPhaseLocking, Isolation::Optimistic];
+        let mut table = Table::new(["isolation", "commits per 100 ticks", "aborts per commit"]);
+        for row in contention_experiment(&both, &keys, parameters, 1)? {
+            let commits = format!("{:.2}", row.commits_per_100_ticks);
+            table.push_row([
+                row.isolation,
+                commits,
+                format!("{:.2}", row.aborts_per_commit),
+            ])?;
+        }
+        Ok(table)
+    }
+    interact(
+        vec![
+            Control::choice("keys", &["2", "16", "128", "1024"], 0)?,
+            Control::int("capacity", 1..=8, 4)?,
+            Control::int("lock cost (ticks)", 0..=6, 2)?,
+        ],
+        contention_view,
+    )?;
 
     // cell
     let starvation = vec![
@@ -462,6 +511,35 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         )
     );
     // end of cells
+    // The live tables at their starting values and at each value the prose suggests.
+    let lost_at = |method: usize, increments: i64| -> Result<Vec<String>, Box<dyn Error>> {
+        let methods = IncrementMethod::ALL.map(|method| method.to_string());
+        let table = lost_update_view(&Values::of(&[
+            Control::choice("method", &methods.each_ref().map(String::as_str), method)?,
+            Control::int("concurrent increments", 1..=16, increments)?,
+        ]))?;
+        // committed, deadlocks, lost updates, runs losing updates
+        Ok([3, 5, 7, 8].map(|i| table.rows()[0][i].clone()).to_vec())
+    };
+    assert_eq!(lost_at(0, 8)?, ["1600", "0", "1315", "200"]);
+    assert_eq!(lost_at(0, 2)?, ["400", "0", "154", "154"]);
+    assert_eq!(lost_at(1, 16)?, ["223", "2977", "0", "0"]);
+    assert_eq!(lost_at(2, 16)?, ["3200", "0", "0", "0"]);
+    let contention_at =
+        |keys: usize, capacity: i64, cost: i64| -> Result<Vec<String>, Box<dyn Error>> {
+            let table = contention_view(&Values::of(&[
+                Control::choice("keys", &["2", "16", "128", "1024"], keys)?,
+                Control::int("capacity", 1..=8, capacity)?,
+                Control::int("lock cost (ticks)", 0..=6, cost)?,
+            ]))?;
+            Ok(table.rows().iter().map(|row| row[1].clone()).collect())
+        };
+    // commits per 100 ticks: 2PL, then OCC
+    assert_eq!(contention_at(0, 4, 2)?, ["16.00", "13.56"]);
+    assert_eq!(contention_at(0, 8, 2)?, ["16.00", "20.00"]);
+    assert_eq!(contention_at(0, 4, 0)?, ["24.19", "13.56"]);
+    assert_eq!(contention_at(0, 1, 2)?, ["13.69", "4.00"]);
+    assert_eq!(contention_at(3, 4, 2)?, ["75.75", "77.81"]);
 
     let right = |message: String| message.starts_with("Right");
 

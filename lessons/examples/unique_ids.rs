@@ -12,7 +12,7 @@ use std::error::Error;
 
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
-    use lessons::display::{MimeBundle, RichDisplay};
+    use lessons::display::RichDisplay;
     use lessons::ids::*;
     use lessons::sim::*;
     use lessons::table::Table;
@@ -358,10 +358,8 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             // Twelve counts up to 3·√space: the curve's rise is always in view.
             let step = ((space as f64).sqrt() / 4.0).ceil() as u64;
             let counts: Vec<u64> = (1..=12).map(|k| k * step).collect();
-            match collision_trial(space, &counts, values.int("trials") as u32, 5) {
-                Ok(rows) => any_collision_figure(&rows).mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error.to_string()),
-            }
+            collision_trial(space, &counts, values.int("trials") as u32, 5)
+                .map(|rows| any_collision_figure(&rows))
         },
     )?;
 

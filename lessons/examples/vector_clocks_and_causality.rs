@@ -13,7 +13,7 @@ use std::error::Error;
 pub fn main() -> Result<(), Box<dyn Error>> {
     // cell
     use lessons::clocks::*;
-    use lessons::display::{MimeBundle, RichDisplay};
+    use lessons::display::RichDisplay;
     use lessons::sim::*;
     use lessons::table::Table;
     use lessons::try_it::check_prediction;
@@ -361,13 +361,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
                 members: values.int("members") as usize,
                 ..CausalParameters::default()
             };
-            let table = causal_experiment(&parameters, 1)
-                .map_err(|error| error.to_string())
-                .and_then(|rows| Table::from_rows(&rows).map_err(|error| error.to_string()));
-            match table {
-                Ok(table) => table.mime_bundle(),
-                Err(error) => MimeBundle::new().with("text/plain", error),
-            }
+            causal_experiment(&parameters, 1).map(|rows| Table::from_rows(&rows))
         },
     )?;
 

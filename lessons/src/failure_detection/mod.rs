@@ -139,8 +139,8 @@ pub use lease::{
 };
 pub use phi::{PhiAccrual, PhiModel, PhiThreshold};
 pub use plots::{
-    detector_figure, fencing_timeline, gossip_figure, heartbeat_heatmaps, phi_figure, probe_figure,
-    timeout_figure,
+    detector_figure, fencing_timeline, gossip_figure, heartbeat_heatmaps, phi_figure,
+    phi_threshold_figure, probe_figure, timeout_figure,
 };
 pub use presence::{
     ArithmeticRow, CrashRow, PresenceRow, UserGroup, c13_presence_arithmetic,

@@ -111,6 +111,24 @@ pub fn heartbeat_heatmaps(rows: &[HeartbeatRow]) -> (Heatmap, Heatmap) {
 /// # Ok::<(), lessons::sim::SimError>(())
 /// ```
 pub fn phi_figure(title: &str, rows: &[PhiRow], cap: f64) -> Figure {
+    phi_threshold_figure(title, rows, cap, 8.0)
+}
+
+/// Phi over time as [`phi_figure`] draws it, with the line across at `threshold` instead of 8:
+/// the live figure of 9.3, where a learner moves the threshold and sees which model crosses it
+/// first, and whether before or after the crash.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::failure_detection::{phi_threshold_figure, phi_timeline};
+/// use lessons::sim::{Latency, ms, secs};
+///
+/// let rows = phi_timeline(secs(1), &Latency::constant(ms(5)), None, secs(10), secs(20), ms(100), 1)?;
+/// assert!(phi_threshold_figure("phi", &rows, 12.0, 3.0).to_svg()?.contains("threshold 3"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn phi_threshold_figure(title: &str, rows: &[PhiRow], cap: f64, threshold: f64) -> Figure {
     let capped = |value: f64| {
         if value.is_finite() {
             value.min(cap)
@@ -132,7 +150,10 @@ pub fn phi_figure(title: &str, rows: &[PhiRow], cap: f64) -> Figure {
             "normal model (Akka, min stddev 100 ms)",
             rows.iter().map(|row| (row.time_s, capped(row.phi_normal))),
         )
-        .line("threshold 8", [(first, 8.0), (last, 8.0)])
+        .line(
+            format!("threshold {threshold}"),
+            [(first, threshold), (last, threshold)],
+        )
 }
 
 /// The detector comparison of 9.3: per family, false suspicions per hour against detection
