@@ -447,7 +447,8 @@ pub fn identity() -> String {
     let exe_time = exe
         .as_ref()
         .and_then(|exe| exe.metadata().ok())
-        .and_then(|meta| meta.modified().ok());
+        .and_then(|meta| meta.modified().ok())
+        .map(whole_seconds);
     let lessons = prelude::lessons_dir();
     let lessons_time = lessons.as_deref().and_then(newest_change);
     let mut environment: Vec<String> = STARTING_ENVIRONMENT
@@ -474,12 +475,22 @@ pub fn identity() -> String {
     format!("{exe:?} {exe_time:?} {lessons:?} {lessons_time:?} {environment:?}")
 }
 
+/// `time` without its fraction of a second: copies (an image's `COPY`, `tar`, many file
+/// systems) keep whole seconds only, and a shared build copied that way still names the same
+/// binary and sources.
+fn whole_seconds(time: SystemTime) -> SystemTime {
+    let since_epoch = time
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    SystemTime::UNIX_EPOCH + Duration::from_secs(since_epoch.as_secs())
+}
+
 /// The newest modification time of the crate's manifest and sources.
 fn newest_change(crate_dir: &Path) -> Option<SystemTime> {
     fn walk(path: &Path, newest: &mut Option<SystemTime>) {
         let Ok(meta) = path.metadata() else { return };
         if let Ok(modified) = meta.modified() {
-            *newest = (*newest).max(Some(modified));
+            *newest = (*newest).max(Some(whole_seconds(modified)));
         }
         if meta.is_dir()
             && let Ok(entries) = std::fs::read_dir(path)
@@ -494,4 +505,21 @@ fn newest_change(crate_dir: &Path) -> Option<SystemTime> {
         walk(&crate_dir.join(part), &mut newest);
     }
     newest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_the_identity_keep_whole_seconds_only() {
+        let copied = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_668_488);
+        let built = copied + Duration::from_nanos(695_359_983);
+        assert_eq!(
+            whole_seconds(built),
+            copied,
+            "a copy that drops the fraction matches"
+        );
+        assert_ne!(whole_seconds(built + Duration::from_secs(1)), copied);
+    }
 }
