@@ -19,8 +19,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src/lessons
 WORKDIR /src/lessons
+# The downloaded .crate files stay: offline, cargo wants them to resolve a notebook's `:dep`.
 RUN CARGO_TARGET_DIR=/src/target CLASS_HUB_PROXY=0 scripts/class /opt/lessons-class \
-    && rm -rf /opt/lessons-class/toolchain/share/doc /opt/lessons-class/cargo-home/registry/cache
+    && rm -rf /opt/lessons-class/toolchain/share/doc
 
 FROM ${BASE}
 ARG NB_USER=jovyan
