@@ -9,6 +9,13 @@ KERNEL_BIN="$CARGO_TARGET_DIR/release/lessons-kernel"
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# copy_tree SOURCE DESTINATION: hard links where both are on one file system (no copy at all),
+# a real copy otherwise; DESTINATION is replaced.
+copy_tree() {
+    rm -rf "$2"
+    cp -al "$1" "$2" 2>/dev/null || { rm -rf "$2"; cp -a "$1" "$2"; }
+}
+
 require_rust() {
     command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; exit 1; }
 }

@@ -9,14 +9,13 @@ Fails if the server does not run as uid 1000, if any cell fails, or if the kerne
 import json
 import pathlib
 import secrets
-import socket
 import subprocess
 import sys
 import time
 
 import requests
 
-from jupyter_api import code_cells, run_notebook
+from jupyter_api import code_cells, free_port, run_notebook
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = "03-physical-time-and-lamport.ipynb"
@@ -41,9 +40,7 @@ def peak_memory(container: str) -> int:
 
 def main(tag: str) -> None:
     token = secrets.token_hex(16)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     container = docker(
         "run", "--detach", "--publish", f"127.0.0.1:{port}:8888",
         "--env", f"JUPYTER_TOKEN={token}", tag,

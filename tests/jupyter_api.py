@@ -1,13 +1,22 @@
 """Running a notebook through a Jupyter server's REST and websocket APIs, as JupyterLab does:
-for the class hub test (each learner's server behind the hub) and the image check."""
+for the class hub test (each learner's server behind the hub) and the image check; and a free
+port for the servers the tests start."""
 
 import json
 import pathlib
+import socket
 import time
 import uuid
 
 import requests
 import websocket
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def code_cells(notebook: pathlib.Path) -> list[str]:

@@ -18,7 +18,6 @@ import pathlib
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -26,7 +25,7 @@ import time
 import pytest
 import requests
 
-from jupyter_api import code_cells, run_notebook
+from jupyter_api import code_cells, free_port, run_notebook
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 CLASS_DIR = pathlib.Path(os.environ.get("LESSONS_CLASS_TEST_DIR", "/var/tmp/lessons-class-test"))
@@ -38,12 +37,6 @@ pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("useradd") is None,
     reason="a hub with local learners needs root and useradd",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def files_and_times(root: pathlib.Path) -> dict:

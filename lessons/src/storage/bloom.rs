@@ -113,6 +113,26 @@ pub fn predicted_fp_rate(bits: u64, hashes: u32, keys: u64) -> f64 {
     fraction_set.powf(k)
 }
 
+/// The checks every filter's size takes: `size` (bits or counters, named `size_name` in the
+/// error) in `1..=MAX_BITS`, `hashes` in `1..=MAX_HASHES`.
+pub(super) fn check_shape(size_name: &'static str, size: u64, hashes: u32) -> Result<(), SimError> {
+    if !(1..=MAX_BITS).contains(&size) {
+        return Err(SimError::parameter(
+            size_name,
+            size,
+            format!("from 1 to {MAX_BITS}"),
+        ));
+    }
+    if !(1..=MAX_HASHES).contains(&hashes) {
+        return Err(SimError::parameter(
+            "hashes",
+            hashes,
+            format!("from 1 to {MAX_HASHES}"),
+        ));
+    }
+    Ok(())
+}
+
 impl BloomFilter {
     /// An empty filter with `bits` bits and `hashes` positions per key.
     ///
@@ -130,20 +150,7 @@ impl BloomFilter {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn new(bits: u64, hashes: u32) -> Result<BloomFilter, SimError> {
-        if !(1..=MAX_BITS).contains(&bits) {
-            return Err(SimError::parameter(
-                "bits",
-                bits,
-                format!("from 1 to {MAX_BITS}"),
-            ));
-        }
-        if !(1..=MAX_HASHES).contains(&hashes) {
-            return Err(SimError::parameter(
-                "hashes",
-                hashes,
-                format!("from 1 to {MAX_HASHES}"),
-            ));
-        }
+        check_shape("bits", bits, hashes)?;
         Ok(BloomFilter {
             words: vec![0; bits.div_ceil(64) as usize],
             bits,

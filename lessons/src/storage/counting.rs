@@ -2,7 +2,7 @@
 
 use std::hash::Hash;
 
-use super::bloom::{MAX_BITS, MAX_HASHES, optimal_bits, optimal_hashes};
+use super::bloom::{check_shape, optimal_bits, optimal_hashes};
 use super::hashing::{key_hash, probe_positions};
 use crate::sim::SimError;
 
@@ -58,20 +58,7 @@ impl CountingBloomFilter {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn new(slots: u64, hashes: u32) -> Result<CountingBloomFilter, SimError> {
-        if !(1..=MAX_BITS).contains(&slots) {
-            return Err(SimError::parameter(
-                "slots",
-                slots,
-                format!("from 1 to {MAX_BITS}"),
-            ));
-        }
-        if !(1..=MAX_HASHES).contains(&hashes) {
-            return Err(SimError::parameter(
-                "hashes",
-                hashes,
-                format!("from 1 to {MAX_HASHES}"),
-            ));
-        }
+        check_shape("slots", slots, hashes)?;
         Ok(CountingBloomFilter {
             counters: vec![0; slots as usize],
             hashes,
