@@ -7,6 +7,11 @@ slider reaches the compiled closure in the cell process, whose new output replac
 (`update_display_data` parented to the `comm_msg`) before the kernel goes idle, with no compile.
 `comm_info_request` lists the open comms; a `comm_open` for an unknown target is closed again;
 a message for an unknown comm is dropped; the kernel keeps its variables throughout.
+
+As with ipywidgets 8, a page's update is echoed to every page (`echo_update`, parented to the
+update), a reloaded page gets every widget's state in one message through the
+`jupyter.widget.control` comm, binary values travel as message buffers both ways, and cell code
+can register comm targets that the frontend opens comms to.
 """
 
 import time
@@ -130,10 +135,11 @@ def test_a_dropdown_change_and_a_repeated_value(client, widgets):
     updates = [m["content"]["data"]["text/plain"] for m in messages_of(client, msg_id)
                if m["msg_type"] == "update_display_data"]
     assert updates == ["majority 4 lfu"]
-    # The same value again changes nothing, so nothing is drawn.
+    # The same value again changes nothing, so nothing is drawn; other pages still hear it.
     msg_id = send_shell(client, "comm_msg", {"comm_id": dropdown, "data": {
         "method": "update", "state": {"index": 1}, "buffer_paths": []}})
-    assert [m["msg_type"] for m in messages_of(client, msg_id)] == []
+    assert [(m["msg_type"], m["content"]["data"]["method"])
+            for m in messages_of(client, msg_id)] == [("comm_msg", "echo_update")]
 
 
 def test_request_state_is_answered_with_the_current_state(client, widgets):
@@ -209,7 +215,9 @@ def test_widgets_sync_both_ways_and_buttons_click(client):
     msg_id = send_shell(client, "comm_msg", {"comm_id": slider, "data": {
         "method": "update", "state": {"value": 5}, "buffer_paths": []}})
     sent = [m["content"] for m in messages_of(client, msg_id) if m["msg_type"] == "comm_msg"]
-    assert [(c["comm_id"], c["data"]["state"]["outputs"][0]["data"]) for c in sent] == [
+    assert [(c["comm_id"], c["data"]["method"], c["data"]["state"]) for c in sent[:1]] == [
+        (slider, "echo_update", {"value": 5})]
+    assert [(c["comm_id"], c["data"]["state"]["outputs"][0]["data"]) for c in sent[1:]] == [
         (area, {"text/plain": "w = 5"})]
 
     texts = []
@@ -217,3 +225,111 @@ def test_widgets_sync_both_ways_and_buttons_click(client):
                                        timeout=120, output_hook=lambda m: texts.append(m["content"].get("text", "")))
     assert reply["content"]["status"] == "ok"
     assert "".join(texts) == "5 1\n"
+
+
+def test_a_page_update_is_echoed_to_every_page_with_its_parent(client):
+    seen = messages_of(client, client.execute(
+        'let echoed = lessons::widgets::Widget::int_slider("e", 0..=9, 1)?; echoed.show();'), timeout=300)
+    slider = [m["content"]["comm_id"] for m in seen if m["msg_type"] == "comm_open"][0]
+    msg_id = send_shell(client, "comm_msg", {"comm_id": slider, "data": {
+        "method": "update", "state": {"value": 4}, "buffer_paths": []}})
+    echoes = [m for m in messages_of(client, msg_id) if m["msg_type"] == "comm_msg"]
+    assert [(m["content"]["comm_id"], m["content"]["data"]) for m in echoes] == [
+        (slider, {"method": "echo_update", "state": {"value": 4}, "buffer_paths": []})]
+    # The sending page knows its own echo by the parent header, as ipywidgets 8's pages do.
+    assert echoes[0]["parent_header"]["msg_id"] == msg_id
+
+
+def request_states(client, control: str) -> dict:
+    """Opens the widget control comm, asks for every state, closes it: what a reloaded page does."""
+    assert messages_of(client, send_shell(client, "comm_open", {
+        "comm_id": control, "target_name": "jupyter.widget.control", "data": {}})) == []
+    msg_id = send_shell(client, "comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+    replies = [m for m in messages_of(client, msg_id) if m["msg_type"] == "comm_msg"]
+    assert [m["content"]["comm_id"] for m in replies] == [control]
+    assert messages_of(client, send_shell(client, "comm_close", {"comm_id": control, "data": {}})) == []
+    return replies[0]
+
+
+def test_a_reloaded_page_gets_every_widget_state_at_once(client, widgets):
+    reply = request_states(client, "control-1")
+    data = reply["content"]["data"]
+    assert data["method"] == "update_states"
+    opened = [m["content"] for m in widgets if m["msg_type"] == "comm_open"]
+    assert {c["comm_id"] for c in opened} <= set(data["states"])
+    slider = data["states"][opened[0]["comm_id"]]
+    assert (slider["model_name"], slider["model_module"], slider["model_module_version"]) == (
+        "IntSliderModel", "@jupyter-widgets/controls", "2.0.0")
+    # The state as it is now: the slider was moved to 7 and the dropdown to lfu by the page.
+    assert slider["state"]["value"] == 7
+    assert data["states"][opened[1]["comm_id"]]["state"]["index"] == 1
+
+
+IMAGE = """
+let image = lessons::widgets::Widget::image(b"first", "png");
+image.show();
+"""
+
+
+def test_binary_values_travel_as_buffers_both_ways(client):
+    seen = messages_of(client, client.execute(IMAGE), timeout=300)
+    opens = [m for m in seen if m["msg_type"] == "comm_open"]
+    assert len(opens) == 1
+    image = opens[0]["content"]["comm_id"]
+    assert opens[0]["content"]["data"]["buffer_paths"] == [["value"]]
+    assert "value" not in opens[0]["content"]["data"]["state"]
+    assert [bytes(b) for b in opens[0]["buffers"]] == [b"first"]
+
+    # From the page: an update whose value is a buffer reaches `bytes` in the cell process.
+    update = client.session.send(client.shell_channel.socket, "comm_msg", {
+        "comm_id": image, "data": {"method": "update", "state": {}, "buffer_paths": [["value"]]}},
+        buffers=[b"second"])
+    echoes = [m for m in messages_of(client, update["header"]["msg_id"]) if m["msg_type"] == "comm_msg"]
+    assert [bytes(b) for b in echoes[0]["buffers"]] == [b"second"]
+    texts = []
+    reply = client.execute_interactive(
+        'println!("{:?}", image.bytes("value").map(String::from_utf8));', timeout=120,
+        output_hook=lambda m: texts.append(m["content"].get("text", "")))
+    assert reply["content"]["status"] == "ok"
+    assert "".join(texts) == 'Some(Ok("second"))\n'
+
+    # From Rust: `set_bytes` sends the new value as a buffer.
+    seen = messages_of(client, client.execute('image.set_bytes("value", b"third");'), timeout=120)
+    sent = [m for m in seen if m["msg_type"] == "comm_msg"]
+    assert [(m["content"]["data"]["buffer_paths"], [bytes(b) for b in m["buffers"]]) for m in sent] == [
+        ([["value"]], [b"third"])]
+
+    # A reloaded page gets the bytes as a buffer under the widget's id.
+    reply = request_states(client, "control-2")
+    paths = reply["content"]["data"]["buffer_paths"]
+    assert [image, "state", "value"] in paths
+    assert bytes(reply["buffers"][paths.index([image, "state", "value"])]) == b"third"
+
+
+TARGET = """
+use lessons::widgets::Comm;
+let registered = Comm::register_target("lessons.echo", |comm, data| {
+    println!("opened with {}", data["greeting"]);
+    let reply = comm.clone();
+    comm.on_message(move |data| reply.send(data.clone()));
+});
+println!("registered {registered}");
+"""
+
+
+def test_cell_code_registers_a_target_the_page_opens_comms_to(client):
+    texts = []
+    reply = client.execute_interactive(TARGET, timeout=300,
+                                       output_hook=lambda m: texts.append(m["content"].get("text", "")))
+    assert reply["content"]["status"] == "ok"
+    assert "".join(texts) == "registered true\n"
+    msg_id = send_shell(client, "comm_open", {"comm_id": "page-1", "target_name": "lessons.echo",
+                                              "data": {"greeting": "hi"}})
+    opened = messages_of(client, msg_id)
+    assert [(m["msg_type"], m["content"].get("text")) for m in opened] == [("stream", 'opened with "hi"\n')]
+    assert "page-1" in client.comm_info(target_name="lessons.echo", reply=True, timeout=30)["content"]["comms"]
+    msg_id = send_shell(client, "comm_msg", {"comm_id": "page-1", "data": {"n": 1}})
+    assert [(m["msg_type"], m["content"]["comm_id"], m["content"]["data"])
+            for m in messages_of(client, msg_id)] == [("comm_msg", "page-1", {"n": 1})]
+    assert messages_of(client, send_shell(client, "comm_close", {"comm_id": "page-1", "data": {}})) == []
+    assert client.comm_info(target_name="lessons.echo", reply=True, timeout=30)["content"]["comms"] == {}

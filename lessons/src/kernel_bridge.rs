@@ -22,6 +22,8 @@ pub(crate) struct Bridge {
     pub unregister: unsafe extern "C" fn(*const u8, usize),
     /// Only from version 2 on.
     pub stop_flag: extern "C" fn() -> *const AtomicBool,
+    /// Only from version 3 on.
+    pub register_target: unsafe extern "C" fn(*const u8, usize, Handler, *mut c_void),
 }
 
 /// The kernel's bridge, when this process is a cell process of the lessons kernel.

@@ -3,8 +3,9 @@
 //!
 //! Cell code sends comm messages out the way it sends displays: a `LESSONS_KERNEL_MESSAGE`
 //! line on stdout. The way in is a pipe of its own, the *events pipe*: the kernel writes each
-//! `comm_msg` or `comm_close` addressed to a comm that cell code opened, and a thread in the
-//! cell process hands it to the handler registered for that comm, then prints a
+//! `comm_msg` or `comm_close` addressed to an open comm, and each `comm_open` from the
+//! frontend; a thread in the cell process hands it to the handler registered for that comm (or,
+//! for an open, for its target; with none, it closes the comm again), then prints a
 //! `comm_handled` line so that the kernel knows the handler's output is all out.
 //!
 //! Every cell is its own crate with its own copy of its dependencies' statics, so a handler
@@ -37,12 +38,13 @@ pub const EVENTS_FD_VAR: &str = "LESSONS_KERNEL_EVENTS_FD";
 /// Holds `pid:address` of this process's [`CommAbi`].
 pub const ABI_VAR: &str = "LESSONS_KERNEL_COMMS";
 /// The version of [`CommAbi`] this kernel offers; a library checks it before any call
-/// (version 2 added `stop_flag`).
-pub const ABI_VERSION: u32 = 2;
+/// (version 2 added `stop_flag`, version 3 `register_target`).
+pub const ABI_VERSION: u32 = 3;
 
-/// Called with a comm event as UTF-8 JSON: `{"msg_type": "comm_msg" | "comm_close",
-/// "comm_id": ..., "data": {...}, "msg_id": ...}`. It runs on the events thread; it must not
-/// unwind.
+/// Called with a comm event as UTF-8 JSON: `{"msg_type": "comm_open" | "comm_msg" |
+/// "comm_close", "comm_id": ..., "data": {...}, "msg_id": ...}`, with `"target_name"` for an
+/// open and `"buffers"` (arrays of byte values) when the message has any. It runs on the events
+/// thread; it must not unwind.
 pub type CommHandler = unsafe extern "C" fn(context: *mut c_void, event: *const u8, len: usize);
 
 /// What cell code may call: register a handler for a comm it opened, or remove it.
@@ -58,6 +60,14 @@ pub struct CommAbi {
     pub unregister: unsafe extern "C" fn(comm_id: *const u8, comm_id_len: usize),
     /// The stop flag: set by an interrupt while a cell runs, cleared when the cell ends.
     pub stop_flag: extern "C" fn() -> *const AtomicBool,
+    /// Registers the handler of the comms the frontend opens to a target (replacing an
+    /// earlier one): it gets each such `comm_open`.
+    pub register_target: unsafe extern "C" fn(
+        target_name: *const u8,
+        target_name_len: usize,
+        handler: CommHandler,
+        context: *mut c_void,
+    ),
 }
 
 static ABI: CommAbi = CommAbi {
@@ -65,6 +75,7 @@ static ABI: CommAbi = CommAbi {
     register: register_handler,
     unregister: unregister_handler,
     stop_flag,
+    register_target,
 };
 
 /// Set when the kernel asks the running cell to stop.
@@ -86,9 +97,24 @@ struct Registered {
     context: usize,
 }
 
+/// Handlers by comm id.
 fn handlers() -> &'static Mutex<HashMap<String, Registered>> {
     static HANDLERS: OnceLock<Mutex<HashMap<String, Registered>>> = OnceLock::new();
     HANDLERS.get_or_init(Mutex::default)
+}
+
+/// Handlers of frontend-opened comms, by target name.
+fn targets() -> &'static Mutex<HashMap<String, Registered>> {
+    static TARGETS: OnceLock<Mutex<HashMap<String, Registered>>> = OnceLock::new();
+    TARGETS.get_or_init(Mutex::default)
+}
+
+/// # Safety
+/// `bytes` points at `len` readable bytes.
+unsafe fn text(bytes: *const u8, len: usize) -> String {
+    // SAFETY: the caller's contract.
+    let bytes = unsafe { std::slice::from_raw_parts(bytes, len) };
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// # Safety
@@ -101,8 +127,7 @@ unsafe extern "C" fn register_handler(
     context: *mut c_void,
 ) {
     // SAFETY: the caller passes a valid byte range.
-    let id = unsafe { std::slice::from_raw_parts(comm_id, comm_id_len) };
-    let id = String::from_utf8_lossy(id).into_owned();
+    let id = unsafe { text(comm_id, comm_id_len) };
     let registered = Registered {
         handler,
         context: context as usize,
@@ -113,12 +138,32 @@ unsafe extern "C" fn register_handler(
 }
 
 /// # Safety
+/// `target_name` points at `target_name_len` bytes of UTF-8; `handler` may be called with
+/// `context` from another thread for as long as the process lives.
+unsafe extern "C" fn register_target(
+    target_name: *const u8,
+    target_name_len: usize,
+    handler: CommHandler,
+    context: *mut c_void,
+) {
+    // SAFETY: the caller passes a valid byte range.
+    let name = unsafe { text(target_name, target_name_len) };
+    let registered = Registered {
+        handler,
+        context: context as usize,
+    };
+    if let Ok(mut table) = targets().lock() {
+        table.insert(name, registered);
+    }
+}
+
+/// # Safety
 /// `comm_id` points at `comm_id_len` bytes.
 unsafe extern "C" fn unregister_handler(comm_id: *const u8, comm_id_len: usize) {
     // SAFETY: the caller passes a valid byte range.
-    let id = unsafe { std::slice::from_raw_parts(comm_id, comm_id_len) };
+    let id = unsafe { text(comm_id, comm_id_len) };
     if let Ok(mut table) = handlers().lock() {
-        table.remove(String::from_utf8_lossy(id).as_ref());
+        table.remove(&id);
     }
 }
 
@@ -130,6 +175,8 @@ struct EventHead {
     #[serde(default)]
     msg_id: String,
     msg_type: String,
+    #[serde(default)]
+    target_name: String,
 }
 
 /// In the cell process: publishes the ABI's address and starts the events thread, when the
@@ -174,27 +221,45 @@ fn dispatch_events(mut events: File) {
             STOP.store(true, Ordering::SeqCst);
             continue;
         }
-        let registered = handlers()
-            .lock()
-            .ok()
-            .and_then(|table| table.get(&head.comm_id).copied());
-        if let Some(Registered { handler, context }) = registered {
-            // SAFETY: the library registered this handler and context for this comm and
-            // promised that the handler does not unwind.
-            unsafe { handler(context as *mut c_void, event.as_ptr(), event.len()) };
+        let registered = if head.msg_type == "comm_open" {
+            targets()
+                .lock()
+                .ok()
+                .and_then(|table| table.get(&head.target_name).copied())
+        } else {
+            handlers()
+                .lock()
+                .ok()
+                .and_then(|table| table.get(&head.comm_id).copied())
+        };
+        match registered {
+            // SAFETY: the library registered this handler and context for this comm (or its
+            // target) and promised that the handler does not unwind.
+            Some(Registered { handler, context }) => unsafe {
+                handler(context as *mut c_void, event.as_ptr(), event.len())
+            },
+            None if head.msg_type == "comm_open" => {
+                let close = json!({"comm_id": head.comm_id, "data": {}});
+                print_message(&json!({"msg_type": "comm_close", "content": close}));
+            }
+            None => {}
         }
         if head.msg_type == "comm_close"
             && let Ok(mut table) = handlers().lock()
         {
             table.remove(&head.comm_id);
         }
-        let done = json!({"msg_type": "comm_handled", "content": {"msg_id": head.msg_id}});
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.flush();
-        let _ = stdout.write_all(MESSAGE_PREFIX);
-        let _ = writeln!(stdout, "{done}");
-        let _ = stdout.flush();
+        print_message(&json!({"msg_type": "comm_handled", "content": {"msg_id": head.msg_id}}));
     }
+}
+
+/// Prints a kernel message line, after whatever the handler printed.
+fn print_message(message: &serde_json::Value) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.flush();
+    let _ = stdout.write_all(MESSAGE_PREFIX);
+    let _ = writeln!(stdout, "{message}");
+    let _ = stdout.flush();
 }
 
 fn read_exactly(file: &mut File, buffer: &mut [u8]) -> std::io::Result<()> {
@@ -294,6 +359,38 @@ mod tests {
         // Delivered once before the close (5), once with the close (5), not after it.
         assert_eq!(CALLS.load(Ordering::SeqCst), 10);
         assert!(!handlers().lock().unwrap().contains_key(id));
+    }
+
+    static OPENED: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count_opens(_: *mut c_void, event: *const u8, len: usize) {
+        // SAFETY: the dispatcher passes the event it read.
+        let event = unsafe { std::slice::from_raw_parts(event, len) };
+        let event: serde_json::Value = serde_json::from_slice(event).unwrap();
+        assert_eq!(event["target_name"], "target-under-test");
+        assert_eq!(event["buffers"], json!([[7, 8]]));
+        OPENED.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn a_frontend_open_reaches_the_handler_of_its_target() {
+        let pipe = EventsPipe::create().unwrap();
+        let reader = File::from(pipe.reader.try_clone().unwrap());
+        let name = "target-under-test";
+        // SAFETY: a valid name and a handler that does not unwind.
+        unsafe {
+            (ABI.register_target)(name.as_ptr(), name.len(), count_opens, std::ptr::null_mut())
+        };
+        let open = json!({"msg_type": "comm_open", "comm_id": "c1", "target_name": name,
+            "msg_id": "m1", "data": {}, "buffers": [[7, 8]]});
+        assert!(pipe.send(&open));
+        // No handler for this target: the dispatcher closes the comm instead.
+        let unknown = json!({"msg_type": "comm_open", "comm_id": "c2", "target_name": "nobody",
+            "msg_id": "m2", "data": {}});
+        assert!(pipe.send(&unknown));
+        drop(pipe);
+        dispatch_events(reader);
+        assert_eq!(OPENED.load(Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -3,13 +3,12 @@
 //! nbclient write, so `nbconvert --to html` draws the controls), and drawn as static HTML in
 //! the notes: each control with its last value, beside the figure it produced.
 
-use std::collections::BTreeMap;
-
-use jupyter_protocol::{CommMsg, CommOpen, JupyterMessageContent, Media, MediaType};
+use jupyter_protocol::{JupyterMessageContent, Media, MediaType};
 use nbformat::v4::{Cell, Notebook, Output};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::html::escape;
+use crate::output::widget_states::{self, WIDGET_TARGET};
 
 /// The metadata key of the widget state in a notebook.
 pub const STATE_KEY: &str = "application/vnd.jupyter.widget-state+json";
@@ -17,32 +16,18 @@ pub const STATE_KEY: &str = "application/vnd.jupyter.widget-state+json";
 const VIEW_MIME: &str = "application/vnd.jupyter.widget-view+json";
 
 /// Widget states by model id, as the kernel sent them during a run.
-#[derive(Default, Debug)]
-pub struct WidgetStates(BTreeMap<String, Map<String, Value>>);
+#[derive(Default)]
+pub struct WidgetStates(widget_states::WidgetStates);
 
 impl WidgetStates {
     /// Takes note of a widget opened or updated by the kernel.
     pub fn take(&mut self, content: &JupyterMessageContent) {
         match content {
-            JupyterMessageContent::CommOpen(CommOpen {
-                comm_id,
-                target_name,
-                data,
-                ..
-            }) if target_name == "jupyter.widget" => {
-                if let Some(state) = data.get("state").and_then(Value::as_object) {
-                    self.0.insert(comm_id.0.clone(), state.clone());
-                }
+            JupyterMessageContent::CommOpen(open) if open.target_name == WIDGET_TARGET => {
+                self.0.opened(&open.comm_id.0, &open.data, &[])
             }
-            JupyterMessageContent::CommMsg(CommMsg { comm_id, data }) => {
-                let update = data.get("method").and_then(Value::as_str) == Some("update");
-                if let (true, Some(changes), Some(state)) = (
-                    update,
-                    data.get("state").and_then(Value::as_object),
-                    self.0.get_mut(&comm_id.0),
-                ) {
-                    state.extend(changes.clone());
-                }
+            JupyterMessageContent::CommMsg(message) => {
+                self.0.message(&message.comm_id.0, &message.data, &[])
             }
             _ => {}
         }
@@ -52,22 +37,11 @@ impl WidgetStates {
         self.0.is_empty()
     }
 
-    /// The notebook metadata ipywidgets defines for saved widget state (version 2.0).
+    /// The notebook metadata ipywidgets defines for saved widget state (version 2.0): the
+    /// same states a page gets when it asks the kernel for all of them.
     pub fn metadata(&self) -> Value {
-        let state: Map<String, Value> = self
-            .0
-            .iter()
-            .map(|(id, state)| {
-                let entry = json!({
-                    "model_name": state.get("_model_name"),
-                    "model_module": state.get("_model_module"),
-                    "model_module_version": state.get("_model_module_version"),
-                    "state": state,
-                });
-                (id.clone(), entry)
-            })
-            .collect();
-        json!({ STATE_KEY: {"version_major": 2, "version_minor": 0, "state": state} })
+        let (update, _) = self.0.update_states();
+        json!({ STATE_KEY: {"version_major": 2, "version_minor": 0, "state": update["states"]} })
     }
 
     /// Saves the states in `notebook` and gives every widget view an HTML form drawn from them.
@@ -113,7 +87,7 @@ impl WidgetStates {
 
     /// Static HTML of widget `id` and its children, with the values it had last.
     fn html(&self, id: &str, depth: usize) -> Option<String> {
-        let state = self.0.get(id)?;
+        let state = self.0.state(id)?;
         let text = |key: &str| escape(state.get(key).and_then(Value::as_str).unwrap_or_default());
         let number = |key: &str| state.get(key).map(Value::to_string).unwrap_or_default();
         let label = text("description");
@@ -182,7 +156,7 @@ impl WidgetStates {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jupyter_protocol::CommId;
+    use jupyter_protocol::{CommId, CommMsg, CommOpen};
 
     fn open(id: &str, state: Value) -> JupyterMessageContent {
         JupyterMessageContent::CommOpen(CommOpen {

@@ -11,3 +11,4 @@ pub mod output_frames;
 pub mod output_pipe;
 pub mod output_router;
 pub mod panic_location;
+pub mod widget_states;

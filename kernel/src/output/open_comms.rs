@@ -1,10 +1,12 @@
 //! The comms that cell code has opened and not closed, as `comm_info_request` reports them,
-//! and the wait for a comm handler in the cell process to finish.
+//! their widgets' states, and the wait for a comm handler in the cell process to finish.
 
 use std::collections::BTreeMap;
 
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
+
+use crate::output::widget_states::WidgetStates;
 
 /// Open comms by id, with their target names.
 #[derive(Default)]
@@ -12,6 +14,7 @@ pub struct OpenComms {
     open: Mutex<BTreeMap<String, String>>,
     /// The event whose handler is running, and who waits for it.
     waiting: Mutex<Option<(String, oneshot::Sender<()>)>>,
+    widgets: WidgetStates,
 }
 
 impl OpenComms {
@@ -23,10 +26,17 @@ impl OpenComms {
 
     pub fn closed(&self, comm_id: &str) {
         self.open.lock().remove(comm_id);
+        self.widgets.closed(comm_id);
+    }
+
+    /// The states of the widgets among them.
+    pub fn widgets(&self) -> &WidgetStates {
+        &self.widgets
     }
 
     /// Forgets every open comm (their handlers died with the cell process); returns their ids.
     pub fn close_all(&self) -> Vec<String> {
+        self.widgets.clear();
         std::mem::take(&mut *self.open.lock()).into_keys().collect()
     }
 

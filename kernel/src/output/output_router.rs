@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use std::time::Instant;
 
+use bytes::Bytes;
+
 use jupyter_protocol::{
     DisplayData, JupyterMessage, JupyterMessageContent, Stdio, StreamContent, Transient,
     UpdateDisplayData,
@@ -15,6 +17,7 @@ use serde::Deserialize;
 use crate::output::open_comms::OpenComms;
 use crate::output::output_frames::Frame;
 use crate::output::panic_location::GeneratedLine;
+use crate::output::widget_states::WIDGET_TARGET;
 use crate::protocol::iopub::Iopub;
 use crate::protocol::session::Session;
 
@@ -75,13 +78,16 @@ struct KernelMessage {
     /// Message-level metadata (ipywidgets puts its protocol version in a `comm_open`'s).
     #[serde(default)]
     metadata: Option<serde_json::Value>,
+    /// Binary buffers (a widget's bytes), each as an array of byte values.
+    #[serde(default)]
+    buffers: Vec<Vec<u8>>,
 }
 
 /// What a `LESSONS_KERNEL_MESSAGE` line asks of the kernel.
 #[derive(Debug)]
 enum Request {
-    /// Publish this on iopub, with this metadata.
-    Publish(JupyterMessageContent, Option<serde_json::Value>),
+    /// Publish this on iopub, with this metadata and these buffers.
+    Publish(JupyterMessageContent, Option<serde_json::Value>, Vec<Bytes>),
     /// The cell process finished handling the comm event with this message id.
     CommHandled(String),
 }
@@ -253,9 +259,14 @@ impl OutputRouter {
         let mut cell = self.cell.lock();
         self.publish_pending(&mut cell);
         match parse_kernel_message(json) {
-            Ok(Request::Publish(content, metadata)) => {
-                let is_comm = self.note_comm(&content);
-                self.publish_with(&cell, content, metadata, is_comm)
+            Ok(Request::Publish(content, metadata, buffers)) => {
+                let is_comm = self.note_comm(&content, &buffers);
+                let outgoing = Outgoing {
+                    metadata,
+                    buffers,
+                    always: is_comm,
+                };
+                self.publish_with(&cell, content, outgoing)
             }
             Ok(Request::CommHandled(msg_id)) => self.comms.handled(&msg_id),
             Err(problem) => {
@@ -265,32 +276,41 @@ impl OutputRouter {
         }
     }
 
-    /// Keeps the list of open comms up to date; true for a comm message.
-    fn note_comm(&self, content: &JupyterMessageContent) -> bool {
+    /// Keeps the list of open comms and their widgets' states up to date; true for a comm
+    /// message.
+    fn note_comm(&self, content: &JupyterMessageContent, buffers: &[Bytes]) -> bool {
         match content {
             JupyterMessageContent::CommOpen(open) => {
-                self.comms.opened(&open.comm_id.0, &open.target_name)
+                self.comms.opened(&open.comm_id.0, &open.target_name);
+                if open.target_name == WIDGET_TARGET {
+                    self.comms
+                        .widgets()
+                        .opened(&open.comm_id.0, &open.data, buffers);
+                }
             }
             JupyterMessageContent::CommClose(close) => self.comms.closed(&close.comm_id.0),
-            JupyterMessageContent::CommMsg(_) => {}
+            JupyterMessageContent::CommMsg(message) => {
+                self.comms
+                    .widgets()
+                    .message(&message.comm_id.0, &message.data, buffers)
+            }
             _ => return false,
         }
         true
     }
 
     fn publish(&self, cell: &CellState, content: JupyterMessageContent) {
-        self.publish_with(cell, content, None, false)
+        self.publish_with(cell, content, Outgoing::default())
     }
 
     /// Publishes `content` parented to the running request. Comm messages go out even from a
     /// silent request or outside any, as ipykernel's do: a widget must hear about its comm.
-    fn publish_with(
-        &self,
-        cell: &CellState,
-        content: JupyterMessageContent,
-        metadata: Option<serde_json::Value>,
-        always: bool,
-    ) {
+    fn publish_with(&self, cell: &CellState, content: JupyterMessageContent, outgoing: Outgoing) {
+        let Outgoing {
+            metadata,
+            buffers,
+            always,
+        } = outgoing;
         let mut message = match &cell.parent {
             Some(parent) if !cell.silent || always => self.session.child(parent, content),
             None if always => self.session.orphan(content),
@@ -303,8 +323,18 @@ impl OutputRouter {
         if let Some(metadata) = metadata {
             message.metadata = metadata;
         }
+        message.buffers = buffers;
         self.iopub.publish(message);
     }
+}
+
+/// What goes with a message's content.
+#[derive(Default)]
+struct Outgoing {
+    metadata: Option<serde_json::Value>,
+    buffers: Vec<Bytes>,
+    /// Published even from a silent request or outside any (comm messages).
+    always: bool,
 }
 
 fn same_stream(a: &Stdio, b: &Stdio) -> bool {
@@ -339,7 +369,8 @@ fn parse_kernel_message(json: &[u8]) -> Result<Request, String> {
     }
     let content = JupyterMessageContent::from_type_and_content(&message.msg_type, message.content)
         .map_err(|error| format!("{} content: {error}", message.msg_type))?;
-    Ok(Request::Publish(content, message.metadata))
+    let buffers = message.buffers.into_iter().map(Bytes::from).collect();
+    Ok(Request::Publish(content, message.metadata, buffers))
 }
 
 /// Reads the message and location out of what Rust's default panic hook printed:
@@ -420,7 +451,8 @@ mod tests {
             parse_kernel_message(display),
             Ok(Request::Publish(
                 JupyterMessageContent::DisplayData(_),
-                None
+                None,
+                _
             ))
         ));
         let clear = br#"{"msg_type":"clear_output","content":{"wait":true}}"#;
@@ -428,7 +460,8 @@ mod tests {
             parse_kernel_message(clear),
             Ok(Request::Publish(
                 JupyterMessageContent::ClearOutput(_),
-                None
+                None,
+                _
             ))
         ));
         let open = br#"{"msg_type":"comm_open","content":{"comm_id":"c","target_name":"jupyter.widget","data":{}},"metadata":{"version":"2.1.0"}}"#;
@@ -436,9 +469,17 @@ mod tests {
             parse_kernel_message(open),
             Ok(Request::Publish(
                 JupyterMessageContent::CommOpen(_),
-                Some(_)
+                Some(_),
+                _
             ))
         ));
+        let binary = br#"{"msg_type":"comm_msg","content":{"comm_id":"c","data":{"method":"update","state":{},"buffer_paths":[["value"]]}},"buffers":[[1,2,255]]}"#;
+        match parse_kernel_message(binary) {
+            Ok(Request::Publish(JupyterMessageContent::CommMsg(_), None, buffers)) => {
+                assert_eq!(buffers, vec![Bytes::from_static(&[1, 2, 255])])
+            }
+            other => panic!("{other:?}"),
+        }
         let handled = br#"{"msg_type":"comm_handled","content":{"msg_id":"m"}}"#;
         assert!(matches!(
             parse_kernel_message(handled),

@@ -5,13 +5,41 @@ use std::ops::RangeInclusive;
 
 use serde_json::{Value, json};
 
-use super::widget::Widget;
+use super::widget::{Widget, model_state};
 use crate::display::RichDisplay;
 use crate::sim::SimError;
 
 const CONTROLS: &str = "@jupyter-widgets/controls";
 
 impl Widget {
+    /// An image of `format` (`png`, `jpeg`, `svg+xml`...) showing `bytes`, which travel to the
+    /// browser as a binary buffer; [`Widget::set_bytes`] on `value` replaces the picture.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::widgets::Widget;
+    ///
+    /// let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>"#;
+    /// let image = Widget::image(svg.as_bytes(), "svg+xml");
+    /// assert_eq!(image.get("_model_name"), "ImageModel");
+    /// assert_eq!(image.get("format"), "svg+xml");
+    /// ```
+    pub fn image(bytes: &[u8], format: &str) -> Widget {
+        let mut state = model_state(CONTROLS, "Image");
+        for (key, value) in [
+            ("format", json!(format)),
+            ("width", json!("")),
+            ("height", json!("")),
+        ] {
+            state.insert(key.to_string(), value);
+        }
+        let binary = [("value".to_string(), bytes.to_vec())]
+            .into_iter()
+            .collect();
+        Widget::open(state, binary)
+    }
+
     /// An integer slider over `range`, starting at `value`.
     pub fn int_slider(
         description: &str,

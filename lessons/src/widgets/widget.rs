@@ -1,5 +1,6 @@
 //! One widget: a standard ipywidgets 8 model whose state is kept in step with the browser.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +18,8 @@ type ClickListener = Box<dyn Fn(&Widget) + Send + Sync>;
 struct Shared {
     id: String,
     state: Mutex<Map<String, Value>>,
+    /// The state's binary values (an image's bytes), sent as message buffers.
+    binary: Mutex<BTreeMap<String, Vec<u8>>>,
     on_change: Mutex<Vec<Listener>>,
     on_click: Mutex<Vec<ClickListener>>,
     comm: Mutex<Option<Comm>>,
@@ -73,28 +76,17 @@ impl Widget {
             Value::Object(map) => map,
             _ => Map::new(),
         };
-        let version = if module == "@jupyter-widgets/output" {
-            "1.0.0"
-        } else {
-            "2.0.0"
-        };
-        for (key, value) in [
-            ("_model_module", json!(module)),
-            ("_model_module_version", json!(version)),
-            ("_model_name", json!(format!("{name}Model"))),
-            ("_view_module", json!(module)),
-            ("_view_module_version", json!(version)),
-            ("_view_name", json!(format!("{name}View"))),
-        ] {
-            full.insert(key.to_string(), value);
-        }
-        Widget::open(full)
+        full.extend(model_state(module, name));
+        Widget::open(full, BTreeMap::new())
     }
 
-    fn open(state: Map<String, Value>) -> Widget {
+    /// Opens the widget's comm with `state` and the binary values `binary`.
+    pub(super) fn open(state: Map<String, Value>, binary: BTreeMap<String, Vec<u8>>) -> Widget {
+        let (buffer_paths, buffers) = buffers_of(&binary);
         let shared = Arc::new(Shared {
             id: unique_id(),
             state: Mutex::new(state.clone()),
+            binary: Mutex::new(binary),
             on_change: Mutex::default(),
             on_click: Mutex::default(),
             comm: Mutex::default(),
@@ -104,10 +96,15 @@ impl Widget {
         let listening = Widget {
             shared: Arc::clone(&shared),
         };
-        let data = json!({"state": Value::Object(state), "buffer_paths": []});
-        let comm = Comm::open_as(&shared.id, "jupyter.widget", data, move |message| {
-            listening.receive(message)
-        });
+        let data = json!({"state": Value::Object(state), "buffer_paths": buffer_paths});
+        let buffers: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
+        let comm = Comm::open_as(
+            &shared.id,
+            "jupyter.widget",
+            data,
+            &buffers,
+            move |message| listening.receive(message),
+        );
         if let Ok(mut slot) = shared.comm.lock() {
             *slot = comm;
         }
@@ -141,10 +138,46 @@ impl Widget {
     /// Sets one key of the state here and in the browser.
     pub fn set(&self, key: &str, value: impl Into<Value>) {
         let value = value.into();
+        if let Ok(mut binary) = self.shared.binary.lock() {
+            binary.remove(key);
+        }
         if let Ok(mut state) = self.shared.state.lock() {
             state.insert(key.to_string(), value.clone());
         }
-        self.send(json!({"method": "update", "state": {key: value}, "buffer_paths": []}));
+        self.send(
+            json!({"method": "update", "state": {key: value}, "buffer_paths": []}),
+            &[],
+        );
+    }
+
+    /// A binary value of the state (an image's bytes), as the browser last saw it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use lessons::widgets::Widget;
+    ///
+    /// let image = Widget::image(b"<svg/>", "svg+xml");
+    /// assert_eq!(image.bytes("value").as_deref(), Some(&b"<svg/>"[..]));
+    /// image.set_bytes("value", b"<svg></svg>");
+    /// assert_eq!(image.bytes("value").unwrap().len(), 11);
+    /// assert_eq!(image.bytes("format"), None); // a JSON value, not a binary one
+    /// ```
+    pub fn bytes(&self, key: &str) -> Option<Vec<u8>> {
+        self.shared.binary.lock().ok()?.get(key).cloned()
+    }
+
+    /// Sets a binary value here and in the browser; it travels as a message buffer, not as
+    /// JSON.
+    pub fn set_bytes(&self, key: &str, bytes: &[u8]) {
+        if let Ok(mut state) = self.shared.state.lock() {
+            state.remove(key);
+        }
+        if let Ok(mut binary) = self.shared.binary.lock() {
+            binary.insert(key.to_string(), bytes.to_vec());
+        }
+        let update = json!({"method": "update", "state": {}, "buffer_paths": [[key]]});
+        self.send(update, &[bytes]);
     }
 
     /// Calls `listener` after every change the browser makes, with the changed keys.
@@ -175,9 +208,9 @@ impl Widget {
         show(self);
     }
 
-    fn send(&self, data: Value) {
+    fn send(&self, data: Value, buffers: &[&[u8]]) {
         if let Some(comm) = self.shared.comm.lock().ok().and_then(|comm| comm.clone()) {
-            comm.send(data);
+            comm.send_with_buffers(data, buffers);
         }
     }
 
@@ -188,11 +221,21 @@ impl Widget {
                 let Some(changes) = message["state"].as_object() else {
                     return;
                 };
+                let binary_keys = binary_keys(message);
                 let mut changed = Vec::new();
-                if let Ok(mut state) = self.shared.state.lock() {
+                if let (Ok(mut state), Ok(mut binary)) =
+                    (self.shared.state.lock(), self.shared.binary.lock())
+                {
                     for (key, value) in changes {
-                        if state.get(key) != Some(value) {
-                            state.insert(key.clone(), value.clone());
+                        let bytes = binary_keys.contains(key).then(|| byte_values(value));
+                        let differs = match bytes.flatten() {
+                            Some(bytes) => binary.insert(key.clone(), bytes.clone()) != Some(bytes),
+                            None => {
+                                binary.remove(key);
+                                state.insert(key.clone(), value.clone()) != Some(value.clone())
+                            }
+                        };
+                        if differs {
                             changed.push(key.clone());
                         }
                     }
@@ -207,10 +250,15 @@ impl Widget {
                 }
             }
             Some("request_state") => {
-                let state = self.shared.state.lock().map(|state| state.clone());
-                if let Ok(state) = state {
-                    self.send(json!({"method": "update", "state": state, "buffer_paths": []}));
-                }
+                let (Ok(state), Ok(binary)) = (self.shared.state.lock(), self.shared.binary.lock())
+                else {
+                    return;
+                };
+                let (buffer_paths, buffers) = buffers_of(&binary);
+                let update = json!({"method": "update", "state": state.clone(), "buffer_paths": buffer_paths});
+                drop((state, binary));
+                let buffers: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
+                self.send(update, &buffers);
             }
             Some("custom") if message["content"]["event"] == "click" => {
                 if let Ok(listeners) = self.shared.on_click.lock() {
@@ -222,6 +270,54 @@ impl Widget {
             _ => {}
         }
     }
+}
+
+/// The keys that name the model and view of `module`'s `name`Model and `name`View.
+pub(super) fn model_state(module: &str, name: &str) -> Map<String, Value> {
+    let version = if module == "@jupyter-widgets/output" {
+        "1.0.0"
+    } else {
+        "2.0.0"
+    };
+    [
+        ("_model_module", json!(module)),
+        ("_model_module_version", json!(version)),
+        ("_model_name", json!(format!("{name}Model"))),
+        ("_view_module", json!(module)),
+        ("_view_module_version", json!(version)),
+        ("_view_name", json!(format!("{name}View"))),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_string(), value))
+    .collect()
+}
+
+/// The paths and buffers of a state's binary values, as the widgets protocol sends them.
+fn buffers_of(binary: &BTreeMap<String, Vec<u8>>) -> (Vec<Value>, Vec<Vec<u8>>) {
+    binary
+        .iter()
+        .map(|(key, bytes)| (json!([key]), bytes.clone()))
+        .unzip()
+}
+
+/// The top-level keys a message's buffers filled.
+fn binary_keys(message: &Value) -> Vec<String> {
+    let paths = message["buffer_paths"].as_array().into_iter().flatten();
+    paths
+        .filter_map(|path| match path.as_array()?.as_slice() {
+            [Value::String(key)] => Some(key.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Bytes from an array of byte values (how a buffer reaches a handler).
+fn byte_values(value: &Value) -> Option<Vec<u8>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|byte| u8::try_from(byte.as_u64()?).ok())
+        .collect()
 }
 
 /// The widget view; a text line for frontends without a widget manager.
