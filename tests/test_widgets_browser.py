@@ -2,7 +2,8 @@
 is drawn by JupyterLab's stock widget manager (jupyterlab_widgets), and moving it redraws the
 figure below it without a compile. Prints the median time from a key press on the slider to the
 redrawn figure, against editing the value in the cell and running it again, measured in the
-same run, and keeps them in tests/artifacts/widget-latency.json."""
+same run, and keeps them in tests/artifacts/widget-latency.json. A page opened later on the same
+kernel gets the widgets' states from the kernel in one message and draws them again."""
 
 import json
 import statistics
@@ -100,4 +101,26 @@ def test_a_slider_redraws_the_figure_without_a_compile(lab, browser):
           f"({figures['ratio']:.1f}x)")
     assert figures["slider_median_ms"] < figures["edit_and_run_median_ms"]
     assert figures["slider_median_ms"] < 250, figures
+    # Saved with its outputs, for the reload below.
+    page.keyboard.press("Control+s")
+    page.wait_for_selector(".jp-mod-dirty", state="detached", timeout=30_000)
+    page.close()
+
+
+def test_a_reloaded_page_gets_the_widgets_back_from_the_kernel(lab, browser):
+    """A new page on the same kernel asks for every widget's state at once over the
+    `jupyter.widget.control` comm and draws the controls as the kernel has them."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    frames = []
+    page.on("websocket", lambda socket: socket.on(
+        "framereceived", lambda frame: frames.append(frame if isinstance(frame, bytes) else frame.encode())))
+    page.goto(lab)
+    slider = page.locator(".widget-slider").first
+    slider.wait_for(state="visible", timeout=120_000)
+    # The cell last ran with `let nodes = 23;`, so the slider it made stands at 23.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.widget-readout')].some(r => r.textContent.trim() === '23')",
+        timeout=60_000)
+    assert any(b"update_states" in frame for frame in frames)
+    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").count() == 0
     page.close()
