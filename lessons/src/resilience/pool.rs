@@ -199,10 +199,10 @@ pub struct PoolRun {
     /// Dependency requests the bulkhead turned away before the slowdown while the pool had
     /// idle threads: the price of a partition too small for normal traffic.
     pub rejected_while_healthy: u64,
-    /// p99 response time of all requests that arrived before the slowdown, milliseconds,
-    /// counted as [`PoolSecond::p99_ms`] counts them.
+    /// p99 response time of all requests that arrived before the second the slowdown starts
+    /// in, milliseconds, counted as [`PoolSecond::p99_ms`] counts them.
     pub p99_before_ms: f64,
-    /// p99 response time of all requests that arrived after the slowdown, milliseconds.
+    /// p99 response time of all requests that arrived from that second on, milliseconds.
     pub p99_after_ms: f64,
 }
 
@@ -405,8 +405,8 @@ fn run_pool(
         });
     let slow_seconds = per_second.len().saturating_sub(first_slow).max(1) as f64;
     let first_slow = first_slow.min(responses.len());
-    let before: Vec<Time> = responses[..first_slow].concat();
-    let after_times: Vec<Time> = responses[first_slow..].concat();
+    let responses_before: Vec<Time> = responses[..first_slow].concat();
+    let responses_after: Vec<Time> = responses[first_slow..].concat();
     let name = match breaker {
         Some(_) => format!("{protection} + breaker"),
         None => protection.to_string(),
@@ -428,8 +428,8 @@ fn run_pool(
         dependency_throughput_after: after.dependency_ok as f64 / slow_seconds,
         most_dependency_threads: most,
         rejected_while_healthy,
-        p99_before_ms: p99_ms(&before),
-        p99_after_ms: p99_ms(&after_times),
+        p99_before_ms: p99_ms(&responses_before),
+        p99_after_ms: p99_ms(&responses_after),
     })
 }
 
