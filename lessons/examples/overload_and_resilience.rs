@@ -471,6 +471,31 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let mut all_runs = pool_runs.clone();
+    all_runs.push(guarded_runs[1].clone());
+    pool_figure(&all_runs).show();
+    pool_p99_figure(&all_runs).show();
+    let mut latency_table = Table::new([
+        "protection",
+        "p99 before (ms)",
+        "p99 after (ms)",
+        "p99 of the median second after (ms)",
+        "seconds after with p99 = 8 s",
+    ]);
+    for run in &all_runs {
+        let after: Vec<f64> = run.seconds[10..].iter().map(|s| s.p99_ms).collect();
+        let at_slow_latency = after.iter().filter(|&&p99| p99 >= 8_000.0).count();
+        latency_table.push_row([
+            run.protection.clone(),
+            format!("{:.0}", run.p99_before_ms),
+            format!("{:.0}", run.p99_after_ms),
+            format!("{:.0}", percentile(&after, 50.0)?),
+            at_slow_latency.to_string(),
+        ])?;
+    }
+    latency_table.evcxr_display();
+
+    // cell
     let policies = [
         Policy::RoundRobin,
         Policy::WeightedRoundRobin(vec![1, 10, 10, 10, 10, 10, 10, 10, 10, 10]),
@@ -876,6 +901,32 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         guarded_two.others_success_after > 0.9,
         ""
     )));
+
+    // Section 5: what the callers wait.
+    assert_eq!(column(&latency_table, 1), ["44"; 5]);
+    assert_eq!(
+        column(&latency_table, 2),
+        ["8000", "1000", "200", "8000", "1000"]
+    );
+    assert_eq!(column(&latency_table, 3), ["0", "1000", "200", "39", "39"]);
+    assert_eq!(column(&latency_table, 4), ["7", "0", "0", "4", "0"]);
+    let seconds_at = |run: &PoolRun, p99_ms: f64| -> Vec<usize> {
+        let after = run.seconds.iter().enumerate().skip(10);
+        after
+            .filter(|(_, s)| s.p99_ms == p99_ms)
+            .map(|(second, _)| second)
+            .collect()
+    };
+    assert_eq!(
+        seconds_at(&all_runs[0], 8_000.0),
+        [10, 18, 19, 26, 27, 34, 35]
+    );
+    assert_eq!(seconds_at(&all_runs[0], 0.0).len(), 23);
+    assert_eq!(seconds_at(&all_runs[1], 1_000.0).len(), 30);
+    assert_eq!(seconds_at(&all_runs[2], 200.0).len(), 30);
+    assert_eq!(seconds_at(&all_runs[3], 8_000.0), [10, 18, 26, 34]);
+    assert_eq!(seconds_at(&all_runs[4], 1_000.0), [10, 11]);
+    assert!(all_runs[4].seconds[12..].iter().all(|s| s.p99_ms < 100.0));
 
     // Section 6: balancing.
     assert_eq!(

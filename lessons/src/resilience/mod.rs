@@ -77,7 +77,11 @@
 //! bulkhead reserves the rest of the pool whatever the dependency does, at the price of turning
 //! healthy calls away when it is too small ([`pool_experiment`], [`bulkhead_sweep`]). A
 //! circuit breaker behind the timeout turns the timeouts into refusals that hold no thread
-//! ([`guarded_pool_experiment`]); without a timeout it sees no failures at all.
+//! ([`guarded_pool_experiment`]); without a timeout it sees no failures at all. The callers
+//! feel it as latency: with no protection (or a bulkhead alone) the p99 of all responses
+//! reaches the dependency's slow latency in the seconds when slow calls get threads, a timeout
+//! caps it at the timeout, and a rejection, which takes no time, pulls it down: a latency chart
+//! read without the success rate beside it makes a dead service look fast ([`pool_p99_figure`]).
 //!
 //! # Availability
 //!
@@ -165,7 +169,7 @@ pub use false_trips::{
 };
 pub use pool::{
     BulkheadRow, PoolRun, PoolScenario, PoolSecond, Protection, bulkhead_figure, bulkhead_sweep,
-    guarded_pool_experiment, pool_experiment, pool_figure,
+    guarded_pool_experiment, pool_experiment, pool_figure, pool_p99_figure,
 };
 pub use queue::{MAX_SERVERS, QueueModel, QueueRun};
 pub use recovery::{Outage, RecoveryRow, recovery_experiment, recovery_figure};

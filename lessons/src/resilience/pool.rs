@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::breaker::CircuitBreaker;
 use super::checks::{positive, positive_time, probability, within};
-use crate::sim::{Latency, Rng, Scheduler, SimError, Time, secs};
+use crate::sim::{Latency, Rng, Scheduler, SimError, Time, percentile, secs};
 use crate::viz::Figure;
 
 /// The service and its traffic in [`pool_experiment`]: `threads` workers; requests arrive at
@@ -165,6 +165,11 @@ pub struct PoolSecond {
     pub others_success: f64,
     /// Share of the dependency's requests that arrived this second and succeeded.
     pub dependency_success: f64,
+    /// The 99th percentile (nearest rank) of the response times of every request that arrived
+    /// this second, in milliseconds: all of the service's callers, failures included at the
+    /// time they took to fail (a rejection or a breaker's refusal at once, 0 ms; a timeout, the
+    /// timeout). 0 for a second without arrivals.
+    pub p99_ms: f64,
 }
 
 /// One run of [`pool_experiment`].
@@ -194,6 +199,11 @@ pub struct PoolRun {
     /// Dependency requests the bulkhead turned away before the slowdown while the pool had
     /// idle threads: the price of a partition too small for normal traffic.
     pub rejected_while_healthy: u64,
+    /// p99 response time of all requests that arrived before the second the slowdown starts
+    /// in, milliseconds, counted as [`PoolSecond::p99_ms`] counts them.
+    pub p99_before_ms: f64,
+    /// p99 response time of all requests that arrived from that second on, milliseconds.
+    pub p99_after_ms: f64,
 }
 
 enum PoolEvent {
@@ -295,6 +305,8 @@ fn run_pool(
     scheduler.schedule(Time::ZERO, PoolEvent::Arrival);
     let seconds = (scenario.duration.as_nanos() + secs(1).as_nanos() - 1) / secs(1).as_nanos();
     let mut per_second = vec![Counts::default(); seconds as usize];
+    // Every request's response time, by the second it arrived in.
+    let mut responses: Vec<Vec<Time>> = vec![Vec::new(); seconds as usize];
     let (mut busy, mut dependency_busy, mut most, mut rejected_while_healthy) = (0, 0, 0, 0);
     while let Some((now, event)) = scheduler.pop() {
         let second = (now.as_nanos() / secs(1).as_nanos()) as usize;
@@ -320,10 +332,12 @@ fn run_pool(
                     } else {
                         counts.others += 1;
                     }
+                    responses[second].push(Time::ZERO);
                     continue;
                 }
                 if uses_dependency && breaker.as_mut().is_some_and(|b| !b.allow(now)) {
                     counts.dependency += 1; // refused at once: a failure, but no thread held
+                    responses[second].push(Time::ZERO);
                     continue;
                 }
                 busy += 1;
@@ -355,7 +369,9 @@ fn run_pool(
                 started,
             } => {
                 busy -= 1;
-                let counts = &mut per_second[(started.as_nanos() / secs(1).as_nanos()) as usize];
+                let arrived_in = (started.as_nanos() / secs(1).as_nanos()) as usize;
+                responses[arrived_in].push(now - started);
+                let counts = &mut per_second[arrived_in];
                 if uses_dependency {
                     if let Some(breaker) = breaker.as_mut() {
                         breaker.record(now, succeeded);
@@ -388,6 +404,9 @@ fn run_pool(
             dependency_ok: sum.dependency_ok + c.dependency_ok,
         });
     let slow_seconds = per_second.len().saturating_sub(first_slow).max(1) as f64;
+    let first_slow = first_slow.min(responses.len());
+    let responses_before: Vec<Time> = responses[..first_slow].concat();
+    let responses_after: Vec<Time> = responses[first_slow..].concat();
     let name = match breaker {
         Some(_) => format!("{protection} + breaker"),
         None => protection.to_string(),
@@ -397,17 +416,26 @@ fn run_pool(
         seconds: per_second
             .iter()
             .enumerate()
-            .map(|(second, c)| PoolSecond {
+            .zip(&responses)
+            .map(|((second, c), times)| PoolSecond {
                 second: second as f64,
                 others_success: share(c.others_ok, c.others),
                 dependency_success: share(c.dependency_ok, c.dependency),
+                p99_ms: p99_ms(times),
             })
             .collect(),
         others_success_after: share(after.others_ok, after.others),
         dependency_throughput_after: after.dependency_ok as f64 / slow_seconds,
         most_dependency_threads: most,
         rejected_while_healthy,
+        p99_before_ms: p99_ms(&responses_before),
+        p99_after_ms: p99_ms(&responses_after),
     })
+}
+
+/// The nearest-rank 99th percentile of `times` in milliseconds, 0 when there are none.
+fn p99_ms(times: &[Time]) -> f64 {
+    percentile(times, 99.0).map_or(0.0, Time::as_millis_f64)
 }
 
 /// Success rate over time of the requests that never touch the dependency, one line per run.
@@ -428,6 +456,36 @@ pub fn pool_figure(runs: &[PoolRun]) -> Figure {
         .y_label("success rate");
     for run in runs {
         let points = run.seconds.iter().map(|s| (s.second, s.others_success));
+        figure = figure.line(run.protection.clone(), points);
+    }
+    figure
+}
+
+/// The p99 response time over time of all the service's requests, one line per run, on a log
+/// scale: the callers' side of [`pool_figure`]. Failures count at the time they took, as in
+/// [`PoolSecond::p99_ms`]; a rejection takes no time in this model, so a second whose p99 is
+/// under 1 ms (most requests turned away at once) is drawn at 1 ms, the bottom of the axis.
+///
+/// # Examples
+///
+/// ```
+/// use lessons::resilience::{PoolScenario, Protection, pool_experiment, pool_p99_figure};
+/// use lessons::sim::{Latency, ms, secs};
+///
+/// let scenario = PoolScenario::new(20, 100.0, 0.5, secs(5))?
+///     .dependency(Latency::exponential(ms(10)), Latency::constant(secs(2)), secs(2))?;
+/// let run = pool_experiment(&scenario, Protection::default(), 1)?;
+/// assert_eq!(run.seconds[2].p99_ms, 2_000.0);
+/// assert!(pool_p99_figure(&[run]).to_svg()?.contains("no protection"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn pool_p99_figure(runs: &[PoolRun]) -> Figure {
+    let mut figure = Figure::new("p99 response time of all requests, failures included")
+        .x_label("time (s)")
+        .y_label("p99 response time (ms)")
+        .log_y();
+    for run in runs {
+        let points = run.seconds.iter().map(|s| (s.second, s.p99_ms.max(1.0)));
         figure = figure.line(run.protection.clone(), points);
     }
     figure
