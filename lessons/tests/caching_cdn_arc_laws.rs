@@ -201,14 +201,27 @@ fn arc_follows_the_papers_pseudocode_on_a_trace_worked_by_hand() {
     assert_eq!(hit_at, [3, 8, 12]);
     assert_eq!(
         targets,
-        [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        [
+            0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        ]
     );
-    let (n, two, one, three, four, six, seven) = (None, Some(2), Some(1), Some(3), Some(4), Some(6), Some(7));
+    let (n, two, one, three, four, six, seven) =
+        (None, Some(2), Some(1), Some(3), Some(4), Some(6), Some(7));
     assert_eq!(
         evictions,
-        [n, n, n, two, one, three, two, n, three, one, four, n, one, six, seven]
+        [
+            n, n, n, two, one, three, two, n, three, one, four, n, one, six, seven
+        ]
     );
-    assert_eq!(cache.sizes(), ArcSizes { t1: 1, t2: 1, b1: 1, b2: 1 });
+    assert_eq!(
+        cache.sizes(),
+        ArcSizes {
+            t1: 1,
+            t2: 1,
+            b1: 1,
+            b2: 1
+        }
+    );
     assert!(cache.contains(8) && cache.contains(5));
 }
 
@@ -217,9 +230,20 @@ fn arc_follows_the_papers_pseudocode_on_a_trace_worked_by_hand() {
 #[test]
 fn arc_drops_a_key_without_a_ghost_when_t1_fills_the_cache() {
     let mut cache = ArcCache::new(2).unwrap();
-    let evicted: Vec<Option<u64>> = [1, 2, 3, 1].iter().map(|&key| cache.request(key).evicted).collect();
+    let evicted: Vec<Option<u64>> = [1, 2, 3, 1]
+        .iter()
+        .map(|&key| cache.request(key).evicted)
+        .collect();
     assert_eq!(evicted, [None, None, Some(1), Some(2)]);
-    assert_eq!(cache.sizes(), ArcSizes { t1: 2, t2: 0, b1: 0, b2: 0 });
+    assert_eq!(
+        cache.sizes(),
+        ArcSizes {
+            t1: 2,
+            t2: 0,
+            b1: 0,
+            b2: 0
+        }
+    );
 }
 
 #[test]
@@ -228,5 +252,10 @@ fn invalid_parameters_are_refused_with_what_is_allowed() {
     assert!(ArcCache::new(0).is_err());
     assert!(CdnTrace::new(10, 1.0, -0.1).is_err());
     assert!(CdnTrace::new(0, 1.0, 0.5).is_err());
-    assert!(CdnTrace::new(10, 1.0, 0.5).unwrap().generate(20_000_000, 1).is_err());
+    assert!(
+        CdnTrace::new(10, 1.0, 0.5)
+            .unwrap()
+            .generate(20_000_000, 1)
+            .is_err()
+    );
 }

@@ -282,8 +282,8 @@ impl ArcCache {
     /// when the request was a ghost of T2), otherwise T2's LRU key into B2.
     fn replace(&mut self, requested_from_b2: bool) -> Option<u64> {
         let t1 = self.t1.len() as f64;
-        let from_t1 = self.t1.len() >= 1
-            && (t1 > self.target || (requested_from_b2 && t1 == self.target));
+        let from_t1 =
+            self.t1.len() >= 1 && (t1 > self.target || (requested_from_b2 && t1 == self.target));
         // The paper's invariants keep the chosen list non-empty; the fallback only avoids a panic.
         if from_t1 || self.t2.len() == 0 {
             let evicted = self.t1.pop_least_recent()?;

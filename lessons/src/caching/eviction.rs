@@ -241,7 +241,6 @@ pub fn hit_rate(hits: &[bool]) -> f64 {
     hits.iter().filter(|&&hit| hit).count() as f64 / hits.len() as f64
 }
 
-
 /// LRU, storing every miss, or with `admit_within` only a key requested before within that many
 /// requests (the exact memory a CDN approximates with a Bloom filter).
 fn lru(capacity: usize, trace: &[u64], admit_within: Option<usize>) -> Result<Vec<Step>, SimError> {
