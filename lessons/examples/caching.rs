@@ -278,6 +278,124 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    let arc_rows = eviction_sweep(&trace, keys, &[Policy::Arc], &sizes, 50_000.0, 1)?;
+    let mut with_arc = sweep.clone();
+    with_arc.extend(arc_rows);
+    hit_rate_figure(&with_arc, "Zipf(1), 10,000 keys, with ARC").show();
+    let mut arc_table = Table::new(["slots", "LRU", "LFU", "ARC", "OPT"]);
+    for size in sizes {
+        let rates = [Policy::Lru, Policy::Lfu, Policy::Arc, Policy::Optimal]
+            .map(|policy| format!("{:.3}", hit_rate_at(&with_arc, policy, size).unwrap_or(0.0)));
+        arc_table.push_row([vec![size.to_string()], rates.to_vec()].concat())?;
+    }
+    arc_table.evcxr_display();
+
+    // cell
+    let arc_policies = [Policy::Lru, Policy::Lfu, Policy::Arc];
+    let arc_scans = hit_rate_over_time(&scanned, &arc_policies, 1_000, 2_000, 1)?;
+    timeline_figure(&arc_scans, "ARC across the 5,000-key scans").show();
+    let arc_scan_rows = scan_experiment(&scanned, keys, &arc_policies, 1_000, 1)?;
+    Table::from_rows(&arc_scan_rows)?.show();
+    let arc_after_scan = arc_scans
+        .iter()
+        .find(|row| row.policy == "ARC" && row.requests == 46_000)
+        .map_or(0.0, |row| row.hit_rate);
+    let arc_shift = hit_rate_over_time(&shifted, &[Policy::Arc], 1_000, 2_000, 1)?;
+    let arc_late = mean_hit_rate_after(&arc_shift, Policy::Arc, 90_000).unwrap_or(0.0);
+    println!("ARC in the window that ends the first scan: {arc_after_scan:.2}");
+    println!("ARC after the shift: {arc_late:.3} over the last 10,000 requests");
+
+    // cell
+    let prediction: Option<bool> = None; // 20,000-key scans: does ARC still beat LRU outside them?
+    let scan_length = 20_000;
+    let long_scans = KeyTrace::zipf(keys, 1.0)?
+        .with_scans(40_000, scan_length)?
+        .generate(100_000, 2)?;
+    let long_rows = scan_experiment(&long_scans, keys, &[Policy::Lru, Policy::Arc], 1_000, 1)?;
+    let (lru_outside, arc_outside) = (
+        long_rows[0].hit_rate_outside_scans,
+        long_rows[1].hit_rate_outside_scans,
+    );
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            arc_outside > lru_outside,
+            format!(
+                "Outside the scans: LRU {lru_outside:.3}, ARC {arc_outside:.3}. Scan keys pass \
+                 through T1 once and never reach T2, however long the scan."
+            )
+        )
+    );
+
+    // cell
+    let cdn = CdnTrace::new(keys, 1.0, 0.8)?;
+    let cdn_trace = cdn.generate(100_000, 1)?;
+    let one_hit_requests = cdn_trace.iter().filter(|&&key| key >= keys as u64).count();
+    println!(
+        "{one_hit_requests} of {} requests are for one-hit objects; {:.1}% of the distinct \
+         objects are requested exactly once",
+        cdn_trace.len(),
+        100.0 * share_requested_once(&cdn_trace)
+    );
+    let cdn_policies = [
+        Policy::Lru,
+        Policy::Lfu,
+        Policy::DecayingLfu { halve_every: 5_000 },
+        Policy::SecondHit { window: 10_000 },
+        Policy::Arc,
+        Policy::Optimal,
+        Policy::OptimalWithBypass,
+    ];
+    let cdn_sizes = [10, 30, 100, 300, 1_000, 3_000];
+    let cdn_rows = cdn_sweep(&cdn_trace, &cdn_policies, &cdn_sizes, 1)?;
+    cdn_figure(&cdn_rows, "CDN trace, 80% one-hit objects").show();
+
+    // cell
+    let cdn_at: Vec<CdnRow> = cdn_rows
+        .iter()
+        .filter(|row| row.capacity == 100 || row.capacity == 1_000)
+        .cloned()
+        .collect();
+    let cdn_table = Table::from_rows(&cdn_at)?;
+    cdn_table.evcxr_display();
+
+    // cell
+    let tiny = [1, 1, 2, 1, 3, 1, 4, 1];
+    for policy in [
+        Policy::Optimal,
+        Policy::SecondHit { window: 10 },
+        Policy::OptimalWithBypass,
+    ] {
+        let tiny_hits = replay(policy, 1, &tiny, 0)?
+            .iter()
+            .filter(|&&hit| hit)
+            .count();
+        println!("{policy}: {tiny_hits} hits of 8");
+    }
+
+    // cell
+    let prediction: Option<bool> = None; // 30% one-hit objects: does second hit still beat LFU at 1,000 slots?
+    let one_hit_share = 0.3;
+    let fewer = CdnTrace::new(keys, 1.0, one_hit_share)?.generate(100_000, 1)?;
+    let duel_policies = [Policy::Lfu, Policy::SecondHit { window: 10_000 }];
+    let fewer_rows = cdn_sweep(&fewer, &duel_policies, &[1_000], 1)?;
+    let (lfu_rate, second_rate) = (fewer_rows[0].hit_rate, fewer_rows[1].hit_rate);
+    println!(
+        "{}",
+        check_prediction(
+            prediction,
+            second_rate > lfu_rate,
+            format!(
+                "{:.0}% one-hit objects, 1,000 slots: LFU {lfu_rate:.3}, second hit \
+                 {second_rate:.3}. Second hit pays one miss per object that comes back; LFU \
+                 pays for every one-hit object it stores.",
+                100.0 * one_hit_share
+            )
+        )
+    );
+
+    // cell
     let hot = HotKey {
         requests_per_second: 10_000.0,
         ttl: secs(1),
@@ -544,6 +662,118 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     // The variation the prose suggests: 3 samples.
     let three_samples = hit_rate(&replay(Policy::SampledLru { samples: 3 }, 100, &trace, 1)?);
     assert_eq!(three(three_samples), "0.378"); // 2.6% below LRU
+
+    // ARC on the same traces: the sweep, the scans, the shift, and the try-it.
+    let with_arc_at = |policy, size| three(hit_rate_at(&with_arc, policy, size).unwrap_or(0.0));
+    assert_eq!(
+        [Policy::Lru, Policy::Lfu, Policy::Arc, Policy::Optimal]
+            .map(|policy| with_arc_at(policy, 100)),
+        ["0.389", "0.493", "0.494", "0.580"]
+    );
+    let outside: Vec<String> = arc_scan_rows
+        .iter()
+        .map(|row| three(row.hit_rate_outside_scans))
+        .collect();
+    assert_eq!(outside, ["0.668", "0.725", "0.723"]);
+    assert_eq!(format!("{arc_after_scan:.2}"), "0.37");
+    assert_eq!(three(arc_late), "0.731");
+    assert!(right(check_prediction(
+        Some(true),
+        arc_outside > lru_outside,
+        ""
+    )));
+    assert_eq!(
+        (three(lru_outside), three(arc_outside)),
+        ("0.667".into(), "0.718".into())
+    );
+    // The variation the prose suggests: 50,000-key scans.
+    let longest = KeyTrace::zipf(keys, 1.0)?
+        .with_scans(40_000, 50_000)?
+        .generate(100_000, 2)?;
+    let longest_rows = scan_experiment(&longest, keys, &[Policy::Lru, Policy::Arc], 1_000, 1)?;
+    let longest_outside: Vec<String> = longest_rows
+        .iter()
+        .map(|row| three(row.hit_rate_outside_scans))
+        .collect();
+    assert_eq!(longest_outside, ["0.665", "0.716"]); // ARC still ahead
+
+    // The CDN trace.
+    assert_eq!(one_hit_requests, 30_633);
+    assert_eq!(
+        format!("{:.1}", 100.0 * share_requested_once(&cdn_trace)),
+        "86.7"
+    );
+    let cdn_row = |policy: Policy, size: usize| {
+        let name = policy.to_string();
+        cdn_rows
+            .iter()
+            .find(|row| row.policy == name && row.capacity == size)
+            .map(|row| (row.hit_rate, row.stored_per_request, row.dead_slot_share))
+            .unwrap_or_default()
+    };
+    let second_hit = Policy::SecondHit { window: 10_000 };
+    let decaying = Policy::DecayingLfu { halve_every: 5_000 };
+    assert_eq!(cdn_row(Policy::Lru, 100), (0.2311, 0.7689, 0.458));
+    assert_eq!(cdn_row(Policy::Lfu, 100), (0.3381, 0.6619, 0.0575));
+    assert_eq!(cdn_row(second_hit, 100), (0.3009, 0.2346, 0.0624));
+    assert_eq!(cdn_row(Policy::Arc, 100).0, 0.3457);
+    assert_eq!(cdn_row(decaying, 100).0, 0.3472);
+    assert_eq!(cdn_row(Policy::Optimal, 100), (0.4021, 0.5979, 0.0113));
+    let served_and_stored = |policy, size| {
+        let (hit_rate, stored, _) = cdn_row(policy, size);
+        (hit_rate, stored)
+    };
+    assert_eq!(
+        served_and_stored(Policy::OptimalWithBypass, 100),
+        (0.4027, 0.0776)
+    );
+    assert_eq!(served_and_stored(Policy::Lfu, 1_000), (0.485, 0.515));
+    assert_eq!(served_and_stored(second_hit, 1_000), (0.4925, 0.0458));
+    // The best real policy against OPT: ARC, 14% below at 100 slots and 11% at 1,000.
+    let below_optimal = |size| {
+        format!(
+            "{:.0}",
+            100.0 * (1.0 - cdn_row(Policy::Arc, size).0 / cdn_row(Policy::Optimal, size).0)
+        )
+    };
+    assert_eq!(
+        (below_optimal(100), below_optimal(1_000)),
+        ("14".into(), "11".into())
+    );
+    assert_eq!(cdn_row(Policy::Arc, 1_000).0, 0.4963);
+    assert_eq!(cdn_row(decaying, 1_000).0, 0.4451);
+    assert_eq!(cdn_row(Policy::Optimal, 1_000).0, 0.5573);
+    for size in cdn_sizes {
+        let bound = cdn_row(Policy::OptimalWithBypass, size).0;
+        let optimal = cdn_row(Policy::Optimal, size).0;
+        for policy in cdn_policies {
+            assert!(cdn_row(policy, size).0 <= bound, "{policy} at {size}");
+            assert!(cdn_row(policy, size).0 <= optimal || policy == Policy::OptimalWithBypass);
+        }
+    }
+    let tiny_hits =
+        |policy| replay(policy, 1, &tiny, 0).map(|hits| hits.iter().filter(|&&hit| hit).count());
+    assert_eq!(
+        [
+            Policy::Optimal,
+            Policy::SecondHit { window: 10 },
+            Policy::OptimalWithBypass
+        ]
+        .map(tiny_hits)
+        .map(Result::ok),
+        [Some(1), Some(3), Some(4)]
+    );
+    assert!(right(check_prediction(
+        Some(false),
+        second_rate > lfu_rate,
+        ""
+    )));
+    assert_eq!((lfu_rate, second_rate), (0.6969, 0.6858));
+    // The variation the prose suggests: 95% one-hit objects.
+    let most = CdnTrace::new(keys, 1.0, 0.95)?.generate(100_000, 1)?;
+    let most_rows = cdn_sweep(&most, &duel_policies, &[1_000], 1)?;
+    let most_rates: Vec<f64> = most_rows.iter().map(|row| row.hit_rate).collect();
+    assert_eq!(most_rates, [0.1084, 0.1244]); // second hit ahead again
 
     // Section 3: the hot key.
     assert!(

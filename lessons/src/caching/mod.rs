@@ -23,6 +23,10 @@
 //!    popularity shift, against Belady's offline optimum, which no policy beats. Random eviction
 //!    is close to LRU on Zipf(1), and far from optimal (claim C27); a cache that pins the `C`
 //!    most popular keys serves `H(C)/H(K)` of a static Zipf workload ([`top_keys_hit_rate`]).
+//!    On a CDN-like trace where most objects are requested once ([`CdnTrace`], [`cdn_sweep`]),
+//!    storing an object only on its second request ([`Policy::SecondHit`]) keeps the one-hit
+//!    objects out of the cache, and Megiddo and Modha's [`ArcCache`] ([`Policy::Arc`]) adapts
+//!    between recency and frequency and resists scans.
 //! 5. **Stampede, avalanche, penetration** (15.5): what happens to the database when a hot key
 //!    expires, when many keys expire together, or when requests ask for keys nobody has; locks,
 //!    request coalescing, stale-while-revalidate, early refresh, jitter, Bloom filters.
@@ -52,7 +56,10 @@
 //!   Distributions: Evidence and Implications", INFOCOM 1999 (hit rate of the top keys of a Zipf
 //!   workload grows like log C).
 //! * Nimrod Megiddo and Dharmendra Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache",
-//!   FAST 2003 (scans and shifts against LRU and LFU).
+//!   FAST 2003 (the algorithm in its Figure 4; scans and shifts against LRU and LFU).
+//! * Bruce Maggs and Ramesh Sitaraman, "Algorithmic Nuggets in Content Delivery", ACM SIGCOMM
+//!   Computer Communication Review 45(3), 2015 (one-hit wonders in Akamai's traces, caching on
+//!   the second request, Bloom filters to remember the first).
 //! * Redis documentation, "Key eviction" (approximated LRU by sampling, `maxmemory-samples`; LFU
 //!   with decaying counters since Redis 4.0).
 //! * Rajesh Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013 (leases against stale sets
@@ -70,7 +77,10 @@
 //! # Ok::<(), lessons::sim::SimError>(())
 //! ```
 
+mod arc;
 mod avalanche;
+mod cdn;
+mod cdn_experiments;
 mod eviction;
 mod eviction_experiments;
 mod frequency_oracle;
@@ -88,8 +98,11 @@ mod trace;
 mod ttl;
 mod write_behind;
 
+pub use arc::{ArcCache, ArcSizes};
 pub use avalanche::{ExpiryRow, MassExpiry, mass_expiry_experiment};
-pub use eviction::{Policy, hit_rate, replay};
+pub use cdn::{CdnTrace, share_requested_once};
+pub use cdn_experiments::{CdnRow, cdn_figure, cdn_sweep};
+pub use eviction::{Policy, Step, hit_rate, replay, replay_steps};
 pub use eviction_experiments::{
     EvictionRow, ScanRow, TimelineRow, backend_load_figure, eviction_sweep, hit_rate_at,
     hit_rate_figure, hit_rate_over_time, mean_hit_rate_after, scan_experiment, timeline_figure,
