@@ -398,6 +398,36 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    use lessons::viz::Figure;
+    use lessons::widgets::{Control, Values, interact};
+
+    fn avalanche_view(values: &Values) -> Result<Figure, SimError> {
+        let cache = MassExpiry {
+            keys: 1_000_000,
+            ttl: secs(3_600),
+            warmup: secs(values.int("warm-up (s)")),
+            jitter: Time::ZERO,
+        };
+        let jitter = secs(values.int("jitter (s)"));
+        let rows = mass_expiry_experiment(cache, &[jitter], secs(1), 1)?;
+        let peak = rows.iter().map(|row| row.per_second).fold(0.0, f64::max);
+        let bound = MassExpiry { jitter, ..cache }.peak_per_second();
+        let title = format!("Peak {peak:.0}/s; keys / max(warm-up, jitter) = {bound:.0}/s");
+        let counts = rows.iter().map(|row| (row.time_s, row.per_second));
+        Ok(Figure::new(title)
+            .x_label("time since warm-up started (s)")
+            .y_label("expirations per second")
+            .step(format!("jitter {jitter}"), counts))
+    }
+    interact(
+        vec![
+            Control::int("warm-up (s)", 1..=900, 10)?,
+            Control::int("jitter (s)", 0..=1_800, 600)?,
+        ],
+        avalanche_view,
+    )?;
+
+    // cell
     let mut hot_rows = Vec::new();
     for ttl in [secs(1), secs(5)] {
         for servers in [10, 30, 100, 300, 1_000, 3_000] {
@@ -736,5 +766,20 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         (duel[0].db_queries_per_second, duel[1].db_queries_per_second),
         (10.0, 52.6)
     );
+    // The live figure at its starting values and at each value the prose suggests.
+    let avalanche_at = |warmup: i64, jitter: i64| -> Result<String, Box<dyn Error>> {
+        let figure = avalanche_view(&Values::of(&[
+            Control::int("warm-up (s)", 1..=900, warmup)?,
+            Control::int("jitter (s)", 0..=1_800, jitter)?,
+        ]))?;
+        Ok(figure.title().to_string())
+    };
+    let peak = |count: &str, bound: &str| {
+        format!("Peak {count}/s; keys / max(warm-up, jitter) = {bound}/s")
+    };
+    assert_eq!(avalanche_at(10, 600)?, peak("1791", "1667"));
+    assert_eq!(avalanche_at(10, 0)?, peak("100603", "100000"));
+    assert_eq!(avalanche_at(600, 0)?, peak("1783", "1667"));
+    assert_eq!(avalanche_at(600, 600)?, peak("1730", "1667"));
     Ok(())
 }
