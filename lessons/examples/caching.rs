@@ -462,6 +462,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    fn hot_key_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let servers = values.int("servers (S)") as usize;
+        let ttl = secs(values.int("TTL in s (T)"));
+        let rate: f64 = values.choice("requests/s (Q)").replace(',', "").parse()?;
+        let row = hot_key_run(servers, ttl, rate, secs(5), 1)?;
+        Ok(Table::from_rows(&[row])?)
+    }
+    interact(
+        vec![
+            Control::int("servers (S)", 10..=3_000, 100)?,
+            Control::int("TTL in s (T)", 1..=5, 1)?,
+            Control::choice("requests/s (Q)", &["1,000", "10,000", "100,000"], 2)?,
+        ],
+        hot_key_view,
+    )?;
+
+    // cell
     let prediction: Option<bool> = None; // Zipf(0.8): is random within 15% of OPT at 100 slots?
     let flatter = KeyTrace::zipf(keys, 0.8)?.generate(100_000, 1)?;
     let flat_rows = eviction_sweep(
@@ -781,5 +798,22 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!(avalanche_at(10, 0)?, peak("100603", "100000"));
     assert_eq!(avalanche_at(600, 0)?, peak("1783", "1667"));
     assert_eq!(avalanche_at(600, 600)?, peak("1730", "1667"));
+    let hot_at = |servers: i64, ttl: i64, rate: usize| -> Result<Vec<String>, Box<dyn Error>> {
+        let table = hot_key_view(&Values::of(&[
+            Control::int("servers (S)", 10..=3_000, servers)?,
+            Control::int("TTL in s (T)", 1..=5, ttl)?,
+            Control::choice("requests/s (Q)", &["1,000", "10,000", "100,000"], rate)?,
+        ]))?;
+        Ok(table.rows()[0].clone())
+    };
+    // Columns: servers, TTL, Q, requests, backend requests, backend/s, long run/s, bound/s.
+    let backend = |row: Vec<String>| [row[5].clone(), row[7].clone()];
+    assert_eq!(backend(hot_at(100, 1, 2)?), ["100.0", "100.0"]);
+    assert_eq!(backend(hot_at(100, 1, 1)?), ["100.0", "100.0"]);
+    assert_eq!(backend(hot_at(100, 1, 0)?), ["99.4", "100.0"]);
+    let spread_thin = hot_at(3_000, 1, 0)?;
+    assert_eq!([&spread_thin[3], &spread_thin[4]], ["5014", "3867"]);
+    assert_eq!(backend(spread_thin), ["773.4", "3000.0"]);
+    assert_eq!(backend(hot_at(3_000, 1, 2)?), ["3000.0", "3000.0"]);
     Ok(())
 }
