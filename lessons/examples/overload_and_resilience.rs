@@ -617,9 +617,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
-    use lessons::viz::Figure;
-
-    fn balancing_view(values: &Values) -> Result<Figure, SimError> {
+    fn balancing_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
         let slow = values.float("slow server factor");
         let load = values.float("utilization");
         let policies = [
@@ -629,8 +627,7 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             Policy::PowerOfTwoChoices,
         ];
         let rows = balancing_experiment(&policies, 10, slow, ms(10), load, secs(20), 11)?;
-        let title = format!("One server {slow}x slower, {:.0}% load", load * 100.0);
-        Ok(response_bars(&title, &rows))
+        Ok(policy_table(&rows)?)
     }
     interact(
         vec![
@@ -1016,31 +1013,19 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     assert_eq!([&start[0][3], &start[0][4]], ["140.5 ms", "644 ms"]);
     let eight = queue_at(0.95, 8)?;
     assert_eq!([&eight[0][2], &eight[1][2]], ["200.0 ms", "31.1 ms"]);
-    let live_policies = [
-        Policy::RoundRobin,
-        Policy::Random,
-        Policy::LeastConnections,
-        Policy::PowerOfTwoChoices,
-    ];
-    let balancing_at = |slow: f64, load: f64| -> Result<Vec<f64>, Box<dyn Error>> {
-        let title = balancing_view(&Values::of(&[
+    let balancing_at = |slow: f64, load: f64| -> Result<Vec<String>, Box<dyn Error>> {
+        let table = balancing_view(&Values::of(&[
             Control::float("slow server factor", 1.0, 20.0, 0.5, slow)?,
             Control::float("utilization", 0.1, 0.8, 0.05, load)?,
-        ]))?
-        .title()
-        .to_string();
-        assert_eq!(
-            title,
-            format!("One server {slow}x slower, {:.0}% load", load * 100.0)
-        );
-        let rows = balancing_experiment(&live_policies, 10, slow, ms(10), load, secs(20), 11)?;
-        Ok(rows.iter().map(|row| row.p99_ms.round()).collect())
+        ]))?;
+        // The p99 column, one row per policy.
+        Ok(table.rows().iter().map(|row| row[2].clone()).collect())
     };
-    assert_eq!(balancing_at(10.0, 0.6)?, [81_370.0, 81_242.0, 77.0, 193.0]);
-    assert_eq!(balancing_at(3.0, 0.6)?[..3], [12_529.0, 12_594.0, 61.0]);
-    assert_eq!(balancing_at(2.0, 0.6)?[..3], [2_849.0, 2_773.0, 56.0]);
-    assert_eq!(balancing_at(1.0, 0.6)?[..3], [72.0, 115.0, 47.0]);
-    assert_eq!(balancing_at(10.0, 0.3)?[..3], [31_741.0, 32_345.0, 129.0]);
+    assert_eq!(balancing_at(10.0, 0.6)?, ["81370", "81242", "77", "193"]);
+    assert_eq!(balancing_at(3.0, 0.6)?[..3], ["12529", "12594", "61"]);
+    assert_eq!(balancing_at(2.0, 0.6)?[..3], ["2849", "2773", "56"]);
+    assert_eq!(balancing_at(1.0, 0.6)?[..3], ["72", "115", "47"]);
+    assert_eq!(balancing_at(10.0, 0.3)?[..3], ["31741", "32345", "129"]);
 
     Ok(())
 }
