@@ -516,6 +516,36 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    use lessons::viz::Figure;
+    use lessons::widgets::{Control, Values, interact};
+
+    fn avalanche_view(values: &Values) -> Result<Figure, SimError> {
+        let cache = MassExpiry {
+            keys: 1_000_000,
+            ttl: secs(3_600),
+            warmup: secs(values.int("warm-up (s)")),
+            jitter: Time::ZERO,
+        };
+        let jitter = secs(values.int("jitter (s)"));
+        let rows = mass_expiry_experiment(cache, &[jitter], secs(1), 1)?;
+        let peak = rows.iter().map(|row| row.per_second).fold(0.0, f64::max);
+        let bound = MassExpiry { jitter, ..cache }.peak_per_second();
+        let title = format!("Peak {peak:.0}/s; keys / max(warm-up, jitter) = {bound:.0}/s");
+        let counts = rows.iter().map(|row| (row.time_s, row.per_second));
+        Ok(Figure::new(title)
+            .x_label("time since warm-up started (s)")
+            .y_label("expirations per second")
+            .step(format!("jitter {jitter}"), counts))
+    }
+    interact(
+        vec![
+            Control::int("warm-up (s)", 1..=900, 10)?,
+            Control::int("jitter (s)", 0..=1_800, 600)?,
+        ],
+        avalanche_view,
+    )?;
+
+    // cell
     let mut hot_rows = Vec::new();
     for ttl in [secs(1), secs(5)] {
         for servers in [10, 30, 100, 300, 1_000, 3_000] {
@@ -548,6 +578,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             )
         )
     );
+
+    // cell
+    fn hot_key_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let servers = values.int("servers (S)") as usize;
+        let ttl = secs(values.int("TTL in s (T)"));
+        let rate: f64 = values.choice("requests/s (Q)").replace(',', "").parse()?;
+        let row = hot_key_run(servers, ttl, rate, secs(5), 1)?;
+        Ok(Table::from_rows(&[row])?)
+    }
+    interact(
+        vec![
+            Control::int("servers (S)", 10..=3_000, 100)?,
+            Control::int("TTL in s (T)", 1..=5, 1)?,
+            Control::choice("requests/s (Q)", &["1,000", "10,000", "100,000"], 2)?,
+        ],
+        hot_key_view,
+    )?;
 
     // cell
     let prediction: Option<bool> = None; // Zipf(0.8): is random within 15% of OPT at 100 slots?
@@ -966,5 +1013,37 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         (duel[0].db_queries_per_second, duel[1].db_queries_per_second),
         (10.0, 52.6)
     );
+    // The live figure at its starting values and at each value the prose suggests.
+    let avalanche_at = |warmup: i64, jitter: i64| -> Result<String, Box<dyn Error>> {
+        let figure = avalanche_view(&Values::of(&[
+            Control::int("warm-up (s)", 1..=900, warmup)?,
+            Control::int("jitter (s)", 0..=1_800, jitter)?,
+        ]))?;
+        Ok(figure.title().to_string())
+    };
+    let peak = |count: &str, bound: &str| {
+        format!("Peak {count}/s; keys / max(warm-up, jitter) = {bound}/s")
+    };
+    assert_eq!(avalanche_at(10, 600)?, peak("1791", "1667"));
+    assert_eq!(avalanche_at(10, 0)?, peak("100603", "100000"));
+    assert_eq!(avalanche_at(600, 0)?, peak("1783", "1667"));
+    assert_eq!(avalanche_at(600, 600)?, peak("1730", "1667"));
+    let hot_at = |servers: i64, ttl: i64, rate: usize| -> Result<Vec<String>, Box<dyn Error>> {
+        let table = hot_key_view(&Values::of(&[
+            Control::int("servers (S)", 10..=3_000, servers)?,
+            Control::int("TTL in s (T)", 1..=5, ttl)?,
+            Control::choice("requests/s (Q)", &["1,000", "10,000", "100,000"], rate)?,
+        ]))?;
+        Ok(table.rows()[0].clone())
+    };
+    // Columns: servers, TTL, Q, requests, backend requests, backend/s, long run/s, bound/s.
+    let backend = |row: Vec<String>| [row[5].clone(), row[7].clone()];
+    assert_eq!(backend(hot_at(100, 1, 2)?), ["100.0", "100.0"]);
+    assert_eq!(backend(hot_at(100, 1, 1)?), ["100.0", "100.0"]);
+    assert_eq!(backend(hot_at(100, 1, 0)?), ["99.4", "100.0"]);
+    let spread_thin = hot_at(3_000, 1, 0)?;
+    assert_eq!([&spread_thin[3], &spread_thin[4]], ["5014", "3867"]);
+    assert_eq!(backend(spread_thin), ["773.4", "3000.0"]);
+    assert_eq!(backend(hot_at(3_000, 1, 2)?), ["3000.0", "3000.0"]);
     Ok(())
 }

@@ -169,6 +169,23 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    use lessons::viz::Figure;
+    use lessons::widgets::{Control, Values, interact};
+
+    fn power_view(values: &Values) -> Result<Figure, Box<dyn std::error::Error>> {
+        let treatment = values.float("treatment rate (%)") / 100.0;
+        let alpha = values.choice("alpha").parse()?;
+        Ok(power_curve_figure(0.003, treatment, alpha, 200, 4)?)
+    }
+    interact(
+        vec![
+            Control::float("treatment rate (%)", 0.32, 1.0, 0.02, 0.5)?,
+            Control::choice("alpha", &["0.01", "0.05", "0.1"], 1)?,
+        ],
+        power_view,
+    )?;
+
+    // cell
     let drift = DriftParameters::default();
     let drift_rows = drift_experiment(&drift, 6)?;
     let drift_alarms = AlarmSummary::of(&drift_rows);
@@ -225,6 +242,26 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             )
         )
     );
+
+    // cell
+    fn drift_view(values: &Values) -> Result<Figure, Box<dyn std::error::Error>> {
+        let parameters = DriftParameters {
+            shift: values.float("shift (sd)"),
+            spread: values.float("spread (sd)"),
+            window_size: values.choice("window").parse()?,
+            ..DriftParameters::default()
+        };
+        let rows = drift_experiment(&parameters, 6)?;
+        Ok(drift_alarms_figure(&rows, parameters.psi_threshold))
+    }
+    interact(
+        vec![
+            Control::float("shift (sd)", 0.0, 1.0, 0.05, 0.2)?,
+            Control::float("spread (sd)", 0.5, 2.0, 0.1, 1.0)?,
+            Control::choice("window", &["50", "100", "200", "500", "1000"], 4)?,
+        ],
+        drift_view,
+    )?;
 
     // cell
     let (scores, labels) = scored_examples(2_000, 2_000, 1.0, 9)?;
@@ -893,5 +930,40 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         ""
     )));
     assert_eq!(noisy_rows[0].retrains, 76);
+    // The live figures at their starting values and at each value the prose suggests.
+    let power_at = |rate: f64, alpha: usize| -> Result<String, Box<dyn Error>> {
+        let figure = power_view(&Values::of(&[
+            Control::float("treatment rate (%)", 0.32, 1.0, 0.02, rate)?,
+            Control::choice("alpha", &["0.01", "0.05", "0.1"], alpha)?,
+        ]))?;
+        Ok(figure.title().to_string())
+    };
+    let needs = |rate: &str, per_arm: u64| {
+        format!("0.3% against {rate}%: 80% power needs {per_arm} per arm")
+    };
+    assert_eq!(power_at(0.5, 1)?, needs("0.50", 15_634));
+    assert_eq!(power_at(0.6, 1)?, needs("0.60", 7_813));
+    assert_eq!(power_at(1.0, 1)?, needs("1.00", 2_068));
+    assert_eq!(power_at(0.4, 1)?, needs("0.40", 54_749));
+    assert_eq!(power_at(0.5, 0)?, needs("0.50", 23_264));
+    let drift_at = |shift: f64, spread: f64, window: usize| -> Result<String, Box<dyn Error>> {
+        let figure = drift_view(&Values::of(&[
+            Control::float("shift (sd)", 0.0, 1.0, 0.05, shift)?,
+            Control::float("spread (sd)", 0.5, 2.0, 0.1, spread)?,
+            Control::choice("window", &["50", "100", "200", "500", "1000"], window)?,
+        ]))?;
+        Ok(figure.title().to_string())
+    };
+    let alarms = |psi_before: usize, ks_before: usize, psi_after: usize, ks_after: usize| {
+        format!(
+            "Alarms before the shift: PSI {psi_before}, KS {ks_before}; after: PSI {psi_after}, KS {ks_after}"
+        )
+    };
+    assert_eq!(drift_at(0.2, 1.0, 4)?, alarms(0, 0, 0, 20));
+    assert_eq!(drift_at(0.4, 1.0, 4)?, alarms(0, 0, 1, 20));
+    assert_eq!(drift_at(0.45, 1.0, 4)?, alarms(0, 0, 13, 20));
+    assert_eq!(drift_at(0.5, 1.0, 4)?, alarms(0, 0, 20, 20));
+    assert_eq!(drift_at(0.0, 1.0, 0)?, alarms(12, 1, 10, 1));
+    assert_eq!(drift_at(0.2, 1.0, 2)?, alarms(0, 1, 0, 15));
     Ok(())
 }

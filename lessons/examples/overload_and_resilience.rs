@@ -94,6 +94,34 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    use lessons::widgets::{Control, Values, interact};
+
+    fn queue_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let rho = values.float("utilization");
+        let mut table = Table::new(["servers", "P(wait)", "formula", "simulated", "p99"]);
+        for servers in [1, values.int("servers") as usize] {
+            let rate = rho * servers as f64 * 100.0;
+            let model = QueueModel::new(rate, Latency::exponential(ms(10)), servers)?;
+            let run = model.run(secs(60), 1)?;
+            table.push_row([
+                servers.to_string(),
+                format!("{:.3}", erlang_c(servers, rate / 100.0)?),
+                format!("{:.1} ms", mmc_mean_response_ms(rate, ms(10), servers)?),
+                format!("{:.1} ms", run.mean_response_ms),
+                format!("{:.0} ms", run.p99_response_ms),
+            ])?;
+        }
+        Ok(table)
+    }
+    interact(
+        vec![
+            Control::float("utilization", 0.1, 0.98, 0.01, 0.9)?,
+            Control::int("servers", 2..=8, 4)?,
+        ],
+        queue_view,
+    )?;
+
+    // cell
     let loads = [0.25, 0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0];
     let mut goodput = goodput_sweep(1, ms(10), ms(200), &loads, None, secs(120), 5)?;
     goodput.extend(goodput_sweep(
@@ -614,6 +642,27 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    fn balancing_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let slow = values.float("slow server factor");
+        let load = values.float("utilization");
+        let policies = [
+            Policy::RoundRobin,
+            Policy::Random,
+            Policy::LeastConnections,
+            Policy::PowerOfTwoChoices,
+        ];
+        let rows = balancing_experiment(&policies, 10, slow, ms(10), load, secs(20), 11)?;
+        Ok(policy_table(&rows)?)
+    }
+    interact(
+        vec![
+            Control::float("slow server factor", 1.0, 20.0, 0.5, 10.0)?,
+            Control::float("utilization", 0.1, 0.8, 0.05, 0.6)?,
+        ],
+        balancing_view,
+    )?;
+
+    // cell
     let mut targets = Table::new(["availability", "downtime per year", "per 30 days"]);
     for (name, target) in [
         ("99%", 0.99),
@@ -1001,6 +1050,33 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         with_store >= 0.9999,
         ""
     )));
+
+    // The live views at their starting values and at each value the prose suggests.
+    let queue_at = |rho: f64, servers: i64| -> Result<Vec<Vec<String>>, Box<dyn Error>> {
+        let table = queue_view(&Values::of(&[
+            Control::float("utilization", 0.1, 0.98, 0.01, rho)?,
+            Control::int("servers", 2..=8, servers)?,
+        ]))?;
+        Ok(table.rows().to_vec())
+    };
+    let start = queue_at(0.9, 4)?;
+    assert_eq!([&start[0][2], &start[1][2]], ["100.0 ms", "29.7 ms"]);
+    assert_eq!([&start[0][3], &start[0][4]], ["140.5 ms", "644 ms"]);
+    let eight = queue_at(0.95, 8)?;
+    assert_eq!([&eight[0][2], &eight[1][2]], ["200.0 ms", "31.1 ms"]);
+    let balancing_at = |slow: f64, load: f64| -> Result<Vec<String>, Box<dyn Error>> {
+        let table = balancing_view(&Values::of(&[
+            Control::float("slow server factor", 1.0, 20.0, 0.5, slow)?,
+            Control::float("utilization", 0.1, 0.8, 0.05, load)?,
+        ]))?;
+        // The p99 column, one row per policy.
+        Ok(table.rows().iter().map(|row| row[2].clone()).collect())
+    };
+    assert_eq!(balancing_at(10.0, 0.6)?, ["81370", "81242", "77", "193"]);
+    assert_eq!(balancing_at(3.0, 0.6)?[..3], ["12529", "12594", "61"]);
+    assert_eq!(balancing_at(2.0, 0.6)?[..3], ["2849", "2773", "56"]);
+    assert_eq!(balancing_at(1.0, 0.6)?[..3], ["72", "115", "47"]);
+    assert_eq!(balancing_at(10.0, 0.3)?[..3], ["31741", "32345", "129"]);
 
     Ok(())
 }

@@ -131,6 +131,38 @@ pub fn main() -> Result<(), Box<dyn Error>> {
     );
 
     // cell
+    use lessons::widgets::{Control, Values, interact};
+
+    fn lsm_view(values: &Values) -> Result<Table, Box<dyn std::error::Error>> {
+        let keys = values.int("live keys") as u64;
+        let workload = LsmWorkload {
+            memtable: 100,
+            lookups: 500,
+            ..LsmWorkload::updates(keys, 5 * keys)
+        };
+        let ratio = values.int("T") as usize;
+        let both = [Compaction::Leveled, Compaction::Tiered];
+        let mut table = Table::new(["compaction", "runs", "write", "read", "space"]);
+        for row in lsm_experiment(&both, &[ratio], workload, 1)? {
+            table.push_row([
+                row.compaction,
+                row.runs.to_string(),
+                format!("{:.2}", row.write_amplification),
+                format!("{:.2}", row.read_amplification),
+                format!("{:.2}", row.space_amplification),
+            ])?;
+        }
+        Ok(table)
+    }
+    interact(
+        vec![
+            Control::int("T", 2..=10, 10)?,
+            Control::int("live keys", 500..=5_000, 2_000)?,
+        ],
+        lsm_view,
+    )?;
+
+    // cell
     let burst = WriteBurst::standard();
     let debt = compaction_debt_experiment(&compactions, &burst, 1)?;
     debt_runs_figure(&debt).evcxr_display();
@@ -278,6 +310,37 @@ pub fn main() -> Result<(), Box<dyn Error>> {
             "The formula bottoms out near k = (m/n) ln 2, rounded."
         )
     );
+
+    // cell
+    use lessons::sim::SimError;
+    use lessons::viz::Figure;
+
+    fn bloom_view(values: &Values) -> Result<Figure, SimError> {
+        let bits_per_key = values.int("bits per key") as f64;
+        let hashes = values.int("hashes (k)") as u32;
+        let shape = [(bits_per_key, hashes)];
+        let measured = fp_rate_experiment(10_000, &shape, 20_000, &[1])?[0].measured;
+        let bits = (bits_per_key * 10_000.0) as u64;
+        let formula = (1..=16).map(|k| (f64::from(k), predicted_fp_rate(bits, k, 10_000)));
+        let best = optimal_hashes(bits, 10_000);
+        let title = format!(
+            "k = {hashes}: {measured:.4} measured; k = {best} would give {:.4}",
+            predicted_fp_rate(bits, best, 10_000)
+        );
+        Ok(Figure::new(title)
+            .x_label("hash positions per key (k)")
+            .y_label("false-positive rate")
+            .log_y()
+            .line(format!("formula, {bits_per_key} bits per key"), formula)
+            .points("measured", [(f64::from(hashes), measured)]))
+    }
+    interact(
+        vec![
+            Control::int("bits per key", 1..=20, 8)?,
+            Control::int("hashes (k)", 1..=16, 6)?,
+        ],
+        bloom_view,
+    )?;
 
     // cell
     let loads: Vec<f64> = (1..=20).map(|step| step as f64 / 4.0).collect();
@@ -651,5 +714,35 @@ pub fn main() -> Result<(), Box<dyn Error>> {
         leveled[0].absent_reads < 0.1,
         ""
     )));
+    // The live views at their starting values and at each value the prose suggests.
+    let lsm_at = |ratio: i64, keys: i64| -> Result<Vec<Vec<String>>, Box<dyn Error>> {
+        let table = lsm_view(&Values::of(&[
+            Control::int("T", 2..=10, ratio)?,
+            Control::int("live keys", 500..=5_000, keys)?,
+        ]))?;
+        Ok(table.rows().to_vec())
+    };
+    let start = lsm_at(10, 2_000)?;
+    assert_eq!([&start[0][2], &start[1][2]], ["7.66", "1.69"]);
+    assert_eq!(start[1][1], "16");
+    let larger = lsm_at(10, 5_000)?;
+    assert_eq!([&larger[0][2], &larger[1][2]], ["10.02", "2.21"]);
+    let narrow = lsm_at(3, 2_000)?;
+    assert_eq!([&narrow[0][2], &narrow[1][2]], ["5.56", "3.27"]);
+    assert_eq!(narrow[1][1], "5");
+    let bloom_at = |bits: i64, hashes: i64| -> Result<String, Box<dyn Error>> {
+        let figure = bloom_view(&Values::of(&[
+            Control::int("bits per key", 1..=20, bits)?,
+            Control::int("hashes (k)", 1..=16, hashes)?,
+        ]))?;
+        Ok(figure.title().to_string())
+    };
+    assert_eq!(
+        bloom_at(8, 6)?,
+        "k = 6: 0.0221 measured; k = 6 would give 0.0216"
+    );
+    assert!(bloom_at(8, 1)?.starts_with("k = 1: 0.1182 measured"));
+    assert!(bloom_at(8, 14)?.starts_with("k = 14: 0.0738 measured"));
+    assert!(bloom_at(12, 8)?.ends_with("k = 8 would give 0.0031"));
     Ok(())
 }

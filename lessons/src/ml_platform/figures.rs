@@ -149,6 +149,15 @@ pub fn allocation_figure(rows: &[AllocationRow], total: &str) -> Figure {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn drift_figure(rows: &[DriftRow], psi_threshold: f64) -> Figure {
+    drift_figure_titled(rows, psi_threshold, "Drift monitors, window by window")
+}
+
+/// [`drift_figure`] under another title.
+pub(super) fn drift_figure_titled(
+    rows: &[DriftRow],
+    psi_threshold: f64,
+    title: impl Into<String>,
+) -> Figure {
     let onset = rows
         .iter()
         .find(|row| row.shifted)
@@ -158,7 +167,7 @@ pub fn drift_figure(rows: &[DriftRow], psi_threshold: f64) -> Figure {
         .map(|row| row.psi.max(row.ks_d))
         .fold(psi_threshold, f64::max);
     let last = rows.last().map_or(0.0, |row| row.window as f64);
-    let mut figure = Figure::new("Drift monitors, window by window")
+    let mut figure = Figure::new(title)
         .x_label("window")
         .y_label("statistic")
         .line("PSI", rows.iter().map(|row| (row.window as f64, row.psi)))

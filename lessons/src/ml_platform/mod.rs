@@ -102,6 +102,7 @@ mod drift;
 mod figures;
 mod freshness;
 mod label_delay;
+mod live;
 mod metrics;
 mod normal;
 mod pipeline;
@@ -151,6 +152,7 @@ pub use freshness::{
 pub use label_delay::{
     LabelDelayParameters, LabelDelayRow, MonitorReading, accuracy_monitor, label_delay_experiment,
 };
+pub use live::{drift_alarms_figure, power_curve_figure};
 pub use metrics::{ThresholdMetrics, roc_auc, roc_curve, scored_examples, threshold_metrics};
 pub use normal::{normal_cdf, normal_quantile, normal_upper_tail};
 pub use pipeline::{Pipeline, RunOutcome, Task, TaskAttempt};
