@@ -550,8 +550,8 @@ impl Figure {
     }
 
     /// The figure with every point of a line, step or scatter series moved to log₁₀ of its
-    /// coordinates on the log axes (points that have no logarithm left out); `draw` labels those
-    /// axes with the values back.
+    /// coordinates on the log axes, and every bar's height on a log y axis (points and bars that
+    /// have no logarithm left out); `draw` labels those axes with the values back.
     fn in_log_coordinates(&self) -> Figure {
         let mut figure = self.clone();
         if !self.log_x && !self.log_y {
@@ -570,6 +570,12 @@ impl Figure {
                 *points = points
                     .iter()
                     .filter_map(|&(x, y)| Some((axis(self.log_x, x)?, axis(self.log_y, y)?)))
+                    .collect();
+            }
+            if let SeriesData::Bars(bars) = &mut series.data {
+                *bars = std::mem::take(bars)
+                    .into_iter()
+                    .filter_map(|(category, value)| Some((category, axis(self.log_y, value)?)))
                     .collect();
             }
         }
@@ -669,8 +675,12 @@ impl Figure {
         categories: &[&str],
     ) -> (Range<f64>, Range<f64>) {
         if self.has_bars() {
-            let values: Vec<f64> = self.bar_values().chain([0.0]).collect();
-            let ys = starting_at_zero(padded_range(values.iter().copied()), &values);
+            let ys = if self.log_y {
+                log_bar_span(self.bar_values())
+            } else {
+                let values: Vec<f64> = self.bar_values().chain([0.0]).collect();
+                starting_at_zero(padded_range(values.iter().copied()), &values)
+            };
             (-0.5..categories.len() as f64 - 0.5, ys)
         } else {
             self.axis_ranges(histograms)
@@ -808,7 +818,11 @@ impl Figure {
                 }
                 SeriesData::Bars(bars) => marks.extend(bars.iter().map(|(category, value)| {
                     area(bar_corners(
-                        categories, category, *value, position, bar_series,
+                        categories,
+                        category,
+                        (self.bar_base(chart), *value),
+                        position,
+                        bar_series,
                     ))
                 })),
                 SeriesData::Histogram { .. } => marks.extend(
@@ -947,6 +961,14 @@ impl Figure {
         categories
     }
 
+    /// Where bars start: zero, or the bottom of a log axis.
+    fn bar_base(&self, chart: &Chart<'_, '_>) -> f64 {
+        match self.log_y {
+            true => chart.y_range().start,
+            false => 0.0,
+        }
+    }
+
     fn bar_values(&self) -> impl Iterator<Item = f64> + '_ {
         self.series.iter().flat_map(|series| match &series.data {
             SeriesData::Bars(bars) => bars.iter().map(|&(_, value)| value).collect(),
@@ -1006,9 +1028,10 @@ impl Figure {
                     chart.draw_series(dots)?;
                 }
                 SeriesData::Bars(bars) => {
+                    let base = self.bar_base(chart);
                     let rectangles = bars.iter().map(|(category, value)| {
                         let corners =
-                            bar_corners(categories, category, *value, position, bar_series);
+                            bar_corners(categories, category, (base, *value), position, bar_series);
                         Rectangle::new(corners, color.filled())
                     });
                     chart.draw_series(rectangles)?;
@@ -1190,13 +1213,15 @@ fn legend_frame(plot: PixelBox, (width, height): (i32, i32), corner: Corner) -> 
 
 /// The corners of the bar for `category` in the series at `position` of `bar_series`: the
 /// series' bars stand side by side in the middle 80% of each category's slot.
+/// The corners of one bar from `base` to `value` (the pair `heights`).
 fn bar_corners(
     categories: &[&str],
     category: &str,
-    value: f64,
+    heights: (f64, f64),
     position: usize,
     bar_series: usize,
 ) -> [(f64, f64); 2] {
+    let (base, value) = heights;
     let width = 0.8 / bar_series.max(1) as f64;
     let offset = -0.4 + width * position as f64;
     let slot = categories
@@ -1204,7 +1229,20 @@ fn bar_corners(
         .position(|known| *known == category)
         .unwrap_or(0) as f64;
     let left = slot + offset;
-    [(left, 0.0), (left + width, value)]
+    [(left, base), (left + width, value)]
+}
+
+/// The y span of bars on a log axis, in exponents: from the power of ten at or below the
+/// lowest bar (where bars start) to a little above the highest.
+fn log_bar_span(exponents: impl Iterator<Item = f64>) -> Range<f64> {
+    let (low, high) = exponents.fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
+        (low.min(value), high.max(value))
+    });
+    if !low.is_finite() {
+        return 0.0..1.0;
+    }
+    let low = low.floor();
+    low..high + 0.05 * (high - low).max(1.0)
 }
 
 /// Checks one series' values: finite, not huge, and a bin count a histogram allows.
@@ -1656,6 +1694,37 @@ mod tests {
         assert_eq!(across.offsets, [(10, 18), (69, 18)]);
         let narrow = figure.legend_layout(Some(100));
         assert_eq!(narrow.offsets, [(10, 18), (10, 35)]);
+    }
+
+    #[test]
+    fn bars_on_a_log_axis_rise_from_a_power_of_ten_with_labelled_ticks() {
+        let figure = Figure::new("latency").log_y().bars(
+            "p99",
+            [("a", 0.5), ("b", 80.0), ("c", 30_000.0), ("none", 0.0)],
+        );
+        let svg = figure.to_svg().unwrap();
+        assert!(!svg.contains("NaN"), "a tick label is NaN");
+        // Ticks name the values, not their exponents.
+        let labels: Vec<&str> = svg
+            .lines()
+            .filter(|line| {
+                line.chars()
+                    .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+                    && !line.is_empty()
+            })
+            .collect();
+        assert!(labels.contains(&"1,000"), "{labels:?}");
+        // The axis starts at 0.1, the power of ten below the lowest bar; zero has no bar.
+        assert_eq!(
+            log_bar_span([0.5f64.log10(), 30_000f64.log10()].into_iter()).start,
+            -1.0
+        );
+        let drawn = figure.in_log_coordinates();
+        let SeriesData::Bars(bars) = &drawn.series[0].data else {
+            panic!("bars expected")
+        };
+        assert_eq!(bars.len(), 3);
+        assert_eq!(bars[1].1, 80f64.log10());
     }
 
     #[test]
