@@ -227,3 +227,19 @@ def test_four_learners_run_a_lesson_at_once_from_the_shared_build(class_dir, hub
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "hub.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def test_the_class_sees_the_standard_library_offline(class_dir):
+    """rust-analyzer (evcxr's type inference) reads the standard library with `cargo metadata`;
+    offline, that needs std's own dependencies in the class cargo-home. Without them no cell
+    variable of a std type gets a type (found by the image check, whose cargo-home had only
+    what lessons needs)."""
+    library = class_dir / "toolchain/lib/rustlib/src/rust/library"
+    env = {"PATH": f"{class_dir}/toolchain/bin:/usr/bin:/bin", "HOME": "/nonexistent",
+           "CARGO_HOME": str(class_dir / "cargo-home"), "CARGO_NET_OFFLINE": "true",
+           "__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS": "nightly"}
+    done = subprocess.run(["cargo", "metadata", "--locked", "--format-version", "1"],
+                          cwd=library, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    packages = {package["name"] for package in json.loads(done.stdout)["packages"]}
+    assert {"std", "core", "alloc", "hashbrown"} <= packages
