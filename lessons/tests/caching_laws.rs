@@ -34,9 +34,10 @@ fn small_traces() -> impl Strategy<Value = Vec<u64>> {
     prop::collection::vec(0u64..12, 0..300)
 }
 
-fn all_policies(capacity: usize) -> [Policy; 7] {
+fn all_policies(capacity: usize) -> [Policy; 8] {
     [
         Policy::Lru,
+        Policy::Arc,
         Policy::Lfu,
         Policy::DecayingLfu { halve_every: 7 },
         Policy::Fifo,

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::trace::MAX_REQUESTS;
+use super::trace::check_requests;
 use crate::sim::{Rng, SimError, Zipf};
 
 /// A CDN-like stream: Zipf popularity over `popular_keys` keys, plus fresh keys each requested
@@ -90,7 +90,7 @@ impl CdnTrace {
     ///
     /// # Errors
     ///
-    /// [`SimError::Parameter`] when `requests` exceeds [`MAX_REQUESTS`].
+    /// [`SimError::Parameter`] when `requests` exceeds [`MAX_REQUESTS`](super::MAX_REQUESTS).
     ///
     /// # Examples
     ///
@@ -104,13 +104,7 @@ impl CdnTrace {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn generate(&self, requests: usize, seed: u64) -> Result<Vec<u64>, SimError> {
-        if requests > MAX_REQUESTS {
-            return Err(SimError::parameter(
-                "requests",
-                requests,
-                format!("a trace holds at most {MAX_REQUESTS} requests"),
-            ));
-        }
+        check_requests(requests)?;
         let first_one_hit_key = self.popular_keys() as u64;
         let mut rng = Rng::new(seed);
         let ranks: Vec<u64> = (0..requests)

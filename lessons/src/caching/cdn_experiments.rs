@@ -6,9 +6,10 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::eviction::{Policy, Step, next_uses, replay_steps};
+use super::eviction_experiments::line_per_policy;
 use super::ttl::round_to;
 use crate::sim::SimError;
-use crate::viz::{Figure, groups};
+use crate::viz::Figure;
 
 /// One policy at one cache size on one trace: what it served, what it stored, and what its slots
 /// held.
@@ -121,16 +122,14 @@ fn dead_slot_share(trace: &[u64], steps: &[Step], next_use: &[usize], capacity: 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn cdn_figure(rows: &[CdnRow], workload: &str) -> Figure {
-    let mut figure = Figure::new(format!("Hit rate against cache size ({workload})"))
+    let figure = Figure::new(format!("Hit rate against cache size ({workload})"))
         .x_label("cache size in objects (log scale)")
         .y_label("hit rate")
         .log_x();
-    for policy in groups(rows, |row| row.policy.clone()) {
-        let points = rows
-            .iter()
-            .filter(|row| row.policy == policy)
-            .map(|row| (row.capacity as f64, row.hit_rate));
-        figure = figure.line(policy.clone(), points);
-    }
-    figure
+    line_per_policy(
+        figure,
+        rows,
+        |row| &row.policy,
+        |row| (row.capacity as f64, row.hit_rate),
+    )
 }

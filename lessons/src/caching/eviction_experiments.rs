@@ -284,16 +284,28 @@ pub fn scan_experiment(
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn hit_rate_figure(rows: &[EvictionRow], workload: &str) -> Figure {
-    let mut figure = Figure::new(format!("Hit rate against cache size ({workload})"))
+    let figure = Figure::new(format!("Hit rate against cache size ({workload})"))
         .x_label("cache size as a fraction of the keys (log scale)")
         .y_label("hit rate")
         .log_x();
-    for policy in groups(rows, |row| row.policy.clone()) {
-        let points = rows
-            .iter()
-            .filter(|row| row.policy == policy)
-            .map(|row| (row.capacity_fraction, row.hit_rate));
-        figure = figure.line(policy.clone(), points);
+    line_per_policy(
+        figure,
+        rows,
+        |row| &row.policy,
+        |row| (row.capacity_fraction, row.hit_rate),
+    )
+}
+
+/// `figure` with one line per policy, in the order the rows first name them.
+pub(super) fn line_per_policy<R>(
+    mut figure: Figure,
+    rows: &[R],
+    policy: impl Fn(&R) -> &String,
+    point: impl Fn(&R) -> (f64, f64),
+) -> Figure {
+    for name in groups(rows, |row| policy(row).clone()) {
+        let points = rows.iter().filter(|row| *policy(row) == name).map(&point);
+        figure = figure.line(name.clone(), points);
     }
     figure
 }
@@ -311,18 +323,16 @@ pub fn hit_rate_figure(rows: &[EvictionRow], workload: &str) -> Figure {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn backend_load_figure(rows: &[EvictionRow]) -> Figure {
-    let mut figure = Figure::new("Backend load: the misses")
+    let figure = Figure::new("Backend load: the misses")
         .x_label("cache size as a fraction of the keys (log scale)")
         .y_label("backend requests per second")
         .log_x();
-    for policy in groups(rows, |row| row.policy.clone()) {
-        let points = rows
-            .iter()
-            .filter(|row| row.policy == policy)
-            .map(|row| (row.capacity_fraction, row.backend_per_second));
-        figure = figure.line(policy.clone(), points);
-    }
-    figure
+    line_per_policy(
+        figure,
+        rows,
+        |row| &row.policy,
+        |row| (row.capacity_fraction, row.backend_per_second),
+    )
 }
 
 /// Hit rate per window against requests so far, one line per policy of
@@ -339,15 +349,13 @@ pub fn backend_load_figure(rows: &[EvictionRow]) -> Figure {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn timeline_figure(rows: &[TimelineRow], events: &str) -> Figure {
-    let mut figure = Figure::new(format!("Hit rate over time ({events})"))
+    let figure = Figure::new(format!("Hit rate over time ({events})"))
         .x_label("requests")
         .y_label("hit rate in the window");
-    for policy in groups(rows, |row| row.policy.clone()) {
-        let points = rows
-            .iter()
-            .filter(|row| row.policy == policy)
-            .map(|row| (row.requests as f64, row.hit_rate));
-        figure = figure.line(policy.clone(), points);
-    }
-    figure
+    line_per_policy(
+        figure,
+        rows,
+        |row| &row.policy,
+        |row| (row.requests as f64, row.hit_rate),
+    )
 }

@@ -156,13 +156,7 @@ impl KeyTrace {
     /// # Ok::<(), lessons::sim::SimError>(())
     /// ```
     pub fn generate(&self, requests: usize, seed: u64) -> Result<Vec<u64>, SimError> {
-        if requests > MAX_REQUESTS {
-            return Err(SimError::parameter(
-                "requests",
-                requests,
-                format!("a trace holds at most {MAX_REQUESTS} requests"),
-            ));
-        }
+        check_requests(requests)?;
         let keys = self.keys();
         let mut rng = Rng::new(seed);
         let mut trace = Vec::with_capacity(requests);
@@ -247,4 +241,16 @@ pub fn poisson_arrivals(
         }
         arrivals.push(now);
     }
+}
+
+/// The error for a trace longer than [`MAX_REQUESTS`].
+pub(super) fn check_requests(requests: usize) -> Result<(), SimError> {
+    if requests > MAX_REQUESTS {
+        return Err(SimError::parameter(
+            "requests",
+            requests,
+            format!("a trace holds at most {MAX_REQUESTS} requests"),
+        ));
+    }
+    Ok(())
 }
