@@ -6,25 +6,8 @@ use std::collections::HashMap;
 use lessons::caching::{ArcCache, ArcSizes, CdnTrace, Policy, replay, replay_steps};
 use proptest::prelude::*;
 
-fn hits(policy: Policy, capacity: usize, trace: &[u64], seed: u64) -> usize {
-    let flags = replay(policy, capacity, trace, seed).unwrap();
-    flags.iter().filter(|&&hit| hit).count()
-}
-
-/// The policies that store every miss: Belady's OPT is their bound.
-fn demand_fill(capacity: usize) -> [Policy; 7] {
-    [
-        Policy::Lru,
-        Policy::Lfu,
-        Policy::DecayingLfu { halve_every: 7 },
-        Policy::Fifo,
-        Policy::Random,
-        Policy::SampledLru {
-            samples: 1 + capacity / 2,
-        },
-        Policy::Arc,
-    ]
-}
+mod caching_common;
+use caching_common::{demand_fill, hits};
 
 fn small_traces() -> impl Strategy<Value = Vec<u64>> {
     prop::collection::vec(0u64..12, 0..300)

@@ -11,6 +11,9 @@ use lessons::caching::{
 use lessons::sim::{Time, Zipf, ms, secs};
 use proptest::prelude::*;
 
+mod caching_common;
+use caching_common::{demand_fill, hits};
+
 const STANDARD_ERRORS: f64 = 6.0;
 
 /// A key-value operation on a cache: `Get(key)` or `Put(key, value)`.
@@ -34,24 +37,11 @@ fn small_traces() -> impl Strategy<Value = Vec<u64>> {
     prop::collection::vec(0u64..12, 0..300)
 }
 
-fn all_policies(capacity: usize) -> [Policy; 8] {
-    [
-        Policy::Lru,
-        Policy::Arc,
-        Policy::Lfu,
-        Policy::DecayingLfu { halve_every: 7 },
-        Policy::Fifo,
-        Policy::Random,
-        Policy::SampledLru {
-            samples: 1 + capacity / 2,
-        },
-        Policy::Optimal,
-    ]
-}
-
-fn hits(policy: Policy, capacity: usize, trace: &[u64], seed: u64) -> usize {
-    let flags = replay(policy, capacity, trace, seed).unwrap();
-    flags.iter().filter(|&&hit| hit).count()
+/// Every policy, OPT included.
+fn all_policies(capacity: usize) -> Vec<Policy> {
+    let mut policies = demand_fill(capacity).to_vec();
+    policies.push(Policy::Optimal);
+    policies
 }
 
 proptest! {
