@@ -75,10 +75,14 @@ fn link_tree(from: &Path, to: &Path) -> std::io::Result<usize> {
 }
 
 /// Whether a file or directory of the shared target is a dependency's, not the cell crate's
-/// (`ctx`, rebuilt by every cell) nor one cargo rewrites on every build (locks, caches).
+/// (`ctx`, rebuilt by every cell), nor its variable store's (`evcxr_internal_runtime`, a crate
+/// in the slot's own folder, which cargo finds newer than any shared build and rebuilds once),
+/// nor one cargo rewrites on every build (locks, caches).
 fn is_shared(name: &str) -> bool {
     !(name.starts_with("ctx")
         || name.starts_with("libctx")
+        || name.starts_with("evcxr_internal_runtime")
+        || name.starts_with("libevcxr_internal_runtime")
         || name == "incremental"
         || name == ".cargo-lock"
         || name == ".rustc_info.json")
@@ -118,6 +122,7 @@ mod tests {
         std::fs::create_dir_all(&deps).unwrap();
         std::fs::write(deps.join("liblessons-1234.rlib"), "lessons").unwrap();
         std::fs::write(deps.join("libctx-99.so"), "cell").unwrap();
+        std::fs::write(deps.join("libevcxr_internal_runtime-7.rlib"), "store").unwrap();
         std::fs::write(deps.join("../.cargo-lock"), "").unwrap();
         std::fs::write(slot.crate_dir.join("Cargo.lock"), "# resolved").unwrap();
         slot.warmed.set(identity);
@@ -141,6 +146,10 @@ mod tests {
         assert!(
             !deps.join("libctx-99.so").exists(),
             "the cell crate builds its own"
+        );
+        assert!(
+            !deps.join("libevcxr_internal_runtime-7.rlib").exists(),
+            "so does the variable store, whose crate is in the slot's own folder"
         );
         assert!(!deps.join("../.cargo-lock").exists());
         assert_eq!(

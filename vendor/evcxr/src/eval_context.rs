@@ -549,6 +549,14 @@ impl EvalContext {
             return Ok(EvalOutputs::default());
         }
         let mut phases = PhaseDetailsBuilder::new();
+        // lessons-kernel patch: the cell loads only the variables it names (see CellWords).
+        state.cell_words = CellWords::of(&user_code.code_string());
+        // lessons-kernel patch: a `?` in the cell's statements needs the cell wrapped in a
+        // function that returns a Result. evcxr learnt that from a failed compile (E0277) on
+        // the first such cell; the syntax tree says so before any compile.
+        if code_info.nodes.iter().any(uses_question_mark) {
+            state.allow_question_mark = true;
+        }
         let code_out = state.apply(user_code.clone(), &code_info.nodes)?;
 
         let mut outputs =
@@ -718,6 +726,7 @@ impl EvalContext {
     }
 
     fn commit_state(&mut self, mut state: ContextState) {
+        state.cell_words = None;
         for variable_state in state.variable_states.values_mut() {
             // This span only makes sense when the variable is first defined.
             variable_state.definition_span = None;
@@ -1145,6 +1154,42 @@ fn type_is_fully_specified(ty: &ast::Type) -> bool {
         .any(|n| n.kind() == SyntaxKind::INFER_TYPE)
 }
 
+/// lessons-kernel patch: whether a statement of a cell (not an item it defines, whose own
+/// functions return what they like) applies the `?` operator.
+fn uses_question_mark(node: &SyntaxNode) -> bool {
+    !ast::Item::can_cast(node.kind())
+        && node
+            .descendants()
+            .any(|child| child.kind() == SyntaxKind::TRY_EXPR)
+}
+
+/// lessons-kernel patch: the words of a cell's code, so that the cell takes out of the variable
+/// store, type-checks and puts back only the variables it names. evcxr did so for every variable
+/// in every cell: three generic calls per variable for rustc to instantiate and rust-analyzer to
+/// resolve, so cells grew slower as a notebook defined more variables. A variable can only be
+/// used where its name is written: a local is invisible to `macro_rules!` macros defined
+/// elsewhere (hygiene), and `format!("{x}")` writes the name inside its string, which counts as a
+/// word here. Words in comments and strings count too, so a variable may be loaded that the cell
+/// does not use, never the reverse. `include!` can bring in code that is not in the cell, so a
+/// cell that names it loads every variable.
+#[derive(Clone, Debug)]
+struct CellWords(Arc<HashSet<String>>);
+
+impl CellWords {
+    fn of(code: &str) -> Option<CellWords> {
+        static WORD: Lazy<Regex> = Lazy::new(|| Regex::new("[A-Za-z_][A-Za-z0-9_]*").unwrap());
+        let words: HashSet<String> = WORD
+            .find_iter(code)
+            .map(|word| word.as_str().to_owned())
+            .collect();
+        (!words.contains("include")).then(|| CellWords(Arc::new(words)))
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+}
+
 /// lessons-kernel patch: where the `evcxr_value.evcxr_display()` of a final expression starts in the
 /// analysis code, with the Debug-formatting code that replaces it when it does not compile.
 fn final_display_fallback(code: &CodeBlock) -> Option<(usize, CodeBlock)> {
@@ -1312,6 +1357,8 @@ pub struct ContextState {
     allow_question_mark: bool,
     build_num: i32,
     pub(crate) config: Config,
+    /// lessons-kernel patch: the words of the cell being run; `None` outside a run.
+    cell_words: Option<CellWords>,
 }
 
 impl ContextState {
@@ -1328,6 +1375,7 @@ impl ContextState {
             allow_question_mark: false,
             build_num: 0,
             config,
+            cell_words: None,
         }
     }
 
@@ -1618,7 +1666,7 @@ impl ContextState {
             .generated("fn evcxr_variable_store<T: 'static>(_: T) {}")
             .generated("#[allow(unused_variables)]")
             .generated("async fn evcxr_analysis_wrapper(");
-        for (var_name, state) in &self.stored_variable_states {
+        for (var_name, state) in self.stored_variables_used() {
             code = code.generated(format!(
                 "{}{}: {},",
                 if state.is_mut { "mut " } else { "" },
@@ -1633,7 +1681,7 @@ impl ContextState {
         // Pack variable statements in analysis mode are a lot simpler than in compiled mode. We
         // just call a function that enforces that the variable doesn't contain any non-static
         // lifetimes.
-        for var_name in self.variable_states.keys() {
+        for (var_name, _) in self.variables_used() {
             code.pack_variable(
                 var_name.clone(),
                 format!("evcxr_variable_store({var_name});"),
@@ -1723,12 +1771,6 @@ impl ContextState {
         if self.allow_question_mark {
             code = code.add_all(self.error_trait_code(false));
         }
-        if needs_variable_store {
-            code = code
-                .generated("mod evcxr_internal_runtime {")
-                .generated(include_str!("evcxr_internal_runtime.rs"))
-                .generated("}");
-        }
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
             "pub extern \"C\" fn {}(",
             self.current_user_fn_name()
@@ -1813,7 +1855,7 @@ impl ContextState {
 
     fn store_variable_statements(&self, move_state: VariableMoveState) -> CodeBlock {
         let mut statements = CodeBlock::new();
-        for (var_name, var_state) in &self.variable_states {
+        for (var_name, var_state) in self.variables_used() {
             if var_state.move_state == move_state {
                 statements.pack_variable(
                     var_name.clone(),
@@ -1831,7 +1873,7 @@ impl ContextState {
 
     fn check_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new().generated("{let mut vars_ok = true;");
-        for (var_name, var_state) in &self.stored_variable_states {
+        for (var_name, var_state) in self.stored_variables_used() {
             statements = statements.generated(format!(
                 "vars_ok &= evcxr_variable_store.check_variable::<{}>(stringify!({var_name}));",
                 var_state.type_name
@@ -1843,7 +1885,7 @@ impl ContextState {
     // Returns code to load values from the variable store back into their variables.
     fn load_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new();
-        for (var_name, var_state) in &self.stored_variable_states {
+        for (var_name, var_state) in self.stored_variables_used() {
             let mutability = if var_state.is_mut { "mut " } else { "" };
             statements.load_variable(format!(
                 "let {}{} = evcxr_variable_store.take_variable::<{}>(stringify!({}));",
@@ -1851,6 +1893,26 @@ impl ContextState {
             ));
         }
         statements
+    }
+
+    /// lessons-kernel patch: the variables, old and new, that the cell being run names.
+    fn variables_used(&self) -> impl Iterator<Item = (&String, &VariableState)> {
+        self.variable_states
+            .iter()
+            .filter(|(name, _)| self.cell_uses(name))
+    }
+
+    /// lessons-kernel patch: the stored variables that the cell being run names.
+    fn stored_variables_used(&self) -> impl Iterator<Item = (&String, &VariableState)> {
+        self.stored_variable_states
+            .iter()
+            .filter(|(name, _)| self.cell_uses(name))
+    }
+
+    fn cell_uses(&self, variable_name: &str) -> bool {
+        self.cell_words
+            .as_ref()
+            .is_none_or(|words| words.contains(variable_name))
     }
 
     fn current_user_fn_name(&self) -> String {

@@ -12,8 +12,16 @@
 pub const VARIABLE_CHANGED_TYPE: &str = "EVCXR_VARIABLE_CHANGED_TYPE:";
 pub const USER_ERROR_OCCURRED: &str = "EVCXR_ERROR_OCCURRED";
 
+// lessons-kernel patch: this file is now only built as a crate, once per build directory, and
+// every cell depends on it (see RUNTIME_CRATE in module.rs); before, every cell compiled it
+// as a module of its own, and rustc instantiated the store's `HashMap` in every cell. What a
+// cell instantiates now is the generic surface below, marked `#[inline]`: boxing a value and
+// downcasting it. The store's work is in the non-generic functions, compiled once.
+
+use std::any::Any;
+
 pub struct VariableStore {
-    variables: std::collections::HashMap<String, Box<dyn std::any::Any + 'static>>,
+    variables: std::collections::HashMap<String, Box<dyn Any + 'static>>,
 }
 
 impl VariableStore {
@@ -23,31 +31,42 @@ impl VariableStore {
         }
     }
 
+    #[inline]
     pub fn put_variable<T: 'static>(&mut self, name: &str, value: T) {
-        self.variables.insert(name.to_owned(), Box::new(value));
+        self.put_boxed(name, Box::new(value));
     }
 
+    #[inline]
     pub fn check_variable<T: 'static>(&mut self, name: &str) -> bool {
-        if let Some(v) = self.variables.get(name)
-            && v.downcast_ref::<T>().is_none()
-        {
-            eprintln!("The type of the variable {name} was redefined, so was lost.",);
-            println!("{VARIABLE_CHANGED_TYPE}{name}");
-            return false;
+        match self.get_boxed(name) {
+            Some(value) if !value.is::<T>() => {
+                variable_changed_type(name);
+                false
+            }
+            _ => true,
         }
-        true
     }
 
+    #[inline]
     pub fn take_variable<T: 'static>(&mut self, name: &str) -> T {
+        match self.take_boxed(name).downcast() {
+            Ok(value) => *value,
+            // Shouldn't happen so long as check_variable was called.
+            Err(_) => variable_lost(name),
+        }
+    }
+
+    pub fn put_boxed(&mut self, name: &str, value: Box<dyn Any + 'static>) {
+        self.variables.insert(name.to_owned(), value);
+    }
+
+    pub fn get_boxed(&self, name: &str) -> Option<&(dyn Any + 'static)> {
+        self.variables.get(name).map(|value| &**value)
+    }
+
+    pub fn take_boxed(&mut self, name: &str) -> Box<dyn Any + 'static> {
         match self.variables.remove(name) {
-            Some(v) => {
-                if let Ok(value) = v.downcast() {
-                    *value
-                } else {
-                    // Shouldn't happen so long as check_variable was called.
-                    panic!("Variable changed type");
-                }
-            }
+            Some(value) => value,
             None => panic!("Variable '{name}' has gone missing"),
         }
     }
@@ -76,4 +95,14 @@ impl VariableStore {
 
 pub fn create_variable_store() -> *mut VariableStore {
     Box::into_raw(Box::new(VariableStore::new()))
+}
+
+pub fn variable_changed_type(name: &str) {
+    eprintln!("The type of the variable {name} was redefined, so was lost.",);
+    println!("{VARIABLE_CHANGED_TYPE}{name}");
+}
+
+#[cold]
+fn variable_lost(_name: &str) -> ! {
+    panic!("Variable changed type");
 }

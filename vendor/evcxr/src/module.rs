@@ -145,6 +145,14 @@ impl Module {
 
     // Writes Cargo.toml. Should be called before compile.
     pub(crate) fn write_cargo_toml(&self, state: &ContextState) -> Result<(), Error> {
+        // lessons-kernel patch: the variable store, a crate every cell depends on (RUNTIME_CRATE).
+        let runtime_dir = state.config.crate_dir().join(RUNTIME_CRATE);
+        write_file(&runtime_dir, "Cargo.toml", RUNTIME_CARGO_TOML)?;
+        write_file(
+            &runtime_dir.join("src"),
+            "lib.rs",
+            include_str!("evcxr_internal_runtime.rs"),
+        )?;
         write_file(
             state.config.crate_dir(),
             "Cargo.toml",
@@ -330,21 +338,27 @@ strip = "debuginfo"
 rpath = true
 lto = false
 debug-assertions = true
-codegen-units = 16
+# lessons-kernel patch: one codegen unit, not incremental (evcxr had 16 units, incremental).
+# A cell's crate is small and new each time: splitting it and keeping the incremental cache
+# cost more than they saved, about 60 and 40 ms of rustc per cell (see vendor/README.md).
+codegen-units = 1
 panic = 'unwind'
-incremental = true
+incremental = false
 overflow-checks = true
 
 [dependencies]
+{RUNTIME_CRATE} = {{ path = "{RUNTIME_CRATE}" }}
 {}
 
 # lessons-kernel patch: the cell crate is a workspace of its own, so that cargo and
-# rust-analyzer load it wherever its directory is, inside another workspace too.
+# rust-analyzer load it wherever its directory is, inside another workspace too. The runtime
+# crate in its folder is a dependency, not a member (members build at the cells' opt-level).
 [workspace]
+exclude = ["{RUNTIME_CRATE}"]
 "#,
             CRATE_NAME,
             state.opt_level(),
-            crate_imports
+            crate_imports,
         )
     }
 
@@ -707,6 +721,22 @@ pub(crate) struct SoFile {
     pub(crate) path: PathBuf,
     pub(crate) timings: CompileTimings,
 }
+
+/// lessons-kernel patch: the crate, in the cell crate's folder, that holds the variable store
+/// (`evcxr_internal_runtime.rs`). Every cell compiled the store as a module of its own before,
+/// and instantiated its `HashMap` each time: about 120 ms of rustc in every cell that keeps a
+/// variable. As a dependency it is compiled once, when the build directory is new.
+pub(crate) const RUNTIME_CRATE: &str = "evcxr_internal_runtime";
+
+const RUNTIME_CARGO_TOML: &str = r#"# Written by evcxr: the variable store every cell depends on.
+[package]
+name = "evcxr_internal_runtime"
+version = "1.0.0"
+edition = "2024"
+
+[lib]
+path = "src/lib.rs"
+"#;
 
 /// lessons-kernel patch: where a cell's compile time went.
 pub(crate) struct CompileTimings {

@@ -292,11 +292,24 @@ impl RustAnalyzer {
             }
             change.change_file(file_id, new_contents);
         }
+        // lessons-kernel patch: only the cell's crate is local; the standard library and every
+        // dependency are libraries. rust-analyzer gives a library's files high durability, so
+        // a change to the cell's source no longer makes it re-validate what it knows of them.
+        let mut file_sets = ra_vfs::file_set::FileSetConfig::builder();
+        file_sets.add_file_set(vec![self.root_directory.clone().into()]);
         change.set_roots(
-            ra_vfs::file_set::FileSetConfig::default()
+            file_sets
+                .build()
                 .partition(&self.vfs)
                 .into_iter()
-                .map(SourceRoot::new_local)
+                .enumerate()
+                .map(|(index, file_set)| {
+                    if index == 0 {
+                        SourceRoot::new_local(file_set)
+                    } else {
+                        SourceRoot::new_library(file_set)
+                    }
+                })
                 .collect(),
         );
         let (crate_graph, _) = workspace.to_crate_graph(
