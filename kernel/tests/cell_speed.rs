@@ -25,6 +25,11 @@ fn phases(reply: &Message) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// The names of a cell's phases, in order; a retry or a second compile shows as a name of its own.
+fn phase_names(reply: &Message) -> Vec<String> {
+    phases(reply).into_iter().map(|(name, _)| name).collect()
+}
+
 fn phase(reply: &Message, name: &str) -> Option<f64> {
     phases(reply)
         .into_iter()
@@ -80,7 +85,7 @@ async fn a_final_expression_is_compiled_once_and_shown_as_before() {
     let (reply, outputs) = kernel.execute("x * 2").await;
     ok(&reply);
     assert_eq!(plain_result(&outputs), "42");
-    let names: Vec<String> = phases(&reply).into_iter().map(|(name, _)| name).collect();
+    let names = phase_names(&reply);
     assert!(!names.contains(&"Fallback".to_string()), "{names:?}");
     assert_eq!(names.iter().filter(|name| *name == "Rustc").count(), 1);
 
@@ -327,7 +332,7 @@ async fn a_question_mark_is_seen_before_compiling() {
     let (reply, outputs) = kernel.execute("let n = parse(\"41\")?;\nn + 1").await;
     ok(&reply);
     assert_eq!(plain_result(&outputs), "42");
-    let names: Vec<String> = phases(&reply).into_iter().map(|(name, _)| name).collect();
+    let names = phase_names(&reply);
     assert!(
         !names.contains(&"Allow question mark".to_string()),
         "{names:?}"

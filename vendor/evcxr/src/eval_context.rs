@@ -1666,7 +1666,7 @@ impl ContextState {
             .generated("fn evcxr_variable_store<T: 'static>(_: T) {}")
             .generated("#[allow(unused_variables)]")
             .generated("async fn evcxr_analysis_wrapper(");
-        for (var_name, state) in self.stored_variables_used() {
+        for (var_name, state) in self.named_in_cell(&self.stored_variable_states) {
             code = code.generated(format!(
                 "{}{}: {},",
                 if state.is_mut { "mut " } else { "" },
@@ -1681,7 +1681,7 @@ impl ContextState {
         // Pack variable statements in analysis mode are a lot simpler than in compiled mode. We
         // just call a function that enforces that the variable doesn't contain any non-static
         // lifetimes.
-        for (var_name, _) in self.variables_used() {
+        for (var_name, _) in self.named_in_cell(&self.variable_states) {
             code.pack_variable(
                 var_name.clone(),
                 format!("evcxr_variable_store({var_name});"),
@@ -1855,7 +1855,7 @@ impl ContextState {
 
     fn store_variable_statements(&self, move_state: VariableMoveState) -> CodeBlock {
         let mut statements = CodeBlock::new();
-        for (var_name, var_state) in self.variables_used() {
+        for (var_name, var_state) in self.named_in_cell(&self.variable_states) {
             if var_state.move_state == move_state {
                 statements.pack_variable(
                     var_name.clone(),
@@ -1873,7 +1873,7 @@ impl ContextState {
 
     fn check_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new().generated("{let mut vars_ok = true;");
-        for (var_name, var_state) in self.stored_variables_used() {
+        for (var_name, var_state) in self.named_in_cell(&self.stored_variable_states) {
             statements = statements.generated(format!(
                 "vars_ok &= evcxr_variable_store.check_variable::<{}>(stringify!({var_name}));",
                 var_state.type_name
@@ -1885,7 +1885,7 @@ impl ContextState {
     // Returns code to load values from the variable store back into their variables.
     fn load_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new();
-        for (var_name, var_state) in self.stored_variables_used() {
+        for (var_name, var_state) in self.named_in_cell(&self.stored_variable_states) {
             let mutability = if var_state.is_mut { "mut " } else { "" };
             statements.load_variable(format!(
                 "let {}{} = evcxr_variable_store.take_variable::<{}>(stringify!({}));",
@@ -1895,18 +1895,13 @@ impl ContextState {
         statements
     }
 
-    /// lessons-kernel patch: the variables, old and new, that the cell being run names.
-    fn variables_used(&self) -> impl Iterator<Item = (&String, &VariableState)> {
-        self.variable_states
-            .iter()
-            .filter(|(name, _)| self.cell_uses(name))
-    }
-
-    /// lessons-kernel patch: the stored variables that the cell being run names.
-    fn stored_variables_used(&self) -> impl Iterator<Item = (&String, &VariableState)> {
-        self.stored_variable_states
-            .iter()
-            .filter(|(name, _)| self.cell_uses(name))
+    /// lessons-kernel patch: those of `variables` (old and new, or the stored ones) that the cell
+    /// being run names.
+    fn named_in_cell<'a>(
+        &'a self,
+        variables: &'a HashMap<String, VariableState>,
+    ) -> impl Iterator<Item = (&'a String, &'a VariableState)> {
+        variables.iter().filter(|(name, _)| self.cell_uses(name))
     }
 
     fn cell_uses(&self, variable_name: &str) -> bool {

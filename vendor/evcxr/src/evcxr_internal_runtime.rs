@@ -12,9 +12,9 @@
 pub const VARIABLE_CHANGED_TYPE: &str = "EVCXR_VARIABLE_CHANGED_TYPE:";
 pub const USER_ERROR_OCCURRED: &str = "EVCXR_ERROR_OCCURRED";
 
-// lessons-kernel patch: this file is now only built as a crate, once per build directory, and
-// every cell depends on it (see RUNTIME_CRATE in module.rs); before, every cell compiled it
-// as a module of its own, and rustc instantiated the store's `HashMap` in every cell. What a
+// lessons-kernel patch: the crate is now built once per build directory and every cell
+// depends on it (see RUNTIME_CRATE in module.rs); before, every cell compiled this file as a
+// module of its own, and rustc instantiated the store's `HashMap` in every cell. What a
 // cell instantiates now is the generic surface below, marked `#[inline]`: boxing a value and
 // downcasting it. The store's work is in the non-generic functions, compiled once.
 

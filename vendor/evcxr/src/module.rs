@@ -358,7 +358,7 @@ exclude = ["{RUNTIME_CRATE}"]
 "#,
             CRATE_NAME,
             state.opt_level(),
-            crate_imports,
+            crate_imports
         )
     }
 
